@@ -1,0 +1,2 @@
+using SemDepth.Cli;
+return await Commands.RunAsync(args);

@@ -1,0 +1,163 @@
+using System.IO.MemoryMappedFiles;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SemDepth.Data;
+
+/// <summary>
+/// N images of 72x48 uint8, row-major, back to back: one split of the data set decoded once.
+/// Backed by a memory-mapped cache file (or an in-memory array).
+/// </summary>
+public sealed unsafe class ImageSet : IDisposable
+{
+    readonly MemoryMappedFile? _map;
+    readonly MemoryMappedViewAccessor? _view;
+    readonly byte* _ptr;
+    readonly byte[]? _array;
+    public int Count { get; }
+    /// <summary>Where it was loaded from (cache file), or "memory".</summary>
+    public string Source { get; }
+
+    internal ImageSet(string file, int count, long offset)
+    {
+        Count = count; Source = file;
+        if (count == 0) { _array = []; return; }
+        _map = MemoryMappedFile.CreateFromFile(file, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        byte* p = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        _ptr = p + _view.PointerOffset + offset;
+    }
+
+    /// <summary>An in-memory set (tests, derived images).</summary>
+    public ImageSet(byte[] pixels)
+    {
+        if (pixels.Length % Geometry.Pixels != 0) throw new ArgumentException("length is not a whole number of 72x48 images");
+        _array = pixels; Count = pixels.Length / Geometry.Pixels; Source = "memory";
+    }
+
+    /// <summary>Image <paramref name="i"/> (3,456 bytes).</summary>
+    public ReadOnlySpan<byte> this[int i]
+    {
+        get
+        {
+            if ((uint)i >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(i), i, $"image index outside 0..{Count - 1}");
+            return _array is not null ? _array.AsSpan(i * Geometry.Pixels, Geometry.Pixels) : new ReadOnlySpan<byte>(_ptr + (long)i * Geometry.Pixels, Geometry.Pixels);
+        }
+    }
+
+    /// <summary>Copies image <paramref name="i"/> into a new array.</summary>
+    public byte[] ToArray(int i) => this[i].ToArray();
+
+    public void Dispose()
+    {
+        if (_view is not null) { _view.SafeMemoryMappedViewHandle.ReleasePointer(); _view.Dispose(); }
+        _map?.Dispose();
+    }
+}
+
+/// <summary>
+/// Decodes a list of PNG files once into one cache file per split and memory-maps it on later runs.
+/// The cache is keyed by a fingerprint of the file list and the modification times of their folders:
+/// adding, removing or renaming a file (or regenerating the data root) rebuilds it.
+/// Files are written to a temporary name and renamed, so a crash never leaves a broken cache.
+/// </summary>
+public static class ImageCache
+{
+    const string Magic = "SEMDCACH";
+    const int HeaderBytes = 64;
+
+    /// <summary>The cache folder for a data root: SEMDEPTH_CACHE, else artifacts/cache/ of the workspace.</summary>
+    public static string DirFor(string dataRoot)
+    {
+        string baseDir = Environment.GetEnvironmentVariable("SEMDEPTH_CACHE") ?? Path.Combine(Workspace.Paths.Artifacts, "cache");
+        string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataRoot))))[..12].ToLowerInvariant();
+        return Path.Combine(baseDir, Path.GetFileName(Path.GetFullPath(dataRoot).TrimEnd('/')) + "-" + key);
+    }
+
+    /// <summary>Fingerprint of a file list: names, order and their folders' modification times.</summary>
+    public static string Fingerprint(IReadOnlyList<string> files)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var dirs = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var f in files)
+        {
+            h.AppendData(Encoding.UTF8.GetBytes(f));
+            h.AppendData("\n"u8);
+            dirs.Add(Path.GetDirectoryName(f)!);
+        }
+        foreach (var d in dirs)
+            h.AppendData(BitConverter.GetBytes(Directory.GetLastWriteTimeUtc(d).Ticks));
+        return Convert.ToHexString(h.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+
+    /// <summary>Loads a split from its cache file, decoding <paramref name="files"/> first when the
+    /// cache is absent or stale. Decoding errors name the file.</summary>
+    public static ImageSet Load(string cacheDir, string split, IReadOnlyList<string> files, IProgress<string>? log = null)
+    {
+        string fp = Fingerprint(files);
+        string path = Path.Combine(cacheDir, $"{split}.u8");
+        if (!IsValid(path, fp, files.Count))
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            Build(path, fp, files);
+            log?.Report($"cache {split}: decoded {files.Count:N0} images in {sw.Elapsed.TotalSeconds:F1} s -> {path}");
+        }
+        return new ImageSet(path, files.Count, HeaderBytes);
+    }
+
+    static bool IsValid(string path, string fp, int count)
+    {
+        if (!File.Exists(path)) return false;
+        using var fs = File.OpenRead(path);
+        if (fs.Length != HeaderBytes + (long)count * Geometry.Pixels) return false;
+        var head = new byte[HeaderBytes];
+        fs.ReadExactly(head);
+        return Encoding.ASCII.GetString(head, 0, 8) == Magic && BitConverter.ToInt32(head, 8) == count && Encoding.ASCII.GetString(head, 12, 16) == fp;
+    }
+
+    static unsafe void Build(string path, string fp, IReadOnlyList<string> files)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string tmp = path + "." + Environment.ProcessId + ".tmp";
+        long size = HeaderBytes + (long)files.Count * Geometry.Pixels;
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.ReadWrite))
+            {
+                var head = new byte[HeaderBytes];
+                Encoding.ASCII.GetBytes(Magic).CopyTo(head, 0);
+                BitConverter.GetBytes(files.Count).CopyTo(head, 8);
+                Encoding.ASCII.GetBytes(fp).CopyTo(head, 12);
+                fs.Write(head);
+                fs.SetLength(size);
+            }
+            if (files.Count > 0)
+            {
+                using var map = MemoryMappedFile.CreateFromFile(tmp, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+                using var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
+                byte* p = null;
+                view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+                try
+                {
+                    byte* basePtr = p + view.PointerOffset + HeaderBytes;
+                    Parallel.For(0, files.Count, i =>
+                        Png8.Read(files[i], new Span<byte>(basePtr + (long)i * Geometry.Pixels, Geometry.Pixels)));
+                    view.Flush();
+                }
+                finally { view.SafeMemoryMappedViewHandle.ReleasePointer(); }
+            }
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch (AggregateException ae) when (ae.InnerExceptions.OfType<ImageFormatProblem>().Any())
+        {
+            File.Delete(tmp);
+            throw ae.InnerExceptions.OfType<ImageFormatProblem>().OrderBy(e => e.FilePath, StringComparer.Ordinal).First();
+        }
+        catch
+        {
+            File.Delete(tmp);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace SemDepth.Data;
+
+/// <summary>
+/// A data root opened for work: the layout (<see cref="Set"/>) and each split decoded once into the
+/// cache and memory-mapped on first use. Index conventions: <see cref="SimSem"/> holds itr0 then itr1
+/// of pair i at 2i and 2i+1; <see cref="SimDepth"/> holds pair i's depth map at i.
+/// </summary>
+public sealed class SemData : IDisposable
+{
+    readonly IProgress<string>? _log;
+    ImageSet? _simSem, _simDepth, _train, _test, _truthTrain, _truthTest;
+    int[]? _testCases;
+
+    public DaconDataSet Set { get; }
+    public string CacheDir { get; }
+
+    SemData(DaconDataSet set, string cacheDir, IProgress<string>? log) { Set = set; CacheDir = cacheDir; _log = log; }
+
+    /// <summary>Opens a data root (layout problems throw a <see cref="DataSetException"/> listing them).</summary>
+    public static SemData Open(string root, IProgress<string>? log = null, string? cacheDir = null)
+    {
+        var set = DaconDataSet.Open(root);
+        return new SemData(set, cacheDir ?? ImageCache.DirFor(set.Root), log);
+    }
+
+    public ImageSet SimSem => _simSem ??= Load("sim-sem", Set.Sim.SelectMany(p => new[] { p.Itr0Path, p.Itr1Path }).ToList());
+    public ImageSet SimDepth => _simDepth ??= Load("sim-depth", Set.Sim.Select(p => p.DepthPath).ToList());
+    public ImageSet Train => _train ??= Load("train", Set.Train.Select(t => t.Path).ToList());
+    public ImageSet Test => _test ??= Load("test", Set.Test.Select(t => t.Path).ToList());
+    /// <summary>Hidden truth of the train images (synthetic set only), else null.</summary>
+    public ImageSet? TrainTruth => !Set.HasTruth ? null : _truthTrain ??= Load("truth-train", Set.Train.Select(Set.TruthPath).ToList());
+    /// <summary>Hidden truth of the test images (synthetic set only), else null.</summary>
+    public ImageSet? TestTruth => !Set.HasTruth ? null : _truthTest ??= Load("truth-test", Set.Test.Select(Set.TruthPath).ToList());
+
+    /// <summary>True cases of the test images (synthetic set only), else null.</summary>
+    public int[]? TestCases
+    {
+        get
+        {
+            if (_testCases is not null || !Set.HasTruth) return _testCases;
+            var file = Path.Combine(Set.Root, DaconNames.Truth, "test_cases.csv");
+            var map = File.ReadLines(file).Skip(1).Select(l => l.Split(',')).ToDictionary(a => a[0], a => int.Parse(a[1], CultureInfo.InvariantCulture));
+            return _testCases = Set.Test.Select(t => map[t.Name]).ToArray();
+        }
+    }
+
+    /// <summary>Decodes every split now (the first run's cost, reported by the benchmark).</summary>
+    public void WarmAll()
+    {
+        _ = SimSem; _ = SimDepth; _ = Train; _ = Test; _ = TrainTruth; _ = TestTruth;
+    }
+
+    ImageSet Load(string split, List<string> files) => ImageCache.Load(CacheDir, split, files, _log);
+
+    public void Dispose()
+    {
+        foreach (var s in new[] { _simSem, _simDepth, _train, _test, _truthTrain, _truthTest }) s?.Dispose();
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SemDepth.Data;
+
+/// <summary>
+/// Every parameter of the synthetic data set, JSON-serialisable. Defaults reproduce the published
+/// statistics of the Dacon set (shared/docs/dacon-dataset.md); presets only change the counts.
+/// </summary>
+public sealed record SyntheticConfig
+{
+    /// <summary>Preset the counts came from: tiny, quick, full or custom.</summary>
+    public string Preset { get; init; } = "custom";
+    /// <summary>Seed of everything; the same seed and config give byte-identical files.</summary>
+    public int Seed { get; init; } = 41;
+    /// <summary>Simulated depth maps per case (each with two SEM renderings), spread over sub-folders 80..84.
+    /// The same hole shape (the same &lt;base&gt;) is rendered in every case, as the real set seems to.</summary>
+    public int SimMapsPerCase { get; init; } = 600;
+    /// <summary>Train sites per Depth folder (110, 120, 130, 140).</summary>
+    public int[] TrainSitesPerCase { get; init; } = [40, 40, 40, 40];
+    /// <summary>Train images per Depth folder, spread evenly over its sites.</summary>
+    public int TrainImagesPerCase { get; init; } = 400;
+    /// <summary>Test images, cases drawn uniformly.</summary>
+    public int TestImages { get; init; } = 800;
+    /// <summary>Write sample_submission.zip (one constant PNG per test image).</summary>
+    public bool WriteSampleSubmission { get; init; } = true;
+    /// <summary>Hole geometry.</summary>
+    public ShapeConfig Shape { get; init; } = new();
+    /// <summary>How simulated SEM images are rendered (darker, noisier, no charging).</summary>
+    public RenderConfig SimRender { get; init; } = RenderConfig.SimDefault;
+    /// <summary>How real SEM images are rendered (brighter top, low noise, charging ring, shading, drift).</summary>
+    public RenderConfig RealRender { get; init; } = RenderConfig.RealDefault;
+
+    /// <summary>Tests: a few hundred files, seconds.</summary>
+    public static SyntheticConfig Tiny => new() { Preset = "tiny", SimMapsPerCase = 30, TrainSitesPerCase = [4, 4, 4, 4], TrainImagesPerCase = 24, TestImages = 40 };
+    /// <summary>The main job on a 2-core CPU: big enough that training means something.</summary>
+    public static SyntheticConfig Quick => new() { Preset = "quick" };
+    /// <summary>The real set's counts: 86,652 depth maps, 173,304 sim SEM, 60,664 train, 25,988 test.</summary>
+    public static SyntheticConfig Full => new() { Preset = "full", SimMapsPerCase = 21663, TrainSitesPerCase = [516, 515, 514, 514], TrainImagesPerCase = 15166, TestImages = 25988 };
+
+    /// <summary>A preset by name (tiny, quick, full).</summary>
+    public static SyntheticConfig FromPreset(string name) => name.ToLowerInvariant() switch
+    {
+        "tiny" => Tiny,
+        "quick" => Quick,
+        "full" => Full,
+        _ => throw new ArgumentException($"unknown synthetic preset '{name}': choose tiny, quick or full"),
+    };
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a config file; missing fields keep their defaults.</summary>
+    public static SyntheticConfig Load(string path)
+    {
+        try { return JsonSerializer.Deserialize<SyntheticConfig>(File.ReadAllText(path), Json) ?? throw new InvalidDataException("empty config"); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not a valid synthetic config ({e.Message})", e); }
+    }
+
+    /// <summary>Throws on counts or parameters that cannot make a data set.</summary>
+    public void Check()
+    {
+        if (SimMapsPerCase < 5) throw new ArgumentException("SimMapsPerCase must be at least 5 (one per sub-folder)");
+        if (TrainSitesPerCase.Length != 4 || TrainSitesPerCase.Any(s => s < 1)) throw new ArgumentException("TrainSitesPerCase needs 4 positive counts");
+        if (TrainImagesPerCase < TrainSitesPerCase.Max()) throw new ArgumentException("TrainImagesPerCase must give every site at least one image");
+        if (TestImages < 1) throw new ArgumentException("TestImages must be positive");
+    }
+}
+
+/// <summary>Hole geometry: a vertically elongated stadium with a flat bottom and steep walls.
+/// Depth = plateau * u(rho), rho = distance from the stadium's axis / half-width.</summary>
+public sealed record ShapeConfig
+{
+    /// <summary>Hole centre row (mean, SD).</summary>
+    public double CenterRow { get; init; } = 35.5; public double CenterRowSd { get; init; } = 1.0;
+    /// <summary>Hole centre column (mean, SD).</summary>
+    public double CenterCol { get; init; } = 23.5; public double CenterColSd { get; init; } = 1.0;
+    /// <summary>Half the hole's height in px (mean, SD): about 56 px tall.</summary>
+    public double HalfHeight { get; init; } = 28.0; public double HalfHeightSd { get; init; } = 0.5;
+    /// <summary>Half the hole's width in px (mean, SD): about 34 px wide.</summary>
+    public double HalfWidth { get; init; } = 17.0; public double HalfWidthSd { get; init; } = 0.4;
+    /// <summary>Bottom depth as a fraction of the plateau (uniform range): bottom about 15-30.</summary>
+    public double BottomMin { get; init; } = 0.12; public double BottomMax { get; init; } = 0.20;
+    /// <summary>Radius (fraction of the half-width) of the flat bottom (uniform range).</summary>
+    public double FlatMin { get; init; } = 0.30; public double FlatMax { get; init; } = 0.50;
+    /// <summary>Wall profile exponent (uniform range): above 1, steeper near the rim.</summary>
+    public double WallExpMin { get; init; } = 1.2; public double WallExpMax { get; init; } = 1.9;
+    /// <summary>Per-case jitter of a shared shape (relative SD of size).</summary>
+    public double CaseJitter { get; init; } = 0.01;
+    /// <summary>Real sites: relative SD of a site's hole size (the site averages' spread).</summary>
+    public double SiteSizeSd { get; init; } = 0.02;
+    /// <summary>Real sites: SD of a site's bottom fraction.</summary>
+    public double SiteBottomSd { get; init; } = 0.01;
+    /// <summary>Change of the bottom fraction per case step (deeper cases have relatively deeper holes).</summary>
+    public double BottomPerCase { get; init; } = -0.010;
+}
+
+/// <summary>How a depth map becomes an SEM image: secondary-electron yield from slope and escape
+/// depth, beam blur, optional charging ring, detector shading and scan drift, Poisson-Gaussian noise.</summary>
+public sealed record RenderConfig
+{
+    /// <summary>Grey level of the flat top (mean, SD across images).</summary>
+    public double TopLevel { get; init; } public double TopLevelSd { get; init; }
+    /// <summary>Fraction of the top signal that still escapes from the deepest point.</summary>
+    public double EscapeFloor { get; init; }
+    /// <summary>Escape decay per 100 depth units below the plateau.</summary>
+    public double EscapeRate { get; init; }
+    /// <summary>Escape falls faster in deeper holes (higher aspect ratio): the rate is scaled by (plateau/150)^AspectExponent.</summary>
+    public double AspectExponent { get; init; } = 1.5;
+    /// <summary>Edge effect: a bright band centred <see cref="HaloOffset"/> px from the rim (negative: inside), Gaussian of width <see cref="HaloWidth"/>.</summary>
+    public double HaloAmplitude { get; init; } = 80; public double HaloWidth { get; init; } = 1.8; public double HaloOffset { get; init; } = -0.8;
+    /// <summary>Converts depth units per px into the surface slope (tan theta).</summary>
+    public double SlopeScale { get; init; }
+    /// <summary>Exponent n of the sec(theta)^n yield.</summary>
+    public double SecExponent { get; init; }
+    /// <summary>Rim halo peak before noise (mean, SD); the image maximum after noise is clipped to <see cref="ClipMax"/>.</summary>
+    public double RimPeak { get; init; } public double RimPeakSd { get; init; }
+    /// <summary>Gaussian beam blur, px.</summary>
+    public double BlurSigma { get; init; }
+    /// <summary>Charging: extra brightness just outside the rim, decaying over <see cref="ChargingWidth"/> px.</summary>
+    public double ChargingAmplitude { get; init; } public double ChargingWidth { get; init; } = 3;
+    /// <summary>Detector shading: relative brightness change from left to right edge.</summary>
+    public double Shading { get; init; }
+    /// <summary>Scan drift: SD of the per-row horizontal shift, px.</summary>
+    public double DriftSd { get; init; }
+    /// <summary>Noise variance = PoissonGain * signal + GaussianSd^2.</summary>
+    public double PoissonGain { get; init; } public double GaussianSd { get; init; }
+    /// <summary>Detector saturation: the image maximum (212 in both domains).</summary>
+    public double ClipMax { get; init; } = 212;
+
+    public static RenderConfig SimDefault => new()
+    {
+        TopLevel = 127, TopLevelSd = 1.5, EscapeFloor = 0.14, EscapeRate = 4.5, SlopeScale = 0.12, SecExponent = 1.0, HaloAmplitude = 90, HaloWidth = 1.4, HaloOffset = -0.8,
+        RimPeak = 206, RimPeakSd = 3, BlurSigma = 0.7, ChargingAmplitude = 0, Shading = 0, DriftSd = 0,
+        PoissonGain = 0.9, GaussianSd = 5,
+    };
+
+    public static RenderConfig RealDefault => new()
+    {
+        TopLevel = 152, TopLevelSd = 1.5, EscapeFloor = 0.13, EscapeRate = 4.0, SlopeScale = 0.10, SecExponent = 0.9, HaloAmplitude = 70, HaloWidth = 1.55, HaloOffset = -0.5,
+        RimPeak = 209, RimPeakSd = 2, BlurSigma = 1.1, ChargingAmplitude = 12, ChargingWidth = 3.5, Shading = 0.08, DriftSd = 0.35,
+        PoissonGain = 0.08, GaussianSd = 2,
+    };
+}

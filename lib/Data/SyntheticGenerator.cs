@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.IO.Compression;
+using CsvHelper;
+
+namespace SemDepth.Data;
+
+/// <summary>What a generation wrote.</summary>
+public sealed record GenerationSummary(string Root, int DepthMaps, int SimSem, int TrainImages, int TrainSites, int TestImages, TimeSpan Elapsed)
+{
+    public int Files => DepthMaps + SimSem + 2 * TrainImages + 2 * TestImages;
+    public override string ToString() =>
+        $"{Root}: {DepthMaps:N0} depth maps, {SimSem:N0} sim SEM, {TrainImages:N0} train SEM in {TrainSites:N0} sites, {TestImages:N0} test SEM (+ truth) in {Elapsed.TotalSeconds:F1} s";
+}
+
+/// <summary>
+/// Writes a synthetic data set in the exact Dacon layout, plus the hidden truth the real set withholds
+/// (truth/: depth maps of every train and test image, the test cases, the config). Deterministic for
+/// a seed, whatever the thread count. Writes into a temporary sibling folder and renames it into place
+/// at the end, so an interrupted run never leaves a half-written data root.
+/// </summary>
+public static class SyntheticGenerator
+{
+    const int H = Geometry.Height, W = Geometry.Width;
+
+    public static GenerationSummary Generate(SyntheticConfig cfg, string root, bool overwrite = false, IProgress<string>? log = null)
+    {
+        cfg.Check();
+        root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
+        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any() && !overwrite)
+            throw new IOException($"{root} exists and is not empty: choose another folder or pass overwrite (--force).");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        string tmp = root + ".partial-" + Environment.ProcessId;
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+        Directory.CreateDirectory(tmp);
+        try
+        {
+            var s = Write(cfg, tmp, log);
+            if (Directory.Exists(root))
+            {
+                string old = root + ".old-" + Environment.ProcessId;
+                Directory.Move(root, old);
+                Directory.Move(tmp, root);
+                Directory.Delete(old, true);
+            }
+            else
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(root)!);
+                Directory.Move(tmp, root);
+            }
+            return s with { Root = root, Elapsed = sw.Elapsed };
+        }
+        catch
+        {
+            try { Directory.Delete(tmp, true); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    /// <summary>A plausible Dacon base name: date_time_lot_wafer_slot_site_image_hole.</summary>
+    public static string BaseName(int seed, int index)
+    {
+        var r = Rng.For(seed, 2, index);
+        var day = new DateTime(2020, 10, 1).AddDays(r.NextInt(120));
+        int secs = r.NextInt(86400);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{day:yyyyMMdd}_{secs / 3600:D2}{secs / 60 % 60:D2}{secs % 60:D2}_NE{140000 + r.NextInt(9999):D6}C_RAE{1 + r.NextInt(25):D2}_1_S{1 + r.NextInt(20):D2}_M{index / 9 + 1:D4}-01MS_{index % 9 + 1}");
+    }
+
+    static GenerationSummary Write(SyntheticConfig cfg, string root, IProgress<string>? log)
+    {
+        int seed = cfg.Seed;
+        // --- simulation: the same hole shape (base) in every case, rescaled to its plateau ---
+        int n = cfg.SimMapsPerCase;
+        var bases = new string[n];
+        var subs = new string[n];
+        for (int b = 0; b < n; b++) { bases[b] = BaseName(seed, b); subs[b] = DaconNames.SubFolders[b % 5]; }
+        foreach (int c in Cases.All)
+            foreach (var sub in DaconNames.SubFolders)
+            {
+                Directory.CreateDirectory(DaconNames.SimSemDir(root, c, sub));
+                Directory.CreateDirectory(DaconNames.SimDepthDir(root, c, sub));
+            }
+        log?.Report($"simulation: {4 * n:N0} depth maps, {8 * n:N0} SEM");
+        Parallel.For(0, 4 * n, () => new Buffers(), (i, _, buf) =>
+        {
+            int c = i / n + 1, b = i % n;
+            var shape = HoleShape.Sample(cfg.Shape, Rng.For(seed, 1, b));
+            var r = Rng.For(seed, 10 + c, b);
+            shape = shape.Jitter(1 + r.Normal(0, cfg.Shape.CaseJitter), cfg.Shape.BottomPerCase * (c - 1));
+            int p = Cases.Plateau(c);
+            SemRenderer.RenderDepth(shape, p, buf.Depth);
+            SemRenderer.Quantize(buf.Depth, buf.Bytes);
+            Png8.Write(Path.Combine(DaconNames.SimDepthDir(root, c, subs[b]), bases[b] + ".png"), buf.Bytes);
+            SemRenderer.RenderSignal(buf.Depth, p, shape, cfg.SimRender, r, buf.Signal);
+            for (int itr = 0; itr < 2; itr++)
+            {
+                SemRenderer.AddNoise(buf.Signal, cfg.SimRender, r, buf.Bytes); // itr0/itr1 differ only in noise
+                Png8.Write(Path.Combine(DaconNames.SimSemDir(root, c, subs[b]), $"{bases[b]}_itr{itr}.png"), buf.Bytes);
+            }
+            return buf;
+        }, _ => { });
+
+        // --- train: real-domain images grouped in sites; a site shares size and bottom offsets ---
+        var train = new List<(int Case, string Site, string Name, int SiteIdx)>();
+        var siteEffects = new List<(double Scale, double Bottom)>();
+        int siteNo = 0, imgNo = 0;
+        foreach (int c in Cases.All)
+        {
+            int sites = cfg.TrainSitesPerCase[c - 1];
+            for (int s = 0; s < sites; s++, siteNo++)
+            {
+                var r = Rng.For(seed, 20, siteNo);
+                siteEffects.Add((1 + r.Normal(0, cfg.Shape.SiteSizeSd), r.Normal(0, cfg.Shape.SiteBottomSd)));
+                int count = cfg.TrainImagesPerCase / sites + (s < cfg.TrainImagesPerCase % sites ? 1 : 0);
+                string site = $"site_{siteNo:D5}";
+                Directory.CreateDirectory(DaconNames.TrainSiteDir(root, c, site));
+                Directory.CreateDirectory(Path.GetDirectoryName(DaconNames.TruthTrainPath(root, c, site, "x"))!);
+                for (int k = 0; k < count; k++) train.Add((c, site, $"SEM_{imgNo++:D6}.png", siteNo));
+            }
+        }
+        log?.Report($"train: {train.Count:N0} real SEM in {siteNo:N0} sites");
+        var padded = new double[train.Count];
+        Parallel.For(0, train.Count, () => new Buffers(), (i, _, buf) =>
+        {
+            var t = train[i];
+            var r = Rng.For(seed, 21, i);
+            var eff = siteEffects[t.SiteIdx];
+            var shape = HoleShape.Sample(cfg.Shape, r).Jitter(eff.Scale, eff.Bottom + cfg.Shape.BottomPerCase * (t.Case - 1));
+            padded[i] = RenderReal(cfg, shape, t.Case, r, buf,
+                DaconNames.TruthTrainPath(root, t.Case, t.Site, t.Name), Path.Combine(DaconNames.TrainSiteDir(root, t.Case, t.Site), t.Name));
+            return buf;
+        }, _ => { });
+        using (var w = CsvWriter.ToFile(DaconNames.CsvPath(root), new CsvWriterOptions { HasHeader = false }))
+        {
+            w.WriteField("0"); w.WriteField("1"); w.EndRecord();
+            foreach (var g in train.Select((t, i) => (t, i)).GroupBy(x => (x.t.Case, x.t.Site)).OrderBy(g => g.Key.Site, StringComparer.Ordinal))
+            {
+                w.WriteField(DaconNames.SiteKey(g.Key.Case, g.Key.Site));
+                w.WriteField(g.Average(x => padded[x.i]).ToString("R", CultureInfo.InvariantCulture));
+                w.EndRecord();
+            }
+        }
+
+        // --- test: real-domain images, cases mixed, flat folder; truth and case kept apart ---
+        log?.Report($"test: {cfg.TestImages:N0} real SEM");
+        Directory.CreateDirectory(DaconNames.TestDir(root));
+        Directory.CreateDirectory(Path.Combine(root, DaconNames.Truth, "test"));
+        var testCase = new int[cfg.TestImages];
+        Parallel.For(0, cfg.TestImages, () => new Buffers(), (i, _, buf) =>
+        {
+            var r = Rng.For(seed, 30, i);
+            int c = 1 + r.NextInt(4);
+            testCase[i] = c;
+            var shape = HoleShape.Sample(cfg.Shape, r).Jitter(1 + r.Normal(0, cfg.Shape.SiteSizeSd), r.Normal(0, cfg.Shape.SiteBottomSd) + cfg.Shape.BottomPerCase * (c - 1));
+            string name = $"{i:D6}.png";
+            RenderReal(cfg, shape, c, r, buf, DaconNames.TruthTestPath(root, name), Path.Combine(DaconNames.TestDir(root), name));
+            return buf;
+        }, _ => { });
+        using (var w = CsvWriter.ToFile(Path.Combine(root, DaconNames.Truth, "test_cases.csv"), new CsvWriterOptions { HasHeader = false }))
+        {
+            w.WriteField("name"); w.WriteField("case"); w.EndRecord();
+            for (int i = 0; i < testCase.Length; i++) { w.WriteField($"{i:D6}.png"); w.WriteField(testCase[i].ToString(CultureInfo.InvariantCulture)); w.EndRecord(); }
+        }
+        if (cfg.WriteSampleSubmission) WriteSampleSubmission(root, cfg.TestImages);
+        File.WriteAllText(Path.Combine(root, DaconNames.Truth, "synthetic.json"), cfg.ToJson());
+        return new GenerationSummary(root, 4 * n, 8 * n, train.Count, siteNo, cfg.TestImages, TimeSpan.Zero);
+    }
+
+    /// <summary>Renders one real-domain image and its truth; returns the site-average contribution.</summary>
+    static double RenderReal(SyntheticConfig cfg, HoleShape shape, int c, Rng r, Buffers buf, string truthPath, string semPath)
+    {
+        int p = Cases.Plateau(c);
+        SemRenderer.RenderDepth(shape, p, buf.Depth);
+        SemRenderer.Quantize(buf.Depth, buf.Bytes);
+        Png8.Write(truthPath, buf.Bytes);
+        double mean = 0;
+        foreach (byte v in buf.Bytes) mean += v;
+        mean /= Geometry.Pixels;
+        SemRenderer.RenderSignal(buf.Depth, p, shape, cfg.RealRender, r, buf.Signal);
+        SemRenderer.AddNoise(buf.Signal, cfg.RealRender, r, buf.Bytes);
+        Png8.Write(semPath, buf.Bytes);
+        return Cases.PaddedMean(c, mean);
+    }
+
+    static void WriteSampleSubmission(string root, int count)
+    {
+        var blank = Png8.Encode(new byte[Geometry.Pixels]);
+        using var fs = File.Create(Path.Combine(root, DaconNames.SampleSubmission));
+        using var zip = new ZipArchive(fs, ZipArchiveMode.Create);
+        for (int i = 0; i < count; i++)
+        {
+            using var e = zip.CreateEntry($"{i:D6}.png", CompressionLevel.Fastest).Open();
+            e.Write(blank);
+        }
+    }
+
+    sealed class Buffers
+    {
+        public readonly float[] Depth = new float[H * W];
+        public readonly float[] Signal = new float[H * W];
+        public readonly byte[] Bytes = new byte[H * W];
+    }
+}

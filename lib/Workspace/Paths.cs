@@ -1,0 +1,64 @@
+using SemDepth.Data;
+
+namespace SemDepth.Workspace;
+
+/// <summary>
+/// Every path the workspace uses, resolved in one place: relative to the workspace root (the folder
+/// holding SemDepth.Lib.csproj, or SEMDEPTH_ROOT) or from environment variables. No machine paths.
+/// </summary>
+public static class Paths
+{
+    static string? _root;
+
+    /// <summary>The workspace root: SEMDEPTH_ROOT, else the nearest folder above the current directory
+    /// or the library holding SemDepth.Lib.csproj.</summary>
+    public static string Root => _root ??= FindRoot();
+
+    /// <summary>Ignored folder for everything runs produce: executed notebooks, caches, submissions.</summary>
+    public static string Artifacts => Env("SEMDEPTH_ARTIFACTS") ?? Path.Combine(Root, "artifacts");
+    /// <summary>Training runs (checkpoints, TensorBoard event files, metrics CSV).</summary>
+    public static string Runs => Env("SEMDEPTH_RUNS") ?? Path.Combine(Root, "runs");
+    /// <summary>Where synthetic presets are generated: data/synthetic/&lt;preset&gt;.</summary>
+    public static string SyntheticDir(string preset) => Path.Combine(Root, "data", "synthetic", preset);
+    /// <summary>The synthetic preset used when no data root is configured (SEMDEPTH_PRESET, default quick).</summary>
+    public static string DefaultPreset => Env("SEMDEPTH_PRESET") ?? "quick";
+
+    /// <summary>
+    /// The data root in use: <paramref name="explicitRoot"/>, else SEMDEPTH_DATA, else the default
+    /// synthetic preset, which is generated when absent (a generated set is deterministic).
+    /// </summary>
+    public static string DataRoot(string? explicitRoot = null, bool generateIfMissing = true, IProgress<string>? log = null)
+    {
+        string? root = explicitRoot ?? Env("SEMDEPTH_DATA");
+        if (root is not null)
+        {
+            root = Path.GetFullPath(root);
+            if (!Directory.Exists(root))
+                throw new DirectoryNotFoundException($"data root {root} does not exist (set SEMDEPTH_DATA to the Dacon folder, or unset it to use the synthetic set)");
+            return root;
+        }
+        string preset = DefaultPreset;
+        string dir = SyntheticDir(preset);
+        if (!File.Exists(Path.Combine(dir, DaconNames.Truth, "synthetic.json")))
+        {
+            if (!generateIfMissing) throw new DirectoryNotFoundException($"synthetic preset '{preset}' not generated yet at {dir}: run `semdepth generate --preset {preset}`");
+            log?.Report($"generating the synthetic '{preset}' preset in {dir} ...");
+            var s = SyntheticGenerator.Generate(SyntheticConfig.FromPreset(preset), dir, overwrite: true);
+            log?.Report(s.ToString());
+        }
+        return dir;
+    }
+
+    static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
+    static string FindRoot()
+    {
+        if (Env("SEMDEPTH_ROOT") is { } r) return Path.GetFullPath(r);
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), Path.GetDirectoryName(typeof(Paths).Assembly.Location) ?? "" })
+        {
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "SemDepth.Lib.csproj"))) return d.FullName;
+        }
+        throw new InvalidOperationException("cannot find the workspace root (no SemDepth.Lib.csproj above the current folder): set SEMDEPTH_ROOT");
+    }
+}
