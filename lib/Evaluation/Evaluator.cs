@@ -1,0 +1,100 @@
+using SemDepth.Data;
+
+namespace SemDepth.Evaluation;
+
+/// <summary>Anything that turns SEM images into depth maps (AE, CycleGAN pipeline, constant maps...).</summary>
+public interface IDepthPredictor
+{
+    /// <summary>Method name for tables and the results summary.</summary>
+    string Name { get; }
+    /// <summary>Predicts depth maps for images <paramref name="idx"/> of <paramref name="sem"/>:
+    /// <c>idx.Count * 3456</c> bytes, in order.</summary>
+    byte[] Predict(ImageSet sem, IReadOnlyList<int> idx);
+}
+
+/// <summary>One line of an evaluation table.</summary>
+public sealed record EvalRow(string Method, string Metric, string Split, double Value, int Images);
+
+/// <summary>
+/// The evaluation every method shares: RMSE (0-255) on the simulated validation split; on the
+/// synthetic set's hidden truth, RMSE on real-domain train and test images; and the check a
+/// real-data user can make: mean predicted depth per train site (with the plateau padding) against
+/// average_depth.csv, MAE per Depth folder.
+/// </summary>
+public static class Evaluator
+{
+    public static List<EvalRow> Evaluate(IDepthPredictor p, SemData d, IReadOnlyList<int>? simValSemIdx = null)
+    {
+        var rows = new List<EvalRow>();
+        if (simValSemIdx is { Count: > 0 })
+        {
+            var pred = p.Predict(d.SimSem, simValSemIdx);
+            var truth = Gather(d.SimDepth, simValSemIdx.Select(i => i / 2).ToList());
+            rows.Add(new EvalRow(p.Name, "RMSE", "sim validation", Metrics.Rmse(pred, truth), simValSemIdx.Count));
+        }
+        var trainIdx = Enumerable.Range(0, d.Train.Count).ToList();
+        var trainPred = p.Predict(d.Train, trainIdx);
+        if (d.TrainTruth is { } tt)
+            rows.Add(new EvalRow(p.Name, "RMSE", "real train (hidden truth)", Metrics.Rmse(trainPred, Gather(tt, trainIdx)), trainIdx.Count));
+        if (d.TestTruth is { } testTruth)
+        {
+            var testIdx = Enumerable.Range(0, d.Test.Count).ToList();
+            rows.Add(new EvalRow(p.Name, "RMSE", "real test (hidden truth)", Metrics.Rmse(p.Predict(d.Test, testIdx), Gather(testTruth, testIdx)), testIdx.Count));
+        }
+        foreach (var (c, mae, n) in SiteAverageMae(d.Set, trainPred))
+            rows.Add(new EvalRow(p.Name, "site-average MAE", $"train Depth_{Cases.DepthFolder(c)}", mae, n));
+        return rows;
+    }
+
+    /// <summary>Concatenates images <paramref name="idx"/> of a set.</summary>
+    public static byte[] Gather(ImageSet set, IReadOnlyList<int> idx)
+    {
+        var o = new byte[idx.Count * Geometry.Pixels];
+        for (int k = 0; k < idx.Count; k++) set[idx[k]].CopyTo(o.AsSpan(k * Geometry.Pixels));
+        return o;
+    }
+
+    /// <summary>Per Depth folder: MAE between the predicted site averages (each map's mean, padded
+    /// with the folder's plateau) and average_depth.csv, and the number of sites.</summary>
+    public static List<(int Case, double Mae, int Sites)> SiteAverageMae(DaconDataSet set, byte[] trainPred)
+    {
+        var perImage = new double[set.Train.Count];
+        for (int i = 0; i < perImage.Length; i++)
+        {
+            double s = 0;
+            foreach (byte v in trainPred.AsSpan(i * Geometry.Pixels, Geometry.Pixels)) s += v;
+            perImage[i] = Cases.PaddedMean(set.Train[i].Case, s / Geometry.Pixels);
+        }
+        var list = new List<(int, double, int)>();
+        foreach (int c in Cases.All)
+        {
+            var sites = set.Train.Select((t, i) => (t, i)).Where(x => x.t.Case == c && set.AverageDepth.ContainsKey(x.t.SiteKey))
+                .GroupBy(x => x.t.SiteKey).ToList();
+            if (sites.Count == 0) continue;
+            var pred = sites.Select(g => g.Average(x => perImage[x.i])).ToList();
+            var truth = sites.Select(g => set.AverageDepth[g.Key]).ToList();
+            list.Add((c, Metrics.Mae(pred, truth), sites.Count));
+        }
+        return list;
+    }
+}
+
+/// <summary>The simplest baseline: every pixel gets the per-case mean simulated depth map (the case
+/// read from the train folder when known, else the average over cases).</summary>
+public sealed class ConstantMapPredictor : IDepthPredictor
+{
+    readonly byte[] _mean;
+    public string Name => "constant mean map";
+    public ConstantMapPredictor(SemData d)
+    {
+        var acc = new double[Geometry.Pixels];
+        for (int i = 0; i < d.SimDepth.Count; i++) { var m = d.SimDepth[i]; for (int k = 0; k < acc.Length; k++) acc[k] += m[k]; }
+        _mean = acc.Select(v => (byte)Math.Round(v / Math.Max(1, d.SimDepth.Count))).ToArray();
+    }
+    public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
+    {
+        var o = new byte[idx.Count * Geometry.Pixels];
+        for (int k = 0; k < idx.Count; k++) _mean.CopyTo(o, k * Geometry.Pixels);
+        return o;
+    }
+}
