@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Formatting;
 using SemDepth.Training;
@@ -17,8 +16,9 @@ public sealed class LiveProgress : IProgress<TrainProgress>, IProgress<string>
 
     public LiveProgress(string title = "progress")
     {
+        Notebook.RegisterFormatters();
         if (KernelInvocationContext.Current is { } ctx)
-            _display = ctx.Display(new HtmlString($"<div>{System.Net.WebUtility.HtmlEncode(title)}: starting…</div>"), "text/html");
+            _display = ctx.Display(new Html($"<div>{System.Net.WebUtility.HtmlEncode(title)}: starting…</div>"), "text/html");
     }
 
     public void Report(TrainProgress p)
@@ -29,7 +29,7 @@ public sealed class LiveProgress : IProgress<TrainProgress>, IProgress<string>
             double frac = ((p.Epoch - 1) + p.Batch / (double)Math.Max(1, p.Batches)) / Math.Max(1, p.Epochs);
             string html = $"<div><progress value=\"{frac:F3}\" max=\"1\" style=\"width:300px\"></progress> {frac:P0} — epoch {p.Epoch}/{p.Epochs}, batch {p.Batch}/{p.Batches}, loss {p.Loss:F4}</div>"
                 + string.Concat(_epochs.Select(e => $"<div style=\"font-family:monospace;font-size:12px\">{System.Net.WebUtility.HtmlEncode(e)}</div>"));
-            _display.Update(new HtmlString(html));
+            _display.Update(new Html(html));
         }
         else if (p.Finished is not null || DateTime.UtcNow - _lastLine > TimeSpan.FromSeconds(5))
         {
@@ -40,7 +40,13 @@ public sealed class LiveProgress : IProgress<TrainProgress>, IProgress<string>
 
     public void Report(string line)
     {
-        if (_display is not null) _display.Update(new HtmlString($"<div style=\"font-family:monospace\">{System.Net.WebUtility.HtmlEncode(line)}</div>"));
+        if (_display is not null) _display.Update(new Html($"<div style=\"font-family:monospace\">{System.Net.WebUtility.HtmlEncode(line)}</div>"));
         else Console.WriteLine(line);
     }
+}
+
+/// <summary>A fragment of HTML shown as is (a formatter is registered by <see cref="Notebook.RegisterFormatters"/>).</summary>
+public sealed record Html(string Value)
+{
+    public override string ToString() => Value;
 }

@@ -42,6 +42,7 @@ public static class Notebook
         if (_formatters) return;
         _formatters = true;
         Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(chart.GetInlineHtml()), "text/html");
+        Formatter.Register<Html>((h, writer) => writer.Write(h.Value), "text/html");
         Formatter.Register<ImageGrid>((g, writer) => writer.Write(g.ToHtml()), "text/html");
         Formatter.Register<DataFrame>((df, writer) => writer.Write(Tables.ToHtml(df)), "text/html");
         Formatter.Register<Tensor>((t, writer) => writer.Write(TensorHtml(t)), "text/html");

@@ -1,0 +1,233 @@
+using System.Globalization;
+using SemDepth.Data;
+using Xunit;
+
+namespace SemDepth.Tests;
+
+[Collection("tiny")]
+public class DataSetTests(TinyData tiny)
+{
+    [Fact]
+    public void TinySetHasTheExactLayoutAndCounts()
+    {
+        var set = DaconDataSet.Open(tiny.Root);
+        Assert.Equal(4 * 30, set.Sim.Count);
+        Assert.Equal(4 * 24, set.Train.Count);
+        Assert.Equal(16, set.AverageDepth.Count);
+        Assert.Equal(40, set.Test.Count);
+        Assert.True(set.HasTruth);
+        Assert.NotNull(set.SampleSubmissionPath);
+        var p = set.Sim[0];
+        Assert.Matches(@"^\d{8}_\d{6}_NE\d{6}C_RAE\d{2}_1_S\d{2}_M\d{4}-01MS_\d$", p.Base);
+        Assert.EndsWith(Path.Combine("simulation_data", "SEM", "Case_1", p.SubFolder, p.Base + "_itr0.png"), p.Itr0Path);
+        Assert.Equal("0,1", File.ReadLines(DaconNames.CsvPath(tiny.Root)).First());
+        Assert.Matches(@"^depth_1[1-4]0_site_\d{5},\d+\.\d+$", File.ReadLines(DaconNames.CsvPath(tiny.Root)).Skip(1).First());
+        Assert.True(DaconDataSet.Validate(tiny.Root).Ok);
+    }
+
+    [Fact]
+    public void GenerationIsDeterministicForASeed()
+    {
+        string a = Path.Combine(tiny.Scratch, "det-a"), b = Path.Combine(tiny.Scratch, "det-b");
+        var small = SyntheticConfig.Tiny with { SimMapsPerCase = 5, TrainSitesPerCase = [1, 1, 1, 1], TrainImagesPerCase = 2, TestImages = 3 };
+        SyntheticGenerator.Generate(small, a, overwrite: true);
+        SyntheticGenerator.Generate(small, b, overwrite: true);
+        var fa = Directory.GetFiles(a, "*.png", SearchOption.AllDirectories).Order().ToList();
+        Assert.Equal(fa.Count, Directory.GetFiles(b, "*.png", SearchOption.AllDirectories).Length);
+        foreach (var f in fa) Assert.Equal(File.ReadAllBytes(f), File.ReadAllBytes(Path.Combine(b, Path.GetRelativePath(a, f))));
+        SyntheticGenerator.Generate(small with { Seed = 7 }, b, overwrite: true);
+        var testA = File.ReadAllBytes(Path.Combine(a, "test", "SEM", "000000.png"));
+        Assert.NotEqual(testA, File.ReadAllBytes(Path.Combine(b, "test", "SEM", "000000.png")));
+        Assert.Throws<IOException>(() => SyntheticGenerator.Generate(small, b)); // never overwrite silently
+    }
+
+    [Fact]
+    public void SplitsNeverLeakBasesOrSites()
+    {
+        var set = DaconDataSet.Open(tiny.Root);
+        var (tr, va) = Splits.SimByBase(set, 0.2, 41);
+        Assert.Equal(2 * set.Sim.Count, tr.Length + va.Length);
+        var trBases = tr.Select(i => set.Sim[i / 2].Base).ToHashSet();
+        Assert.DoesNotContain(va, i => trBases.Contains(set.Sim[i / 2].Base));
+        Assert.InRange(va.Length / (double)(tr.Length + va.Length), 0.1, 0.3);
+        var (ttr, tva) = Splits.TrainBySite(set, 0.25, 41);
+        var sites = ttr.Select(i => set.Train[i].SiteKey).ToHashSet();
+        Assert.DoesNotContain(tva, i => sites.Contains(set.Train[i].SiteKey));
+    }
+
+    [Fact]
+    public void CacheReloadsIdenticallyAndRebuildsWhenFilesChange()
+    {
+        string root = tiny.Copy("cache-copy");
+        string cache = Path.Combine(tiny.Scratch, "cache-test");
+        using (var d = SemData.Open(root, cacheDir: cache))
+        {
+            Assert.Equal(Png8.Read(d.Set.Test[3].Path), d.Test.ToArray(3));
+            Assert.Equal(Png8.Read(d.Set.Sim[2].Itr1Path), d.SimSem.ToArray(5));
+            Assert.Equal(Png8.Read(d.Set.Sim[2].DepthPath), d.SimDepth.ToArray(2));
+        }
+        var stamp = File.GetLastWriteTimeUtc(Path.Combine(cache, "test.u8"));
+        using (var d = SemData.Open(root, cacheDir: cache)) Assert.Equal(40, d.Test.Count);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(cache, "test.u8"))); // reused
+        File.Delete(Path.Combine(DaconNames.TestDir(root), "000000.png"));
+        using (var d = SemData.Open(root, cacheDir: cache)) Assert.Equal(39, d.Test.Count); // rebuilt
+    }
+
+    [Fact]
+    public void BatchesHaveTheRightShapeScaleAndFlips()
+    {
+        using var d = SemData.Open(tiny.Root);
+        var t = Batches.ToTensor(d.Test, new[] { 0, 1 }, PixelScale.Unit, TorchSharp.torch.CPU, new[] { Flip.None, Flip.Rotate180 });
+        Assert.Equal(new long[] { 2, 1, 72, 48 }, t.shape);
+        var img = d.Test[1];
+        Assert.Equal(img[0] / 255f, t[1, 0, 71, 47].item<float>(), 5);
+        Assert.Equal(d.Test[0][47] / 255f, t[0, 0, 0, 47].item<float>(), 5);
+        var s = Batches.ToTensor(d.Test, new[] { 0 }, PixelScale.Symmetric, TorchSharp.torch.CPU);
+        Assert.Equal(d.Test[0][0] / 127.5f - 1, s[0, 0, 0, 0].item<float>(), 5);
+    }
+}
+
+/// <summary>Each planted fault gives a clear error naming the file; the validator reports them all at once.</summary>
+[Collection("tiny")]
+public class BadInputTests(TinyData tiny)
+{
+    static string FirstPng(string dir) => Directory.GetFiles(dir, "*.png").Order(StringComparer.Ordinal).First();
+
+    [Fact]
+    public void EveryPlantedFaultIsReportedWithItsFile()
+    {
+        string r = tiny.Copy("faults");
+        var set = DaconDataSet.Open(r);
+        var pairs = set.Sim;
+        File.Delete(pairs[0].Itr1Path);                                                  // missing itr
+        File.Copy(pairs[1].Itr0Path, pairs[1].Itr0Path.Replace("_itr0", "_itr2"));        // extra itr
+        File.Delete(pairs[2].Itr0Path); File.Delete(pairs[2].Itr1Path);                  // depth map with no SEM
+        File.Delete(pairs[3].DepthPath);                                                 // SEM with no depth map
+        using (var i = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(64, 64)) SixLabors.ImageSharp.ImageExtensions.SaveAsPng(i, pairs[4].Itr0Path); // wrong size
+        using (var i = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(48, 72)) SixLabors.ImageSharp.ImageExtensions.SaveAsPng(i, set.Train[0].Path); // colour
+        var bytes = File.ReadAllBytes(set.Test[0].Path); File.WriteAllBytes(set.Test[0].Path, bytes[..30]);   // truncated
+        File.WriteAllText(Path.Combine(DaconNames.TestDir(r), "notes.txt"), "x");                  // non-PNG file
+        string csv = DaconNames.CsvPath(r);
+        var lines = File.ReadAllLines(csv).ToList();
+        lines[1] = lines[1].Split(',')[0] + ",NaN";                                      // NaN depth
+        lines[2] = lines[2].Split(',')[0] + ",deep";                                     // non-numeric
+        lines.Add("depth_110_site_99999,108.5");                                         // key with no folder
+        lines.Add("this,is,malformed");                                                  // malformed row
+        string orphanSite = set.Train.Last().SiteKey;
+        lines.RemoveAll(l => l.StartsWith(orphanSite + ",", StringComparison.Ordinal));   // folder with no key
+        File.WriteAllLines(csv, lines);
+        Directory.CreateDirectory(Path.Combine(r, "train", "SEM", "Depth_110", "site_77777")); // empty folder
+
+        var e = Assert.Throws<DataSetException>(() => DaconDataSet.Open(r));
+        Assert.Contains("missing", e.Message);
+        var report = DaconDataSet.Validate(r);
+        string all = string.Join("\n", report.Problems.Select(p => p.ToString()));
+        Assert.Contains($"{pairs[0].Base}_itr1.png: missing {pairs[0].Base}_itr1.png", all);
+        Assert.Contains($"{pairs[1].Base}_itr2.png: unexpected file", all);
+        Assert.Contains($"{pairs[2].Base}.png: depth map has no SEM images", all);
+        Assert.Contains($"no depth map {pairs[3].Base}.png", all);
+        Assert.Contains($"{pairs[4].Itr0Path}: image is 64x64 (width x height); expected 48x72", all);
+        Assert.Contains($"{set.Train[0].Path}: colour (RGB) PNG", all);
+        Assert.Contains($"{set.Test[0].Path}: truncated PNG", all);
+        Assert.Contains("notes.txt: not a PNG file", all);
+        Assert.Contains("is NaN (not finite)", all);
+        Assert.Contains("depth 'deep'", all);
+        Assert.Contains("key depth_110_site_99999 has no folder train/SEM/Depth_110/site_99999", all);
+        Assert.Contains("expected 2 fields (key,depth), found 3", all);
+        Assert.Contains($"site folder has no row {orphanSite}", all);
+        Assert.Contains("site_77777: empty folder", all);
+        var counts = report.Counts.ToDictionary(c => c.Kind, c => c.Count);
+        Assert.Equal(1, counts["wrong image size"]);
+        Assert.Equal(2, counts["bad depth value"]);
+        Assert.True(report.Problems.Count >= 14);
+        Assert.Contains("problem(s)", report.Format());
+    }
+
+    [Fact]
+    public void WrongDataRootsAreExplained()
+    {
+        var missing = Assert.Throws<DataSetException>(() => DaconDataSet.Open(Path.Combine(tiny.Scratch, "nope")));
+        Assert.Contains("data root does not exist", missing.Message);
+        string empty = Path.Combine(tiny.Scratch, "empty-root");
+        Directory.CreateDirectory(empty);
+        Assert.Contains("not a Dacon data root", Assert.Throws<DataSetException>(() => DaconDataSet.Open(empty)).Message);
+    }
+
+    [Fact]
+    public void ACorruptImageFailsTheCacheNamingTheFile()
+    {
+        string r = tiny.Copy("corrupt-cache");
+        var set = DaconDataSet.Open(r);
+        File.WriteAllBytes(set.Test[5].Path, new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0 });
+        using var d = SemData.Open(r, cacheDir: Path.Combine(tiny.Scratch, "cache-corrupt"));
+        var e = Assert.Throws<ImageFormatProblem>(() => d.Test.Count);
+        Assert.Equal(set.Test[5].Path, e.FilePath);
+        Assert.False(File.Exists(Path.Combine(tiny.Scratch, "cache-corrupt", "test.u8"))); // nothing half-written
+    }
+}
+
+/// <summary>The generated statistics against the published figures (shared/docs/dacon-dataset.md).</summary>
+[Collection("tiny")]
+public class StatisticsTests(TinyData tiny)
+{
+    [Fact]
+    public void SyntheticStatisticsMatchThePublishedFacts()
+    {
+        // 29 images a site, as in the real set, so site averages spread as they do there.
+        var cfg = SyntheticConfig.Quick with { SimMapsPerCase = 120, TrainSitesPerCase = [25, 25, 25, 25], TrainImagesPerCase = 725, TestImages = 40, WriteSampleSubmission = false };
+        string root = Path.Combine(tiny.Scratch, "stats");
+        SyntheticGenerator.Generate(cfg, root, overwrite: true);
+        using var d = SemData.Open(root, cacheDir: Path.Combine(tiny.Scratch, "cache-stats"));
+        var sem = DataStatistics.Sem(d);
+        double[] simMean = [103, 101, 100, 98.5], realMean = [118.2, 116.4, 114.7, 113.0];
+        foreach (int c in Cases.All)
+        {
+            var s = sem.Single(x => x.Domain == "Sim" && x.Case == c);
+            Assert.InRange(s.ImageMean.Mean, simMean[c - 1] - 2, simMean[c - 1] + 2);       // sim per-image mean
+            Assert.InRange(s.ImageSd.Mean, 54, 61);                                          // sim per-image SD 55-60
+            Assert.InRange(s.NoiseSd.Mean, 10, 14);                                          // sim background noise 10-14
+            Assert.Equal(212, s.Max.Max);                                                    // rim maximum
+            var r = sem.Single(x => x.Domain == "Real" && x.Case == c);
+            Assert.InRange(r.ImageMean.Mean, realMean[c - 1] - 2.5, realMean[c - 1] + 2.5);
+            Assert.InRange(r.ImageSd.Mean, 62, 69);                                          // real SD 63-68
+            Assert.InRange(r.NoiseSd.Mean, 3, 5);                                            // real noise ~4
+            Assert.InRange(r.Max.Mean, 208, 212);
+        }
+        // deeper folders are darker
+        Assert.True(sem.Single(x => x.Domain == "Real" && x.Case == 1).ImageMean.Mean > sem.Single(x => x.Domain == "Real" && x.Case == 4).ImageMean.Mean + 2);
+        double[] mapMean = [102, 108.5, 115, 122], mapSd = [47, 51.5, 55.5, 60];
+        foreach (var s in DataStatistics.Depth(d).Where(s => s.Source == "Sim"))
+        {
+            Assert.InRange(s.MapMean.Mean, mapMean[s.Case - 1] - 2, mapMean[s.Case - 1] + 2);
+            Assert.InRange(s.MapSd.Mean, mapSd[s.Case - 1] - 3, mapSd[s.Case - 1] + 3);
+            Assert.InRange(s.MapMin.Min, 0, 30);
+            Assert.InRange(s.PlateauFraction, 0.4, 0.6);                                     // about half the pixels
+        }
+        // every simulated map is exactly the plateau at its corners
+        for (int i = 0; i < d.SimDepth.Count; i++) Assert.Equal(Cases.Plateau(d.Set.Sim[i].Case), d.SimDepth[i][0]);
+        double[] csvMean = [108.70, 118.56, 128.23, 138.22], lo = [105.33, 115.01, 124.67, 134.74], hi = [111.89, 121.68, 132.54, 142.16];
+        foreach (var s in DataStatistics.SiteAverages(d.Set))
+        {
+            Assert.InRange(s.SiteAverage.Mean, csvMean[s.Case - 1] - 1.2, csvMean[s.Case - 1] + 1.2);
+            Assert.InRange(s.SiteAverage.Min, lo[s.Case - 1] - 1.5, hi[s.Case - 1]);
+            Assert.InRange(s.SiteAverage.Max, lo[s.Case - 1], hi[s.Case - 1] + 1.5);
+            Assert.InRange(s.SiteAverage.Sd, 0.6, 2.5);                                      // published 1.55
+        }
+    }
+
+    [Fact]
+    public void SummaryAndImageStatsAreRight()
+    {
+        var s = Summary.Of([1.0, 2.0, 3.0, 4.0]);
+        Assert.Equal(2.5, s.Mean, 10);
+        Assert.Equal(Math.Sqrt(5.0 / 3.0), s.Sd, 10);
+        var img = new byte[Geometry.Pixels];
+        for (int i = 0; i < img.Length; i++) img[i] = (byte)(i % 2 == 0 ? 100 : 110);
+        var st = ImageStat.Of(img);
+        Assert.Equal(105, st.Mean, 10);
+        Assert.Equal(5, st.Sd, 10);
+        Assert.Equal(5, st.BackgroundSd, 10);
+        Assert.Equal(108.8, Cases.PaddedMean(1, 102), 1);
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"depth_120_site_00001"), DaconNames.SiteKey(2, "site_00001"));
+    }
+}

@@ -1,0 +1,44 @@
+using SemDepth.Data;
+using Xunit;
+
+namespace SemDepth.Tests;
+
+/// <summary>A tiny synthetic data set, generated once per test run into a temporary folder.</summary>
+public sealed class TinyData : IDisposable
+{
+    public string Root { get; }
+    public string Scratch { get; }
+
+    public TinyData()
+    {
+        Scratch = Path.Combine(Path.GetTempPath(), "semdepth-tests-" + Environment.ProcessId);
+        Root = Path.Combine(Scratch, "tiny");
+        Environment.SetEnvironmentVariable("SEMDEPTH_CACHE", Path.Combine(Scratch, "cache"));
+        Environment.SetEnvironmentVariable("SEMDEPTH_RUNS", Path.Combine(Scratch, "runs"));
+        Environment.SetEnvironmentVariable("SEMDEPTH_ARTIFACTS", Path.Combine(Scratch, "artifacts"));
+        Environment.SetEnvironmentVariable("SEMDEPTH_DEVICE", "cpu");
+        SyntheticGenerator.Generate(SyntheticConfig.Tiny, Root, overwrite: true);
+    }
+
+    /// <summary>A fresh copy of the tiny set to plant faults in.</summary>
+    public string Copy(string name)
+    {
+        string dst = Path.Combine(Scratch, name);
+        if (Directory.Exists(dst)) Directory.Delete(dst, true);
+        foreach (var f in Directory.GetFiles(Root, "*", SearchOption.AllDirectories))
+        {
+            var t = Path.Combine(dst, Path.GetRelativePath(Root, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(t)!);
+            File.Copy(f, t);
+        }
+        return dst;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Scratch, true); } catch (IOException) { }
+    }
+}
+
+[CollectionDefinition("tiny")]
+public sealed class TinyCollection : ICollectionFixture<TinyData> { }

@@ -1,0 +1,98 @@
+using SemDepth.Data;
+using SemDepth.Torch;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using TorchSharp;
+using Xunit;
+
+namespace SemDepth.Tests;
+
+public class NativeTests
+{
+    [Fact]
+    public void TorchLoadsAndComputes()
+    {
+        TorchNatives.EnsureLoaded();
+        var a = torch.tensor(new float[] { 1, 2, 3, 4 }, new long[] { 2, 2 });
+        var b = torch.matmul(a, a); // [[7,10],[15,22]]
+        Assert.Equal(new float[] { 7, 10, 15, 22 }, b.data<float>().ToArray());
+        Assert.NotEqual("not loaded yet", TorchNatives.Status);
+    }
+
+    [Fact]
+    public void PatchMarksOnlyTheGlibcxx332NeedWeak()
+    {
+        string shim = Directory.GetFiles(AppContext.BaseDirectory, "libLibTorchSharp.so", SearchOption.AllDirectories).First();
+        var bytes = File.ReadAllBytes(shim);
+        var copy = (byte[])bytes.Clone();
+        Assert.Equal(1, ElfVersionPatch.MarkVersionNeedWeak(copy, "GLIBCXX_3.4.32"));
+        int diff = bytes.Zip(copy).Count(p => p.First != p.Second);
+        Assert.Equal(1, diff); // one flags byte changed, nothing else
+        Assert.Equal(0, ElfVersionPatch.MarkVersionNeedWeak(copy, "GLIBCXX_9.9.99"));
+        Assert.Throws<InvalidDataException>(() => ElfVersionPatch.MarkVersionNeedWeak(new byte[100], "x"));
+    }
+
+    [Fact]
+    public void DeviceChoiceHonoursTheEnvironment()
+    {
+        Assert.Equal(DeviceType.CPU, TorchDevice.Pick("cpu").type);
+        Assert.Throws<ArgumentException>(() => TorchDevice.Pick("tpu"));
+        if (!torch.cuda.is_available()) Assert.Throws<InvalidOperationException>(() => TorchDevice.Pick("cuda"));
+    }
+}
+
+public class PngTests
+{
+    static byte[] Gradient() => Enumerable.Range(0, Geometry.Pixels).Select(i => (byte)(i * 7 % 256)).ToArray();
+    static string Tmp(string name) { var d = Path.Combine(Path.GetTempPath(), "semdepth-png-" + Environment.ProcessId); Directory.CreateDirectory(d); return Path.Combine(d, name); }
+
+    [Fact]
+    public void RoundTripIsExactAndImageSharpAgrees()
+    {
+        var px = Gradient();
+        string f = Tmp("rt.png");
+        Png8.Write(f, px);
+        Assert.Equal(px, Png8.Read(f));
+        using var img = Image.Load<L8>(f);
+        Assert.Equal(Geometry.Width, img.Width);
+        Assert.Equal(px[5 * Geometry.Width + 7], img[7, 5].PackedValue);
+    }
+
+    [Fact]
+    public void ReadsFilesWrittenByImageSharpWithOtherFilters()
+    {
+        using var img = new Image<L8>(Geometry.Width, Geometry.Height);
+        for (int y = 0; y < Geometry.Height; y++) for (int x = 0; x < Geometry.Width; x++) img[x, y] = new L8((byte)(x * 3 + y));
+        string f = Tmp("is.png");
+        img.Save(f, new SixLabors.ImageSharp.Formats.Png.PngEncoder { ColorType = SixLabors.ImageSharp.Formats.Png.PngColorType.Grayscale, BitDepth = SixLabors.ImageSharp.Formats.Png.PngBitDepth.Bit8, FilterMethod = SixLabors.ImageSharp.Formats.Png.PngFilterMethod.Paeth });
+        var px = Png8.Read(f);
+        Assert.Equal((byte)(10 * 3 + 20), px[20 * Geometry.Width + 10]);
+    }
+
+    [Theory]
+    [InlineData("colour", "colour (RGB) PNG")]
+    [InlineData("16bit", "16-bit grayscale PNG")]
+    [InlineData("size", "image is 64x64")]
+    [InlineData("truncated", "truncated PNG")]
+    [InlineData("crc", "CRC mismatch")]
+    [InlineData("text", "not a PNG file")]
+    [InlineData("jpeg", "it is a JPEG image, 48x72")]
+    public void RejectsBadFilesNamingTheProblem(string kind, string expected)
+    {
+        string f = Tmp(kind + ".png");
+        var good = Png8.Encode(Gradient());
+        switch (kind)
+        {
+            case "colour": using (var i = new Image<Rgb24>(48, 72)) i.SaveAsPng(f); break;
+            case "16bit": using (var i = new Image<L16>(48, 72)) i.SaveAsPng(f); break;
+            case "size": using (var i = new Image<L8>(64, 64)) i.SaveAsPng(f); break;
+            case "truncated": File.WriteAllBytes(f, good[..(good.Length / 2)]); break;
+            case "crc": var c = (byte[])good.Clone(); c[40] ^= 0xFF; File.WriteAllBytes(f, c); break;
+            case "text": File.WriteAllText(f, "hello"); break;
+            case "jpeg": using (var i = new Image<L8>(48, 72)) i.SaveAsJpeg(f); break;
+        }
+        var e = Assert.Throws<ImageFormatProblem>(() => Png8.Read(f));
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith(f, e.Message);
+    }
+}
