@@ -17,6 +17,8 @@ public static class Commands
           validate   report every problem in a data root (decodes every image)   [--data DIR]
           summary    counts per split, case, folder and site   [--data DIR]
           stats      image and depth statistics against the published figures   [--data DIR]
+          bench-data data-layer figures: generation, first decode, cached reload, batch assembly
+                     [--preset full] [--out DIR] [--regenerate]
           config     print a preset's full synthetic config as JSON   --preset NAME
 
         The data root is --data, else SEMDEPTH_DATA, else data/synthetic/<SEMDEPTH_PRESET or quick>.
@@ -35,6 +37,8 @@ public static class Commands
                 case "validate": return Validate(opts);
                 case "summary": return Summary(opts);
                 case "stats": return Stats(opts);
+                case "bench-data": return BenchData(opts);
+                case "run": return RunMain(opts);
                 case "config": Console.WriteLine(SyntheticConfig.FromPreset(opts.Get("preset") ?? "quick").ToJson()); return 0;
                 default:
                     await Console.Error.WriteLineAsync($"unknown command '{args[0]}'\n\n{Usage}");
@@ -60,12 +64,96 @@ public static class Commands
         return 0;
     }
 
+    static int BenchData(Options o)
+    {
+        var cfg = SyntheticConfig.FromPreset(o.Get("preset") ?? "full");
+        string root = o.Get("out") ?? Paths.SyntheticDir(cfg.Preset);
+        if (o.Has("regenerate") || !Directory.Exists(root))
+        {
+            var g = SyntheticGenerator.Generate(cfg, root, overwrite: true);
+            Console.WriteLine($"generation: {g.Files:N0} PNG files in {g.Elapsed.TotalSeconds:F1} s ({g.Files / g.Elapsed.TotalSeconds:N0} files/s)");
+        }
+        string cache = Path.Combine(Paths.Artifacts, "bench-cache");
+        if (Directory.Exists(cache)) Directory.Delete(cache, true);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var set = DaconDataSet.Open(root);
+        double scan = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        int images;
+        using (var d = SemData.Open(root, cacheDir: cache)) { d.WarmAll(); images = d.SimSem.Count + d.SimDepth.Count + d.Train.Count + d.Test.Count + (d.TrainTruth?.Count ?? 0) + (d.TestTruth?.Count ?? 0); }
+        double decode = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"layout scan: {scan:F2} s; first decode into the cache: {images:N0} images in {decode:F1} s ({images / decode:N0} images/s)");
+        var reload = new List<double>();
+        for (int rep = 0; rep < 5; rep++)
+        {
+            sw.Restart();
+            long sum = 0;
+            using (var d = SemData.Open(root, cacheDir: cache))
+            {
+                d.WarmAll();
+                foreach (var s in new[] { d.SimSem, d.SimDepth, d.Train, d.Test })
+                    for (int i = 0; i < s.Count; i += 1) sum += s[i][Geometry.Pixels / 2]; // touch every image
+            }
+            reload.Add(images / sw.Elapsed.TotalSeconds);
+            if (sum < 0) Console.WriteLine();
+        }
+        reload.Sort();
+        Console.WriteLine($"cached reload (layout scan + fingerprint + map + touch every image), median of 5: {reload[2]:N0} images/s");
+        using (var d = SemData.Open(root, cacheDir: cache))
+        {
+            var idx = Batches.Shuffled(Enumerable.Range(0, d.SimSem.Count).ToArray(), 41, 1);
+            var buf = new float[128 * Geometry.Pixels];
+            var rates = new List<double>();
+            for (int rep = 0; rep < 5; rep++)
+            {
+                sw.Restart();
+                int nb = 0;
+                for (int b = 0; b + 128 <= Math.Min(idx.Length, 128 * 400); b += 128, nb++)
+                    Batches.Fill(d.SimSem, idx.AsSpan(b, 128), PixelScale.Unit, Batches.RandomFlips(128, 41, rep, nb), buf);
+                rates.Add(nb / sw.Elapsed.TotalSeconds);
+            }
+            rates.Sort();
+            Console.WriteLine($"batch assembly (128 images, shuffled, flips, to float): median {rates[2]:N0} batches/s ({rates[2] * 128:N0} images/s)");
+        }
+        return 0;
+    }
+
     static int Validate(Options o)
     {
         string root = o.Get("data") ?? Paths.DataRoot(null, generateIfMissing: false);
         var report = DaconDataSet.Validate(root);
         Console.WriteLine(report.Format(o.Get("max") is { } m ? int.Parse(m, System.Globalization.CultureInfo.InvariantCulture) : 200));
         return report.Ok ? 0 : 1;
+    }
+
+    /// <summary>The main job: data (generated if absent), then notebooks 01-04 headless.</summary>
+    static int RunMain(Options o)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        if (o.Get("preset") is { } preset) Environment.SetEnvironmentVariable("SEMDEPTH_PRESET", preset);
+        string root = DataRoot(o);
+        var report = DaconDataSet.Scan(root).Report;
+        if (!report.Ok) { Console.Error.WriteLine(report.Format(30)); return 1; }
+        var env = new Dictionary<string, string> { ["SEMDEPTH_DATA"] = root };
+        var wanted = o.Get("notebooks")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        bool ok = true;
+        foreach (var nb in SemDepth.Notebooks.NotebookRunner.All())
+        {
+            if (wanted is not null && !wanted.Any(w => Path.GetFileName(nb).StartsWith(w, StringComparison.Ordinal))) continue;
+            Console.WriteLine($"running {Path.GetFileName(nb)} ...");
+            var r = SemDepth.Notebooks.NotebookRunner.Run(nb, env);
+            Console.WriteLine(r);
+            ok &= r.Ok;
+            if (!r.Ok) break;
+        }
+        Console.WriteLine();
+        Console.WriteLine($"data:               {root}");
+        Console.WriteLine($"executed notebooks: {SemDepth.Notebooks.NotebookRunner.OutputDir}");
+        Console.WriteLine($"submissions:        {Path.Combine(Paths.Artifacts, "submissions")}");
+        Console.WriteLine($"results summary:    {SemDepth.Submission.ResultsLog.Dir}");
+        Console.WriteLine($"training runs:      {Paths.Runs} (tensorboard --logdir runs)");
+        Console.WriteLine($"{(ok ? "done" : "FAILED")} in {sw.Elapsed.TotalMinutes:F1} min");
+        return ok ? 0 : 1;
     }
 
     static int Summary(Options o)
