@@ -19,6 +19,15 @@ public static class Commands
           stats      image and depth statistics against the published figures   [--data DIR]
           bench-data data-layer figures: generation, first decode, cached reload, batch assembly
                      [--preset full] [--out DIR] [--regenerate]
+          train-ae   train the AE baseline in runs/<name>   [--data DIR] [--epochs N] [--name NAME] [--resume]
+          train-cyclegan  train the Real<->Sim CycleGAN in runs/<name>   [--data DIR] [--epochs N] [--steps N]
+                     [--batch N] [--gan lsgan|wgangp] [--per-case] [--full] [--name NAME] [--resume]
+          domain-shift  train AE, U-Net, classifier, CycleGAN and oracle; print the evaluation table
+                     [--data DIR] [--cyclegan-epochs N] [--steps N]
+          bench-ae   AE training images/s, loading on/off, beside the PyTorch peer; RSS per epoch
+                     [--data DIR] [--batches 20] [--reps 5] [--rss-epochs 6]
+          bench-cyclegan  CycleGAN step images/s beside the PyTorch peer, FLOP/s vs matmul ceiling, RSS
+                     [--data DIR] [--batch 16] [--steps 8] [--reps 5] [--chunks 4]
           config     print a preset's full synthetic config as JSON   --preset NAME
 
         The data root is --data, else SEMDEPTH_DATA, else data/synthetic/<SEMDEPTH_PRESET or quick>.
@@ -39,6 +48,19 @@ public static class Commands
                 case "stats": return Stats(opts);
                 case "bench-data": return BenchData(opts);
                 case "run": return RunMain(opts);
+                case "train-ae": return TrainAe(opts);
+                case "train-cyclegan": return TrainCycleGan(opts);
+                case "domain-shift": return DomainShiftCmd(opts);
+                case "bench-ae":
+                {
+                    using var d = SemData.Open(DataRoot(opts), new SyncLog());
+                    return Bench.Ae(d, Int(opts.Get("batches") ?? "20"), Int(opts.Get("reps") ?? "5"), Int(opts.Get("rss-epochs") ?? "6"));
+                }
+                case "bench-cyclegan":
+                {
+                    using var d = SemData.Open(DataRoot(opts), new SyncLog());
+                    return Bench.CycleGan(d, Int(opts.Get("batch") ?? "16"), Int(opts.Get("steps") ?? "8"), Int(opts.Get("reps") ?? "5"), Int(opts.Get("chunks") ?? "4"));
+                }
                 case "config": Console.WriteLine(SyntheticConfig.FromPreset(opts.Get("preset") ?? "quick").ToJson()); return 0;
                 default:
                     await Console.Error.WriteLineAsync($"unknown command '{args[0]}'\n\n{Usage}");
@@ -118,6 +140,62 @@ public static class Commands
         return 0;
     }
 
+    static int TrainAe(Options o)
+    {
+        using var d = SemData.Open(DataRoot(o), new SyncLog());
+        var opt = SemDepth.Training.DepthOptions.Default;
+        if (o.Get("epochs") is { } e) opt = opt with { Epochs = Int(e) };
+        if (o.Get("name") is { } n) opt = opt with { Name = n };
+        using var t = o.Has("resume")
+            ? SemDepth.Training.DepthTrainer.Resume(Path.Combine(Paths.Runs, opt.Name), d, o.Get("epochs") is null ? null : opt.Epochs)
+            : new SemDepth.Training.DepthTrainer(opt, d);
+        t.Fit(new ConsoleProgress());
+        Console.WriteLine($"run folder: {t.RunDir}");
+        return 0;
+    }
+
+    static int TrainCycleGan(Options o)
+    {
+        using var d = SemData.Open(DataRoot(o), new SyncLog());
+        var opt = o.Has("full") ? SemDepth.Training.CycleGanOptions.Full : SemDepth.Training.CycleGanOptions.Default;
+        if (o.Get("epochs") is { } e) opt = opt with { Epochs = Int(e) };
+        if (o.Get("steps") is { } st) opt = opt with { StepsPerEpoch = Int(st) };
+        if (o.Get("batch") is { } b) opt = opt with { BatchSize = Int(b) };
+        if (o.Get("gan") is { } g) opt = opt with { Gan = g, DiscNorm = g == "wgangp" ? "none" : opt.DiscNorm };
+        if (o.Has("per-case")) opt = opt with { PerCase = true };
+        if (o.Get("name") is { } n) opt = opt with { Name = n };
+        using var t = o.Has("resume")
+            ? SemDepth.Training.CycleGanTrainer.Resume(Path.Combine(Paths.Runs, opt.Name), d, o.Get("epochs") is null ? null : opt.Epochs)
+            : new SemDepth.Training.CycleGanTrainer(opt, d);
+        t.Fit(new ConsoleProgress());
+        Console.WriteLine($"run folder: {t.RunDir}");
+        return 0;
+    }
+
+    static int DomainShiftCmd(Options o)
+    {
+        using var d = SemData.Open(DataRoot(o), new SyncLog());
+        var opt = new SemDepth.Training.DomainShiftOptions();
+        if (o.Get("cyclegan-epochs") is { } e) opt = opt with { CycleGan = opt.CycleGan with { Epochs = Int(e) } };
+        if (o.Get("steps") is { } st) opt = opt with { CycleGan = opt.CycleGan with { StepsPerEpoch = Int(st) } };
+        using var x = new SemDepth.Training.DomainShift(d);
+        var p = new ConsoleProgress();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        void Lap(string what) { Console.WriteLine($"-- {what}: {sw.Elapsed.TotalSeconds:F1} s"); sw.Restart(); }
+        x.Ae = new SemDepth.Training.DepthTrainer(opt.Ae, d); x.Ae.Fit(p); Lap("AE");
+        x.DepthNet = new SemDepth.Training.DepthTrainer(opt.DepthNet, d); x.DepthNet.Fit(p); Lap("U-Net on sim");
+        x.Classifier = new SemDepth.Training.ClassifierTrainer(opt.Classifier, d); x.Classifier.Fit(p); Lap("classifier");
+        x.CycleGan = new SemDepth.Training.CycleGanTrainer(opt.CycleGan, d); x.CycleGan.Fit(p); Lap("CycleGAN");
+        if (d.TrainTruth is not null) { x.Oracle = new SemDepth.Training.DepthTrainer(opt.Oracle, d); x.Oracle.Fit(p); Lap("oracle"); }
+        var rows = x.Evaluate();
+        Lap("evaluation");
+        foreach (var r in rows) Console.WriteLine($"{r.Method,-48} {r.Metric,-17} {r.Split,-28} {r.Value,8:F3} {r.Images,7}");
+        Console.WriteLine($"gap closed (real test): {SemDepth.Training.DomainShift.GapClosed(rows):P1}");
+        return 0;
+    }
+
+    internal static int Int(string s) => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+
     static int Validate(Options o)
     {
         string root = o.Get("data") ?? Paths.DataRoot(null, generateIfMissing: false);
@@ -187,6 +265,18 @@ public static class Commands
 sealed class SyncLog : IProgress<string>
 {
     public void Report(string value) => Console.WriteLine(value);
+}
+
+/// <summary>Training progress as plain lines: every finished epoch, a batch line every 5 s.</summary>
+sealed class ConsoleProgress : IProgress<SemDepth.Training.TrainProgress>
+{
+    DateTime _last = DateTime.MinValue;
+    public void Report(SemDepth.Training.TrainProgress p)
+    {
+        if (p.Finished is null && DateTime.UtcNow - _last < TimeSpan.FromSeconds(5)) return;
+        _last = DateTime.UtcNow;
+        Console.WriteLine(p);
+    }
 }
 
 /// <summary>--name value and --flag options.</summary>

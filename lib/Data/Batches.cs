@@ -15,6 +15,9 @@ public enum PixelScale
 /// <summary>Flips and 180-degree rotation, the same transform for SEM and depth.</summary>
 public enum Flip { None = 0, Horizontal = 1, Vertical = 2, Rotate180 = 3 }
 
+/// <summary>One image of one set: domains that span several sets (Real = train + test) are lists of these.</summary>
+public readonly record struct ImageRef(ImageSet Set, int Index);
+
 /// <summary>Assembles batches of images into tensors (N, 1, 72, 48) on the chosen device.</summary>
 public static class Batches
 {
@@ -26,30 +29,62 @@ public static class Batches
     {
         float mul = scale == PixelScale.Unit ? 1f / 255f : 1f / 127.5f, add = scale == PixelScale.Unit ? 0f : -1f;
         for (int n = 0; n < idx.Length; n++)
+            FillOne(set[idx[n]], dst.Slice(n * P, P), flips.IsEmpty ? Flip.None : flips[n], mul, add);
+    }
+
+    /// <summary>Images of several sets into a contiguous CPU float tensor (N, 1, 72, 48).</summary>
+    public static void Fill(ReadOnlySpan<ImageRef> refs, PixelScale scale, ReadOnlySpan<Flip> flips, Tensor dst)
+    {
+        CheckDestination(dst, refs.Length);
+        var d = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(dst.bytes);
+        float mul = scale == PixelScale.Unit ? 1f / 255f : 1f / 127.5f, add = scale == PixelScale.Unit ? 0f : -1f;
+        for (int n = 0; n < refs.Length; n++)
+            FillOne(refs[n].Set[refs[n].Index], d.Slice(n * P, P), flips.IsEmpty ? Flip.None : flips[n], mul, add);
+    }
+
+    static void FillOne(ReadOnlySpan<byte> src, Span<float> d, Flip f, float mul, float add)
+    {
+        if (f == Flip.None)
         {
-            var src = set[idx[n]];
-            var d = dst.Slice(n * P, P);
-            Flip f = flips.IsEmpty ? Flip.None : flips[n];
-            if (f == Flip.None)
-            {
-                for (int i = 0; i < P; i++) d[i] = src[i] * mul + add;
-                continue;
-            }
-            bool fh = f is Flip.Horizontal or Flip.Rotate180, fv = f is Flip.Vertical or Flip.Rotate180;
-            for (int y = 0; y < H; y++)
-            {
-                int sy = fv ? H - 1 - y : y;
-                for (int x = 0; x < W; x++) d[y * W + x] = src[sy * W + (fh ? W - 1 - x : x)] * mul + add;
-            }
+            for (int i = 0; i < P; i++) d[i] = src[i] * mul + add;
+            return;
+        }
+        bool fh = f is Flip.Horizontal or Flip.Rotate180, fv = f is Flip.Vertical or Flip.Rotate180;
+        for (int y = 0; y < H; y++)
+        {
+            int sy = fv ? H - 1 - y : y;
+            for (int x = 0; x < W; x++) d[y * W + x] = src[sy * W + (fh ? W - 1 - x : x)] * mul + add;
         }
     }
 
-    /// <summary>A tensor (N, 1, 72, 48) of the given images.</summary>
+    static void CheckDestination(Tensor dst, int n)
+    {
+        if (dst.dtype != ScalarType.Float32 || dst.device_type != DeviceType.CPU || !dst.is_contiguous() || dst.numel() != (long)n * P)
+            throw new ArgumentException($"destination must be a contiguous CPU float32 tensor of {n}x1x{H}x{W}, not {dst.dtype} {string.Join('x', dst.shape)} on {dst.device}");
+    }
+
+    /// <summary>Writes the images straight into the memory of <paramref name="dst"/>, a contiguous CPU float
+    /// tensor (N, 1, 72, 48) with N = idx.Length. No managed array is shared with native code (a tensor
+    /// over a reused managed buffer, torch.tensor(float[]), was the suspect of an intermittent
+    /// "Unknown scalar type" failure in a long notebook run), and no extra copy is made.</summary>
+    public static void Fill(ImageSet set, ReadOnlySpan<int> idx, PixelScale scale, ReadOnlySpan<Flip> flips, Tensor dst)
+    {
+        CheckDestination(dst, idx.Length);
+        Fill(set, idx, scale, flips, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(dst.bytes));
+    }
+
+    /// <summary>A new CPU float tensor (N, 1, 72, 48), outside any dispose scope (the caller owns it).</summary>
+    public static Tensor HostBuffer(int n)
+    {
+        var t = torch.empty(new long[] { n, 1, H, W }, ScalarType.Float32); // (N, 1, 72, 48)
+        return t.DetachFromDisposeScope();
+    }
+
+    /// <summary>A tensor (N, 1, 72, 48) of the given images, on <paramref name="device"/>.</summary>
     public static Tensor ToTensor(ImageSet set, ReadOnlySpan<int> idx, PixelScale scale, Device device, ReadOnlySpan<Flip> flips = default)
     {
-        var buf = new float[idx.Length * P];
-        Fill(set, idx, scale, flips, buf);
-        var t = torch.tensor(buf, new long[] { idx.Length, 1, H, W }); // (N, 1, 72, 48)
+        var t = torch.empty(new long[] { idx.Length, 1, H, W }, ScalarType.Float32); // (N, 1, 72, 48)
+        Fill(set, idx, scale, flips, t);
         return device.type == DeviceType.CPU ? t : t.to(device);
     }
 

@@ -14,13 +14,18 @@ public static class Checkpoint
 
     public sealed record State(int Epoch, string Kind, DateTime SavedUtc);
 
-    public static void Save(string dir, nn.Module model, optim.Optimizer? optimizer, int epoch, string kind, string optionsJson)
+    public static void Save(string dir, nn.Module model, optim.Optimizer? optimizer, int epoch, string kind, string optionsJson) =>
+        Save(dir, model, optimizer is null ? [] : [(OptimizerFile, optimizer)], epoch, kind, optionsJson);
+
+    /// <summary>A checkpoint with several optimizers, each in its own file (CycleGAN: G and D).</summary>
+    public static void Save(string dir, nn.Module model, IReadOnlyList<(string File, optim.Optimizer Optimizer)> optimizers, int epoch, string kind, string optionsJson)
     {
         string tmp = dir + ".tmp-" + Environment.ProcessId;
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);
         model.save(Path.Combine(tmp, ModelFile));
-        if (optimizer is TorchSharp.Modules.OptimizerHelper oh) oh.save_state_dict(Path.Combine(tmp, OptimizerFile));
+        foreach (var (file, optimizer) in optimizers)
+            if (optimizer is TorchSharp.Modules.OptimizerHelper oh) oh.save_state_dict(Path.Combine(tmp, file));
         File.WriteAllText(Path.Combine(tmp, StateFile), JsonSerializer.Serialize(new State(epoch, kind, DateTime.UtcNow)));
         File.WriteAllText(Path.Combine(tmp, OptionsFile), optionsJson);
         if (Directory.Exists(dir))
@@ -44,8 +49,8 @@ public static class Checkpoint
 
     public static void LoadModel(string dir, nn.Module model) => model.load(Path.Combine(dir, ModelFile));
 
-    public static void LoadOptimizer(string dir, optim.Optimizer optimizer)
+    public static void LoadOptimizer(string dir, optim.Optimizer optimizer, string file = OptimizerFile)
     {
-        if (optimizer is TorchSharp.Modules.OptimizerHelper oh) oh.load_state_dict(Path.Combine(dir, OptimizerFile));
+        if (optimizer is TorchSharp.Modules.OptimizerHelper oh) oh.load_state_dict(Path.Combine(dir, file));
     }
 }

@@ -42,7 +42,7 @@ public class AutoencoderTests(TinyData tiny)
     public void LossFallsWithinAFewSteps()
     {
         using var d = SemData.Open(tiny.Root);
-        using var t = new AeTrainer(AeOptions.Default with { Name = "falls", Epochs = 6, BatchSize = 32, MaxTrainImages = 64 }, d);
+        using var t = new DepthTrainer(DepthOptions.Default with { Name = "falls", Epochs = 6, BatchSize = 32, MaxTrainImages = 64 }, d);
         var h = t.Fit();
         Assert.True(h[^1].TrainL1 < h[0].TrainL1 * 0.8, $"L1 {h[0].TrainL1} -> {h[^1].TrainL1}");
         Assert.True(File.Exists(Path.Combine(t.RunDir, "metrics.csv")));
@@ -54,19 +54,19 @@ public class AutoencoderTests(TinyData tiny)
     public void SaveLoadGivesIdenticalOutputsAndResumeIsExact()
     {
         using var d = SemData.Open(tiny.Root);
-        var opts = AeOptions.Default with { Epochs = 2, BatchSize = 32, MaxTrainImages = 64 };
+        var opts = DepthOptions.Default with { Epochs = 2, BatchSize = 32, MaxTrainImages = 64 };
         string full = Path.Combine(tiny.Scratch, "runs-resume", "full"), split = Path.Combine(tiny.Scratch, "runs-resume", "split");
         byte[] fullPred, splitPred;
         var idx = Enumerable.Range(0, 8).ToList();
-        using (var a = new AeTrainer(opts with { Name = "full" }, d, full))
+        using (var a = new DepthTrainer(opts with { Name = "full" }, d, full))
         {
             a.Fit();
             fullPred = a.Predictor().Predict(d.Test, idx);
             // the checkpoint reproduces the model exactly
-            Assert.Equal(fullPred, AeCheckpoint.Load(Path.Combine(full, "checkpoint")).Predict(d.Test, idx));
+            Assert.Equal(fullPred, DepthCheckpoint.Load(Path.Combine(full, "checkpoint")).Predict(d.Test, idx));
         }
-        using (var b = new AeTrainer(opts with { Name = "split" }, d, split)) b.Fit(untilEpoch: 1);
-        using (var c = AeTrainer.Resume(split, d))
+        using (var b = new DepthTrainer(opts with { Name = "split" }, d, split)) b.Fit(untilEpoch: 1);
+        using (var c = DepthTrainer.Resume(split, d))
         {
             Assert.Equal(1, c.Epoch);
             c.Fit();

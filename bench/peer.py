@@ -1,0 +1,179 @@
+"""Python/PyTorch peer of the SemDepth benchmarks: the same networks and training steps as the C#
+library, timed the same way, on the same cached images (the library's uint8 cache files, 64-byte
+header then 72x48 images). Prints one JSON object per measurement. Run by `semdepth bench-ae` and
+`semdepth bench-cyclegan`; needs python3-torch (bench/setup.sh installs Debian's)."""
+import argparse, json, statistics, sys, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+H, W, P = 72, 48, 72 * 48
+
+
+def cache(path):
+    return np.memmap(path, dtype=np.uint8, mode="r", offset=64).reshape(-1, 1, H, W)
+
+
+class AE(nn.Module):
+    """3456-1024-512-256-128-256-512-1024-3456, BatchNorm1d + ReLU between layers, linear output."""
+    widths = [3456, 1024, 512, 256, 128, 256, 512, 1024, 3456]
+
+    def __init__(self):
+        super().__init__()
+        layers = []
+        for i in range(8):
+            layers.append(nn.Linear(self.widths[i], self.widths[i + 1]))
+            if i < 7:
+                layers += [nn.BatchNorm1d(self.widths[i + 1]), nn.ReLU()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        n = x.shape[0]
+        return self.net(x.reshape(n, P)).reshape(n, 1, H, W)
+
+
+class ResBlock(nn.Module):
+    def __init__(self, c, dropout):
+        super().__init__()
+        layers = [nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3, bias=False), nn.BatchNorm2d(c), nn.ReLU(True)]
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+        layers += [nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3, bias=False), nn.BatchNorm2d(c)]
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+def generator(w=16, blocks=3, dropout=0.5):
+    m = [nn.ReflectionPad2d(3), nn.Conv2d(1, w, 7, bias=False), nn.BatchNorm2d(w), nn.ReLU(True)]
+    c = w
+    for _ in range(2):
+        m += [nn.Conv2d(c, 2 * c, 3, 2, 1, bias=False), nn.BatchNorm2d(2 * c), nn.ReLU(True)]
+        c *= 2
+    m += [ResBlock(c, dropout) for _ in range(blocks)]
+    for _ in range(2):
+        m += [nn.ConvTranspose2d(c, c // 2, 3, 2, 1, output_padding=1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU(True)]
+        c //= 2
+    m += [nn.ReflectionPad2d(3), nn.Conv2d(w, 1, 7), nn.Tanh()]
+    return nn.Sequential(*m)
+
+
+def discriminator(w=16, layers=3):
+    m = [nn.Conv2d(1, w, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+    c = w
+    for i in range(1, layers + 1):
+        nxt = w * min(2 ** i, 8)
+        m += [nn.Conv2d(c, nxt, 4, 2 if i < layers else 1, 1), nn.InstanceNorm2d(nxt), nn.LeakyReLU(0.2, True)]
+        c = nxt
+    m.append(nn.Conv2d(c, 1, 4, 1, 1))
+    return nn.Sequential(*m)
+
+
+DEVICE = "cpu"
+
+
+def batches(sem, depth, bs, n, loading, seed, sym):
+    """Yields (x, y) like the C# loop: shuffled indices, uint8 -> float; or one fixed batch (loading off)."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(sem))
+    scale, shift = (1 / 127.5, -1.0) if sym else (1 / 255.0, 0.0)
+    fixed = None
+    for b in range(n):
+        if loading or fixed is None:
+            idx = np.sort(order[(b * bs) % (len(order) - bs):][:bs])
+            x = torch.from_numpy(np.asarray(sem[idx], dtype=np.float32) * scale + shift).to(DEVICE)
+            y = None if depth is None else torch.from_numpy(np.asarray(depth[idx // 2], dtype=np.float32) / 255.0).to(DEVICE)
+            fixed = (x, y)
+        yield fixed
+
+
+def bench_ae(a):
+    sem, depth = cache(a.sem), cache(a.depth)
+    torch.manual_seed(41)
+    model = AE().to(DEVICE)
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    model.train()
+    rates = []
+    for rep in range(a.reps + 1):  # the first repetition warms up
+        t = time.perf_counter()
+        for x, y in batches(sem, depth, a.batch, a.batches, a.loading == "on", rep, False):
+            opt.zero_grad()
+            loss = F.l1_loss(model(x), y)
+            loss.backward()
+            opt.step()
+        sync()
+        if rep > 0:
+            rates.append(a.batch * a.batches / (time.perf_counter() - t))
+    return rates
+
+
+def bench_cyclegan(a):
+    sem = cache(a.sem)
+    real = cache(a.real)
+    torch.manual_seed(41)
+    g_rs, g_sr, d_s, d_r = (m.to(DEVICE) for m in (generator(), generator(), discriminator(), discriminator()))
+    opt_g = torch.optim.Adam(list(g_rs.parameters()) + list(g_sr.parameters()), 2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(list(d_s.parameters()) + list(d_r.parameters()), 2e-4, betas=(0.5, 0.999))
+    for m in (g_rs, g_sr, d_s, d_r):
+        m.train()
+    rates = []
+    for rep in range(a.reps + 1):
+        t = time.perf_counter()
+        reals = batches(real, None, a.batch, a.batches, True, 100 + rep, True)
+        for (sim_sem, _), (real_sem, _) in zip(batches(sem, None, a.batch, a.batches, True, rep, True), reals):
+            fake_sim = g_rs(real_sem); rec_real = g_sr(fake_sim)
+            fake_real = g_sr(sim_sem); rec_sim = g_rs(fake_real)
+            for p in list(d_s.parameters()) + list(d_r.parameters()):
+                p.requires_grad_(False)
+            opt_g.zero_grad()
+            idt = (F.l1_loss(g_rs(sim_sem), sim_sem) + F.l1_loss(g_sr(real_sem), real_sem)) * 5
+            ps, pr = d_s(fake_sim), d_r(fake_real)
+            adv = F.mse_loss(ps, torch.ones_like(ps)) + F.mse_loss(pr, torch.ones_like(pr))
+            cyc = (F.l1_loss(rec_real, real_sem) + F.l1_loss(rec_sim, sim_sem)) * 10
+            (adv + cyc + idt).backward()
+            opt_g.step()
+            for p in list(d_s.parameters()) + list(d_r.parameters()):
+                p.requires_grad_(True)
+            opt_d.zero_grad()
+            for d, r, f in ((d_s, sim_sem, fake_sim), (d_r, real_sem, fake_real)):
+                sr, sf = d(r), d(f.detach())
+                ((F.mse_loss(sr, torch.ones_like(sr)) + F.mse_loss(sf, torch.zeros_like(sf))) * 0.5).backward()
+            opt_d.step()
+        sync()
+        if rep > 0:
+            rates.append(2 * a.batch * a.batches / (time.perf_counter() - t))  # images of both domains
+    return rates
+
+
+def sync():
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
+
+
+def main():
+    global DEVICE
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["ae", "cyclegan"])
+    ap.add_argument("--sem", required=True)
+    ap.add_argument("--depth")
+    ap.add_argument("--real")
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--batches", type=int, default=20)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--loading", choices=["on", "off"], default="on")
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    a = ap.parse_args()
+    DEVICE = a.device
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    rates = bench_ae(a) if a.mode == "ae" else bench_cyclegan(a)
+    print(json.dumps({"peer": "pytorch " + torch.__version__, "mode": a.mode, "device": a.device, "batch": a.batch, "loading": a.loading, "threads": torch.get_num_threads(),
+                      "images_per_s": rates, "median": statistics.median(rates)}))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SemDepth.Data;
+using SemDepth.Models;
+using SemDepth.Training;
+using SemDepth.Workspace;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemDepth.Cli;
+
+/// <summary>
+/// Training-speed benchmarks with the Python peer side by side (bench/peer.py on Debian's python3-torch,
+/// installed by bench/setup.sh), on the same cached images, the same batch sizes and thread count.
+/// All figures are medians of several repetitions after a warm-up one.
+/// </summary>
+static class Bench
+{
+    static double Median(List<double> v) { v.Sort(); return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2; }
+
+    static string Rates(List<double> v) => string.Join(", ", v.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)));
+
+    static double RssMiB() { using var p = Process.GetCurrentProcess(); p.Refresh(); return p.WorkingSet64 / 1048576.0; }
+
+    /// <summary>Runs the Python peer; null (with the reason printed) when it cannot run.</summary>
+    static JsonElement? Peer(params string[] args)
+    {
+        string repo = Paths.Root;
+        var setup = Process.Start(new ProcessStartInfo("bash", [Path.Combine(repo, "bench", "setup.sh")]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        setup.WaitForExit();
+        if (setup.ExitCode != 0) { Console.WriteLine($"python peer unavailable: bench/setup.sh failed: {setup.StandardError.ReadToEnd().Trim()}"); return null; }
+        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(repo, "bench", "peer.py"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string o = p.StandardOutput.ReadToEnd(), e = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) { Console.WriteLine($"python peer failed: {e.Trim()}"); return null; }
+        return JsonDocument.Parse(o.Trim().Split('\n')[^1]).RootElement;
+    }
+
+    /// <summary>AE training images/s with loading on and off, side by side with PyTorch; RSS per epoch.</summary>
+    public static int Ae(SemData d, int batches, int reps, int rssEpochs)
+    {
+        var device = Torch.TorchDevice.Current;
+        _ = d.SimSem; _ = d.SimDepth; // the cache files the peer reads too
+        Console.WriteLine($"AE training speed: batch 128, {batches} batches a repetition, median of {reps} after a warm-up; torch threads {torch.get_num_threads()}, device {device.type}");
+        Console.WriteLine($"data: {d.Set.Root} ({d.SimSem.Count:N0} simulated SEM)");
+        var idx = Batches.Shuffled(Enumerable.Range(0, d.SimSem.Count).ToArray(), 41, 1);
+        var results = new Dictionary<string, double>();
+        foreach (bool loading in new[] { true, false })
+        {
+            TorchSharp.torch.manual_seed(41);
+            using var model = new DepthAutoencoder();
+            model.to(device);
+            using var opt = optim.Adam(model.parameters(), 1e-3);
+            using var xs = Batches.HostBuffer(128);
+            using var ys = Batches.HostBuffer(128);
+            var tIdx = new int[128];
+            var rates = new List<double>();
+            for (int rep = 0; rep <= reps; rep++)
+            {
+                var sw = Stopwatch.StartNew();
+                for (int b = 0; b < batches; b++)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    if (loading || (rep == 0 && b == 0))
+                    {
+                        var s = idx.AsSpan((b * 128 + rep * 977) % (idx.Length - 128), 128);
+                        for (int k = 0; k < 128; k++) tIdx[k] = s[k] / 2;
+                        Batches.Fill(d.SimSem, s, PixelScale.Unit, default, xs);
+                        Batches.Fill(d.SimDepth, tIdx, PixelScale.Unit, default, ys);
+                    }
+                    var x = device.type == DeviceType.CPU ? xs : xs.to(device);
+                    var y = device.type == DeviceType.CPU ? ys : ys.to(device);
+                    opt.zero_grad();
+                    var loss = nn.functional.l1_loss(model.forward(x), y);
+                    loss.backward();
+                    opt.step();
+                    if (b == batches - 1) _ = loss.item<float>(); // wait for the device
+                }
+                if (rep > 0) rates.Add(128.0 * batches / sw.Elapsed.TotalSeconds);
+            }
+            string key = loading ? "on" : "off";
+            results["torchsharp-" + key] = Median(rates);
+            Console.WriteLine($"TorchSharp 0.107  loading {key,-3}: median {Median(rates),7:F0} images/s   [{Rates(rates)}]");
+        }
+        foreach (string key in new[] { "on", "off" })
+        {
+            var peer = Peer("ae", "--sem", Path.Combine(d.CacheDir, "sim-sem.u8"), "--depth", Path.Combine(d.CacheDir, "sim-depth.u8"),
+                "--batches", batches.ToString(CultureInfo.InvariantCulture), "--reps", reps.ToString(CultureInfo.InvariantCulture), "--loading", key,
+                "--threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture));
+            if (peer is not { } pe) continue;
+            double med = pe.GetProperty("median").GetDouble();
+            results["pytorch-" + key] = med;
+            var list = pe.GetProperty("images_per_s").EnumerateArray().Select(v => v.GetDouble()).ToList();
+            Console.WriteLine($"{pe.GetProperty("peer").GetString(),-17} loading {key,-3}: median {med,7:F0} images/s   [{Rates(list)}]");
+        }
+        foreach (string key in new[] { "on", "off" })
+            if (results.TryGetValue("pytorch-" + key, out double py))
+                Console.WriteLine($"ratio TorchSharp / PyTorch, loading {key}: {results["torchsharp-" + key] / py:F2}x (goal >= 1.3x)");
+        Console.WriteLine($"loading cost in TorchSharp: {(1 - results["torchsharp-on"] / results["torchsharp-off"]) * 100:F1}% of the rate");
+
+        if (rssEpochs > 0)
+        {
+            Console.WriteLine($"resident memory across {rssEpochs} epochs of DepthTrainer (every batch in a dispose scope):");
+            var rss = new List<double>();
+            using var t = new DepthTrainer(DepthOptions.Default with { Name = "bench-rss", Epochs = rssEpochs }, d);
+            t.Fit(new Progress(p => { if (p.Finished is not null) { GC.Collect(); rss.Add(RssMiB()); } }));
+            for (int e = 0; e < rss.Count; e++) Console.WriteLine($"  after epoch {e + 1}: {rss[e]:F0} MiB");
+            if (rss.Count >= 3) Console.WriteLine($"  growth after epoch 2: {(rss[^1] / rss[1] - 1) * 100:F1}% (goal < 5%)");
+        }
+        return 0;
+    }
+
+    /// <summary>CycleGAN training step images/s (both domains counted), PyTorch side by side, FLOP/s
+    /// against the measured matmul ceiling, RSS across chunks of steps.</summary>
+    public static int CycleGan(SemData d, int batch, int steps, int reps, int chunks)
+    {
+        var device = Torch.TorchDevice.Current;
+        var o = CycleGanOptions.Default with { BatchSize = batch };
+        Console.WriteLine($"CycleGAN step (LSGAN, generators {o.GenWidth} ch x {o.GenBlocks} blocks, PatchGAN {o.DiscWidth} ch, batch {batch} a domain): " +
+            $"{steps} steps a repetition, median of {reps} after a warm-up; torch threads {torch.get_num_threads()}, device {device.type}");
+        _ = d.SimSem; _ = d.Train;
+        var simRefs = Enumerable.Range(0, d.SimSem.Count).Select(i => new ImageRef(d.SimSem, i)).ToArray();
+        var realRefs = Enumerable.Range(0, d.Train.Count).Select(i => new ImageRef(d.Train, i)).ToArray();
+        torch.manual_seed(41);
+        using var model = new CycleGanModel(o, device);
+        model.StartEpoch(1);
+        model.train();
+        using var xs = Batches.HostBuffer(batch);
+        using var ys = Batches.HostBuffer(batch);
+        var rb = new ImageRef[batch]; var sb = new ImageRef[batch];
+        long step = 0;
+        double RunSteps(int n)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int s = 0; s < n; s++, step++)
+            {
+                using var scope = torch.NewDisposeScope();
+                for (int k = 0; k < batch; k++) { rb[k] = realRefs[(int)((step * batch + k) * 7919 % realRefs.Length)]; sb[k] = simRefs[(int)((step * batch + k) * 104729 % simRefs.Length)]; }
+                Batches.Fill(rb, PixelScale.Symmetric, default, xs);
+                Batches.Fill(sb, PixelScale.Symmetric, default, ys);
+                model.set_input(device.type == DeviceType.CPU ? xs : xs.to(device), device.type == DeviceType.CPU ? ys : ys.to(device));
+                model.optimize_parameters(s);
+            }
+            return 2.0 * batch * n / sw.Elapsed.TotalSeconds;
+        }
+        var rates = new List<double>();
+        for (int rep = 0; rep <= reps; rep++) { double r = RunSteps(steps); if (rep > 0) rates.Add(r); }
+        double ts = Median(rates);
+        Console.WriteLine($"TorchSharp 0.107: median {ts,6:F1} images/s   [{string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]");
+
+        var peer = Peer("cyclegan", "--sem", Path.Combine(d.CacheDir, "sim-sem.u8"), "--real", Path.Combine(d.CacheDir, "train.u8"),
+            "--batch", batch.ToString(CultureInfo.InvariantCulture), "--batches", steps.ToString(CultureInfo.InvariantCulture),
+            "--reps", reps.ToString(CultureInfo.InvariantCulture), "--threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture));
+        if (peer is { } pe)
+        {
+            double py = pe.GetProperty("median").GetDouble();
+            var list = pe.GetProperty("images_per_s").EnumerateArray().Select(v => v.GetDouble()).ToList();
+            Console.WriteLine($"{pe.GetProperty("peer").GetString()}: median {py,6:F1} images/s   [{string.Join(", ", list.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]");
+            Console.WriteLine($"ratio TorchSharp / PyTorch: {ts / py:F2}x (goal >= 1.3x)");
+        }
+
+        double ceiling = MatmulGflops(device);
+        double perPair = 18 * GeneratorFlops(o) + 16 * DiscriminatorFlops(o);
+        double achieved = ts / 2 * perPair / 1e9;
+        Console.WriteLine($"analytic step cost: {perPair / 1e9:F2} GFLOP an image pair (18 generator-forward equivalents + 16 discriminator ones: " +
+            $"G {GeneratorFlops(o) / 1e6:F0} MFLOP, D {DiscriminatorFlops(o) / 1e6:F0} MFLOP a forward)");
+        Console.WriteLine($"achieved {achieved:F1} GFLOP/s = {achieved / ceiling * 100:F1}% of the measured matmul ceiling {ceiling:F0} GFLOP/s");
+
+        if (chunks > 0)
+        {
+            var rss = new List<double>();
+            for (int c = 0; c < chunks; c++) { RunSteps(steps); GC.Collect(); rss.Add(RssMiB()); }
+            Console.WriteLine($"resident memory after each of {chunks} chunks of {steps} steps: {string.Join(", ", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} MiB; " +
+                $"growth after chunk 2: {(rss[^1] / rss[Math.Min(1, rss.Count - 1)] - 1) * 100:F1}%");
+        }
+        return 0;
+    }
+
+    /// <summary>float32 2048x2048 matmul, median of 5, GFLOP/s.</summary>
+    static double MatmulGflops(Device device)
+    {
+        using var scope = torch.NewDisposeScope();
+        var a = torch.rand(2048, 2048, device: device); var b = torch.rand(2048, 2048, device: device);
+        var r = new List<double>();
+        for (int i = 0; i < 6; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            _ = torch.matmul(a, b).sum().item<float>();
+            if (i > 0) r.Add(2.0 * 2048 * 2048 * 2048 / sw.Elapsed.TotalSeconds / 1e9);
+        }
+        return Median(r);
+    }
+
+    static double Conv(long cin, long cout, int k, long pixels) => 2.0 * cin * cout * k * k * pixels;
+
+    /// <summary>Forward FLOPs of one 72x48 image through the ResNet generator (convolutions only).</summary>
+    public static double GeneratorFlops(CycleGanOptions o)
+    {
+        long w = o.GenWidth; const long full = 72 * 48, half = 36 * 24, quarter = 18 * 12;
+        return Conv(1, w, 7, full) + Conv(w, 2 * w, 3, half) + Conv(2 * w, 4 * w, 3, quarter)
+            + o.GenBlocks * 2 * Conv(4 * w, 4 * w, 3, quarter)
+            + Conv(4 * w, 2 * w, 3, quarter) + Conv(2 * w, w, 3, half) // transposed: per input pixel
+            + Conv(w, 1, 7, full);
+    }
+
+    /// <summary>Forward FLOPs of one 72x48 image through the 3-layer PatchGAN.</summary>
+    public static double DiscriminatorFlops(CycleGanOptions o)
+    {
+        long w = o.DiscWidth;
+        return Conv(1, w, 4, 36 * 24) + Conv(w, 2 * w, 4, 18 * 12) + Conv(2 * w, 4 * w, 4, 9 * 6) + Conv(4 * w, 8 * w, 4, 8 * 5) + Conv(8 * w, 1, 4, 7 * 4);
+    }
+
+    sealed class Progress(Action<TrainProgress> a) : IProgress<TrainProgress> { public void Report(TrainProgress p) => a(p); }
+}

@@ -1,0 +1,197 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SemDepth.Models;
+
+/// <summary>Normalisation layers the networks can use.</summary>
+public enum NormKind
+{
+    /// <summary>BatchNorm2d (the seed's choice; batch statistics).</summary>
+    Batch,
+    /// <summary>InstanceNorm2d without affine parameters (the CycleGAN paper's choice).</summary>
+    Instance,
+    /// <summary>No normalisation (a WGAN-GP critic must not mix samples in a batch).</summary>
+    None,
+}
+
+/// <summary>Factories with a closed set of choices; an unknown one fails loudly.</summary>
+public static class Layers
+{
+    public static Module<Tensor, Tensor> Norm(NormKind kind, long channels) => kind switch
+    {
+        NormKind.Batch => BatchNorm2d(channels),
+        NormKind.Instance => InstanceNorm2d(channels),
+        NormKind.None => Identity(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown normalisation"),
+    };
+
+    /// <summary>Parses "batch", "instance" or "none".</summary>
+    public static NormKind ParseNorm(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "batch" => NormKind.Batch,
+        "instance" => NormKind.Instance,
+        "none" => NormKind.None,
+        _ => throw new ArgumentException($"unknown normalisation '{name}': use batch, instance or none"),
+    };
+
+    /// <summary>Number of trainable parameters.</summary>
+    public static long ParameterCount(Module m) => m.parameters().Sum(p => p.numel());
+}
+
+/// <summary>A residual block: reflection pad, 3x3 conv, norm, ReLU, [dropout], pad, 3x3 conv, norm; plus the input.</summary>
+public sealed class ResnetBlock : Module<Tensor, Tensor>
+{
+    readonly Sequential body;
+
+    public ResnetBlock(long channels, NormKind norm, double dropout) : base(nameof(ResnetBlock))
+    {
+        var mods = new List<Module<Tensor, Tensor>>
+        {
+            ReflectionPad2d(1), Conv2d(channels, channels, 3, bias: norm != NormKind.Batch), Layers.Norm(norm, channels), ReLU(inplace: true),
+        };
+        if (dropout > 0) mods.Add(Dropout(dropout));
+        mods.AddRange([ReflectionPad2d(1), Conv2d(channels, channels, 3, bias: norm != NormKind.Batch), Layers.Norm(norm, channels)]);
+        body = Sequential(mods);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => x + body.forward(x);
+}
+
+/// <summary>
+/// The CycleGAN ResNet generator: 7x7 conv, two stride-2 downsamples, <c>blocks</c> residual blocks,
+/// two transposed-conv upsamples, 7x7 conv, tanh. Input and output (N, 1, 72, 48) in [-1, 1];
+/// 72x48 divides by 4, so the upsampled map has the input's size exactly.
+/// </summary>
+public sealed class ResnetGenerator : Module<Tensor, Tensor>
+{
+    readonly Sequential model;
+
+    public ResnetGenerator(int width = 16, int blocks = 3, NormKind norm = NormKind.Batch, double dropout = 0.5, int inChannels = 1, int outChannels = 1)
+        : base(nameof(ResnetGenerator))
+    {
+        if (width < 1 || blocks < 0) throw new ArgumentOutOfRangeException(nameof(width), $"width {width} and blocks {blocks} must be positive");
+        bool bias = norm != NormKind.Batch; // a bias before BatchNorm is cancelled by it
+        var mods = new List<Module<Tensor, Tensor>> { ReflectionPad2d(3), Conv2d(inChannels, width, 7, bias: bias), Layers.Norm(norm, width), ReLU(inplace: true) };
+        long ch = width;
+        for (int i = 0; i < 2; i++, ch *= 2) // (N, w, 72, 48) -> (N, 2w, 36, 24) -> (N, 4w, 18, 12)
+            mods.AddRange([Conv2d(ch, ch * 2, 3, stride: 2, padding: 1, bias: bias), Layers.Norm(norm, ch * 2), ReLU(inplace: true)]);
+        for (int i = 0; i < blocks; i++) mods.Add(new ResnetBlock(ch, norm, dropout));
+        for (int i = 0; i < 2; i++, ch /= 2) // back to (N, w, 72, 48)
+            mods.AddRange([ConvTranspose2d(ch, ch / 2, 3, stride: 2, padding: 1, output_padding: 1, bias: bias), Layers.Norm(norm, ch / 2), ReLU(inplace: true)]);
+        mods.AddRange([ReflectionPad2d(3), Conv2d(width, outChannels, 7), Tanh()]);
+        model = Sequential(mods);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => model.forward(x);
+}
+
+/// <summary>
+/// PatchGAN discriminator: 4x4 convs, LeakyReLU 0.2, <c>layers</c> stride-2 stages doubling the width
+/// (capped at 8x), one stride-1 stage, and a 1-channel map of patch scores (no sigmoid: LSGAN and
+/// WGAN both want raw scores). On 72x48 with 3 layers the output is (N, 1, 7, 4).
+/// </summary>
+public sealed class PatchDiscriminator : Module<Tensor, Tensor>
+{
+    readonly Sequential model;
+
+    public PatchDiscriminator(int width = 16, int layers = 3, NormKind norm = NormKind.Batch, int inChannels = 1) : base(nameof(PatchDiscriminator))
+    {
+        if (layers < 1 || layers > 3) throw new ArgumentOutOfRangeException(nameof(layers), layers, "1 to 3 stride-2 layers fit a 72x48 image");
+        bool bias = norm != NormKind.Batch;
+        var mods = new List<Module<Tensor, Tensor>> { Conv2d(inChannels, width, 4, stride: 2, padding: 1), LeakyReLU(0.2, inplace: true) };
+        long ch = width;
+        for (int i = 1; i <= layers; i++)
+        {
+            long next = width * Math.Min(1 << i, 8);
+            long stride = i < layers ? 2 : 1;
+            mods.AddRange([Conv2d(ch, next, 4, stride: stride, padding: 1, bias: bias), Layers.Norm(norm, next), LeakyReLU(0.2, inplace: true)]);
+            ch = next;
+        }
+        mods.Add(Conv2d(ch, 1, 4, stride: 1, padding: 1)); // (N, 1, h, w) patch scores
+        model = Sequential(mods);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => model.forward(x);
+}
+
+/// <summary>
+/// The stronger depth network: a convolutional encoder-decoder with skip connections (a small U-Net).
+/// Input SEM (N, 1, 72, 48) in [-1, 1] (the generators' scale); output depth (N, 1, 72, 48) in [0, 1].
+/// Three 2x poolings: 72x48 -> 36x24 -> 18x12 -> 9x6.
+/// </summary>
+public sealed class DepthUNet : Module<Tensor, Tensor>
+{
+    readonly ModuleList<Sequential> down;
+    readonly Sequential bottom;
+    readonly ModuleList<ConvTranspose2d> up;
+    readonly ModuleList<Sequential> merge;
+    readonly Conv2d head;
+    readonly MaxPool2d pool;
+
+    public DepthUNet(int width = 16, int depth = 3) : base(nameof(DepthUNet))
+    {
+        if (depth is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(depth), depth, "1 to 3 poolings fit 72x48");
+        down = new ModuleList<Sequential>();
+        up = new ModuleList<ConvTranspose2d>();
+        merge = new ModuleList<Sequential>();
+        long ch = 1, w = width;
+        for (int i = 0; i < depth; i++, w *= 2) { down.Add(DoubleConv(ch, w)); ch = w; }
+        bottom = DoubleConv(ch, w);
+        for (int i = 0; i < depth; i++, w /= 2)
+        {
+            up.Add(ConvTranspose2d(w, w / 2, 2, stride: 2)); // doubles H and W
+            merge.Add(DoubleConv(w, w / 2)); // skip (w/2) + upsampled (w/2) channels
+        }
+        head = Conv2d(w, 1, 1);
+        pool = MaxPool2d(2);
+        RegisterComponents();
+    }
+
+    static Sequential DoubleConv(long cin, long cout) => Sequential(
+        Conv2d(cin, cout, 3, padding: 1, bias: false), BatchNorm2d(cout), ReLU(inplace: true),
+        Conv2d(cout, cout, 3, padding: 1, bias: false), BatchNorm2d(cout), ReLU(inplace: true));
+
+    public override Tensor forward(Tensor x)
+    {
+        var skips = new List<Tensor>();
+        foreach (var d in down) { x = d.forward(x); skips.Add(x); x = pool.forward(x); }
+        x = bottom.forward(x); // (N, w * 2^depth, 9, 6) at depth 3
+        for (int i = 0; i < up.Count; i++)
+            x = merge[i].forward(torch.cat([skips[^(i + 1)], up[i].forward(x)], 1));
+        return head.forward(x); // (N, 1, 72, 48), linear: the loss sees depth / 255
+    }
+}
+
+/// <summary>
+/// Case classifier: a small CNN predicting Case_1..4 (logits, class k-1) from one SEM image
+/// (N, 1, 72, 48) in [-1, 1]. Four conv stages with pooling, global average, linear.
+/// </summary>
+public sealed class CaseClassifier : Module<Tensor, Tensor>
+{
+    readonly Sequential features;
+    readonly Linear fc;
+
+    public CaseClassifier(int width = 16, int classes = 4) : base(nameof(CaseClassifier))
+    {
+        var mods = new List<Module<Tensor, Tensor>>();
+        long ch = 1;
+        for (int i = 0; i < 4; i++)
+        {
+            long next = width << i;
+            mods.AddRange([Conv2d(ch, next, 3, padding: 1, bias: false), BatchNorm2d(next), ReLU(inplace: true)]);
+            if (i < 3) mods.Add(MaxPool2d(2)); // 72x48 -> 36x24 -> 18x12 -> 9x6
+            ch = next;
+        }
+        mods.Add(AdaptiveAvgPool2d(1));
+        features = Sequential(mods);
+        fc = Linear(ch, classes);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => fc.forward(features.forward(x).flatten(1)); // (N, classes)
+}

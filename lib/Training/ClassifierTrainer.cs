@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SemDepth.Data;
+using SemDepth.Evaluation;
+using SemDepth.Models;
+using SemDepth.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemDepth.Training;
+
+/// <summary>Options of the case classifier (Case_1..4 from one SEM image); saved with its checkpoint.</summary>
+public sealed record ClassifierOptions
+{
+    /// <summary>Run name: the folder under runs/.</summary>
+    public string Name { get; init; } = "case-classifier";
+    /// <summary>Epochs over the real train images of the training sites.</summary>
+    public int Epochs { get; init; } = 6;
+    public int BatchSize { get; init; } = 64;
+    /// <summary>Adam learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Channels of the first conv stage (doubling over four stages).</summary>
+    public int Width { get; init; } = 16;
+    /// <summary>Fraction of the train sites held out for the accuracy figure (split by site).</summary>
+    public double ValFraction { get; init; } = 0.2;
+    /// <summary>Random flips and 180-degree rotation.</summary>
+    public bool Augment { get; init; } = true;
+    public int Seed { get; init; } = 41;
+    public string Data { get; init; } = "";
+    public string Device { get; init; } = "";
+
+    public static ClassifierOptions Default => new();
+    public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
+    public static ClassifierOptions FromJson(string json) => JsonSerializer.Deserialize<ClassifierOptions>(json, DepthOptions.Json) ?? throw new InvalidDataException("empty options");
+}
+
+/// <summary>Anything that tells the case (1-4) of SEM images.</summary>
+public interface ICasePredictor
+{
+    int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx);
+}
+
+/// <summary>
+/// Trains the case classifier on the real train images, whose Depth_{100+10k} folder gives the case;
+/// cross-entropy, Adam; accuracy on held-out sites. The test images' cases come from it.
+/// </summary>
+public sealed class ClassifierTrainer : IDisposable
+{
+    readonly SemData _data;
+    readonly RunLog _log;
+    readonly int[] _trainIdx, _valIdx;
+
+    public ClassifierOptions Options { get; }
+    public CaseClassifier Model { get; }
+    public optim.Optimizer Optimizer { get; }
+    public int Epoch { get; private set; }
+    public IReadOnlyList<int> ValIndices => _valIdx;
+    public List<EpochMetrics> History { get; } = [];
+
+    public ClassifierTrainer(ClassifierOptions options, SemData data, string? runDir = null)
+    {
+        var device = TorchDevice.Current;
+        Options = options with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Set.Root };
+        _data = data;
+        string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
+        if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        _log = new RunLog(dir);
+        (_trainIdx, _valIdx) = Splits.TrainBySite(data.Set, options.ValFraction, options.Seed);
+        if (_trainIdx.Length < 2) throw new InvalidOperationException("the case classifier needs real train images: the split left fewer than 2");
+        TorchDevice.Seed(options.Seed);
+        Model = new CaseClassifier(options.Width);
+        Model.to(device);
+        Optimizer = optim.Adam(Model.parameters(), options.LearningRate);
+        File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
+    }
+
+    public IReadOnlyList<EpochMetrics> Fit(IProgress<TrainProgress>? progress = null)
+    {
+        var device = TorchDevice.Current;
+        int bs = Math.Min(Options.BatchSize, _trainIdx.Length);
+        using var xs = Batches.HostBuffer(bs);
+        var labels = new long[bs];
+        while (Epoch < Options.Epochs)
+        {
+            int epoch = Epoch + 1;
+            var sw = Stopwatch.StartNew();
+            var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
+            int nb = order.Length / bs;
+            Model.train();
+            double lossSum = 0;
+            for (int b = 0; b < nb; b++)
+            {
+                using var scope = torch.NewDisposeScope();
+                var idx = order.AsSpan(b * bs, bs);
+                for (int k = 0; k < bs; k++) labels[k] = _data.Set.Train[idx[k]].Case - 1;
+                Batches.Fill(_data.Train, idx, PixelScale.Symmetric, Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch, b) : null, xs);
+                var x = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
+                var y = torch.tensor(labels, device: device); // (N,) class = case - 1 (copied: labels is reused)
+                Optimizer.zero_grad();
+                var loss = nn.functional.cross_entropy(Model.forward(x), y);
+                loss.backward();
+                Optimizer.step();
+                double l = loss.item<float>();
+                lossSum += l;
+                if (progress is not null && (b % 10 == 0 || b == nb - 1)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l));
+            }
+            double secs = sw.Elapsed.TotalSeconds;
+            double acc = _valIdx.Length > 0 ? Accuracy(_valIdx) : double.NaN;
+            var m = new EpochMetrics(epoch, lossSum / nb, acc, secs, nb * bs / secs) { ValMetricName = "accuracy" };
+            History.Add(m);
+            Epoch = epoch;
+            _log.Scalar("loss/train_ce", m.TrainL1, epoch);
+            if (!double.IsNaN(acc)) _log.Scalar("accuracy/val_sites", acc, epoch);
+            _log.Append(new Dictionary<string, double> { ["epoch"] = epoch, ["train_ce"] = m.TrainL1, ["val_accuracy"] = acc, ["seconds"] = secs, ["images_per_s"] = m.ImagesPerSecond });
+            Checkpoint.Save(_log.CheckpointDir, Model, Optimizer, epoch, "classifier", Options.ToJson());
+            progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, nb, nb, m.TrainL1, m));
+        }
+        Model.eval();
+        return History;
+    }
+
+    /// <summary>Fraction of train images <paramref name="idx"/> whose case is predicted right.</summary>
+    public double Accuracy(IReadOnlyList<int> idx)
+    {
+        var pred = Predictor().PredictCases(_data.Train, idx);
+        return idx.Count == 0 ? double.NaN : idx.Where((i, k) => pred[k] == _data.Set.Train[i].Case).Count() / (double)idx.Count;
+    }
+
+    public CaseClassifierPredictor Predictor() => new(Model);
+
+    public void Dispose() { _log.Dispose(); Model.Dispose(); Optimizer.Dispose(); }
+}
+
+/// <summary>The trained classifier as an <see cref="ICasePredictor"/>.</summary>
+public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize = 256) : ICasePredictor
+{
+    public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx)
+    {
+        var o = new int[idx.Count];
+        bool was = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            var ids = idx.ToArray();
+            for (int s = 0; s < ids.Length; s += batchSize)
+            {
+                using var scope = torch.NewDisposeScope();
+                int n = Math.Min(batchSize, ids.Length - s);
+                var x = Batches.ToTensor(sem, ids.AsSpan(s, n), PixelScale.Symmetric, TorchDevice.Current);
+                var cls = model.forward(x).argmax(1).cpu().data<long>().ToArray(); // (N,) class = case - 1
+                for (int k = 0; k < n; k++) o[s + k] = (int)cls[k] + 1;
+            }
+        }
+        finally { if (was) model.train(); }
+        return o;
+    }
+
+    /// <summary>Loads a classifier checkpoint.</summary>
+    public static CaseClassifierPredictor Load(string checkpointDir)
+    {
+        var state = Checkpoint.ReadState(checkpointDir);
+        if (state.Kind != "classifier") throw new InvalidDataException($"{checkpointDir} holds a '{state.Kind}' checkpoint, not a case classifier");
+        var o = ClassifierOptions.FromJson(Checkpoint.ReadOptions(checkpointDir));
+        var model = new CaseClassifier(o.Width);
+        Checkpoint.LoadModel(checkpointDir, model);
+        model.to(TorchDevice.Current);
+        return new CaseClassifierPredictor(model);
+    }
+}
+
+/// <summary>Cases known from the train folder (for train images; an upper bound on the classifier).</summary>
+public sealed class TrainFolderCases(DaconDataSet set) : ICasePredictor
+{
+    public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => idx.Select(i => set.Train[i].Case).ToArray();
+}

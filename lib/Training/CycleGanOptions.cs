@@ -1,0 +1,115 @@
+using System.Text.Json;
+
+namespace SemDepth.Training;
+
+/// <summary>
+/// Options of the CycleGAN domain shift (Real &lt;-&gt; Sim); saved beside every checkpoint. Defaults are
+/// the seed's networks (16 channels, 3 residual blocks) sized so the quick preset trains on a CPU;
+/// <see cref="Full"/> is the published configuration for GPU users.
+/// </summary>
+public sealed record CycleGanOptions
+{
+    /// <summary>Run name: the folder under runs/.</summary>
+    public string Name { get; init; } = "cyclegan";
+    /// <summary>Epochs (seed: 50; 1 here: one pass over the quick preset's real images takes about 3 minutes on 2 CPU cores).</summary>
+    public int Epochs { get; init; } = 1;
+    /// <summary>Generator steps per epoch; 0: one pass over the smaller domain.</summary>
+    public int StepsPerEpoch { get; init; }
+    /// <summary>Images of each domain per step (seed: 64).</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Generator width: channels of the first conv (seed: 16).</summary>
+    public int GenWidth { get; init; } = 16;
+    /// <summary>Residual blocks in each generator (seed: 3).</summary>
+    public int GenBlocks { get; init; } = 3;
+    /// <summary>Generator normalisation: batch | instance | none (seed: batch).</summary>
+    public string GenNorm { get; init; } = "batch";
+    /// <summary>Dropout in the residual blocks (seed: 0.5).</summary>
+    public double Dropout { get; init; } = 0.5;
+    /// <summary>Discriminator width (seed: 16).</summary>
+    public int DiscWidth { get; init; } = 16;
+    /// <summary>Discriminator stride-2 layers after the first conv (1-3).</summary>
+    public int DiscLayers { get; init; } = 3;
+    /// <summary>Discriminator normalisation: batch | instance | none. WGAN-GP needs instance or none
+    /// (the gradient penalty is per sample; batch statistics would mix samples).</summary>
+    public string DiscNorm { get; init; } = "instance";
+
+    /// <summary>Adversarial loss: lsgan (default) | wgangp.</summary>
+    public string Gan { get; init; } = "lsgan";
+    /// <summary>WGAN-GP gradient penalty weight (seed: 10).</summary>
+    public double LambdaGp { get; init; } = 10;
+    /// <summary>WGAN-GP critic steps per generator step (seed: 5).</summary>
+    public int CriticSteps { get; init; } = 5;
+    /// <summary>Cycle-consistency weight (paper and seed: 10).</summary>
+    public double LambdaCycle { get; init; } = 10;
+    /// <summary>Identity weight as a fraction of the cycle weight (paper and seed: 0.5).</summary>
+    public double LambdaIdentity { get; init; } = 0.5;
+    /// <summary>Image pool of past fakes shown to the discriminators (paper: 50; 0 turns it off).
+    /// The pool restarts each epoch so that a resumed run continues exactly.</summary>
+    public int PoolSize { get; init; } = 50;
+
+    /// <summary>Adam learning rate (paper and seed: 2e-4).</summary>
+    public double LearningRate { get; init; } = 2e-4;
+    /// <summary>Adam beta1 (0.5) and beta2 (0.999).</summary>
+    public double Beta1 { get; init; } = 0.5;
+    public double Beta2 { get; init; } = 0.999;
+    /// <summary>Learning-rate schedule: none | linear (constant, then linearly to zero from
+    /// <see cref="DecayStartEpoch"/>) | exponential (x <see cref="DecayRate"/> an epoch, the seed's 0.95).</summary>
+    public string Decay { get; init; } = "linear";
+    /// <summary>First epoch of the linear decay; 0: the second half of the run.</summary>
+    public int DecayStartEpoch { get; init; }
+    public double DecayRate { get; init; } = 0.95;
+
+    /// <summary>Random flips and 180-degree rotation of each image.</summary>
+    public bool Augment { get; init; } = true;
+    /// <summary>One pair of generators per case (the seed's choice); the Real images of a case are the
+    /// train folder Depth_{100+10k} (test images are not used: their case is unknown).</summary>
+    public bool PerCase { get; init; }
+    /// <summary>Seed of weights, shuffles, flips and pools.</summary>
+    public int Seed { get; init; } = 41;
+    /// <summary>Data root the run used (recorded).</summary>
+    public string Data { get; init; } = "";
+    /// <summary>Device the run used (recorded).</summary>
+    public string Device { get; init; } = "";
+
+    public static CycleGanOptions Default => new();
+
+    /// <summary>The published configuration (per case, WGAN-GP, batch 64, 50 epochs, lr x0.95 an
+    /// epoch) for GPU users; far too slow for a CPU, not run in CI.</summary>
+    public static CycleGanOptions Full => new()
+    {
+        Name = "cyclegan-full", Epochs = 50, BatchSize = 64, Gan = "wgangp", DiscNorm = "none", CriticSteps = 5,
+        Decay = "exponential", DecayRate = 0.95, PerCase = true,
+    };
+
+    /// <summary>Throws on an option value no code path accepts.</summary>
+    public CycleGanOptions Validated()
+    {
+        if (Gan is not ("lsgan" or "wgangp")) throw new ArgumentException($"Gan must be lsgan or wgangp, not '{Gan}'");
+        if (Decay is not ("none" or "linear" or "exponential")) throw new ArgumentException($"Decay must be none, linear or exponential, not '{Decay}'");
+        var dn = Models.Layers.ParseNorm(DiscNorm);
+        Models.Layers.ParseNorm(GenNorm);
+        if (Gan == "wgangp" && dn == Models.NormKind.Batch)
+            throw new ArgumentException("WGAN-GP with a batch-normalised critic: the gradient penalty is per sample, use DiscNorm = \"instance\" or \"none\"");
+        if (Epochs < 1 || BatchSize < 2 || CriticSteps < 1) throw new ArgumentException("Epochs >= 1, BatchSize >= 2 and CriticSteps >= 1 are required");
+        return this;
+    }
+
+    /// <summary>Learning-rate factor for <paramref name="epoch"/> (1-based).</summary>
+    public double LrFactor(int epoch) => Decay switch
+    {
+        "exponential" => Math.Pow(DecayRate, epoch - 1),
+        "linear" => LinearFactor(epoch),
+        _ => 1.0,
+    };
+
+    double LinearFactor(int epoch)
+    {
+        int start = DecayStartEpoch > 0 ? DecayStartEpoch : Epochs / 2 + 1;
+        if (Epochs <= 1 || epoch < start) return 1.0; // a one-epoch run keeps the full rate
+        return 1.0 - (epoch - start + 1) / (double)(Epochs - start + 2); // never 0 on the last epoch
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
+    public static CycleGanOptions FromJson(string json) => JsonSerializer.Deserialize<CycleGanOptions>(json, DepthOptions.Json) ?? throw new InvalidDataException("empty options");
+}

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using SemDepth.Data;
+using SemDepth.Models;
+using SemDepth.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SemDepth.Training;
+
+/// <summary>Losses and speed of one finished CycleGAN epoch (means over the epoch's steps).</summary>
+public sealed record CycleGanEpoch(int Epoch, double GAdv, double Cycle, double Identity, double DSim, double DReal, double Gp,
+    double LearningRate, double Seconds, double ImagesPerSecond);
+
+/// <summary>All CycleGANs of a run (one shared, or one per case) in one module, so they save together.</summary>
+sealed class CycleGanBundle : nn.Module
+{
+    public readonly ModuleList<CycleGanNets> nets;
+    public CycleGanBundle(IEnumerable<CycleGanNets> all) : base(nameof(CycleGanBundle)) { nets = new ModuleList<CycleGanNets>(all.ToArray()); RegisterComponents(); }
+}
+
+/// <summary>
+/// Trains the Real &lt;-&gt; Sim CycleGAN(s): domain Real = real SEM (train + test, unpaired; per case:
+/// the train folder of that case), domain Sim = simulated SEM (per case: that case). Every epoch ends
+/// with a checkpoint (nets, both optimizers of every model, epoch, options), a metrics.csv row and
+/// TensorBoard scalars. Each epoch reseeds torch and restarts the image pools, so
+/// <see cref="Resume"/> continues a run exactly.
+/// </summary>
+public sealed class CycleGanTrainer : IDisposable
+{
+    readonly RunLog _log;
+    readonly List<ImageRef[]> _real = [], _sim = [];
+    readonly CycleGanBundle _bundle;
+
+    public CycleGanOptions Options { get; }
+    /// <summary>One model (shared) or four (per case, index case - 1).</summary>
+    public IReadOnlyList<CycleGanModel> Models { get; }
+    public int Epoch { get; private set; }
+    public string RunDir => _log.Dir;
+    public List<CycleGanEpoch> History { get; } = [];
+
+    public CycleGanTrainer(CycleGanOptions options, SemData data, string? runDir = null) : this(options, data, runDir, fresh: true) { }
+
+    CycleGanTrainer(CycleGanOptions options, SemData data, string? runDir, bool fresh)
+    {
+        var device = TorchDevice.Current;
+        Options = options.Validated() with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Set.Root };
+        string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
+        if (fresh && Directory.Exists(dir)) Directory.Delete(dir, true);
+        _log = new RunLog(dir);
+
+        var simRefs = Enumerable.Range(0, data.SimSem.Count).Select(i => (Case: data.Set.Sim[i / 2].Case, Ref: new ImageRef(data.SimSem, i))).ToList();
+        var trainRefs = Enumerable.Range(0, data.Train.Count).Select(i => (Case: data.Set.Train[i].Case, Ref: new ImageRef(data.Train, i))).ToList();
+        if (options.PerCase)
+            foreach (int c in Cases.All)
+            {
+                _real.Add(trainRefs.Where(r => r.Case == c).Select(r => r.Ref).ToArray());
+                _sim.Add(simRefs.Where(r => r.Case == c).Select(r => r.Ref).ToArray());
+            }
+        else
+        {
+            _real.Add(trainRefs.Select(r => r.Ref).Concat(Enumerable.Range(0, data.Test.Count).Select(i => new ImageRef(data.Test, i))).ToArray());
+            _sim.Add(simRefs.Select(r => r.Ref).ToArray());
+        }
+        for (int m = 0; m < _real.Count; m++)
+            if (_real[m].Length < 2 || _sim[m].Length < 2)
+                throw new InvalidOperationException($"CycleGAN {(options.PerCase ? $"for Case_{m + 1}" : "")} needs at least 2 images of each domain: Real has {_real[m].Length}, Sim {_sim[m].Length}");
+
+        TorchDevice.Seed(options.Seed);
+        Models = Enumerable.Range(0, _real.Count).Select(m => new CycleGanModel(Options, device, m)).ToList();
+        _bundle = new CycleGanBundle(Models.Select(m => m.Nets));
+        if (fresh) File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
+    }
+
+    /// <summary>Reopens a run from its checkpoint: every network and optimizer, the epoch and options.</summary>
+    public static CycleGanTrainer Resume(string runDir, SemData data, int? epochs = null)
+    {
+        string ck = Path.Combine(runDir, "checkpoint");
+        var options = CycleGanOptions.FromJson(Checkpoint.ReadOptions(ck));
+        if (epochs is { } e) options = options with { Epochs = e };
+        var t = new CycleGanTrainer(options, data, runDir, fresh: false);
+        Checkpoint.LoadModel(ck, t._bundle);
+        for (int m = 0; m < t.Models.Count; m++)
+        {
+            Checkpoint.LoadOptimizer(ck, t.Models[m].OptG, $"optimizer-G{m}.bin");
+            Checkpoint.LoadOptimizer(ck, t.Models[m].OptD, $"optimizer-D{m}.bin");
+        }
+        t.Epoch = Checkpoint.ReadState(ck).Epoch;
+        t._log.TruncateAfter(t.Epoch);
+        return t;
+    }
+
+    /// <summary>Loads the trained networks of a run's checkpoint for translation (no optimizers kept).</summary>
+    public static CycleGanTrainer Load(string runDir, SemData data) => Resume(runDir, data);
+
+    /// <summary>Generator steps per epoch for model <paramref name="m"/>.</summary>
+    public int StepsPerEpoch(int m) => Options.StepsPerEpoch > 0 ? Options.StepsPerEpoch : Math.Max(1, Math.Min(_real[m].Length, _sim[m].Length) / Options.BatchSize);
+
+    public IReadOnlyList<CycleGanEpoch> Fit(IProgress<TrainProgress>? progress = null, int? untilEpoch = null)
+    {
+        int last = Math.Min(untilEpoch ?? Options.Epochs, Options.Epochs);
+        var device = TorchDevice.Current;
+        int bs = Options.BatchSize;
+        int perGen = Options.Gan == "wgangp" ? Options.CriticSteps : 1;
+        using var xs = Batches.HostBuffer(bs);
+        using var ys = Batches.HostBuffer(bs);
+        while (Epoch < last)
+        {
+            int epoch = Epoch + 1;
+            var sw = Stopwatch.StartNew();
+            var sums = new Dictionary<string, double>();
+            var counts = new Dictionary<string, int>();
+            long images = 0;
+            int totalIters = Enumerable.Range(0, Models.Count).Sum(m => StepsPerEpoch(m) * perGen), done = 0;
+            for (int m = 0; m < Models.Count; m++)
+            {
+                var model = Models[m];
+                model.StartEpoch(epoch);
+                model.train();
+                torch.manual_seed(Options.Seed * 1_000_003L + epoch * 101 + m); // dropout, GP mixing: a function of (seed, epoch, model)
+                var realOrder = Batches.Shuffled(Enumerable.Range(0, _real[m].Length).ToArray(), Options.Seed, epoch * 16 + 2 * m);
+                var simOrder = Batches.Shuffled(Enumerable.Range(0, _sim[m].Length).ToArray(), Options.Seed, epoch * 16 + 2 * m + 1);
+                int iters = StepsPerEpoch(m) * perGen;
+                var realBatch = new ImageRef[bs]; var simBatch = new ImageRef[bs];
+                for (int s = 0; s < iters; s++)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    for (int k = 0; k < bs; k++)
+                    {
+                        realBatch[k] = _real[m][realOrder[(s * bs + k) % realOrder.Length]];
+                        simBatch[k] = _sim[m][simOrder[(s * bs + k) % simOrder.Length]];
+                    }
+                    var fr = Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch * 16 + m, 2 * s) : null;
+                    var fs = Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch * 16 + m, 2 * s + 1) : null;
+                    Batches.Fill(realBatch, PixelScale.Symmetric, fr, xs);
+                    Batches.Fill(simBatch, PixelScale.Symmetric, fs, ys);
+                    var realSem = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
+                    var simSem = device.type == DeviceType.CPU ? ys : ys.to(device);
+                    model.set_input(realSem, simSem);
+                    model.LastLosses.Clear();
+                    model.optimize_parameters(s);
+                    foreach (var (k, v) in model.LastLosses) { sums[k] = sums.GetValueOrDefault(k) + v; counts[k] = counts.GetValueOrDefault(k) + 1; }
+                    images += 2L * bs;
+                    done++;
+                    if (progress is not null && (s % 10 == 0 || s == iters - 1))
+                        progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, done, totalIters,
+                            model.LastLosses.GetValueOrDefault("cycle", double.NaN), Losses: new Dictionary<string, double>(model.LastLosses)));
+                }
+            }
+            double secs = sw.Elapsed.TotalSeconds;
+            double Mean(string k) => counts.TryGetValue(k, out int n) ? sums[k] / n : double.NaN;
+            var e = new CycleGanEpoch(epoch, Mean("G_adv"), Mean("cycle"), Mean("identity"), Mean("D_sim"), Mean("D_real"), Mean("GP"),
+                Models[0].LearningRate, secs, images / secs);
+            History.Add(e);
+            Epoch = epoch;
+            var row = new Dictionary<string, double>
+            {
+                ["epoch"] = epoch, ["G_adv"] = e.GAdv, ["cycle"] = e.Cycle, ["identity"] = e.Identity, ["D_sim"] = e.DSim, ["D_real"] = e.DReal,
+                ["GP"] = e.Gp, ["lr"] = e.LearningRate, ["seconds"] = secs, ["images_per_s"] = e.ImagesPerSecond,
+            };
+            foreach (var (k, v) in row) if (k != "epoch" && !double.IsNaN(v)) _log.Scalar(k is "lr" or "seconds" or "images_per_s" ? $"train/{k}" : $"loss/{k}", v, epoch);
+            _log.Append(row);
+            Checkpoint.Save(_log.CheckpointDir, _bundle,
+                Models.SelectMany((mo, i) => new[] { ($"optimizer-G{i}.bin", mo.OptG), ($"optimizer-D{i}.bin", mo.OptD) }).ToList(),
+                epoch, "cyclegan", Options.ToJson());
+            var losses = row.Where(kv => kv.Key is "G_adv" or "cycle" or "identity" or "D_sim" or "D_real" or "GP" && !double.IsNaN(kv.Value)).ToDictionary();
+            progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, totalIters, totalIters, e.Cycle,
+                new EpochMetrics(epoch, e.Cycle, double.NaN, secs, e.ImagesPerSecond), losses));
+        }
+        foreach (var m in Models) m.eval();
+        return History;
+    }
+
+    /// <summary>The Real -> Sim generator for images of case <paramref name="c"/> (the shared one unless per case).</summary>
+    public ResnetGenerator GenRealToSim(int c) => Models[Options.PerCase ? c - 1 : 0].Nets.GenRealToSim;
+    public ResnetGenerator GenSimToReal(int c) => Models[Options.PerCase ? c - 1 : 0].Nets.GenSimToReal;
+
+    /// <summary>Runs a generator over images (eval mode): 8-bit images of the other domain.</summary>
+    public static byte[] Translate(ResnetGenerator gen, ImageSet set, IReadOnlyList<int> idx, int batchSize = 128)
+    {
+        var o = new byte[idx.Count * Geometry.Pixels];
+        bool was = gen.training;
+        gen.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            var ids = idx.ToArray();
+            for (int s = 0; s < ids.Length; s += batchSize)
+            {
+                using var scope = torch.NewDisposeScope();
+                int n = Math.Min(batchSize, ids.Length - s);
+                var x = Batches.ToTensor(set, ids.AsSpan(s, n), PixelScale.Symmetric, TorchDevice.Current);
+                Batches.ToBytes(gen.forward(x), PixelScale.Symmetric).CopyTo(o, s * Geometry.Pixels);
+            }
+        }
+        finally { if (was) gen.train(); }
+        return o;
+    }
+
+    public void Dispose()
+    {
+        _log.Dispose();
+        foreach (var m in Models) m.Dispose();
+    }
+}
