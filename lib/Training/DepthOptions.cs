@@ -41,7 +41,7 @@ public sealed record DepthOptions
     public static DepthOptions Default => new();
 
     /// <summary>The U-Net depth network of the CycleGAN pipeline (Adam 1e-3, batch 64, flips).</summary>
-    public static DepthOptions UNet => new() { Name = "unet-sim", Model = "unet", BatchSize = 64, Epochs = 3, Augment = true };
+    public static DepthOptions UNet => new() { Name = "unet-sim", Model = "unet", BatchSize = 64, Epochs = 2, Augment = true };
 
     /// <summary>Input scale of the network.</summary>
     public SemDepth.Data.PixelScale InputScale => Model switch

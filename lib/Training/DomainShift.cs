@@ -11,7 +11,7 @@ public sealed record DomainShiftOptions
     public DepthOptions DepthNet { get; init; } = DepthOptions.UNet;
     /// <summary>The oracle: the same network trained on real-domain truth (synthetic set only; fewer
     /// images than the simulated pairs, so more epochs).</summary>
-    public DepthOptions Oracle { get; init; } = DepthOptions.UNet with { Name = "unet-oracle", Source = "real-truth", Epochs = 6 };
+    public DepthOptions Oracle { get; init; } = DepthOptions.UNet with { Name = "unet-oracle", Source = "real-truth", Epochs = 4 };
     public DepthOptions Ae { get; init; } = DepthOptions.Default;
     public ClassifierOptions Classifier { get; init; } = ClassifierOptions.Default;
 
