@@ -12,7 +12,7 @@ namespace SemDepth.Cli;
 
 /// <summary>
 /// Training-speed benchmarks with the Python peer side by side (bench/peer.py on Debian's python3-torch,
-/// installed by bench/setup.sh), on the same cached images, the same batch sizes and thread count.
+/// installed by bench/setup.sh; SEMDEPTH_PEER_PYTHON picks another python with torch), on the same cached images, the same batch sizes and thread count.
 /// All figures are medians of several repetitions after a warm-up one.
 /// </summary>
 static class Bench
@@ -28,12 +28,17 @@ static class Bench
     {
         string repo = Paths.Root;
         var setup = Process.Start(new ProcessStartInfo("bash", [Path.Combine(repo, "bench", "setup.sh")]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        setup.WaitForExit();
+        setup.WaitForExit(); // bench/setup.sh honours SEMDEPTH_PEER_PYTHON too
         if (setup.ExitCode != 0) { Console.WriteLine($"python peer unavailable: bench/setup.sh failed: {setup.StandardError.ReadToEnd().Trim()}"); return null; }
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("SEMDEPTH_PEER_PYTHON") ?? "/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(repo, "bench", "peer.py"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
+        psi.ArgumentList.Add("--device");
+        psi.ArgumentList.Add(Torch.TorchDevice.Current.type == DeviceType.CUDA ? "cuda" : "cpu"); // the peer runs where TorchSharp runs
+        Process p;
+        try { p = Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception ex) { Console.WriteLine($"python peer unavailable: {psi.FileName}: {ex.Message}"); return null; }
+        using var _ = p;
         string o = p.StandardOutput.ReadToEnd(), e = p.StandardError.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0) { Console.WriteLine($"python peer failed: {e.Trim()}"); return null; }

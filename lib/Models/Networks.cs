@@ -176,14 +176,14 @@ public sealed class CaseClassifier : Module<Tensor, Tensor>
     readonly Sequential features;
     readonly Linear fc;
 
-    public CaseClassifier(int width = 16, int classes = 4) : base(nameof(CaseClassifier))
+    public CaseClassifier(int width = 16, int classes = 4, NormKind norm = NormKind.Batch) : base(nameof(CaseClassifier))
     {
         var mods = new List<Module<Tensor, Tensor>>();
         long ch = 1;
         for (int i = 0; i < 4; i++)
         {
             long next = width << i;
-            mods.AddRange([Conv2d(ch, next, 3, padding: 1, bias: false), BatchNorm2d(next), ReLU(inplace: true)]);
+            mods.AddRange([Conv2d(ch, next, 3, padding: 1, bias: norm != NormKind.Batch), Layers.Norm(norm, next), ReLU(inplace: true)]);
             if (i < 3) mods.Add(MaxPool2d(2)); // 72x48 -> 36x24 -> 18x12 -> 9x6
             ch = next;
         }

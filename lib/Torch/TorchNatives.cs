@@ -56,6 +56,11 @@ public static class TorchNatives
                 Status = "patch disabled by SEMDEPTH_NO_NATIVE_PATCH=1";
                 return;
             }
+            if (Environment.GetEnvironmentVariable("SEMDEPTH_LIBTORCH_DIR") is { Length: > 0 } external)
+            {
+                LoadWithExternalLibtorch(external);
+                return;
+            }
             if (HostHasGlibcxx(NeededVersion))
             {
                 Status = $"host libstdc++ has {NeededVersion}: no patch needed";
@@ -76,6 +81,27 @@ public static class TorchNatives
             PatchedShimPath = patched;
             Status = $"host libstdc++ lacks {NeededVersion}: loaded patched copy {patched} (libtorch from {torchDir})";
         }
+    }
+
+    /// <summary>
+    /// <c>SEMDEPTH_LIBTORCH_DIR</c>: use the libtorch of another installation (a PyTorch wheel's
+    /// <c>torch/lib</c>, for CUDA on a machine without the TorchSharp-cuda package). Its libraries are
+    /// preloaded by full path, CUDA ones included, then TorchSharp's shim (patched when the host needs
+    /// it). The shim was built against libtorch 2.10: another version works only as far as the C++ ABI
+    /// it uses is unchanged; put the folder on LD_LIBRARY_PATH too, so TorchSharp finds torch_cuda.
+    /// </summary>
+    static void LoadWithExternalLibtorch(string dir)
+    {
+        foreach (var dep in new[] { "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
+        {
+            var p = Path.Combine(dir, dep);
+            if (File.Exists(p)) NativeLibrary.Load(p);
+        }
+        string original = Path.Combine(FindShimDir(), ShimFile);
+        string shim = HostHasGlibcxx(NeededVersion) ? original : PatchedCopy(original);
+        _shim = NativeLibrary.Load(shim);
+        NativeLibrary.SetDllImportResolver(typeof(TorchSharp.torch).Assembly, Resolve);
+        Status = $"libtorch from SEMDEPTH_LIBTORCH_DIR={dir}, shim {shim}";
     }
 
     static IntPtr Resolve(string name, Assembly asm, DllImportSearchPath? path)
@@ -101,7 +127,9 @@ public static class TorchNatives
     }
 
     /// <summary>Finds the folder holding the shim and the folder holding libtorch's libraries.</summary>
-    static (string shimDir, string torchDir) FindNativeDirs()
+    static string FindShimDir() => FindNativeDirs(shimOnly: true).shimDir;
+
+    static (string shimDir, string torchDir) FindNativeDirs(bool shimOnly = false)
     {
         var candidates = new List<string>();
         void Add(string? dir) { if (!string.IsNullOrEmpty(dir)) candidates.Add(dir); }
@@ -123,6 +151,7 @@ public static class TorchNatives
         }
         string? shim = candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, ShimFile)));
         string? torch = candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "libtorch_cpu.so")));
+        if (shimOnly && shim is not null) return (shim, "");
         if (shim is null || torch is null)
             throw new InvalidOperationException(
                 $"TorchSharp natives not found (looked for {ShimFile} and libtorch_cpu.so in: {string.Join(", ", candidates.Distinct())}). " +

@@ -21,6 +21,9 @@ public sealed record ClassifierOptions
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Channels of the first conv stage (doubling over four stages).</summary>
     public int Width { get; init; } = 16;
+    /// <summary>Normalisation: batch (default; its statistics are recomputed with the final weights
+    /// each epoch, see <see cref="BatchNormCalibration"/>) | none (trains far slower here).</summary>
+    public string Norm { get; init; } = "batch";
     /// <summary>Fraction of the train sites held out for the accuracy figure (split by site).</summary>
     public double ValFraction { get; init; } = 0.2;
     /// <summary>Random flips and 180-degree rotation.</summary>
@@ -68,7 +71,7 @@ public sealed class ClassifierTrainer : IDisposable
         (_trainIdx, _valIdx) = Splits.TrainBySite(data.Set, options.ValFraction, options.Seed);
         if (_trainIdx.Length < 2) throw new InvalidOperationException("the case classifier needs real train images: the split left fewer than 2");
         TorchDevice.Seed(options.Seed);
-        Model = new CaseClassifier(options.Width);
+        Model = new CaseClassifier(options.Width, norm: Layers.ParseNorm(options.Norm));
         Model.to(device);
         Optimizer = optim.Adam(Model.parameters(), options.LearningRate);
         File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
@@ -96,14 +99,11 @@ public sealed class ClassifierTrainer : IDisposable
                 Batches.Fill(_data.Train, idx, PixelScale.Symmetric, Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch, b) : null, xs);
                 var x = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
                 var y = torch.tensor(labels, device: device); // (N,) class = case - 1 (copied: labels is reused)
-                Optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(Model.forward(x), y);
-                loss.backward();
-                Optimizer.step();
-                double l = loss.item<float>();
+                double l = Inference.Step(Optimizer, () => nn.functional.cross_entropy(Model.forward(x), y));
                 lossSum += l;
-                if (progress is not null && (b % 10 == 0 || b == nb - 1)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l));
+                if (progress is not null && TrainProgress.Due(b, nb)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l));
             }
+            BatchNormCalibration.Recalibrate(Model, _data.Train, order, PixelScale.Symmetric);
             double secs = sw.Elapsed.TotalSeconds;
             double acc = _valIdx.Length > 0 ? Accuracy(_valIdx) : double.NaN;
             var m = new EpochMetrics(epoch, lossSum / nb, acc, secs, nb * bs / secs) { ValMetricName = "accuracy" };
@@ -137,22 +137,11 @@ public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize 
     public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx)
     {
         var o = new int[idx.Count];
-        bool was = model.training;
-        model.eval();
-        try
+        Inference.Batched(model, sem, idx, PixelScale.Symmetric, (logits, start) =>
         {
-            using var noGrad = torch.no_grad();
-            var ids = idx.ToArray();
-            for (int s = 0; s < ids.Length; s += batchSize)
-            {
-                using var scope = torch.NewDisposeScope();
-                int n = Math.Min(batchSize, ids.Length - s);
-                var x = Batches.ToTensor(sem, ids.AsSpan(s, n), PixelScale.Symmetric, TorchDevice.Current);
-                var cls = model.forward(x).argmax(1).cpu().data<long>().ToArray(); // (N,) class = case - 1
-                for (int k = 0; k < n; k++) o[s + k] = (int)cls[k] + 1;
-            }
-        }
-        finally { if (was) model.train(); }
+            var cls = logits.argmax(1).cpu().data<long>().ToArray(); // (N,) class = case - 1
+            for (int k = 0; k < cls.Length; k++) o[start + k] = (int)cls[k] + 1;
+        }, batchSize);
         return o;
     }
 
@@ -162,7 +151,7 @@ public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize 
         var state = Checkpoint.ReadState(checkpointDir);
         if (state.Kind != "classifier") throw new InvalidDataException($"{checkpointDir} holds a '{state.Kind}' checkpoint, not a case classifier");
         var o = ClassifierOptions.FromJson(Checkpoint.ReadOptions(checkpointDir));
-        var model = new CaseClassifier(o.Width);
+        var model = new CaseClassifier(o.Width, norm: Layers.ParseNorm(o.Norm));
         Checkpoint.LoadModel(checkpointDir, model);
         model.to(TorchDevice.Current);
         return new CaseClassifierPredictor(model);

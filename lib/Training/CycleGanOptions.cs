@@ -15,6 +15,9 @@ public sealed record CycleGanOptions
     public int Epochs { get; init; } = 1;
     /// <summary>Generator steps per epoch; 0: one pass over the smaller domain.</summary>
     public int StepsPerEpoch { get; init; }
+    /// <summary>At most this many generator steps per epoch (0: no cap); keeps a CPU run in budget
+    /// without changing what small data sets do.</summary>
+    public int MaxStepsPerEpoch { get; init; }
     /// <summary>Images of each domain per step (seed: 64).</summary>
     public int BatchSize { get; init; } = 16;
 

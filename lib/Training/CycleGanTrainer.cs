@@ -90,11 +90,28 @@ public sealed class CycleGanTrainer : IDisposable
         return t;
     }
 
-    /// <summary>Loads the trained networks of a run's checkpoint for translation (no optimizers kept).</summary>
-    public static CycleGanTrainer Load(string runDir, SemData data) => Resume(runDir, data);
+    /// <summary>The trained Real -> Sim generators of a run's checkpoint, for prediction: nothing is written
+    /// to the run folder and no optimizer is made. <c>GenRealToSim(case)</c> picks the case's generator.</summary>
+    public static (CycleGanOptions Options, Func<int, ResnetGenerator> GenRealToSim, int Epoch) LoadGenerators(string runDir)
+    {
+        string ck = Path.Combine(runDir, "checkpoint");
+        var state = Checkpoint.ReadState(ck);
+        if (state.Kind != "cyclegan") throw new InvalidDataException($"{ck} holds a '{state.Kind}' checkpoint, not a CycleGAN");
+        var options = CycleGanOptions.FromJson(Checkpoint.ReadOptions(ck));
+        var nets = Enumerable.Range(0, options.PerCase ? Cases.All.Count : 1).Select(_ => new CycleGanNets(options)).ToList();
+        var bundle = new CycleGanBundle(nets);
+        Checkpoint.LoadModel(ck, bundle);
+        bundle.to(TorchDevice.Current);
+        bundle.eval();
+        return (options, c => nets[options.PerCase ? c - 1 : 0].GenRealToSim, state.Epoch);
+    }
 
     /// <summary>Generator steps per epoch for model <paramref name="m"/>.</summary>
-    public int StepsPerEpoch(int m) => Options.StepsPerEpoch > 0 ? Options.StepsPerEpoch : Math.Max(1, Math.Min(_real[m].Length, _sim[m].Length) / Options.BatchSize);
+    public int StepsPerEpoch(int m)
+    {
+        int steps = Options.StepsPerEpoch > 0 ? Options.StepsPerEpoch : Math.Max(1, Math.Min(_real[m].Length, _sim[m].Length) / Options.BatchSize);
+        return Options.MaxStepsPerEpoch > 0 ? Math.Min(steps, Options.MaxStepsPerEpoch) : steps;
+    }
 
     public IReadOnlyList<CycleGanEpoch> Fit(IProgress<TrainProgress>? progress = null, int? untilEpoch = null)
     {
@@ -142,7 +159,7 @@ public sealed class CycleGanTrainer : IDisposable
                     foreach (var (k, v) in model.LastLosses) { sums[k] = sums.GetValueOrDefault(k) + v; counts[k] = counts.GetValueOrDefault(k) + 1; }
                     images += 2L * bs;
                     done++;
-                    if (progress is not null && (s % 10 == 0 || s == iters - 1))
+                    if (progress is not null && TrainProgress.Due(s, iters))
                         progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, done, totalIters,
                             model.LastLosses.GetValueOrDefault("cycle", double.NaN), Losses: new Dictionary<string, double>(model.LastLosses)));
                 }
@@ -179,21 +196,7 @@ public sealed class CycleGanTrainer : IDisposable
     public static byte[] Translate(ResnetGenerator gen, ImageSet set, IReadOnlyList<int> idx, int batchSize = 128)
     {
         var o = new byte[idx.Count * Geometry.Pixels];
-        bool was = gen.training;
-        gen.eval();
-        try
-        {
-            using var noGrad = torch.no_grad();
-            var ids = idx.ToArray();
-            for (int s = 0; s < ids.Length; s += batchSize)
-            {
-                using var scope = torch.NewDisposeScope();
-                int n = Math.Min(batchSize, ids.Length - s);
-                var x = Batches.ToTensor(set, ids.AsSpan(s, n), PixelScale.Symmetric, TorchDevice.Current);
-                Batches.ToBytes(gen.forward(x), PixelScale.Symmetric).CopyTo(o, s * Geometry.Pixels);
-            }
-        }
-        finally { if (was) gen.train(); }
+        Inference.Batched(gen, set, idx, PixelScale.Symmetric, (fake, start) => Batches.ToBytes(fake, PixelScale.Symmetric).CopyTo(o, start * Geometry.Pixels), batchSize);
         return o;
     }
 

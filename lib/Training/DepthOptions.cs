@@ -31,6 +31,9 @@ public sealed record DepthOptions
     public double ValFraction { get; init; } = 0.2;
     /// <summary>Random flips / 180-degree rotation of SEM and depth together (organiser: none).</summary>
     public bool Augment { get; init; }
+    /// <summary>Recompute BatchNorm statistics with each epoch's final weights before validating
+    /// (<see cref="BatchNormCalibration"/>); off for the organiser's AE, on for the U-Net.</summary>
+    public bool RecalibrateBatchNorm { get; init; }
     /// <summary>Use at most this many training images per epoch (0: all); for quick looks.</summary>
     public int MaxTrainImages { get; init; }
     /// <summary>Data preset or root the run used (recorded, informative).</summary>
@@ -41,7 +44,7 @@ public sealed record DepthOptions
     public static DepthOptions Default => new();
 
     /// <summary>The U-Net depth network of the CycleGAN pipeline (Adam 1e-3, batch 64, flips).</summary>
-    public static DepthOptions UNet => new() { Name = "unet-sim", Model = "unet", BatchSize = 64, Epochs = 2, Augment = true };
+    public static DepthOptions UNet => new() { Name = "unet-sim", Model = "unet", BatchSize = 64, Epochs = 2, Augment = true, RecalibrateBatchNorm = true };
 
     /// <summary>Input scale of the network.</summary>
     public SemDepth.Data.PixelScale InputScale => Model switch
@@ -78,6 +81,9 @@ public sealed record EpochMetrics(int Epoch, double TrainL1, double ValRmse, dou
 public sealed record TrainProgress(string Run, int Epoch, int Epochs, int Batch, int Batches, double Loss, EpochMetrics? Finished = null,
     IReadOnlyDictionary<string, double>? Losses = null)
 {
+    /// <summary>Whether batch <paramref name="b"/> of <paramref name="batches"/> gets a progress report (every 10th and the last).</summary>
+    public static bool Due(int b, int batches) => b % 10 == 0 || b == batches - 1;
+
     public override string ToString()
     {
         string extra = Losses is null ? "" : ", " + string.Join(", ", Losses.Select(kv => $"{kv.Key} {kv.Value:F3}"));

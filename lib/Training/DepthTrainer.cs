@@ -150,14 +150,11 @@ public sealed class DepthTrainer : IDisposable
                 Batches.Fill(_depth, tIdx, PixelScale.Unit, flips, ys);
                 var x = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
                 var y = device.type == DeviceType.CPU ? ys : ys.to(device);
-                Optimizer.zero_grad();
-                var loss = nn.functional.l1_loss(Model.forward(x), y);
-                loss.backward();
-                Optimizer.step();
-                double l = loss.item<float>();
+                double l = Inference.Step(Optimizer, () => nn.functional.l1_loss(Model.forward(x), y));
                 lossSum += l;
-                if (progress is not null && (b % 10 == 0 || b == nb - 1)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l));
+                if (progress is not null && TrainProgress.Due(b, nb)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l));
             }
+            if (Options.RecalibrateBatchNorm) BatchNormCalibration.Recalibrate(Model, _sem, order, Options.InputScale);
             double secs = sw.Elapsed.TotalSeconds;
             double val = _valIdx.Length > 0 ? ValidationRmse() : double.NaN;
             var m = new EpochMetrics(epoch, lossSum / nb, val, secs, nb * bs / secs);
@@ -208,26 +205,10 @@ public sealed class TorchPredictor(string name, nn.Module<Tensor, Tensor> model,
 
     public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
     {
-        var device = TorchDevice.Current;
         var o = new byte[idx.Count * Geometry.Pixels];
-        bool wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var noGrad = torch.no_grad();
-            var ids = idx as int[] ?? idx.ToArray();
-            for (int s = 0; s < ids.Length; s += batchSize)
-            {
-                using var scope = torch.NewDisposeScope();
-                int n = Math.Min(batchSize, ids.Length - s);
-                var x = Batches.ToTensor(sem, ids.AsSpan(s, n), inputScale, device);
-                Batches.ToBytes(model.forward(x), outputScale).CopyTo(o, s * Geometry.Pixels);
-            }
-        }
-        finally { if (wasTraining) model.train(); }
+        Inference.Batched(model, sem, idx, inputScale, (y, start) => Batches.ToBytes(y, outputScale).CopyTo(o, start * Geometry.Pixels), batchSize);
         return o;
-    }
-}
+    }}
 
 /// <summary>Loads a trained depth network (AE or U-Net) from a checkpoint folder.</summary>
 public static class DepthCheckpoint

@@ -6,7 +6,9 @@ namespace SemDepth.Training;
 /// <summary>Every option of the domain-shift experiment (notebook 03 and <c>semdepth domain-shift</c>).</summary>
 public sealed record DomainShiftOptions
 {
-    public CycleGanOptions CycleGan { get; init; } = CycleGanOptions.Default;
+    /// <summary>The CycleGAN; capped at 80 steps (1,280 image pairs) so notebook 03 fits the main job's
+    /// CPU budget on the quick preset (a full pass there is 150 steps).</summary>
+    public CycleGanOptions CycleGan { get; init; } = CycleGanOptions.Default with { MaxStepsPerEpoch = 80 };
     /// <summary>The depth network of the pipeline, trained on simulated pairs.</summary>
     public DepthOptions DepthNet { get; init; } = DepthOptions.UNet;
     /// <summary>The oracle: the same network trained on real-domain truth (synthetic set only; fewer
@@ -47,26 +49,32 @@ public sealed class DomainShift(SemData data) : IDisposable
         var dn = DepthNet ?? throw new InvalidOperationException("train the depth network first");
         if (caseFromPrediction && cg.Options.PerCase) throw new InvalidOperationException("per-case generators need the classifier's case");
         string pp = !postProcess ? "" : caseFromPrediction ? " + post-processing (case from prediction)" : " + post-processing";
-        return new CycleGanPipeline($"CycleGAN pipeline{(cg.Options.PerCase ? " (per case)" : "")}{pp}",
-            cg.GenRealToSim, dn.Model, dn.Options.InputScale, caseFromPrediction || !postProcess && !cg.Options.PerCase ? null : Cases, postProcess);
+        ICasePredictor? cases = cg.Options.PerCase || (postProcess && !caseFromPrediction) ? Cases : null; // null: read from the prediction
+        return new CycleGanPipeline($"CycleGAN pipeline{(cg.Options.PerCase ? " (per case)" : "")}{pp}", cg.GenRealToSim, dn.Model, dn.Options.InputScale, cases, postProcess);
     }
 
     /// <summary>The comparison table: real-domain RMSE on hidden truth for every method, the gap the
     /// pipeline closes, classifier accuracy and the site-average MAE.</summary>
     public List<EvalRow> Evaluate()
     {
-        var methods = new List<IDepthPredictor> { new PerCaseConstantPredictor(Data, Cases) };
+        // Each network runs once per split: post-processed variants reuse the raw maps and the cases.
+        var cases = new MemoCases(Cases);
+        var methods = new List<IDepthPredictor> { new PerCaseConstantPredictor(Data, cases) };
         if (Ae is not null) methods.Add(Ae.Predictor());
         if (DepthNet is not null)
         {
-            methods.Add(DepthNet.Predictor());
-            methods.Add(new PostProcessed(DepthNet.Predictor(), Cases));
+            var unet = new MemoPredictor(DepthNet.Predictor());
+            methods.Add(unet);
+            methods.Add(new PostProcessed(unet, cases));
         }
         if (CycleGan is not null && DepthNet is not null)
         {
-            methods.Add(Pipeline(postProcess: false));
-            methods.Add(Pipeline());
-            if (!CycleGan.Options.PerCase) methods.Add(Pipeline(caseFromPrediction: true));
+            var cg = CycleGan;
+            var raw = new MemoPredictor(new CycleGanPipeline($"CycleGAN pipeline{(cg.Options.PerCase ? " (per case)" : "")}", cg.GenRealToSim,
+                DepthNet.Model, DepthNet.Options.InputScale, cg.Options.PerCase ? cases : null, postProcess: false));
+            methods.Add(raw);
+            methods.Add(new PostProcessed(raw, cases));
+            if (!cg.Options.PerCase) methods.Add(new PostProcessed(raw, null));
         }
         if (Oracle is not null) methods.Add(Oracle.Predictor());
         var rows = new List<EvalRow>();

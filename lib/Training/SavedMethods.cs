@@ -23,7 +23,7 @@ public static class SavedMethods
         new[] { "case-classifier", "cyclegan", "unet-sim" }.All(r => File.Exists(Path.Combine(Ck(r), Checkpoint.StateFile)));
 
     /// <summary>Loads method <paramref name="key"/> (SEMDEPTH_METHOD when null, else auto).</summary>
-    public static SavedMethod Load(string? key, SemData data)
+    public static SavedMethod Load(string? key)
     {
         key ??= Environment.GetEnvironmentVariable("SEMDEPTH_METHOD") is { Length: > 0 } env ? env : "auto";
         if (key == "auto") key = PipelineAvailable ? "cyclegan" : "ae";
@@ -39,11 +39,10 @@ public static class SavedMethods
             {
                 if (!PipelineAvailable) throw new InvalidOperationException($"the CycleGAN pipeline needs runs case-classifier, cyclegan and unet-sim under {Workspace.Paths.Runs}: run notebook 03 first");
                 var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
-                var cg = CycleGanTrainer.Load(Path.Combine(Workspace.Paths.Runs, "cyclegan"), data);
+                var (cgo, gen, epoch) = CycleGanTrainer.LoadGenerators(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
                 var (net, dopt, _) = DepthCheckpoint.LoadModel(Ck("unet-sim"));
-                var p = new CycleGanPipeline($"CycleGAN pipeline{(cg.Options.PerCase ? " (per case)" : "")} + post-processing (epoch {cg.Epoch})",
-                    cg.GenRealToSim, net, dopt.InputScale, cases);
-                string opts = $"{{\"cyclegan\": {cg.Options.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                var p = new CycleGanPipeline($"CycleGAN pipeline{(cgo.PerCase ? " (per case)" : "")} + post-processing (epoch {epoch})", gen, net, dopt.InputScale, cases);
+                string opts = $"{{\"cyclegan\": {cgo.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
                 return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan"), Ck("unet-sim")], opts);
             }
             default: throw new ArgumentException($"unknown method '{key}': use {string.Join(", ", Keys)}");

@@ -50,7 +50,7 @@ CycleGanOptions.Full
 """),
 md("""
 ## 1. The depth network on simulated pairs
-A small U-Net (convolutional encoder-decoder with skip connections) trained like the AE: L1, Adam, validation split grouped by `<base>`. The AE baseline from notebook 02 is reused when its run is there.
+A small U-Net (convolutional encoder-decoder with skip connections) trained like the AE: L1, Adam, validation split grouped by `<base>`. After each epoch its BatchNorm statistics are recomputed with the epoch's final weights (`BatchNormCalibration`): the running averages gathered while the weights moved were far enough off to ruin evaluation-mode predictions on this data (the case classifier fell to chance without it). The AE baseline from notebook 02 is reused when its run is there.
 """),
 code("""
 var x = new DomainShift(data);
@@ -70,7 +70,7 @@ $"held-out site accuracy: {x.Classifier.Accuracy(x.Classifier.ValIndices):P1} on
 """),
 md("""
 ## 3. CycleGAN training
-LSGAN losses, cycle (λ 10) and identity (λ 0.5 × 10) losses, an image pool of past fakes, Adam 2e-4 (β 0.5, 0.999), linear decay over the second half, flips and 180° rotation. Each epoch writes a checkpoint, a `metrics.csv` row and TensorBoard scalars under `runs/cyclegan/`.
+LSGAN losses, cycle (λ 10) and identity (λ 0.5 × 10) losses, an image pool of past fakes, Adam 2e-4 (β 0.5, 0.999), linear decay over the second half of multi-epoch runs, flips and 180° rotation. On the CPU the default is one epoch capped at 80 steps of 16 image pairs: enough to see the translation start, far from converged. Each epoch writes a checkpoint, a `metrics.csv` row and TensorBoard scalars under `runs/cyclegan/`.
 """),
 code("""
 x.CycleGan = new CycleGanTrainer(options.CycleGan, data);

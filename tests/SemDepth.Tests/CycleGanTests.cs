@@ -169,6 +169,10 @@ public class CycleGanTrainingTests(TinyData tiny)
         Assert.Equal("cyclegan", Checkpoint.ReadState(Path.Combine(t.RunDir, "checkpoint")).Kind);
         var fake = CycleGanTrainer.Translate(t.GenRealToSim(1), d.Test, [0, 1]);
         Assert.Equal(2 * Geometry.Pixels, fake.Length);
+        using var pass = new CycleGanTrainer(Small with { Name = "cg-steps", StepsPerEpoch = 0 }, d);
+        Assert.Equal(Math.Min(d.Train.Count + d.Test.Count, d.SimSem.Count) / 4, pass.StepsPerEpoch(0)); // one pass over the smaller domain
+        using var capped = new CycleGanTrainer(Small with { Name = "cg-cap", StepsPerEpoch = 0, MaxStepsPerEpoch = 3 }, d);
+        Assert.Equal(3, capped.StepsPerEpoch(0));
     }
 
     [Fact]
@@ -212,7 +216,7 @@ public class CycleGanTrainingTests(TinyData tiny)
         Assert.True(ch[^1].TrainL1 < ch[0].TrainL1, $"cross-entropy {ch[0].TrainL1} -> {ch[^1].TrainL1}");
         x.DepthNet = new DepthTrainer(DepthOptions.UNet with { Epochs = 1, Width = 8, BatchSize = 16 }, d);
         x.DepthNet.Fit();
-        x.CycleGan = new CycleGanTrainer(Small with { Name = "cg-pipe", Epochs = 1 }, d);
+        x.CycleGan = new CycleGanTrainer(Small with { Name = "cyclegan", Epochs = 1 }, d);
         x.CycleGan.Fit();
         x.Oracle = new DepthTrainer(DepthOptions.UNet with { Name = "oracle", Source = "real-truth", Epochs = 1, Width = 8, BatchSize = 16 }, d);
         x.Oracle.Fit();
@@ -221,6 +225,10 @@ public class CycleGanTrainingTests(TinyData tiny)
         var cases = x.Cases.PredictCases(d.Test, idx);
         for (int k = 0; k < idx.Count; k++)
             Assert.True(maps.AsSpan(k * Geometry.Pixels, Geometry.Pixels).ToArray().All(v => v <= Cases.Plateau(cases[k])));
+        // notebook 04's path: the same pipeline rebuilt from the three checkpoints predicts the same maps
+        var saved = SavedMethods.Load("cyclegan");
+        Assert.Equal(maps, saved.Predictor.Predict(d.Test, idx));
+        Assert.Equal(3, saved.Checkpoints.Count);
         var rows = x.Evaluate();
         Assert.Contains(rows, r => r.Method.StartsWith("CycleGAN pipeline", StringComparison.Ordinal) && r.Split == "real test (hidden truth)" && r.Value > 0);
         Assert.Contains(rows, r => r.Method.StartsWith("oracle", StringComparison.Ordinal) && r.Metric == "RMSE");
