@@ -148,12 +148,13 @@ public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize 
     /// <summary>Loads a classifier checkpoint.</summary>
     public static CaseClassifierPredictor Load(string checkpointDir)
     {
+        var device = TorchDevice.Current; // loads the natives before the first module is made
         var state = Checkpoint.ReadState(checkpointDir);
         if (state.Kind != "classifier") throw new InvalidDataException($"{checkpointDir} holds a '{state.Kind}' checkpoint, not a case classifier");
         var o = ClassifierOptions.FromJson(Checkpoint.ReadOptions(checkpointDir));
         var model = new CaseClassifier(o.Width, norm: Layers.ParseNorm(o.Norm));
         Checkpoint.LoadModel(checkpointDir, model);
-        model.to(TorchDevice.Current);
+        model.to(device);
         return new CaseClassifierPredictor(model);
     }
 }

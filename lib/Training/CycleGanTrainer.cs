@@ -94,6 +94,7 @@ public sealed class CycleGanTrainer : IDisposable
     /// to the run folder and no optimizer is made. <c>GenRealToSim(case)</c> picks the case's generator.</summary>
     public static (CycleGanOptions Options, Func<int, ResnetGenerator> GenRealToSim, int Epoch) LoadGenerators(string runDir)
     {
+        var device = TorchDevice.Current; // loads the natives before the first module is made
         string ck = Path.Combine(runDir, "checkpoint");
         var state = Checkpoint.ReadState(ck);
         if (state.Kind != "cyclegan") throw new InvalidDataException($"{ck} holds a '{state.Kind}' checkpoint, not a CycleGAN");
@@ -101,7 +102,7 @@ public sealed class CycleGanTrainer : IDisposable
         var nets = Enumerable.Range(0, options.PerCase ? Cases.All.Count : 1).Select(_ => new CycleGanNets(options)).ToList();
         var bundle = new CycleGanBundle(nets);
         Checkpoint.LoadModel(ck, bundle);
-        bundle.to(TorchDevice.Current);
+        bundle.to(device);
         bundle.eval();
         return (options, c => nets[options.PerCase ? c - 1 : 0].GenRealToSim, state.Epoch);
     }

@@ -216,12 +216,13 @@ public static class DepthCheckpoint
     /// <summary>The network and the options that made it.</summary>
     public static (nn.Module<Tensor, Tensor> Model, DepthOptions Options, int Epoch) LoadModel(string checkpointDir)
     {
+        var device = TorchDevice.Current; // loads the natives before the first module is made
         var state = Checkpoint.ReadState(checkpointDir);
         if (state.Kind is not ("ae" or "unet")) throw new InvalidDataException($"{checkpointDir} holds a '{state.Kind}' checkpoint, not a depth network (ae or unet)");
         var options = DepthOptions.FromJson(Checkpoint.ReadOptions(checkpointDir));
         var model = options.CreateModel();
         Checkpoint.LoadModel(checkpointDir, model);
-        model.to(TorchDevice.Current);
+        model.to(device);
         model.eval();
         return (model, options, state.Epoch);
     }
