@@ -6,42 +6,60 @@ namespace SemDepth.Notebooks;
 
 /// <summary>
 /// Progress of long loops: in a notebook, one display updated in place (an HTML progress bar and the
-/// latest figures); headless, plain lines (each finished epoch, and a batch line every few seconds).
+/// finished epochs), made on the first report; in a notebook executed headless (SEMDEPTH_HEADLESS=1, set
+/// by <see cref="NotebookRunner"/>; every update would become an output of its own), one summary of
+/// the finished epochs when training ends; outside notebooks, plain lines.
 /// </summary>
-public sealed class LiveProgress : IProgress<TrainProgress>, IProgress<string>
+public sealed class LiveProgress(string title = "progress") : IProgress<TrainProgress>, IProgress<string>
 {
-    readonly DisplayedValue? _display;
+    readonly KernelInvocationContext? _ctx = Init();
+    readonly bool _headless = Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") == "1";
     readonly List<string> _epochs = [];
+    DisplayedValue? _display;
     DateTime _lastLine = DateTime.MinValue;
 
-    public LiveProgress(string title = "progress")
+    static KernelInvocationContext? Init()
     {
         Notebook.RegisterFormatters();
-        if (KernelInvocationContext.Current is { } ctx)
-            _display = ctx.Display(new Html($"<div>{System.Net.WebUtility.HtmlEncode(title)}: starting…</div>"), "text/html");
+        return KernelInvocationContext.Current;
+    }
+
+    static string Line(string s) => $"<div style=\"font-family:monospace;font-size:12px\">{System.Net.WebUtility.HtmlEncode(s)}</div>";
+
+    void Show(string html)
+    {
+        if (_display is null) _display = _ctx!.Display(new Html(html), "text/html");
+        else _display.Update(new Html(html));
     }
 
     public void Report(TrainProgress p)
     {
         if (p.Finished is not null) _epochs.Add(p.ToString());
-        if (_display is not null)
+        if (_ctx is null)
         {
-            double frac = ((p.Epoch - 1) + p.Batch / (double)Math.Max(1, p.Batches)) / Math.Max(1, p.Epochs);
-            string html = $"<div><progress value=\"{frac:F3}\" max=\"1\" style=\"width:300px\"></progress> {frac:P0} — epoch {p.Epoch}/{p.Epochs}, batch {p.Batch}/{p.Batches}, loss {p.Loss:F4}</div>"
-                + string.Concat(_epochs.Select(e => $"<div style=\"font-family:monospace;font-size:12px\">{System.Net.WebUtility.HtmlEncode(e)}</div>"));
-            _display.Update(new Html(html));
+            if (p.Finished is not null || DateTime.UtcNow - _lastLine > TimeSpan.FromSeconds(5))
+            {
+                _lastLine = DateTime.UtcNow;
+                Console.WriteLine(p);
+            }
+            return;
         }
-        else if (p.Finished is not null || DateTime.UtcNow - _lastLine > TimeSpan.FromSeconds(5))
+        if (_headless)
         {
-            _lastLine = DateTime.UtcNow;
-            Console.WriteLine(p);
+            if (p.Finished is not null && p.Epoch >= p.Epochs)
+                Show($"<div>{System.Net.WebUtility.HtmlEncode(title)}: done</div>" + string.Concat(_epochs.Select(Line)));
+            return;
         }
+        double frac = ((p.Epoch - 1) + p.Batch / (double)Math.Max(1, p.Batches)) / Math.Max(1, p.Epochs);
+        Show($"<div>{System.Net.WebUtility.HtmlEncode(title)}: <progress value=\"{frac:F3}\" max=\"1\" style=\"width:300px\"></progress> {frac:P0} — epoch {p.Epoch}/{p.Epochs}, batch {p.Batch}/{p.Batches}, loss {p.Loss:F4}</div>"
+            + string.Concat(_epochs.Select(Line)));
     }
 
+    /// <summary>Log lines (data generation, cache building): the latest one, in place.</summary>
     public void Report(string line)
     {
-        if (_display is not null) _display.Update(new Html($"<div style=\"font-family:monospace\">{System.Net.WebUtility.HtmlEncode(line)}</div>"));
-        else Console.WriteLine(line);
+        if (_ctx is null) Console.WriteLine(line);
+        else Show(Line(line));
     }
 }
 

@@ -36,6 +36,7 @@ public static class NotebookRunner
             psi.ArgumentList.Add(a);
         psi.Environment["SEMDEPTH_ROOT"] = Workspace.Paths.Root;
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["SEMDEPTH_HEADLESS"] = "1"; // LiveProgress: one summary per training cell instead of an output per update
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");

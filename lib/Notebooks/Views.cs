@@ -217,8 +217,9 @@ public static class DomainShiftViews
     public static string GapSummary(IReadOnlyList<EvalRow> rows)
     {
         double f = DomainShift.GapClosed(rows);
-        return double.IsNaN(f) ? "gap fraction unavailable (needs AE, pipeline and oracle rows on the hidden truth)"
-            : $"On real test images the CycleGAN pipeline closes {f:P0} of the gap between the sim-trained AE and the oracle.";
+        if (double.IsNaN(f)) return "gap fraction unavailable (needs AE, pipeline and oracle rows on the hidden truth)";
+        string s = $"On real test images the CycleGAN pipeline closes {f:P0} of the gap between the sim-trained AE and the oracle.";
+        return f <= 1 ? s : s + " Above 100%: the pipeline beats the oracle, so this oracle (trained on the few real images with truth, briefly) is not yet a floor; train it longer before reading the fraction.";
     }
 }
 

@@ -196,6 +196,27 @@ public class CycleGanTrainingTests(TinyData tiny)
     }
 
     [Fact]
+    public void BatchNormRecalibrationAveragesTheGivenImagesAndRestoresMomentum()
+    {
+        Torch.TorchNatives.EnsureLoaded();
+        using var d = SemData.Open(tiny.Root);
+        torch.manual_seed(3);
+        var conv = nn.Conv2d(1, 2, 3);
+        var bn = nn.BatchNorm2d(2);
+        using var net = nn.Sequential(conv, bn);
+        net.train();
+        int[] idx = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+        BatchNormCalibration.Recalibrate(net, d.Train, idx, PixelScale.Symmetric, batchSize: 5);
+        using var noGrad = torch.no_grad();
+        var f = conv.forward(Batches.ToTensor(d.Train, idx, PixelScale.Symmetric, torch.CPU)); // (10, 2, 70, 46)
+        var expected = f.mean([0, 2, 3]).data<float>().ToArray(); // two equal batches: their average is the mean over all 10
+        var got = bn.running_mean!.data<float>().ToArray();
+        for (int c = 0; c < 2; c++) Assert.Equal(expected[c], got[c], 4);
+        Assert.Equal(0.1, bn.momentum!.Value, 12);
+        Assert.True(net.training);
+    }
+
+    [Fact]
     public void WganGpPerCaseTrainsOneModelPerCase()
     {
         using var d = SemData.Open(tiny.Root);
