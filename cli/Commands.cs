@@ -107,7 +107,7 @@ public static class Commands
         int images;
         using (var d = SemData.Open(root, cacheDir: cache)) { d.WarmAll(); images = d.SimSem.Count + d.SimDepth.Count + d.Train.Count + d.Test.Count + (d.TrainTruth?.Count ?? 0) + (d.TestTruth?.Count ?? 0); }
         double decode = sw.Elapsed.TotalSeconds;
-        Console.WriteLine($"layout scan: {scan:F2} s; first decode into the cache: {images:N0} images in {decode:F1} s ({images / decode:N0} images/s)");
+        Console.WriteLine($"layout open (the saved index when current, else a scan): {scan:F2} s; first decode into the cache: {images:N0} images in {decode:F1} s ({images / decode:N0} images/s)");
         var reload = new List<double>();
         for (int rep = 0; rep < 5; rep++)
         {
@@ -123,7 +123,7 @@ public static class Commands
             if (sum < 0) Console.WriteLine();
         }
         reload.Sort();
-        Console.WriteLine($"cached reload (layout scan + fingerprint + map + touch every image), median of 5: {reload[2]:N0} images/s");
+        Console.WriteLine($"cached reload (layout index + fingerprint + map + touch every image), median of 5: {reload[2]:N0} images/s");
         using (var d = SemData.Open(root, cacheDir: cache))
         {
             var idx = Batches.Shuffled(Enumerable.Range(0, d.SimSem.Count).ToArray(), 41, 1);

@@ -71,11 +71,16 @@ public sealed class DaconDataSet
         Root = root; Sim = sim; Train = train; Test = test; AverageDepth = avg;
     }
 
-    /// <summary>Opens a data root; throws <see cref="DataSetException"/> naming every layout problem.</summary>
+    /// <summary>Opens a data root; throws <see cref="DataSetException"/> naming every layout problem.
+    /// An unchanged root is read from its saved layout index instead of being rescanned (<see cref="LayoutIndex"/>).</summary>
     public static DaconDataSet Open(string root)
     {
+        string full = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
+        if (Directory.Exists(full) && LayoutIndex.TryRead(full) is var (sim, train, test, avg))
+            return new DaconDataSet(full, sim, train, test, avg);
         var (ds, report) = Scan(root);
         if (!report.Ok || ds is null) throw new DataSetException(report);
+        LayoutIndex.Write(ds);
         return ds;
     }
 

@@ -75,20 +75,24 @@ public static class ImageCache
         return Path.Combine(baseDir, Path.GetFileName(Path.GetFullPath(dataRoot).TrimEnd('/')) + "-" + key);
     }
 
-    /// <summary>Fingerprint of a file list: names, order and their folders' modification times.</summary>
+    /// <summary>Fingerprint of a file list: names, order and their folders' modification times.
+    /// One hash over one buffer (per-path hashing calls dominated a cached reload); a folder is looked
+    /// up only when it differs from the previous file's (the lists run folder by folder).</summary>
     public static string Fingerprint(IReadOnlyList<string> files)
     {
-        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var dirs = new SortedSet<string>(StringComparer.Ordinal);
+        var text = new StringBuilder(files.Count * 96);
+        var dirs = new HashSet<string>(StringComparer.Ordinal);
+        string prev = "";
         foreach (var f in files)
         {
-            h.AppendData(Encoding.UTF8.GetBytes(f));
-            h.AppendData("\n"u8);
-            dirs.Add(Path.GetDirectoryName(f)!);
+            text.Append(f).Append('\n');
+            int cut = f.LastIndexOf(Path.DirectorySeparatorChar);
+            var dir = cut < 0 ? "" : f.AsSpan(0, cut);
+            if (!dir.SequenceEqual(prev)) { prev = dir.ToString(); dirs.Add(prev); }
         }
-        foreach (var d in dirs)
-            h.AppendData(BitConverter.GetBytes(Directory.GetLastWriteTimeUtc(d).Ticks));
-        return Convert.ToHexString(h.GetHashAndReset())[..16].ToLowerInvariant();
+        foreach (var d in dirs.Order(StringComparer.Ordinal))
+            text.Append(Directory.GetLastWriteTimeUtc(d).Ticks).Append('\n');
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16].ToLowerInvariant();
     }
 
     /// <summary>Loads a split from its cache file, decoding <paramref name="files"/> first when the
