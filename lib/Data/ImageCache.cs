@@ -80,19 +80,28 @@ public static class ImageCache
     /// up only when it differs from the previous file's (the lists run folder by folder).</summary>
     public static string Fingerprint(IReadOnlyList<string> files)
     {
-        var text = new StringBuilder(files.Count * 96);
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buf = new byte[1 << 20];
+        int used = 0;
+        void Add(ReadOnlySpan<char> s)
+        {
+            if (used + Encoding.UTF8.GetMaxByteCount(s.Length + 1) > buf.Length) { h.AppendData(buf, 0, used); used = 0; }
+            used += Encoding.UTF8.GetBytes(s, buf.AsSpan(used));
+            buf[used++] = (byte)'\n';
+        }
         var dirs = new HashSet<string>(StringComparer.Ordinal);
         string prev = "";
         foreach (var f in files)
         {
-            text.Append(f).Append('\n');
+            Add(f);
             int cut = f.LastIndexOf(Path.DirectorySeparatorChar);
             var dir = cut < 0 ? "" : f.AsSpan(0, cut);
             if (!dir.SequenceEqual(prev)) { prev = dir.ToString(); dirs.Add(prev); }
         }
         foreach (var d in dirs.Order(StringComparer.Ordinal))
-            text.Append(Directory.GetLastWriteTimeUtc(d).Ticks).Append('\n');
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16].ToLowerInvariant();
+            Add(Directory.GetLastWriteTimeUtc(d).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        h.AppendData(buf, 0, used);
+        return Convert.ToHexString(h.GetHashAndReset())[..16].ToLowerInvariant();
     }
 
     /// <summary>Loads a split from its cache file, decoding <paramref name="files"/> first when the
