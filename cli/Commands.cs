@@ -30,6 +30,9 @@ public static class Commands
                      [--data DIR] [--batch 16] [--steps 8] [--reps 5] [--chunks 4]
           submit     predict every test image with a saved method, write, validate and score the zip
                      [--data DIR] [--method auto|ae|cyclegan]
+          fault-check  kill train-ae and train-cyclegan (tiny preset) at random moments, resume each time and
+                     compare the final weights with an uninterrupted run; then a full disk and a read-only
+                     runs folder during a save (needs root for tmpfs)   [--kills 30] [--seed 1] [--data DIR]
           config     print a preset's full synthetic config as JSON   --preset NAME
 
         The data root is --data, else SEMDEPTH_DATA, else data/synthetic/<SEMDEPTH_PRESET or quick>.
@@ -64,13 +67,17 @@ public static class Commands
                     using var d = SemData.Open(DataRoot(opts), new SyncLog());
                     return Bench.CycleGan(d, Int(opts.Get("batch") ?? "16"), Int(opts.Get("steps") ?? "8"), Int(opts.Get("reps") ?? "5"), Int(opts.Get("chunks") ?? "4"));
                 }
+                case "fault-check":
+                    return FaultCheck.Run(Int(opts.Get("kills") ?? "30"), Int(opts.Get("seed") ?? "1"), opts.Get("data"));
                 case "config": Console.WriteLine(SyntheticConfig.FromPreset(opts.Get("preset") ?? "quick").ToJson()); return 0;
                 default:
                     await Console.Error.WriteLineAsync($"unknown command '{args[0]}'\n\n{Usage}");
                     return 2;
             }
         }
-        catch (Exception e) when (e is DataSetException or ImageFormatProblem or ArgumentException or IOException or InvalidDataException or InvalidOperationException)
+        catch (Exception e) when (e is DataSetException or ImageFormatProblem or ArgumentException or IOException
+                                       or InvalidDataException or InvalidOperationException or FormatException
+                                       or SemDepth.Training.CheckpointException)
         {
             await Console.Error.WriteLineAsync("error: " + e.Message);
             return 1;

@@ -10,36 +10,95 @@ public sealed record DataProblem(string Path, string Kind, string Message)
     public override string ToString() => $"{Path}: {Message}";
 }
 
-/// <summary>Every problem found in a data root, with counts per kind.</summary>
+/// <summary>
+/// Every problem found in a data root, with counts per kind, and what is information only: images
+/// stored in another lossless format (RGB with identical channels...), entries that are not part of
+/// the layout and were skipped, an absent sample submission.
+/// </summary>
 public sealed class DataReport
 {
     readonly ConcurrentQueue<DataProblem> _problems = new();
+    readonly ConcurrentQueue<string> _ignored = new();
+    readonly ConcurrentQueue<string> _notes = new();
+    readonly ConcurrentDictionary<PngStorage, int> _storage = new();
     public string Root { get; }
     public DataReport(string root) => Root = root;
     public IReadOnlyList<DataProblem> Problems => _problems.OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
     public bool Ok => _problems.IsEmpty;
     public int ImagesChecked { get; internal set; }
+    /// <summary>Files and folders inside the data folders that are not part of the layout (a Jupyter
+    /// checkpoint folder, .DS_Store, Thumbs.db...): skipped by every reader, never counted.</summary>
+    public IReadOnlyList<string> Ignored => _ignored.Order(StringComparer.Ordinal).ToList();
+    /// <summary>Information lines (not problems).</summary>
+    public IReadOnlyList<string> Notes => _notes.ToList();
+    /// <summary>How the decoded images were stored (filled by <see cref="DaconDataSet.Validate"/>).</summary>
+    public IReadOnlyDictionary<PngStorage, int> Storage => _storage;
 
     public void Add(string path, string kind, string message) => _problems.Enqueue(new DataProblem(path, kind, message));
+    public void Ignore(string path) => _ignored.Enqueue(path);
+    public void Note(string message) => _notes.Enqueue(message);
+    internal void CountStorage(PngStorage storage) => _storage.AddOrUpdate(storage, 1, (_, n) => n + 1);
 
     /// <summary>Counts per problem kind, most frequent first.</summary>
     public IReadOnlyList<(string Kind, int Count)> Counts =>
         _problems.GroupBy(p => p.Kind).Select(g => (g.Key, g.Count())).OrderByDescending(t => t.Item2).ToList();
 
-    /// <summary>A readable report: counts, then up to <paramref name="max"/> problems.</summary>
+    /// <summary>A readable report: counts, then up to <paramref name="max"/> problems, then information.</summary>
     public string Format(int max = 50)
     {
-        if (Ok) return $"{Root}: no problems found ({ImagesChecked} images decoded).";
         var sb = new System.Text.StringBuilder();
-        sb.AppendLine($"{Root}: {_problems.Count} problem(s)");
-        foreach (var (k, n) in Counts) sb.AppendLine($"  {n,7}  {k}");
-        var all = Problems;
-        foreach (var p in all.Take(max)) sb.AppendLine("  - " + Rel(p.Path) + ": " + p.Message);
-        if (all.Count > max) sb.AppendLine($"  ... and {all.Count - max} more");
+        if (Ok) sb.AppendLine($"{Root}: no problems found ({ImagesChecked} images decoded).");
+        else
+        {
+            sb.AppendLine($"{Root}: {_problems.Count} problem(s)");
+            foreach (var (k, n) in Counts) sb.AppendLine($"  {n,7}  {k}");
+            var all = Problems;
+            foreach (var p in all.Take(max)) sb.AppendLine("  - " + Rel(p.Path) + ": " + p.Message);
+            if (all.Count > max) sb.AppendLine($"  ... and {all.Count - max} more");
+        }
+        var info = InfoLines(max);
+        if (info.Count > 0)
+        {
+            sb.AppendLine("information (not problems):");
+            foreach (var line in info) sb.AppendLine("  " + line);
+        }
         return sb.ToString().TrimEnd();
     }
 
-    string Rel(string p) => p.StartsWith(Root, StringComparison.Ordinal) ? p[Root.Length..].TrimStart(Path.DirectorySeparatorChar) is { Length: > 0 } r ? r : "." : p;
+    List<string> InfoLines(int max)
+    {
+        var lines = new List<string>();
+        foreach (var (storage, n) in _storage.Where(kv => kv.Key != PngStorage.Gray8).OrderBy(kv => kv.Key))
+            lines.Add($"{n} {Describe(storage)}, read as gray (lossless)");
+        lines.AddRange(_notes);
+        var ignored = Ignored;
+        if (ignored.Count > 0)
+        {
+            lines.Add($"{ignored.Count} entr{(ignored.Count == 1 ? "y" : "ies")} not part of the layout, ignored:");
+            foreach (var p in ignored.Take(max)) lines.Add("  - " + Rel(p));
+            if (ignored.Count > max) lines.Add($"  ... and {ignored.Count - max} more");
+        }
+        return lines;
+    }
+
+    static string Describe(PngStorage s) => s switch
+    {
+        PngStorage.Rgb => "RGB images with identical channels",
+        PngStorage.Rgb16 => "16-bit RGB images with identical channels",
+        PngStorage.Rgba => "RGBA images with identical channels and opaque alpha",
+        PngStorage.GrayAlpha => "gray+alpha images with opaque alpha",
+        PngStorage.Gray16 => "16-bit gray images with 8-bit values",
+        PngStorage.GrayLowBit => "1/2/4-bit gray images",
+        PngStorage.Palette => "palette images with gray entries",
+        _ => "8-bit gray images",
+    };
+
+    string Rel(string p)
+    {
+        if (!p.StartsWith(Root, StringComparison.Ordinal)) return p;
+        string r = p[Root.Length..].TrimStart(Path.DirectorySeparatorChar);
+        return r.Length > 0 ? r : ".";
+    }
 }
 
 /// <summary>A data root that cannot be used; the message lists the problems.</summary>
@@ -93,7 +152,7 @@ public sealed class DaconDataSet
             .Concat(ds.Train.Select(t => t.Path)).Concat(ds.Test.Select(t => t.Path)).ToList();
         Parallel.ForEach(files, () => new byte[Geometry.Pixels], (f, _, buf) =>
         {
-            try { Png8.Read(f, buf); }
+            try { report.CountStorage(Png8.Read(f, buf)); }
             catch (ImageFormatProblem e) { report.Add(f, Classify(e.Problem), e.Problem); }
             return buf;
         }, _ => { });
@@ -106,7 +165,43 @@ public sealed class DaconDataSet
         problem.StartsWith("truncated", StringComparison.Ordinal) ? "truncated PNG" :
         problem.StartsWith("corrupt", StringComparison.Ordinal) ? "corrupt PNG" :
         problem.StartsWith("image is", StringComparison.Ordinal) ? "wrong image size" :
-        problem.Contains("expected 8-bit grayscale", StringComparison.Ordinal) ? "wrong pixel format" : "unreadable image";
+        problem.Contains("expected 8-bit grayscale", StringComparison.Ordinal) ? "not lossless as 8-bit gray" :
+        "unreadable image";
+
+    /// <summary>
+    /// Entries that are never part of the layout and are skipped wherever they are: hidden files and
+    /// folders (a site folder's <c>.ipynb_checkpoints/</c>, which the real download has once,
+    /// <c>.DS_Store</c>, <c>._name</c>) and the clutter of other systems (<c>Thumbs.db</c>,
+    /// <c>desktop.ini</c>, <c>__MACOSX</c>).
+    /// </summary>
+    public static bool IsClutter(string name) =>
+        name.StartsWith('.') || name is "Thumbs.db" or "desktop.ini" or "__MACOSX";
+
+    /// <summary>The files of a folder, less clutter (which the report lists as ignored).</summary>
+    static string[] FilesOf(string dir, DataReport report) => Skip(Directory.GetFiles(dir), report);
+
+    /// <summary>The sub-folders of a folder, less clutter (which the report lists as ignored).</summary>
+    static string[] DirsOf(string dir, DataReport report) => Skip(Directory.GetDirectories(dir), report);
+
+    static string[] Skip(string[] entries, DataReport report)
+    {
+        var kept = new List<string>(entries.Length);
+        foreach (var e in entries)
+        {
+            if (IsClutter(Path.GetFileName(e))) IgnoreTree(e, report);
+            else kept.Add(e);
+        }
+        return kept.ToArray();
+    }
+
+    /// <summary>Lists an ignored entry; for a folder, the files inside it too.</summary>
+    static void IgnoreTree(string path, DataReport report)
+    {
+        if (!Directory.Exists(path)) { report.Ignore(path); return; }
+        var files = Directory.GetFiles(path, "*", SearchOption.AllDirectories);
+        if (files.Length == 0) report.Ignore(path + Path.DirectorySeparatorChar);
+        foreach (var f in files) report.Ignore(f);
+    }
 
     /// <summary>Scans names and folders; returns the data set (null when unusable) and every problem.</summary>
     public static (DaconDataSet? DataSet, DataReport Report) Scan(string root)
@@ -133,6 +228,8 @@ public sealed class DaconDataSet
         var train = ScanTrain(root, report);
         var avg = ReadAverageDepth(root, train, report);
         var test = ScanTest(root, report);
+        if (!File.Exists(Path.Combine(root, DaconNames.SampleSubmission)))
+            report.Note($"{DaconNames.SampleSubmission} is absent (optional): submissions are checked against test/SEM alone");
         return (new DaconDataSet(root, sim, train, test, avg), report);
     }
 
@@ -145,7 +242,7 @@ public sealed class DaconDataSet
         {
             var d = Path.Combine(simRoot, kind);
             if (!Directory.Exists(d)) { report.Add(d, "missing folder", $"missing folder 'simulation_data/{kind}'"); continue; }
-            foreach (var c in Directory.GetDirectories(d))
+            foreach (var c in DirsOf(d, report))
                 if (!DaconNames.CaseDirRegex().IsMatch(Path.GetFileName(c)))
                     report.Add(c, "unexpected entry", "unexpected folder (simulation cases are Case_1..Case_4)");
         }
@@ -155,7 +252,7 @@ public sealed class DaconDataSet
             if (!Directory.Exists(semCase) && !Directory.Exists(depthCase)) { report.Add(semCase, "missing folder", $"missing folder for Case_{c}"); continue; }
             var subs = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var p in new[] { semCase, depthCase })
-                if (Directory.Exists(p)) foreach (var s in Directory.GetDirectories(p)) subs.Add(Path.GetFileName(s));
+                if (Directory.Exists(p)) foreach (var s in DirsOf(p, report)) subs.Add(Path.GetFileName(s));
             if (subs.Count == 0) report.Add(semCase, "empty folder", "empty folder (no sub-folders 80..84)");
             foreach (var sub in subs)
             {
@@ -164,7 +261,9 @@ public sealed class DaconDataSet
                 if (!Directory.Exists(semDir)) report.Add(semDir, "missing folder", "missing SEM folder for this depth folder");
                 else
                 {
-                    var files = Directory.GetFiles(semDir);
+                    var files = FilesOf(semDir, report);
+                    foreach (var extra in DirsOf(semDir, report))
+                        report.Add(extra, "unexpected entry", "unexpected folder (a simulation folder holds PNG files only)");
                     if (files.Length == 0) report.Add(semDir, "empty folder", "empty folder");
                     foreach (var f in files)
                     {
@@ -186,7 +285,9 @@ public sealed class DaconDataSet
                 if (!Directory.Exists(depthDir)) report.Add(depthDir, "missing folder", "missing Depth folder for this SEM folder");
                 else
                 {
-                    var files = Directory.GetFiles(depthDir);
+                    var files = FilesOf(depthDir, report);
+                    foreach (var extra in DirsOf(depthDir, report))
+                        report.Add(extra, "unexpected entry", "unexpected folder (a simulation folder holds PNG files only)");
                     if (files.Length == 0) report.Add(depthDir, "empty folder", "empty folder");
                     foreach (var f in files)
                     {
@@ -215,7 +316,7 @@ public sealed class DaconDataSet
         string semRoot = Path.Combine(root, DaconNames.Train, "SEM");
         if (!Directory.Exists(Path.Combine(root, DaconNames.Train))) return list;
         if (!Directory.Exists(semRoot)) { report.Add(semRoot, "missing folder", "missing folder 'train/SEM'"); return list; }
-        var depthDirs = Directory.GetDirectories(semRoot);
+        var depthDirs = DirsOf(semRoot, report);
         if (depthDirs.Length == 0) report.Add(semRoot, "empty folder", "empty folder (expected Depth_110..Depth_140)");
         foreach (var dd in depthDirs.Order(StringComparer.Ordinal))
         {
@@ -223,13 +324,15 @@ public sealed class DaconDataSet
             if (!m.Success || int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) is not (110 or 120 or 130 or 140))
             { report.Add(dd, "unexpected entry", "unexpected folder (train folders are Depth_110, Depth_120, Depth_130, Depth_140)"); continue; }
             int c = Cases.FromDepthFolder(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
-            var sites = Directory.GetDirectories(dd);
+            var sites = DirsOf(dd, report);
             if (sites.Length == 0) report.Add(dd, "empty folder", "empty folder (no site_NNNNN folders)");
             foreach (var sd in sites.Order(StringComparer.Ordinal))
             {
                 string site = Path.GetFileName(sd);
                 if (!DaconNames.SiteDirRegex().IsMatch(site)) { report.Add(sd, "unexpected entry", "unexpected folder (sites are site_NNNNN)"); continue; }
-                var files = Directory.GetFiles(sd);
+                var files = FilesOf(sd, report);
+                // A site folder holds images only; a sub-folder in it is skipped and listed.
+                foreach (var extra in DirsOf(sd, report)) IgnoreTree(extra, report);
                 if (files.Length == 0) report.Add(sd, "empty folder", "empty folder (a site holds SEM_NNNNNN.png images)");
                 foreach (var f in files.Order(StringComparer.Ordinal))
                 {
@@ -298,7 +401,7 @@ public sealed class DaconDataSet
         if (!Directory.Exists(Path.Combine(root, DaconNames.Test))) return list;
         string dir = DaconNames.TestDir(root);
         if (!Directory.Exists(dir)) { report.Add(dir, "missing folder", "missing folder 'test/SEM'"); return list; }
-        var files = Directory.GetFiles(dir);
+        var files = FilesOf(dir, report);
         if (files.Length == 0) report.Add(dir, "empty folder", "empty folder (test images are test/SEM/NNNNNN.png)");
         foreach (var f in files.Order(StringComparer.Ordinal))
         {
@@ -306,7 +409,7 @@ public sealed class DaconDataSet
             if (!n.EndsWith(".png", StringComparison.Ordinal)) { report.Add(f, "not a PNG file", "not a PNG file (test images are NNNNNN.png)"); continue; }
             list.Add(new TestImage(n, f));
         }
-        foreach (var d in Directory.GetDirectories(dir)) report.Add(d, "unexpected entry", "unexpected folder (test/SEM is flat)");
+        foreach (var d in DirsOf(dir, report)) report.Add(d, "unexpected entry", "unexpected folder (test/SEM is flat)");
         return list;
     }
 

@@ -22,8 +22,16 @@ public sealed record SyntheticConfig
     public int TrainImagesPerCase { get; init; } = 400;
     /// <summary>Test images, cases drawn uniformly.</summary>
     public int TestImages { get; init; } = 800;
-    /// <summary>Write sample_submission.zip (one constant PNG per test image).</summary>
-    public bool WriteSampleSubmission { get; init; } = true;
+    /// <summary>Write sample_submission.zip (one constant PNG per test image). Off by default: the real
+    /// download that users reported held none, so every run exercises its absence.</summary>
+    public bool WriteSampleSubmission { get; init; }
+    /// <summary>Share of real-domain SEM PNGs (train and test) stored as 8-bit RGB with three identical
+    /// channels, as about 2/3 of the real download's are; the rest are 8-bit gray. Depth maps, simulated
+    /// SEM and the hidden truth stay gray, as in the real set.</summary>
+    public double RealRgbShare { get; init; } = 2.0 / 3.0;
+    /// <summary>Leave one stray Jupyter checkpoint file in one Depth_140 site folder
+    /// (<c>.ipynb_checkpoints/SEM_NNNNNN-checkpoint.png</c>), as the real download has.</summary>
+    public bool StrayCheckpointFile { get; init; } = true;
     /// <summary>Hole geometry.</summary>
     public ShapeConfig Shape { get; init; } = new();
     /// <summary>How simulated SEM images are rendered (darker, noisier, no charging).</summary>
@@ -65,6 +73,7 @@ public sealed record SyntheticConfig
         if (TrainSitesPerCase.Length != 4 || TrainSitesPerCase.Any(s => s < 1)) throw new ArgumentException("TrainSitesPerCase needs 4 positive counts");
         if (TrainImagesPerCase < TrainSitesPerCase.Max()) throw new ArgumentException("TrainImagesPerCase must give every site at least one image");
         if (TestImages < 1) throw new ArgumentException("TestImages must be positive");
+        if (RealRgbShare is < 0 or > 1 || double.IsNaN(RealRgbShare)) throw new ArgumentException("RealRgbShare must be between 0 and 1");
     }
 }
 

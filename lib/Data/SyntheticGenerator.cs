@@ -126,10 +126,11 @@ public static class SyntheticGenerator
             var r = Rng.For(seed, 21, i);
             var eff = siteEffects[t.SiteIdx];
             var shape = HoleShape.Sample(cfg.Shape, r).Jitter(eff.Scale, eff.Bottom + cfg.Shape.BottomPerCase * (t.Case - 1));
-            padded[i] = RenderReal(cfg, shape, t.Case, r, buf,
+            padded[i] = RenderReal(cfg, shape, t.Case, r, buf, StoredAsRgb(cfg, 0, i),
                 DaconNames.TruthTrainPath(root, t.Case, t.Site, t.Name), Path.Combine(DaconNames.TrainSiteDir(root, t.Case, t.Site), t.Name));
             return buf;
         }, _ => { });
+        if (cfg.StrayCheckpointFile) WriteStrayCheckpoint(root, train.First(t => t.Case == 4));
         using (var w = CsvWriter.ToFile(DaconNames.CsvPath(root), new CsvWriterOptions { HasHeader = false }))
         {
             w.WriteField("0"); w.WriteField("1"); w.EndRecord();
@@ -153,7 +154,7 @@ public static class SyntheticGenerator
             testCase[i] = c;
             var shape = HoleShape.Sample(cfg.Shape, r).Jitter(1 + r.Normal(0, cfg.Shape.SiteSizeSd), r.Normal(0, cfg.Shape.SiteBottomSd) + cfg.Shape.BottomPerCase * (c - 1));
             string name = $"{i:D6}.png";
-            RenderReal(cfg, shape, c, r, buf, DaconNames.TruthTestPath(root, name), Path.Combine(DaconNames.TestDir(root), name));
+            RenderReal(cfg, shape, c, r, buf, StoredAsRgb(cfg, 1, i), DaconNames.TruthTestPath(root, name), Path.Combine(DaconNames.TestDir(root), name));
             return buf;
         }, _ => { });
         using (var w = CsvWriter.ToFile(Path.Combine(root, DaconNames.Truth, "test_cases.csv"), new CsvWriterOptions { HasHeader = false }))
@@ -166,8 +167,23 @@ public static class SyntheticGenerator
         return new GenerationSummary(root, 4 * n, 8 * n, train.Count, siteNo, cfg.TestImages, TimeSpan.Zero);
     }
 
+    /// <summary>Whether real-domain image <paramref name="i"/> of a split (0 train, 1 test) is stored as RGB:
+    /// its own random stream, so the share changes no pixel.</summary>
+    static bool StoredAsRgb(SyntheticConfig cfg, int split, int i) =>
+        cfg.RealRgbShare > 0 && Rng.For(cfg.Seed, 40 + split, i).NextDouble() < cfg.RealRgbShare;
+
+    /// <summary>The real download's one stray file: a Jupyter checkpoint copy of a site image in a hidden
+    /// folder of that site (train/SEM/Depth_140/site_00000/.ipynb_checkpoints/SEM_000165-checkpoint.png).</summary>
+    static void WriteStrayCheckpoint(string root, (int Case, string Site, string Name, int SiteIdx) t)
+    {
+        string site = DaconNames.TrainSiteDir(root, t.Case, t.Site);
+        string dir = Path.Combine(site, ".ipynb_checkpoints");
+        Directory.CreateDirectory(dir);
+        File.Copy(Path.Combine(site, t.Name), Path.Combine(dir, Path.GetFileNameWithoutExtension(t.Name) + "-checkpoint.png"));
+    }
+
     /// <summary>Renders one real-domain image and its truth; returns the site-average contribution.</summary>
-    static double RenderReal(SyntheticConfig cfg, HoleShape shape, int c, Rng r, Buffers buf, string truthPath, string semPath)
+    static double RenderReal(SyntheticConfig cfg, HoleShape shape, int c, Rng r, Buffers buf, bool rgb, string truthPath, string semPath)
     {
         int p = Cases.Plateau(c);
         SemRenderer.RenderDepth(shape, p, buf.Depth);
@@ -178,7 +194,7 @@ public static class SyntheticGenerator
         mean /= Geometry.Pixels;
         SemRenderer.RenderSignal(buf.Depth, p, shape, cfg.RealRender, r, buf.Signal);
         SemRenderer.AddNoise(buf.Signal, cfg.RealRender, r, buf.Bytes);
-        Png8.Write(semPath, buf.Bytes);
+        Png8.Write(semPath, buf.Bytes, rgb);
         return Cases.PaddedMean(c, mean);
     }
 

@@ -45,42 +45,49 @@ public static class TorchNatives
         lock (Gate)
         {
             if (_done) return;
-            _done = true;
-            if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
-            {
-                Status = "not Linux x64: TorchSharp loads its natives itself";
-                return;
-            }
-            if (Environment.GetEnvironmentVariable("SEMDEPTH_NO_NATIVE_PATCH") == "1")
-            {
-                Status = "patch disabled by SEMDEPTH_NO_NATIVE_PATCH=1";
-                return;
-            }
-            if (Environment.GetEnvironmentVariable("SEMDEPTH_LIBTORCH_DIR") is { Length: > 0 } external)
-            {
-                LoadWithExternalLibtorch(external);
-                return;
-            }
-            if (HostHasGlibcxx(NeededVersion))
-            {
-                Status = $"host libstdc++ has {NeededVersion}: no patch needed";
-                return;
-            }
-            var (shimDir, torchDir) = FindNativeDirs();
-            string original = Path.Combine(shimDir, ShimFile);
-            string patched = PatchedCopy(original);
-            // Preload libtorch by full path: the patched copy lives elsewhere, so its RUNPATH ($ORIGIN)
-            // would not find them; the loader then matches the shim's NEEDED entries by soname.
-            foreach (var dep in new[] { "libc10.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
-            {
-                var p = Path.Combine(torchDir, dep);
-                if (File.Exists(p)) NativeLibrary.Load(p);
-            }
-            _shim = NativeLibrary.Load(patched);
-            NativeLibrary.SetDllImportResolver(typeof(TorchSharp.torch).Assembly, Resolve);
-            PatchedShimPath = patched;
-            Status = $"host libstdc++ lacks {NeededVersion}: loaded patched copy {patched} (libtorch from {torchDir})";
+            // Done only once the natives are in: a second thread waits on the lock until then
+            // (setting the flag first let a parallel test reach TorchSharp's own loader too early).
+            try { Load(); }
+            finally { _done = true; }
         }
+    }
+
+    static void Load()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        {
+            Status = "not Linux x64: TorchSharp loads its natives itself";
+            return;
+        }
+        if (Environment.GetEnvironmentVariable("SEMDEPTH_NO_NATIVE_PATCH") == "1")
+        {
+            Status = "patch disabled by SEMDEPTH_NO_NATIVE_PATCH=1";
+            return;
+        }
+        if (Environment.GetEnvironmentVariable("SEMDEPTH_LIBTORCH_DIR") is { Length: > 0 } external)
+        {
+            LoadWithExternalLibtorch(external);
+            return;
+        }
+        if (HostHasGlibcxx(NeededVersion))
+        {
+            Status = $"host libstdc++ has {NeededVersion}: no patch needed";
+            return;
+        }
+        var (shimDir, torchDir) = FindNativeDirs();
+        string original = Path.Combine(shimDir, ShimFile);
+        string patched = PatchedCopy(original);
+        // Preload libtorch by full path: the patched copy lives elsewhere, so its RUNPATH ($ORIGIN)
+        // would not find them; the loader then matches the shim's NEEDED entries by soname.
+        foreach (var dep in new[] { "libc10.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
+        {
+            var p = Path.Combine(torchDir, dep);
+            if (File.Exists(p)) NativeLibrary.Load(p);
+        }
+        _shim = NativeLibrary.Load(patched);
+        NativeLibrary.SetDllImportResolver(typeof(TorchSharp.torch).Assembly, Resolve);
+        PatchedShimPath = patched;
+        Status = $"host libstdc++ lacks {NeededVersion}: loaded patched copy {patched} (libtorch from {torchDir})";
     }
 
     /// <summary>

@@ -149,9 +149,8 @@ public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize 
     public static CaseClassifierPredictor Load(string checkpointDir)
     {
         var device = TorchDevice.Current; // loads the natives before the first module is made
-        var state = Checkpoint.ReadState(checkpointDir);
-        if (state.Kind != "classifier") throw new InvalidDataException($"{checkpointDir} holds a '{state.Kind}' checkpoint, not a case classifier");
-        var o = ClassifierOptions.FromJson(Checkpoint.ReadOptions(checkpointDir));
+        Checkpoint.ReadState(checkpointDir, "classifier");
+        var o = Checkpoint.ReadOptions(checkpointDir, ClassifierOptions.FromJson);
         var model = new CaseClassifier(o.Width, norm: Layers.ParseNorm(o.Norm));
         Checkpoint.LoadModel(checkpointDir, model);
         model.to(device);

@@ -76,7 +76,8 @@ public sealed class CycleGanTrainer : IDisposable
     public static CycleGanTrainer Resume(string runDir, SemData data, int? epochs = null)
     {
         string ck = Path.Combine(runDir, "checkpoint");
-        var options = CycleGanOptions.FromJson(Checkpoint.ReadOptions(ck));
+        var state = Checkpoint.ReadState(ck, "cyclegan"); // recovers an interrupted save first
+        var options = Checkpoint.ReadOptions(ck, CycleGanOptions.FromJson);
         if (epochs is { } e) options = options with { Epochs = e };
         var t = new CycleGanTrainer(options, data, runDir, fresh: false);
         Checkpoint.LoadModel(ck, t._bundle);
@@ -85,7 +86,7 @@ public sealed class CycleGanTrainer : IDisposable
             Checkpoint.LoadOptimizer(ck, t.Models[m].OptG, $"optimizer-G{m}.bin");
             Checkpoint.LoadOptimizer(ck, t.Models[m].OptD, $"optimizer-D{m}.bin");
         }
-        t.Epoch = Checkpoint.ReadState(ck).Epoch;
+        t.Epoch = state.Epoch;
         t._log.TruncateAfter(t.Epoch);
         return t;
     }
@@ -96,9 +97,8 @@ public sealed class CycleGanTrainer : IDisposable
     {
         var device = TorchDevice.Current; // loads the natives before the first module is made
         string ck = Path.Combine(runDir, "checkpoint");
-        var state = Checkpoint.ReadState(ck);
-        if (state.Kind != "cyclegan") throw new InvalidDataException($"{ck} holds a '{state.Kind}' checkpoint, not a CycleGAN");
-        var options = CycleGanOptions.FromJson(Checkpoint.ReadOptions(ck));
+        var state = Checkpoint.ReadState(ck, "cyclegan");
+        var options = Checkpoint.ReadOptions(ck, CycleGanOptions.FromJson);
         var nets = Enumerable.Range(0, options.PerCase ? Cases.All.Count : 1).Select(_ => new CycleGanNets(options)).ToList();
         var bundle = new CycleGanBundle(nets);
         Checkpoint.LoadModel(ck, bundle);

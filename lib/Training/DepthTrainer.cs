@@ -76,12 +76,13 @@ public sealed class DepthTrainer : IDisposable
     public static DepthTrainer Resume(string runDir, SemData data, int? epochs = null)
     {
         string ck = Path.Combine(runDir, "checkpoint");
-        var options = DepthOptions.FromJson(Checkpoint.ReadOptions(ck));
+        var state = Checkpoint.ReadState(ck, "ae", "unet"); // recovers an interrupted save first
+        var options = Checkpoint.ReadOptions(ck, DepthOptions.FromJson);
         if (epochs is { } e) options = options with { Epochs = e };
         var t = new DepthTrainer(options, data, runDir, fresh: false);
         Checkpoint.LoadModel(ck, t.Model);
         Checkpoint.LoadOptimizer(ck, t.Optimizer);
-        t.Epoch = Checkpoint.ReadState(ck).Epoch;
+        t.Epoch = state.Epoch;
         t._log.TruncateAfter(t.Epoch);
         return t;
     }
@@ -93,11 +94,12 @@ public sealed class DepthTrainer : IDisposable
     public static DepthTrainer LoadOrTrain(DepthOptions options, SemData data, IProgress<TrainProgress>? progress = null)
     {
         string dir = Path.Combine(Workspace.Paths.Runs, options.Name), ck = Path.Combine(dir, "checkpoint");
-        if (File.Exists(Path.Combine(ck, Checkpoint.StateFile)))
+        if (HasCheckpoint(ck))
         {
-            var saved = DepthOptions.FromJson(Checkpoint.ReadOptions(ck));
+            var state = Checkpoint.ReadState(ck, "ae", "unet");
+            var saved = Checkpoint.ReadOptions(ck, DepthOptions.FromJson);
             bool same = saved with { Device = "", Data = "" } == options with { Device = "", Data = "" } && saved.Data == data.Set.Root;
-            if (same && Checkpoint.ReadState(ck).Epoch >= options.Epochs)
+            if (same && state.Epoch >= options.Epochs)
             {
                 var t = Resume(dir, data);
                 t.History.AddRange(ReadHistory(t._log.MetricsCsv));
@@ -108,6 +110,10 @@ public sealed class DepthTrainer : IDisposable
         fresh.Fit(progress);
         return fresh;
     }
+
+    /// <summary>True when a checkpoint (or what an interrupted save left of one) is there.</summary>
+    static bool HasCheckpoint(string ck) =>
+        File.Exists(Path.Combine(ck, Checkpoint.StateFile)) || Directory.Exists(ck + ".new") || Directory.Exists(ck + ".old");
 
     static IEnumerable<EpochMetrics> ReadHistory(string csv)
     {
@@ -217,9 +223,8 @@ public static class DepthCheckpoint
     public static (nn.Module<Tensor, Tensor> Model, DepthOptions Options, int Epoch) LoadModel(string checkpointDir)
     {
         var device = TorchDevice.Current; // loads the natives before the first module is made
-        var state = Checkpoint.ReadState(checkpointDir);
-        if (state.Kind is not ("ae" or "unet")) throw new InvalidDataException($"{checkpointDir} holds a '{state.Kind}' checkpoint, not a depth network (ae or unet)");
-        var options = DepthOptions.FromJson(Checkpoint.ReadOptions(checkpointDir));
+        var state = Checkpoint.ReadState(checkpointDir, "ae", "unet");
+        var options = Checkpoint.ReadOptions(checkpointDir, DepthOptions.FromJson);
         var model = options.CreateModel();
         Checkpoint.LoadModel(checkpointDir, model);
         model.to(device);

@@ -16,7 +16,7 @@ public class DataSetTests(TinyData tiny)
         Assert.Equal(16, set.AverageDepth.Count);
         Assert.Equal(40, set.Test.Count);
         Assert.True(set.HasTruth);
-        Assert.NotNull(set.SampleSubmissionPath);
+        Assert.Null(set.SampleSubmissionPath); // absent by default, as in the real download
         var p = set.Sim[0];
         Assert.Matches(@"^\d{8}_\d{6}_NE\d{6}C_RAE\d{2}_1_S\d{2}_M\d{4}-01MS_\d$", p.Base);
         Assert.EndsWith(Path.Combine("simulation_data", "SEM", "Case_1", p.SubFolder, p.Base + "_itr0.png"), p.Itr0Path);
@@ -137,7 +137,11 @@ public class BadInputTests(TinyData tiny)
         File.Delete(pairs[2].Itr0Path); File.Delete(pairs[2].Itr1Path);                  // depth map with no SEM
         File.Delete(pairs[3].DepthPath);                                                 // SEM with no depth map
         using (var i = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(64, 64)) SixLabors.ImageSharp.ImageExtensions.SaveAsPng(i, pairs[4].Itr0Path); // wrong size
-        using (var i = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(48, 72)) SixLabors.ImageSharp.ImageExtensions.SaveAsPng(i, set.Train[0].Path); // colour
+        using (var i = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(48, 72))
+        {
+            i[7, 5] = new SixLabors.ImageSharp.PixelFormats.Rgb24(10, 20, 10);
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(i, set.Train[0].Path);                     // real colour
+        }
         var bytes = File.ReadAllBytes(set.Test[0].Path); File.WriteAllBytes(set.Test[0].Path, bytes[..30]);   // truncated
         File.WriteAllText(Path.Combine(DaconNames.TestDir(r), "notes.txt"), "x");                  // non-PNG file
         string csv = DaconNames.CsvPath(r);
@@ -160,7 +164,7 @@ public class BadInputTests(TinyData tiny)
         Assert.Contains($"{pairs[2].Base}.png: depth map has no SEM images", all);
         Assert.Contains($"no depth map {pairs[3].Base}.png", all);
         Assert.Contains($"{pairs[4].Itr0Path}: image is 64x64 (width x height); expected 48x72", all);
-        Assert.Contains($"{set.Train[0].Path}: colour (RGB) PNG", all);
+        Assert.Contains($"{set.Train[0].Path}: colour (RGB) PNG (8-bit) with channels that differ at row 5, column 7 (R,G,B = 10,20,10)", all);
         Assert.Contains($"{set.Test[0].Path}: truncated PNG", all);
         Assert.Contains("notes.txt: not a PNG file", all);
         Assert.Contains("is NaN (not finite)", all);

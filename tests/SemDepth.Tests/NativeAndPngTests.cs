@@ -70,8 +70,8 @@ public class PngTests
     }
 
     [Theory]
-    [InlineData("colour", "colour (RGB) PNG")]
-    [InlineData("16bit", "16-bit grayscale PNG")]
+    [InlineData("colour", "colour (RGB) PNG (8-bit) with channels that differ at row 0, column 1 (R,G,B = 1,2,3)")]
+    [InlineData("16bit", "grayscale PNG (16-bit) with a 16-bit value 258 at row 0, column 0 that no 8-bit value equals")]
     [InlineData("size", "image is 64x64")]
     [InlineData("truncated", "truncated PNG")]
     [InlineData("crc", "CRC mismatch")]
@@ -83,8 +83,8 @@ public class PngTests
         var good = Png8.Encode(Gradient());
         switch (kind)
         {
-            case "colour": using (var i = new Image<Rgb24>(48, 72)) i.SaveAsPng(f); break;
-            case "16bit": using (var i = new Image<L16>(48, 72)) i.SaveAsPng(f); break;
+            case "colour": using (var i = new Image<Rgb24>(48, 72)) { i[1, 0] = new Rgb24(1, 2, 3); i.SaveAsPng(f); } break;
+            case "16bit": using (var i = new Image<L16>(48, 72)) { i[0, 0] = new L16(258); i.SaveAsPng(f); } break;
             case "size": using (var i = new Image<L8>(64, 64)) i.SaveAsPng(f); break;
             case "truncated": File.WriteAllBytes(f, good[..(good.Length / 2)]); break;
             case "crc": var c = (byte[])good.Clone(); c[40] ^= 0xFF; File.WriteAllBytes(f, c); break;
