@@ -2,7 +2,7 @@
 library, timed the same way, on the same cached images (the library's uint8 cache files, 64-byte
 header then 72x48 images). Prints one JSON object per measurement. Run by `semdepth bench-ae` and
 `semdepth bench-cyclegan`; needs python3-torch (bench/setup.sh installs Debian's)."""
-import argparse, json, statistics, sys, time
+import argparse, json, os, statistics, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
@@ -147,6 +147,64 @@ def bench_cyclegan(a):
     return rates
 
 
+def blas_info():
+    """What BLAS this torch really calls: its build config and the BLAS library mapped into the process."""
+    libs = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                path = line.split()[-1]
+                if any(k in path for k in ("blas", "lapack", "mkl", "dnnl")):
+                    libs.add(os.path.realpath(path))
+    except OSError:
+        pass
+    cfg = torch.__config__.show()
+    blas = [l.strip() for l in cfg.splitlines() if "BLAS" in l or "LAPACK" in l]
+    return {"blas_libraries_loaded": sorted(libs), "config_blas": blas}
+
+
+def bench_retrieval(a):
+    """Exact retrieval as the C# side does it: z-scored unit keys (mean of itr0/itr1 of every simulated SEM of
+    the case), queries z-scored and circularly shifted by -s..s px in both axes, chunked (S, n, D) x (D, K)
+    products, best over shifts, top-1. Same cached images, same chunk bound."""
+    sem = cache(a.sem)                       # (2M, 72, 48): itr0, itr1 of each depth map
+    queries = cache(a.real)[: a.queries]     # (Q, 72, 48)
+    cases = [int(c) for c in a.cases.split(",")]   # case of each depth map, in order
+    qcases = [int(c) for c in a.query_cases.split(",")][: len(queries)]
+    dev = torch.device(DEVICE)
+
+    def normalize(x):
+        x = x - x.mean(dim=1, keepdim=True)
+        return x / x.norm(dim=1, keepdim=True).clamp_min(1e-6)
+
+    s = a.shift
+    shifts = [(dy, dx) for dy in range(-s, s + 1) for dx in range(-s, s + 1)]
+    times = []
+    found = None
+    for rep in range(a.reps + 1):
+        t0 = time.perf_counter()
+        found = {}
+        for c in sorted(set(cases)):
+            maps = [i for i, k in enumerate(cases) if k == c]
+            pair = torch.from_numpy(sem[[2 * i for i in maps]]).float() + torch.from_numpy(sem[[2 * i + 1 for i in maps]]).float()
+            keys = normalize((pair / 255.0 - 1.0).reshape(len(maps), -1)).to(dev)   # (K, D)
+            qi = [j for j, k in enumerate(qcases) if k == c]
+            chunk = max(1, min(4096, a.chunk_mib * (1 << 20) // (4 * len(shifts) * len(maps))))
+            for st in range(0, len(qi), chunk):
+                ids = qi[st: st + chunk]
+                q = normalize((torch.from_numpy(queries[ids]).float() / 127.5 - 1).reshape(len(ids), -1)).to(dev)
+                img = q.reshape(len(ids), 72, 48)
+                shifted = torch.stack([img.roll((dy, dx), (1, 2)).reshape(len(ids), -1) for dy, dx in shifts])  # (S, n, D)
+                best, _ = (shifted @ keys.t()).max(0)          # (n, K)
+                top = best.argmax(1)
+                for j, t in zip(ids, top.tolist()):
+                    found[j] = maps[t]
+        sync()
+        if rep > 0:
+            times.append(time.perf_counter() - t0)
+    return times, [found[j] for j in range(len(queries))]
+
+
 def sync():
     if DEVICE == "cuda":
         torch.cuda.synchronize()
@@ -155,7 +213,7 @@ def sync():
 def main():
     global DEVICE
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["ae", "cyclegan"])
+    ap.add_argument("mode", choices=["ae", "cyclegan", "retrieval", "blas"])
     ap.add_argument("--sem", required=True)
     ap.add_argument("--depth")
     ap.add_argument("--real")
@@ -165,12 +223,26 @@ def main():
     ap.add_argument("--loading", choices=["on", "off"], default="on")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--cases", default="")
+    ap.add_argument("--query-cases", default="")
+    ap.add_argument("--shift", type=int, default=2)
+    ap.add_argument("--chunk-mib", type=int, default=256)
     a = ap.parse_args()
     DEVICE = a.device
     if a.threads > 0:
         torch.set_num_threads(a.threads)
+    if a.mode == "blas":
+        print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": torch.get_num_threads(), **blas_info()}))
+        return
+    if a.mode == "retrieval":
+        times, found = bench_retrieval(a)
+        print(json.dumps({"peer": "pytorch " + torch.__version__, "mode": a.mode, "device": a.device, "threads": torch.get_num_threads(),
+                          "seconds": times, "median": statistics.median(times), "found": found, **blas_info()}))
+        sys.stdout.flush()
+        return
     rates = bench_ae(a) if a.mode == "ae" else bench_cyclegan(a)
-    print(json.dumps({"peer": "pytorch " + torch.__version__, "mode": a.mode, "device": a.device, "batch": a.batch, "loading": a.loading, "threads": torch.get_num_threads(),
+    print(json.dumps({**blas_info(), "peer": "pytorch " + torch.__version__, "mode": a.mode, "device": a.device, "batch": a.batch, "loading": a.loading, "threads": torch.get_num_threads(),
                       "images_per_s": rates, "median": statistics.median(rates)}))
     sys.stdout.flush()
 

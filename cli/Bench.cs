@@ -4,6 +4,8 @@ using System.Text.Json;
 using SemDepth.Data;
 using SemDepth.Models;
 using SemDepth.Training;
+using SemDepth.Methods;
+using SemDepth.Evaluation;
 using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,6 +26,8 @@ static class Bench
     static double RssMiB() { using var p = Process.GetCurrentProcess(); p.Refresh(); return p.WorkingSet64 / 1048576.0; }
 
     /// <summary>Runs the Python peer; null (with the reason printed) when it cannot run.</summary>
+    internal static JsonElement? PeerJson(params string[] args) => Peer(args);
+
     static JsonElement? Peer(params string[] args)
     {
         string repo = Paths.Root;
@@ -220,4 +224,123 @@ static class Bench
     }
 
     sealed class Progress(Action<TrainProgress> a) : IProgress<TrainProgress> { public void Report(TrainProgress p) => a(p); }
+}
+
+/// <summary>`semdepth bench-retrieval`: restyling plus search of the test set, exact vs approximate, beside
+/// the PyTorch peer's exact search on the same cached images.</summary>
+static class RetrievalBench
+{
+    static double RssMiB() { using var p = Process.GetCurrentProcess(); p.Refresh(); return p.WorkingSet64 / 1048576.0; }
+
+    static double PeakRssMiB()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return double.NaN;
+    }
+
+    public static int Run(SemData d, int recallQueries, int peerQueries, int reps, int chunkMiB)
+    {
+        var device = Torch.TorchDevice.Current;
+        Console.WriteLine($"retrieval benchmark: {d.Set.Root}; device {device.type}, torch threads {torch.get_num_threads()}");
+        Console.WriteLine($"library {d.Set.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, 25 shifts, chunk bound {chunkMiB} MiB");
+        string cgRun = Path.Combine(Paths.Runs, "cyclegan");
+        Func<int, ResnetGenerator>? genSimToReal = null;
+        if (File.Exists(Path.Combine(cgRun, "checkpoint", Checkpoint.StateFile)))
+        {
+            var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(cgRun);
+            genSimToReal = c => nets(c).GenSimToReal;
+            Console.WriteLine($"GenSimToReal: runs/cyclegan epoch {epoch} (per case: {cgo.PerCase})");
+        }
+        else Console.WriteLine("no runs/cyclegan: the library is restyled by an untrained generator of the default size (the timing is the same)");
+        genSimToReal ??= Untrained();
+        var testIdx = Enumerable.Range(0, d.Test.Count).ToList();
+        int[] cases = d.TestCases ?? throw new InvalidOperationException("the benchmark needs the synthetic set's test cases (truth/)");
+        var known = new KnownCases(cases);
+        var opt = new RetrievalOptions { Search = "approx", ChunkMiB = chunkMiB };
+
+        double rss0 = RssMiB();
+        var total = Stopwatch.StartNew();
+        using var lib = RetrievalLibrary.Build(d, genSimToReal, opt);
+        var retrieval = new RetrievalPredictor("retrieval", lib, d, known);
+        var rss = new List<double>();
+        retrieval.ChunkDone = _ => rss.Add(RssMiB());
+        var sw = Stopwatch.StartNew();
+        var approx = retrieval.Search(d.Test, testIdx, "approx");
+        double approxSeconds = sw.Elapsed.TotalSeconds;
+        double endToEnd = total.Elapsed.TotalSeconds;
+        Console.WriteLine($"restyle {lib.Count:N0} keys: {lib.RestyleSeconds:F1} s ({lib.Count / lib.RestyleSeconds:N0} images/s); " +
+                          $"bases {lib.BasisSeconds:F1} s; approximate search of {testIdx.Count:N0} queries: {approxSeconds - lib.BasisSeconds:F1} s");
+        Console.WriteLine($"END TO END (restyle + approximate search): {endToEnd:F1} s  (goal <= 180 s on the 2-core CPU)");
+
+        var sample = testIdx.Take(recallQueries).ToList();
+        sw.Restart();
+        var exact = retrieval.Search(d.Test, sample, "exact");
+        double exactSample = sw.Elapsed.TotalSeconds;
+        int agree = Enumerable.Range(0, sample.Count).Count(q => exact[q][0].Key == approx[q][0].Key);
+        Console.WriteLine($"recall@1 of approximate vs exact on {sample.Count:N0} queries: {100.0 * agree / sample.Count:F2}% (goal >= 99%)");
+        Console.WriteLine($"exact search: {exactSample:F1} s for {sample.Count:N0} queries -> {exactSample * testIdx.Count / sample.Count:F0} s for all {testIdx.Count:N0} (extrapolated)");
+        if (d.TestTruth is { } truth && d.TestLibrary is { } lib1)
+        {
+            var pred = new byte[testIdx.Count * Geometry.Pixels];
+            for (int q = 0; q < testIdx.Count; q++) d.SimDepth[approx[q][0].Key].CopyTo(pred.AsSpan(q * Geometry.Pixels));
+            double rmse = Metrics.Rmse(pred, Evaluation.Evaluator.Gather(truth, testIdx));
+            int reused = lib1.Count(i => i >= 0), hits = testIdx.Count(q => lib1[q] >= 0 && approx[q][0].Key == lib1[q]);
+            Console.WriteLine($"test RMSE (true cases) {rmse:F2}; exact library map found for {hits:N0} of {reused:N0} reused holes");
+        }
+        Console.WriteLine($"RSS MiB: before {rss0:F0}, per chunk first/median/last {rss.First():F0}/{rss.Order().ElementAt(rss.Count / 2):F0}/{rss.Last():F0}, peak (VmHWM) {PeakRssMiB():F0}");
+
+        // exact search, raw library (no restyling), side by side with PyTorch on the same cached images
+        var raw = opt with { Restyle = false, Search = "exact" };
+        using var rawLib = RetrievalLibrary.Build(d, null, raw);
+        var rawSearch = new RetrievalPredictor("raw", rawLib, d, known);
+        var peerIdx = testIdx.Take(peerQueries).ToList();
+        var times = new List<double>();
+        Match[][] ours = [];
+        for (int r = 0; r <= reps; r++)
+        {
+            sw.Restart();
+            ours = rawSearch.Search(d.Test, peerIdx, "exact");
+            if (r > 0) times.Add(sw.Elapsed.TotalSeconds);
+        }
+        double med = Median(times);
+        Console.WriteLine($"exact search, {peerIdx.Count:N0} queries x {d.Set.Sim.Count / 4:N0} keys a case x 25 shifts: TorchSharp median {med:F2} s [{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
+        var peer = PeerRetrieval(d, peerIdx.Count, cases, reps, chunkMiB);
+        if (peer is { } p)
+        {
+            double pm = p.GetProperty("median").GetDouble();
+            var found = p.GetProperty("found").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            int same = Enumerable.Range(0, peerIdx.Count).Count(q => found[q] == ours[q][0].Key);
+            Console.WriteLine($"  {p.GetProperty("peer").GetString()} (threads {p.GetProperty("threads").GetInt32()}) median {pm:F2} s; " +
+                              $"ratio {pm / med:F2}x (goal >= 1.0x); same top-1 for {same} of {peerIdx.Count}");
+            Console.WriteLine($"  peer BLAS: {string.Join("; ", p.GetProperty("blas_libraries_loaded").EnumerateArray().Select(e => e.GetString()))}");
+        }
+        return 0;
+    }
+
+    static double Median(List<double> v) { v.Sort(); return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2; }
+
+    static JsonElement? PeerRetrieval(SemData d, int queries, int[] testCases, int reps, int chunkMiB)
+    {
+        string simCache = Path.Combine(d.CacheDir, "sim-sem.u8"), testCache = Path.Combine(d.CacheDir, "test.u8");
+        var simCases = string.Join(",", d.Set.Sim.Select(p => p.Case));
+        var qCases = string.Join(",", testCases.Take(queries));
+        return Bench.PeerJson("retrieval", "--sem", simCache, "--real", testCache, "--queries", queries.ToString(CultureInfo.InvariantCulture),
+            "--cases", simCases, "--query-cases", qCases, "--reps", reps.ToString(CultureInfo.InvariantCulture),
+            "--chunk-mib", chunkMiB.ToString(CultureInfo.InvariantCulture));
+    }
+
+    static Func<int, ResnetGenerator> Untrained()
+    {
+        var nets = new CycleGanNets(CycleGanOptions.Default);
+        nets.to(Torch.TorchDevice.Current);
+        nets.eval();
+        return _ => nets.GenSimToReal;
+    }
+
+    sealed class KnownCases(int[] cases) : ICasePredictor
+    {
+        public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => idx.Select(i => cases[i]).ToArray();
+    }
 }

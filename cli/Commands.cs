@@ -28,6 +28,9 @@ public static class Commands
                      [--data DIR] [--batches 20] [--reps 5] [--rss-epochs 6]
           bench-cyclegan  CycleGAN step images/s beside the PyTorch peer, FLOP/s vs matmul ceiling, RSS
                      [--data DIR] [--batch 16] [--steps 8] [--reps 5] [--chunks 4]
+          bench-retrieval  restyle the library and search every test image (approximate), recall@1 against exact,
+                     exact search beside the PyTorch peer, RSS per chunk
+                     [--data DIR] [--recall-queries 1000] [--peer-queries 1000] [--reps 3] [--chunk-mib 256]
           submit     predict every test image with a saved method, write, validate and score the zip
                      [--data DIR] [--method auto|ae|cyclegan]
           fault-check  kill train-ae and train-cyclegan (tiny preset) at random moments, resume each time and
@@ -66,6 +69,12 @@ public static class Commands
                 {
                     using var d = SemData.Open(DataRoot(opts), new SyncLog());
                     return Bench.CycleGan(d, Int(opts.Get("batch") ?? "16"), Int(opts.Get("steps") ?? "8"), Int(opts.Get("reps") ?? "5"), Int(opts.Get("chunks") ?? "4"));
+                }
+                case "bench-retrieval":
+                {
+                    using var d = SemData.Open(DataRoot(opts), new SyncLog());
+                    return RetrievalBench.Run(d, Int(opts.Get("recall-queries") ?? "1000"), Int(opts.Get("peer-queries") ?? "1000"),
+                        Int(opts.Get("reps") ?? "3"), Int(opts.Get("chunk-mib") ?? "256"));
                 }
                 case "fault-check":
                     return FaultCheck.Run(Int(opts.Get("kills") ?? "30"), Int(opts.Get("seed") ?? "1"), opts.Get("data"));

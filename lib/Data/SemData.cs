@@ -35,6 +35,29 @@ public sealed class SemData : IDisposable
     public ImageSet? TestTruth => !Set.HasTruth ? null : _truthTest ??= Load("truth-test", Set.Test.Select(Set.TruthPath).ToList());
 
     /// <summary>True cases of the test images (synthetic set only), else null.</summary>
+    /// <summary>Hidden truth (synthetic set only): for each test image, the index in <see cref="DaconDataSet.Sim"/>
+    /// of the library map its hole reuses, or -1 for a new shape. Null without truth/test_library.csv.</summary>
+    public int[]? TestLibrary
+    {
+        get
+        {
+            if (_testLibrary is not null || !Set.HasTruth) return _testLibrary;
+            var file = Path.Combine(Set.Root, DaconNames.Truth, "test_library.csv");
+            if (!File.Exists(file)) return null;
+            var simIndex = new Dictionary<(int, string), int>();
+            for (int i = 0; i < Set.Sim.Count; i++) simIndex[(Set.Sim[i].Case, Set.Sim[i].Base)] = i;
+            var map = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var line in File.ReadLines(file).Skip(1))
+            {
+                var a = line.Split(',');
+                int c = int.Parse(a[1], CultureInfo.InvariantCulture);
+                map[a[0]] = a[2].Length == 0 ? -1 : simIndex[(c, a[2])];
+            }
+            return _testLibrary = Set.Test.Select(t => map[t.Name]).ToArray();
+        }
+    }
+    int[]? _testLibrary;
+
     public int[]? TestCases
     {
         get

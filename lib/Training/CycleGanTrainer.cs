@@ -95,6 +95,14 @@ public sealed class CycleGanTrainer : IDisposable
     /// to the run folder and no optimizer is made. <c>GenRealToSim(case)</c> picks the case's generator.</summary>
     public static (CycleGanOptions Options, Func<int, ResnetGenerator> GenRealToSim, int Epoch) LoadGenerators(string runDir)
     {
+        var (options, nets, epoch) = LoadNets(runDir);
+        return (options, c => nets(c).GenRealToSim, epoch);
+    }
+
+    /// <summary>Every network of a run's checkpoint in eval mode (<c>nets(case)</c>: the case's, or the shared
+    /// one), for prediction and restyling; nothing is written to the run folder.</summary>
+    public static (CycleGanOptions Options, Func<int, CycleGanNets> Nets, int Epoch) LoadNets(string runDir)
+    {
         var device = TorchDevice.Current; // loads the natives before the first module is made
         string ck = Path.Combine(runDir, "checkpoint");
         var state = Checkpoint.ReadState(ck, "cyclegan");
@@ -104,7 +112,7 @@ public sealed class CycleGanTrainer : IDisposable
         Checkpoint.LoadModel(ck, bundle);
         bundle.to(device);
         bundle.eval();
-        return (options, c => nets[options.PerCase ? c - 1 : 0].GenRealToSim, state.Epoch);
+        return (options, c => nets[options.PerCase ? c - 1 : 0], state.Epoch);
     }
 
     /// <summary>Generator steps per epoch for model <paramref name="m"/>.</summary>

@@ -1,0 +1,355 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SemDepth.Data;
+using SemDepth.Evaluation;
+using SemDepth.Models;
+using SemDepth.Torch;
+using SemDepth.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemDepth.Methods;
+
+/// <summary>Options of nearest-neighbour retrieval (the method that won, 1.22 RMSE).</summary>
+public sealed record RetrievalOptions
+{
+    /// <summary>Restyle the simulated library into the real domain with <c>GenSimToReal</c> (the winners'
+    /// key); false searches the raw simulated SEM images (the variant that shows why restyling matters).</summary>
+    public bool Restyle { get; init; } = true;
+    /// <summary>What each library key is made from: <c>mean</c> of itr0 and itr1 (the winners' choice; the two
+    /// renderings differ only in noise, so the mean halves its variance) or <c>itr0</c>.</summary>
+    public string KeyInput { get; init; } = "mean";
+    /// <summary>Circular shifts of the query, -MaxShift..+MaxShift px in both axes (winners: 2, 25 shifts).</summary>
+    public int MaxShift { get; init; } = 2;
+    /// <summary>Search every case's keys instead of the classifier's case.</summary>
+    public bool AllCases { get; init; }
+    /// <summary>1: the best key's depth map verbatim (winners). Above 1: a softmax-weighted mean of the
+    /// top-k maps with temperature <see cref="Temperature"/> on the cosine.</summary>
+    public int TopK { get; init; } = 1;
+    public double Temperature { get; init; } = 0.005;
+    /// <summary><c>exact</c>: every key, every shift, as matrix products. <c>approx</c>: scores in a
+    /// <see cref="Components"/>-dimensional subspace of the keys keep <see cref="Candidates"/> keys per
+    /// query, re-ranked exactly (for CPUs).</summary>
+    public string Search { get; init; } = "exact";
+    public int Components { get; init; } = 64;
+    public int Candidates { get; init; } = 32;
+    /// <summary>Bound on the score block of one chunk of queries (25 shifts x chunk x keys floats), MiB.
+    /// Peak memory of the search is this plus the keys.</summary>
+    public int ChunkMiB { get; init; } = 256;
+    /// <summary>Images per generator batch when restyling.</summary>
+    public int RestyleBatch { get; init; } = 256;
+    public int Seed { get; init; } = 41;
+
+    public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
+
+    /// <summary>Throws on a value no search can use; names the option.</summary>
+    public void Check()
+    {
+        if (KeyInput is not ("mean" or "itr0")) throw new ArgumentException($"KeyInput must be mean or itr0, not '{KeyInput}'");
+        if (Search is not ("exact" or "approx")) throw new ArgumentException($"Search must be exact or approx, not '{Search}'");
+        if (MaxShift is < 0 or > 10) throw new ArgumentException("MaxShift must be 0..10");
+        if (TopK < 1) throw new ArgumentException("TopK must be at least 1");
+        if (Components < 1 || Candidates < 1) throw new ArgumentException("Components and Candidates must be positive");
+        if (ChunkMiB < 1) throw new ArgumentException("ChunkMiB must be positive");
+    }
+}
+
+/// <summary>The best key of one query: its library entry (index into the simulated depth maps), the
+/// query shift that won and the cosine similarity.</summary>
+public readonly record struct Match(int Key, int ShiftRow, int ShiftCol, float Cosine);
+
+/// <summary>
+/// The key library: every simulated depth map's SEM (restyled into the real domain, or raw), z-scored and
+/// scaled to unit length, so that a dot product is the Pearson correlation, on the device, per case.
+/// </summary>
+public sealed class RetrievalLibrary : IDisposable
+{
+    readonly Dictionary<int, Tensor> _keys = [];     // case -> (K_c, 3456) unit rows
+    readonly Dictionary<int, int[]> _maps = [];      // case -> simulated depth-map index of each row
+    readonly Dictionary<int, Tensor> _basis = [];    // case -> (3456, m) orthonormal, approximate search
+    public RetrievalOptions Options { get; }
+    /// <summary>Seconds spent restyling (0 for the raw library) and building keys.</summary>
+    public double RestyleSeconds { get; private set; }
+    public int Count => _maps.Values.Sum(m => m.Length);
+    public IReadOnlyList<int> Cases => _keys.Keys.Order().ToList();
+
+    RetrievalLibrary(RetrievalOptions options) => Options = options;
+
+    /// <summary>Builds the library from the simulated set. <paramref name="genSimToReal"/> (case -> generator)
+    /// restyles the keys when <see cref="RetrievalOptions.Restyle"/>; it may be null for the raw library.</summary>
+    public static RetrievalLibrary Build(SemData d, Func<int, ResnetGenerator>? genSimToReal, RetrievalOptions options,
+        IProgress<string>? log = null)
+    {
+        options.Check();
+        if (options.Restyle && genSimToReal is null)
+            throw new ArgumentException("a restyled library needs the trained GenSimToReal (train the CycleGAN first)");
+        var device = TorchDevice.Current;
+        var lib = new RetrievalLibrary(options);
+        var sw = Stopwatch.StartNew();
+        foreach (int c in Data.Cases.All)
+        {
+            var maps = Enumerable.Range(0, d.Set.Sim.Count).Where(i => d.Set.Sim[i].Case == c).ToArray();
+            if (maps.Length == 0) continue;
+            var keys = torch.empty(maps.Length, Geometry.Pixels, device: device); // (K_c, 3456)
+            for (int s = 0; s < maps.Length; s += options.RestyleBatch)
+            {
+                using var scope = torch.NewDisposeScope();
+                int n = Math.Min(options.RestyleBatch, maps.Length - s);
+                var simSem = KeyInput(d.SimSem, maps.AsSpan(s, n), options.KeyInput, device); // (n, 1, 72, 48) in [-1, 1]
+                Tensor key = simSem;
+                if (options.Restyle)
+                {
+                    var gen = genSimToReal!(c);
+                    gen.eval();
+                    using var noGrad = torch.no_grad();
+                    key = gen.forward(simSem); // fakeReal
+                }
+                keys[TensorIndex.Slice(s, s + n)] = Normalize(key.reshape(n, Geometry.Pixels));
+            }
+            lib._keys[c] = keys;
+            lib._maps[c] = maps;
+            log?.Report($"library Case_{c}: {maps.Length:N0} keys");
+        }
+        lib.RestyleSeconds = sw.Elapsed.TotalSeconds;
+        return lib;
+    }
+
+    /// <summary>The SEM a key is made from, (n, 1, 72, 48) in [-1, 1]: itr0, or the mean of itr0 and itr1.</summary>
+    static Tensor KeyInput(ImageSet simSem, ReadOnlySpan<int> maps, string input, Device device)
+    {
+        var itr0 = new int[maps.Length];
+        for (int k = 0; k < maps.Length; k++) itr0[k] = 2 * maps[k]; // SEM 2i, 2i+1 belong to depth map i
+        var a = Batches.ToTensor(simSem, itr0, PixelScale.Symmetric, device);
+        if (input == "itr0") return a;
+        var itr1 = itr0.Select(i => i + 1).ToArray();
+        return (a + Batches.ToTensor(simSem, itr1, PixelScale.Symmetric, device)) * 0.5;
+    }
+
+    /// <summary>Z-scores each row and scales it to unit length: row dot row = Pearson correlation.</summary>
+    public static Tensor Normalize(Tensor rows)
+    {
+        var centred = rows - rows.mean([1], keepdim: true);
+        return centred / centred.norm(1, keepdim: true).clamp_min(1e-6);
+    }
+
+    /// <summary>The depth-map index of key <paramref name="row"/> of case <paramref name="c"/>.</summary>
+    public int MapOf(int c, int row) => _maps[c][row];
+
+    internal Tensor Keys(int c) => _keys[c];
+    internal Tensor Basis(int c)
+    {
+        if (_basis.Count == 0) BuildBases();
+        return _basis[c];
+    }
+
+    /// <summary>Seconds spent finding the approximate search's bases (0 until first used).</summary>
+    public double BasisSeconds { get; private set; }
+
+    /// <summary>An orthonormal basis of the top <see cref="RetrievalOptions.Components"/> directions of each
+    /// case's keys: a randomized range finder (4 power iterations) over a sample of at most 4,096 keys.</summary>
+    void BuildBases()
+    {
+        var sw = Stopwatch.StartNew();
+        torch.manual_seed(Options.Seed); // the basis is a function of the options' seed
+        foreach (var (c, keys) in _keys)
+        {
+            using var scope = torch.NewDisposeScope();
+            long k = keys.shape[0];
+            var sample = k <= 4096 ? keys : keys.index_select(0, torch.randperm(k, device: keys.device).slice(0, 0, 4096, 1));
+            int m = (int)Math.Min(Options.Components, Math.Min(sample.shape[0], Geometry.Pixels));
+            var y = torch.randn(Geometry.Pixels, m + 8, device: keys.device);
+            for (int it = 0; it < 4; it++)
+            {
+                y = sample.t().mm(sample.mm(y));            // (3456, m + 8)
+                (y, _) = torch.linalg.qr(y);
+            }
+            _basis[c] = y.slice(1, 0, m, 1).contiguous().MoveToOuterDisposeScope(); // (3456, m)
+        }
+        BasisSeconds = sw.Elapsed.TotalSeconds;
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _keys.Values) t.Dispose();
+        foreach (var t in _basis.Values) t.Dispose();
+    }
+}
+
+/// <summary>
+/// Nearest-neighbour retrieval: each query is z-scored, circularly shifted by every (dy, dx) in
+/// -s..+s, and compared by cosine with every key of its case (the classifier's, or all cases); the best
+/// key's simulated depth map is returned verbatim (no shift back, no post-processing), as the winners
+/// did. Exact search is one matrix product per chunk of queries, chunked so that the (shifts x chunk x
+/// keys) score block stays under <see cref="RetrievalOptions.ChunkMiB"/>.
+/// </summary>
+public sealed class RetrievalPredictor(string name, RetrievalLibrary library, SemData data, ICasePredictor? cases) : IDepthPredictor
+{
+    public string Name { get; } = name;
+    public RetrievalLibrary Library => library;
+    RetrievalOptions O => library.Options;
+    /// <summary>Called after each chunk of queries with its size (benchmarks sample memory there).</summary>
+    public Action<int>? ChunkDone { get; set; }
+
+    public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
+    {
+        var matches = Search(sem, idx);
+        var o = new byte[idx.Count * Geometry.Pixels];
+        for (int q = 0; q < idx.Count; q++)
+        {
+            var dst = o.AsSpan(q * Geometry.Pixels, Geometry.Pixels);
+            var top = matches[q];
+            if (top.Length == 1) { data.SimDepth[top[0].Key].CopyTo(dst); continue; }
+            Blend(top, dst);
+        }
+        return o;
+    }
+
+    /// <summary>Softmax-weighted mean of the top-k maps (cosine / temperature).</summary>
+    void Blend(Match[] top, Span<byte> dst)
+    {
+        var w = top.Select(m => Math.Exp((m.Cosine - top[0].Cosine) / O.Temperature)).ToArray();
+        double sum = w.Sum();
+        var acc = new double[Geometry.Pixels];
+        for (int j = 0; j < top.Length; j++)
+        {
+            var map = data.SimDepth[top[j].Key];
+            for (int p = 0; p < acc.Length; p++) acc[p] += w[j] / sum * map[p];
+        }
+        for (int p = 0; p < acc.Length; p++) dst[p] = (byte)Math.Clamp(Math.Round(acc[p]), 0, 255);
+    }
+
+    /// <summary>The top-k matches of each query (best first); keys are simulated depth-map indices.</summary>
+    public Match[][] Search(ImageSet sem, IReadOnlyList<int> idx, string? mode = null)
+    {
+        mode ??= O.Search;
+        var result = new Match[idx.Count][];
+        int[] caseOf = O.AllCases || cases is null ? new int[idx.Count] : cases.PredictCases(sem, idx);
+        foreach (var group in Enumerable.Range(0, idx.Count).GroupBy(k => caseOf[k]))
+        {
+            var pos = group.ToArray();
+            var searchCases = group.Key == 0 ? library.Cases.ToArray() : [group.Key];
+            var ids = pos.Select(k => idx[k]).ToArray();
+            var found = SearchCases(sem, ids, searchCases, mode);
+            for (int j = 0; j < pos.Length; j++) result[pos[j]] = found[j];
+        }
+        return result;
+    }
+
+    Match[][] SearchCases(ImageSet sem, int[] ids, int[] searchCases, string mode)
+    {
+        var best = new List<Match>[ids.Length];
+        for (int j = 0; j < ids.Length; j++) best[j] = [];
+        foreach (int c in searchCases)
+        {
+            var found = mode == "exact" ? Exact(sem, ids, c) : Approximate(sem, ids, c);
+            for (int j = 0; j < ids.Length; j++) best[j].AddRange(found[j]);
+        }
+        return best.Select(l => l.OrderByDescending(m => m.Cosine).Take(O.TopK).ToArray()).ToArray();
+    }
+
+    /// <summary>Shifts of the grid, row-major: (dy, dx) for dy, dx in -s..s.</summary>
+    (int Dy, int Dx)[] Shifts()
+    {
+        int s = O.MaxShift;
+        var list = new List<(int, int)>();
+        for (int dy = -s; dy <= s; dy++) for (int dx = -s; dx <= s; dx++) list.Add((dy, dx));
+        return list.ToArray();
+    }
+
+    /// <summary>Queries of a chunk, normalized and shifted: (S, n, 3456).</summary>
+    Tensor ShiftedQueries(ImageSet sem, ReadOnlySpan<int> ids, (int Dy, int Dx)[] shifts, Device device)
+    {
+        var q = RetrievalLibrary.Normalize(Batches.ToTensor(sem, ids, PixelScale.Symmetric, device).reshape(ids.Length, Geometry.Pixels));
+        int n = ids.Length;
+        var img = q.reshape(n, Geometry.Height, Geometry.Width); // (n, 72, 48)
+        var rolled = shifts.Select(s => img.roll([s.Dy, s.Dx], [1, 2]).reshape(n, Geometry.Pixels)).ToArray();
+        return torch.stack(rolled); // (S, n, 3456)
+    }
+
+    /// <summary>Queries per chunk so that S x n x K floats stay under the bound.</summary>
+    int ChunkSize(long keys, int shifts) => (int)Math.Clamp(O.ChunkMiB * (1L << 20) / (4L * shifts * Math.Max(1, keys)), 1, 4096);
+
+    List<Match>[] Exact(ImageSet sem, int[] ids, int c)
+    {
+        var keys = library.Keys(c);                       // (K, 3456)
+        var shifts = Shifts();
+        var o = new List<Match>[ids.Length];
+        int chunk = ChunkSize(keys.shape[0], shifts.Length);
+        int k = (int)Math.Min(O.TopK, keys.shape[0]);
+        for (int s = 0; s < ids.Length; s += chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            int n = Math.Min(chunk, ids.Length - s);
+            var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device);  // (S, n, 3456)
+            var scores = q.matmul(keys.t());                                      // (S, n, K)
+            var (bestOverShifts, whichShift) = scores.max(0);                     // (n, K)
+            var (topScore, topKey) = bestOverShifts.topk(k, 1);                   // (n, k)
+            var shiftOfTop = whichShift.gather(1, topKey);
+            Collect(o, s, c, topScore, topKey, shiftOfTop, shifts);
+            ChunkDone?.Invoke(n);
+        }
+        return o;
+    }
+
+    List<Match>[] Approximate(ImageSet sem, int[] ids, int c)
+    {
+        var keys = library.Keys(c);                        // (K, 3456)
+        var basis = library.Basis(c);                      // (3456, m)
+        var shifts = Shifts();
+        var o = new List<Match>[ids.Length];
+        using (var scope0 = torch.NewDisposeScope())
+        {
+            var projected = keys.mm(basis).MoveToOuterDisposeScope(); // (K, m): computed once per call
+            int chunk = ChunkSize(keys.shape[0], shifts.Length);
+            int cand = (int)Math.Min(O.Candidates, keys.shape[0]);
+            int k = Math.Min(O.TopK, cand);
+            for (int s = 0; s < ids.Length; s += chunk)
+            {
+                using var scope = torch.NewDisposeScope();
+                using var noGrad = torch.no_grad();
+                int n = Math.Min(chunk, ids.Length - s);
+                var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device);   // (S, n, 3456)
+                var approx = q.matmul(basis).matmul(projected.t());                     // (S, n, K)
+                var candidates = approx.max(0).values.topk(cand, 1).indexes;           // (n, C)
+                var candKeys = keys.index_select(0, candidates.flatten()).reshape(n, cand, Geometry.Pixels);
+                var exact = torch.einsum("snp,ncp->snc", q, candKeys);                  // (S, n, C)
+                var (bestOverShifts, whichShift) = exact.max(0);                        // (n, C)
+                var (topScore, topPos) = bestOverShifts.topk(k, 1);
+                var topKey = candidates.gather(1, topPos);
+                var shiftOfTop = whichShift.gather(1, topPos);
+                Collect(o, s, c, topScore, topKey, shiftOfTop, shifts);
+                ChunkDone?.Invoke(n);
+            }
+            projected.Dispose();
+        }
+        return o;
+    }
+
+    void Collect(List<Match>[] o, int start, int c, Tensor score, Tensor key, Tensor shift, (int Dy, int Dx)[] shifts)
+    {
+        var sc = score.cpu().data<float>().ToArray();
+        var ky = key.cpu().data<long>().ToArray();
+        var sh = shift.cpu().data<long>().ToArray();
+        int n = (int)score.shape[0], k = (int)score.shape[1];
+        for (int j = 0; j < n; j++)
+        {
+            var list = o[start + j] = new List<Match>(k);
+            for (int t = 0; t < k; t++)
+            {
+                var (dy, dx) = shifts[sh[j * k + t]];
+                list.Add(new Match(library.MapOf(c, (int)ky[j * k + t]), dy, dx, sc[j * k + t]));
+            }
+        }
+    }
+
+    /// <summary>Share of queries whose approximate top-1 key equals the exact one.</summary>
+    public double RecallAt1(ImageSet sem, IReadOnlyList<int> idx)
+    {
+        var exact = Search(sem, idx, "exact");
+        var approx = Search(sem, idx, "approx");
+        int same = 0;
+        for (int q = 0; q < idx.Count; q++) if (exact[q][0].Key == approx[q][0].Key) same++;
+        return same / (double)Math.Max(1, idx.Count);
+    }
+}

@@ -1,0 +1,112 @@
+using SemDepth.Data;
+using SemDepth.Methods;
+using SemDepth.Models;
+using SemDepth.Torch;
+using SemDepth.Training;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace SemDepth.Tests;
+
+[Collection("tiny")]
+public class RetrievalTests(TinyData tiny)
+{
+    sealed class FixedCases(int c) : ICasePredictor
+    {
+        public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => idx.Select(_ => c).ToArray();
+    }
+
+    /// <summary>Twelve restyled keys of case 2 written as 8-bit images (z-scoring is affine-invariant, so
+    /// an image that is an affine copy of a key is that restyled library image as a query would hold it).</summary>
+    static (ImageSet Queries, int[] MapIndex) KeysAsImages(RetrievalLibrary lib)
+    {
+        var keys = lib.Keys(2).slice(0, 0, 12, 1).cpu().data<float>().ToArray(); // (12 * 3456) unit rows
+        var maps = Enumerable.Range(0, 12).Select(r => lib.MapOf(2, r)).ToArray();
+        var o = new byte[keys.Length];
+        for (int k = 0; k < 12; k++)
+        {
+            var row = keys.AsSpan(k * Geometry.Pixels, Geometry.Pixels);
+            float max = 0;
+            foreach (var v in row) max = Math.Max(max, Math.Abs(v));
+            for (int p = 0; p < row.Length; p++) o[k * Geometry.Pixels + p] = (byte)Math.Round(128 + 120 * row[p] / max);
+        }
+        return (new ImageSet(o), maps);
+    }
+
+    static byte[] Roll(ReadOnlySpan<byte> img, int dy, int dx)
+    {
+        var o = new byte[Geometry.Pixels];
+        for (int y = 0; y < Geometry.Height; y++)
+            for (int x = 0; x < Geometry.Width; x++)
+            {
+                int sy = ((y - dy) % Geometry.Height + Geometry.Height) % Geometry.Height;
+                int sx = ((x - dx) % Geometry.Width + Geometry.Width) % Geometry.Width;
+                o[y * Geometry.Width + x] = img[sy * Geometry.Width + sx];
+            }
+        return o;
+    }
+
+    [Fact]
+    public void ARestyledLibraryImageFindsItselfAndAShiftedCopyAtTheRightShift()
+    {
+        _ = TorchDevice.Current;
+        using var d = SemData.Open(tiny.Root);
+        torch.manual_seed(5);
+        var nets = new CycleGanNets(CycleGanOptions.Default);
+        nets.eval();
+        Func<int, ResnetGenerator> gen = _ => nets.GenSimToReal;
+        using var lib = RetrievalLibrary.Build(d, gen, new RetrievalOptions { TopK = 2 });
+        Assert.Equal(d.Set.Sim.Count, lib.Count);
+        var search = new RetrievalPredictor("retrieval", lib, d, new FixedCases(2));
+        var (queries, maps) = KeysAsImages(lib);
+        var idx = Enumerable.Range(0, queries.Count).ToList();
+        var found = search.Search(queries, idx);
+        for (int k = 0; k < maps.Length; k++)
+        {
+            Assert.Equal(maps[k], found[k][0].Key);
+            Assert.Equal((0, 0), (found[k][0].ShiftRow, found[k][0].ShiftCol));
+            Assert.True(found[k][0].Cosine > 0.999f, $"cosine {found[k][0].Cosine}");
+            Assert.True(found[k][1].Cosine < found[k][0].Cosine);
+        }
+        // the depth map comes back verbatim
+        var pred = search.Predict(queries, idx);
+        Assert.Equal(d.SimDepth.ToArray(maps[3]), pred.AsSpan(3 * Geometry.Pixels, Geometry.Pixels).ToArray());
+        // a query rolled by (+1, -2) is matched when the search rolls it back by (-1, +2)
+        var shifted = new ImageSet(Roll(queries[4], 1, -2));
+        var m = search.Search(shifted, [0])[0][0];
+        Assert.Equal(maps[4], m.Key);
+        Assert.Equal((-1, 2), (m.ShiftRow, m.ShiftCol));
+        // the approximate search agrees on these, and all-case search finds the same keys
+        var approx = search.Search(queries, idx, "approx");
+        Assert.Equal(maps, approx.Select(a => a[0].Key).ToArray());
+        var all = new RetrievalPredictor("all", lib, d, null);
+        Assert.Equal(maps, all.Search(queries, idx).Select(a => a[0].Key).ToArray());
+    }
+
+    [Fact]
+    public void ChunkingAndTopKDoNotChangeTheAnswer()
+    {
+        _ = TorchDevice.Current;
+        using var d = SemData.Open(tiny.Root);
+        var raw = new RetrievalOptions { Restyle = false };
+        using var big = RetrievalLibrary.Build(d, null, raw);
+        using var small = RetrievalLibrary.Build(d, null, raw with { ChunkMiB = 1, TopK = 3 });
+        var idx = Enumerable.Range(0, d.Test.Count).ToList();
+        var cases = new FixedCases(1);
+        var a = new RetrievalPredictor("a", big, d, cases).Search(d.Test, idx);
+        var b = new RetrievalPredictor("b", small, d, cases).Search(d.Test, idx);
+        for (int q = 0; q < idx.Count; q++)
+        {
+            Assert.Equal(a[q][0].Key, b[q][0].Key);
+            Assert.Equal(a[q][0].Cosine, b[q][0].Cosine, 4);
+            Assert.Equal(3, b[q].Length);
+            Assert.True(b[q][0].Cosine >= b[q][1].Cosine && b[q][1].Cosine >= b[q][2].Cosine);
+            Assert.Equal(1, d.Set.Sim[b[q][2].Key].Case);
+        }
+        // the cosine is the Pearson correlation of the query and the key at the winning shift
+        var rows = RetrievalLibrary.Normalize(torch.tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 4));
+        Assert.Equal(1.0, rows.norm().item<float>(), 5);
+        Assert.Equal(0.0, rows.sum().item<float>(), 5);
+    }
+}
