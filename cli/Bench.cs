@@ -328,7 +328,8 @@ static class RetrievalBench
         var qCases = string.Join(",", testCases.Take(queries));
         return Bench.PeerJson("retrieval", "--sem", simCache, "--real", testCache, "--queries", queries.ToString(CultureInfo.InvariantCulture),
             "--cases", simCases, "--query-cases", qCases, "--reps", reps.ToString(CultureInfo.InvariantCulture),
-            "--chunk-mib", chunkMiB.ToString(CultureInfo.InvariantCulture));
+            "--chunk-mib", chunkMiB.ToString(CultureInfo.InvariantCulture),
+            "--threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture)); // the same thread count on both sides
     }
 
     static Func<int, ResnetGenerator> Untrained()

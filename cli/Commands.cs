@@ -32,7 +32,7 @@ public static class Commands
                      exact search beside the PyTorch peer, RSS per chunk
                      [--data DIR] [--recall-queries 1000] [--peer-queries 1000] [--reps 3] [--chunk-mib 256]
           submit     predict every test image with a saved method, write, validate and score the zip
-                     [--data DIR] [--method auto|ae|cyclegan]
+                     [--data DIR] [--method auto|ae|cyclegan|retrieval] (auto: lowest site-average MAE)
           fault-check  kill train-ae and train-cyclegan (tiny preset) at random moments, resume each time and
                      compare the final weights with an uninterrupted run; then a full disk and a read-only
                      runs folder during a save (needs root for tmpfs)   [--kills 30] [--seed 1] [--data DIR]
@@ -219,7 +219,8 @@ public static class Commands
         using var d = SemData.Open(DataRoot(o), new SyncLog());
         _ = d.Test;
         double open = sw.Elapsed.TotalSeconds;
-        var m = SemDepth.Training.SavedMethods.Load(o.Get("method"));
+        var m = SemDepth.Methods.SavedMethods.Load(o.Get("method"), d);
+        if (m.Why.Length > 0) Console.WriteLine(m.Why);
         sw.Restart();
         string zip = SemDepth.Submission.SubmissionWriter.Write(m.Predictor, d, Path.Combine(Paths.Artifacts, "submissions"));
         double write = sw.Elapsed.TotalSeconds;

@@ -2,6 +2,7 @@ using SemDepth.Data;
 using SemDepth.Evaluation;
 using SemDepth.Models;
 using SemDepth.Training;
+using SemDepth.Methods;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

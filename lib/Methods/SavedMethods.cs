@@ -1,0 +1,131 @@
+using SemDepth.Data;
+using SemDepth.Evaluation;
+using SemDepth.Torch;
+using SemDepth.Training;
+using TorchSharp;
+
+namespace SemDepth.Methods;
+
+/// <summary>A trained method loaded from its runs, ready to predict, with what made it and (for
+/// <c>auto</c>) why it was chosen.</summary>
+public sealed record SavedMethod(string Key, IDepthPredictor Predictor, IReadOnlyList<string> Checkpoints, string OptionsJson, string Why = "");
+
+/// <summary>
+/// Methods that can write a submission, loaded from their checkpoints under runs/: <c>ae</c> (the AE
+/// baseline, runs/ae-baseline), <c>cyclegan</c> (classifier runs/case-classifier, generators
+/// runs/cyclegan, depth network runs/unet-sim, post-processing) and <c>retrieval</c> (the simulated
+/// library restyled by runs/cyclegan's GenSimToReal, the classifier's case, nearest neighbour).
+/// <c>auto</c> scores every available method with the one figure a real-data user can compute, the
+/// site-average MAE against average_depth.csv, and takes the lowest.
+/// </summary>
+public static class SavedMethods
+{
+    public static readonly IReadOnlyList<string> Keys = ["auto", "ae", "cyclegan", "retrieval"];
+
+    static string Ck(string run) => Path.Combine(Workspace.Paths.Runs, run, "checkpoint");
+
+    static bool Has(params string[] runs) => runs.All(r => File.Exists(Path.Combine(Ck(r), Checkpoint.StateFile)));
+
+    public static bool PipelineAvailable => Has("case-classifier", "cyclegan", "unet-sim");
+    public static bool RetrievalAvailable => Has("case-classifier", "cyclegan");
+
+    /// <summary>The methods whose runs exist.</summary>
+    public static IReadOnlyList<string> Available() =>
+        new[] { ("ae", Has("ae-baseline")), ("cyclegan", PipelineAvailable), ("retrieval", RetrievalAvailable) }
+            .Where(m => m.Item2).Select(m => m.Item1).ToList();
+
+    /// <summary>Loads method <paramref name="key"/> (SEMDEPTH_METHOD when null, else auto). Retrieval and
+    /// auto need the data (the library, the site averages).</summary>
+    public static SavedMethod Load(string? key, SemData? data = null)
+    {
+        key ??= Environment.GetEnvironmentVariable("SEMDEPTH_METHOD") is { Length: > 0 } env ? env : "auto";
+        switch (key)
+        {
+            case "auto":
+                return Auto(data ?? throw new ArgumentException("auto compares methods on the site averages: pass the data"));
+            case "ae":
+            {
+                string ck = Ck("ae-baseline");
+                if (!Has("ae-baseline")) throw new InvalidOperationException($"no AE checkpoint at {ck}: run notebook 02 (or `semdepth train-ae`) first");
+                return new SavedMethod(key, DepthCheckpoint.Load(ck), [ck], Checkpoint.ReadOptions(ck));
+            }
+            case "cyclegan":
+            {
+                if (!PipelineAvailable) throw new InvalidOperationException($"the CycleGAN pipeline needs runs case-classifier, cyclegan and unet-sim under {Workspace.Paths.Runs}: run notebook 03 first");
+                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
+                var (cgo, gen, epoch) = CycleGanTrainer.LoadGenerators(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
+                var (net, dopt, _) = DepthCheckpoint.LoadModel(Ck("unet-sim"));
+                var p = new CycleGanPipeline($"CycleGAN pipeline{(cgo.PerCase ? " (per case)" : "")} + post-processing (epoch {epoch})", gen, net, dopt.InputScale, cases);
+                string opts = $"{{\"cyclegan\": {cgo.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan"), Ck("unet-sim")], opts);
+            }
+            case "retrieval":
+            {
+                if (!RetrievalAvailable) throw new InvalidOperationException($"retrieval needs runs case-classifier and cyclegan under {Workspace.Paths.Runs}: run notebook 03 first");
+                var d = data ?? throw new ArgumentException("retrieval builds its library from the data: pass the data");
+                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
+                var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
+                var options = DefaultRetrieval(d);
+                var lib = RetrievalLibrary.Build(d, c => nets(c).GenSimToReal, options);
+                var p = new RetrievalPredictor($"retrieval (restyled library, {options.Search}; CycleGAN epoch {epoch})", lib, d, cases);
+                string opts = $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan")], opts);
+            }
+            default: throw new ArgumentException($"unknown method '{key}': use {string.Join(", ", Keys)}");
+        }
+    }
+
+    /// <summary>Exact search on a GPU or a small library; on a CPU with a full-size library the approximate
+    /// search (the exact one takes about 10 minutes there).</summary>
+    public static RetrievalOptions DefaultRetrieval(SemData d) => new()
+    {
+        Search = TorchDevice.Current.type == DeviceType.CUDA || d.Set.Sim.Count <= 20_000 ? "exact" : "approx",
+    };
+
+    /// <summary>Every available method scored by site-average MAE (sites of at most 50 per Depth folder,
+    /// the same for every method); the lowest wins.</summary>
+    static SavedMethod Auto(SemData d)
+    {
+        var available = Available();
+        if (available.Count == 0) throw new InvalidOperationException($"no trained method under {Workspace.Paths.Runs}: run notebooks 02 and 03 first");
+        var sample = SiteSample(d.Set, 50);
+        var scored = new List<(SavedMethod Method, double Mae)>();
+        foreach (var key in available)
+        {
+            var m = Load(key, d);
+            var pred = m.Predictor.Predict(d.Train, sample);
+            scored.Add((m, SiteMae(d.Set, sample, pred)));
+        }
+        var best = scored.MinBy(s => s.Mae);
+        string why = "auto: site-average MAE against average_depth.csv on " +
+                     $"{sample.Select(i => d.Set.Train[i].SiteKey).Distinct().Count()} sites: " +
+                     string.Join(", ", scored.Select(s => $"{s.Method.Key} {s.Mae:F3}")) + $" -> {best.Method.Key}";
+        return best.Method with { Why = why };
+    }
+
+    /// <summary>Train images of the first <paramref name="sitesPerFolder"/> sites (in name order) of each folder.</summary>
+    static List<int> SiteSample(DaconDataSet set, int sitesPerFolder)
+    {
+        var keep = set.Train.GroupBy(t => t.Case)
+            .SelectMany(g => g.Select(t => t.SiteKey).Distinct().Order(StringComparer.Ordinal).Take(sitesPerFolder))
+            .ToHashSet(StringComparer.Ordinal);
+        return Enumerable.Range(0, set.Train.Count).Where(i => keep.Contains(set.Train[i].SiteKey)).ToList();
+    }
+
+    static double SiteMae(DaconDataSet set, List<int> idx, byte[] pred)
+    {
+        var sums = new Dictionary<string, (double Sum, int N)>(StringComparer.Ordinal);
+        for (int k = 0; k < idx.Count; k++)
+        {
+            var t = set.Train[idx[k]];
+            double mean = 0;
+            foreach (byte v in pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)) mean += v;
+            double padded = Cases.PaddedMean(t.Case, mean / Geometry.Pixels);
+            var (s, n) = sums.GetValueOrDefault(t.SiteKey);
+            sums[t.SiteKey] = (s + padded, n + 1);
+        }
+        var errors = sums.Where(kv => set.AverageDepth.ContainsKey(kv.Key))
+            .Select(kv => Math.Abs(kv.Value.Sum / kv.Value.N - set.AverageDepth[kv.Key])).ToList();
+        return errors.Count == 0 ? double.NaN : errors.Average();
+    }
+}

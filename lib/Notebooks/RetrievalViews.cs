@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Microsoft.Data.Analysis;
+using SemDepth.Data;
+using SemDepth.Evaluation;
+using SemDepth.Methods;
+using SemDepth.Models;
+using SemDepth.Training;
+using XPlot.Plotly;
+
+namespace SemDepth.Notebooks;
+
+/// <summary>Views for the retrieval notebook (04).</summary>
+public static class RetrievalViews
+{
+    /// <summary>Rows: a real train image of the case | a restyled simulated key | the raw simulated SEM it came from.</summary>
+    public static ImageGrid RestyledLibrary(SemData d, Func<int, ResnetGenerator> genSimToReal, int perCase = 1)
+    {
+        var g = new ImageGrid { Title = "realSem (train) | restyled simSem (GenSimToReal of mean itr0/itr1) | raw simSem itr0" };
+        foreach (int c in Cases.All)
+        {
+            var real = Enumerable.Range(0, d.Set.Train.Count).Where(i => d.Set.Train[i].Case == c).Take(perCase).ToList();
+            var maps = Enumerable.Range(0, d.Set.Sim.Count).Where(i => d.Set.Sim[i].Case == c).Take(perCase).ToList();
+            for (int k = 0; k < Math.Min(real.Count, maps.Count); k++)
+            {
+                var mean = MeanOfRenderings(d, maps[k]);
+                var restyled = CycleGanTrainer.Translate(genSimToReal(c), new ImageSet(mean), [0]);
+                g.Row(new Tile($"realSem (Depth_{Cases.DepthFolder(c)})", d.Train.ToArray(real[k]), ImageKind.Sem),
+                    new Tile($"restyled (Case_{c})", restyled, ImageKind.Sem),
+                    new Tile("raw simSem", d.SimSem.ToArray(2 * maps[k]), ImageKind.Sem));
+            }
+        }
+        return g;
+    }
+
+    static byte[] MeanOfRenderings(SemData d, int map)
+    {
+        var a = d.SimSem[2 * map];
+        var b = d.SimSem[2 * map + 1];
+        var o = new byte[Geometry.Pixels];
+        for (int p = 0; p < o.Length; p++) o[p] = (byte)((a[p] + b[p] + 1) / 2);
+        return o;
+    }
+
+    /// <summary>Rows: query | the restyled key that won | its depth map (returned verbatim) | the truth.</summary>
+    public static ImageGrid Examples(SemData d, RetrievalPredictor r, Func<int, ResnetGenerator>? genSimToReal, IReadOnlyList<int> testIdx)
+    {
+        var g = new ImageGrid { Title = "real test query | best key | its depth map (the prediction) | truth" };
+        var found = r.Search(d.Test, testIdx);
+        for (int k = 0; k < testIdx.Count; k++)
+        {
+            var m = found[k][0];
+            int c = d.Set.Sim[m.Key].Case;
+            var mean = MeanOfRenderings(d, m.Key);
+            var key = genSimToReal is null ? mean : CycleGanTrainer.Translate(genSimToReal(c), new ImageSet(mean), [0]);
+            var map = d.SimDepth.ToArray(m.Key);
+            var tiles = new List<Tile>
+            {
+                new("query", d.Test.ToArray(testIdx[k]), ImageKind.Sem),
+                new($"key cos {m.Cosine:F3} shift ({m.ShiftRow},{m.ShiftCol})", key, ImageKind.Sem),
+                new($"its map (Case_{c})", map, ImageKind.Depth),
+            };
+            if (d.TestTruth is { } t)
+            {
+                var truth = t.ToArray(testIdx[k]);
+                tiles.Add(new Tile($"truth (RMSE {Metrics.Rmse(map, truth):F1})", truth, ImageKind.Depth));
+            }
+            g.Row([.. tiles]);
+        }
+        return g;
+    }
+
+    /// <summary>How often each query shift won, as bars (rows dy, columns dx).</summary>
+    public static PlotlyChart ShiftCounts(Match[][] found)
+    {
+        var names = new List<string>();
+        var counts = new List<double>();
+        foreach (var group in found.Select(f => (f[0].ShiftRow, f[0].ShiftCol)).GroupBy(s => s).OrderBy(g => g.Key))
+        {
+            names.Add($"({group.Key.ShiftRow},{group.Key.ShiftCol})");
+            counts.Add(group.Count());
+        }
+        return Charts.Bars("winning query shift (dy, dx)", "queries", names, [("queries", counts)]);
+    }
+
+    /// <summary>The best cosine of each query: library holes vs new shapes when the truth says which.</summary>
+    public static PlotlyChart Similarities(SemData d, Match[][] found)
+    {
+        var best = found.Select(f => (double)f[0].Cosine).ToArray();
+        if (d.TestLibrary is not { } lib) return Charts.Histograms("best cosine per query", "cosine", [("queries", best)]);
+        return Charts.Histograms("best cosine per query", "cosine",
+        [
+            ("hole reuses a library map", best.Where((_, q) => lib[q] >= 0)),
+            ("new shape", best.Where((_, q) => lib[q] < 0)),
+        ]);
+    }
+
+    /// <summary>Exact vs approximate search on the test set: time, recall@1 and, with the truth, the share of
+    /// reused holes whose exact library map was found.</summary>
+    public static DataFrame ExactVsApproximate(SemData d, RetrievalPredictor r)
+    {
+        var idx = Enumerable.Range(0, d.Test.Count).ToList();
+        var rows = new List<(string Search, double Seconds, Match[][] Found)>();
+        foreach (var mode in new[] { "exact", "approx" })
+        {
+            var sw = Stopwatch.StartNew();
+            var found = r.Search(d.Test, idx, mode);
+            rows.Add((mode, sw.Elapsed.TotalSeconds, found));
+        }
+        var exact = rows[0].Found;
+        var lib = d.TestLibrary;
+        return Tables.FromRecords(rows.Select(x => new
+        {
+            x.Search,
+            x.Seconds,
+            QueriesPerSecond = idx.Count / x.Seconds,
+            RecallAt1VsExact = idx.Count(q => x.Found[q][0].Key == exact[q][0].Key) / (double)idx.Count,
+            ExactMapFound = lib is null ? double.NaN
+                : idx.Count(q => lib[q] >= 0 && x.Found[q][0].Key == lib[q]) / (double)Math.Max(1, lib.Count(v => v >= 0)),
+        }));
+    }
+
+    /// <summary>Real test RMSE per case (cases from the hidden truth) for each method.</summary>
+    public static DataFrame PerCase(SemData d, IEnumerable<IDepthPredictor> methods)
+    {
+        var truth = d.TestTruth ?? throw new InvalidOperationException("per-case RMSE needs the synthetic set's hidden truth");
+        var cases = d.TestCases!;
+        var idx = Enumerable.Range(0, d.Test.Count).ToList();
+        var rows = new List<CaseRmse>();
+        foreach (var m in methods)
+        {
+            var pred = m.Predict(d.Test, idx);
+            var perCase = Cases.All.Select(c =>
+            {
+                var ids = idx.Where(q => cases[q] == c).ToList();
+                var p = ids.SelectMany(q => pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels).ToArray()).ToArray();
+                return ids.Count == 0 ? double.NaN : Metrics.Rmse(p, Evaluator.Gather(truth, ids));
+            }).ToArray();
+            double all = Metrics.Rmse(pred, Evaluator.Gather(truth, idx));
+            rows.Add(new CaseRmse(m.Name, perCase[0], perCase[1], perCase[2], perCase[3], all));
+        }
+        return Tables.FromRecords(rows);
+    }
+
+    /// <summary>One row of the per-case table: real test RMSE of a method on each case's images and on all.</summary>
+    public sealed record CaseRmse(string Method, double Case1, double Case2, double Case3, double Case4, double All);
+}
