@@ -8,7 +8,7 @@ namespace SemDepth.Cli;
 /// `semdepth fault-check`: proves that a killed training run loses nothing. For train-ae and
 /// train-cyclegan on the tiny preset it trains an uninterrupted reference, then trains the same run
 /// while killing it with SIGKILL at random moments (every other kill waits for a checkpoint save to be
-/// under way; the others within 4 s of a start, start-up included), resuming each time, and compares the final weights byte for byte. Then a save onto a
+/// under way; the others between the start and two epochs past the first save), resuming each time, and compares the final weights byte for byte. Then a save onto a
 /// full disk and onto a read-only folder must fail with a one-line error and leave the previous
 /// checkpoint usable. Not a test: it takes minutes and needs root for the tmpfs mounts.
 /// </summary>
@@ -53,10 +53,17 @@ static class FaultCheck
         string refName = "ref-" + job.Name, killName = "killed-" + job.Name;
         var sw = Stopwatch.StartNew();
         var reference = Start(job, refName, data, runs, resume: false);
-        reference.WaitForExit();
+        string refCk = Path.Combine(runs, refName, "checkpoint");
+        double firstSave = double.NaN;
+        while (!reference.WaitForExit(5))
+            if (double.IsNaN(firstSave) && Directory.Exists(refCk)) firstSave = sw.Elapsed.TotalSeconds;
         double refSeconds = sw.Elapsed.TotalSeconds;
+        if (double.IsNaN(firstSave)) firstSave = refSeconds / 2;
+        // random kills fall anywhere from the start to two epochs past the first save
+        double epochSeconds = Math.Max(0.05, (refSeconds - firstSave) / Math.Max(1, job.Epochs - 1));
+        double window = firstSave + 2 * epochSeconds;
         if (reference.ExitCode != 0) return Fail($"{job.Command}: the uninterrupted run failed (exit {reference.ExitCode}); see {LogOf(runs, refName, 0)}");
-        Console.WriteLine($"{job.Command}: reference run of {job.Epochs} epochs took {refSeconds:F1} s");
+        Console.WriteLine($"{job.Command}: reference run of {job.Epochs} epochs took {refSeconds:F1} s (first checkpoint after {firstSave:F1} s)");
 
         string ck = Path.Combine(runs, killName, "checkpoint");
         int kills = 0, resumes = 0, duringSave = 0, starts = 0;
@@ -70,7 +77,7 @@ static class FaultCheck
                 bool onSave = kills % 2 == 1;
                 bool killed = onSave
                     ? KillDuringSave(p, ck, rng)
-                    : KillAfter(p, TimeSpan.FromSeconds(rng.NextDouble() * Math.Min(refSeconds, 4.0)));
+                    : KillAfter(p, TimeSpan.FromSeconds(rng.NextDouble() * window));
                 if (killed)
                 {
                     kills++;

@@ -118,7 +118,7 @@ Read the table above (figures differ by preset and run; the README and the issue
 - **translation** is what moves a sim-trained network towards the oracle: compare *U-Net (sim) + post-processing* with *CycleGAN pipeline + post-processing*; on a short CPU run the generators are far from converged, so expect much more from `CycleGanOptions.Full` on a GPU;
 - the **per-case constant map** is the floor every learnt method must beat; the **AE** trained on simulated SEM is the baseline of notebook 02.
 
-Next: notebook 04 writes the submission with the method of your choice.
+Next: notebook 04 tries the method that won (retrieval), and notebook 05 writes the submission.
 """),
 ]
 
