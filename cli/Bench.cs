@@ -19,11 +19,11 @@ namespace SemDepth.Cli;
 /// </summary>
 static class Bench
 {
-    static double Median(List<double> v) { v.Sort(); return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2; }
+    internal static double Median(List<double> v) { v.Sort(); return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2; }
 
     static string Rates(List<double> v) => string.Join(", ", v.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)));
 
-    static double RssMiB() { using var p = Process.GetCurrentProcess(); p.Refresh(); return p.WorkingSet64 / 1048576.0; }
+    internal static double RssMiB() { using var p = Process.GetCurrentProcess(); p.Refresh(); return p.WorkingSet64 / 1048576.0; }
 
     /// <summary>Runs the Python peer; null (with the reason printed) when it cannot run.</summary>
     internal static JsonElement? PeerJson(params string[] args) => Peer(args);
@@ -230,8 +230,6 @@ static class Bench
 /// the PyTorch peer's exact search on the same cached images.</summary>
 static class RetrievalBench
 {
-    static double RssMiB() { using var p = Process.GetCurrentProcess(); p.Refresh(); return p.WorkingSet64 / 1048576.0; }
-
     static double PeakRssMiB()
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
@@ -260,12 +258,12 @@ static class RetrievalBench
         var known = new KnownCases(cases);
         var opt = new RetrievalOptions { Search = "approx", ChunkMiB = chunkMiB };
 
-        double rss0 = RssMiB();
+        double rss0 = Bench.RssMiB();
         var total = Stopwatch.StartNew();
         using var lib = RetrievalLibrary.Build(d, genSimToReal, opt);
         var retrieval = new RetrievalPredictor("retrieval", lib, d, known);
         var rss = new List<double>();
-        retrieval.ChunkDone = _ => rss.Add(RssMiB());
+        retrieval.ChunkDone = _ => rss.Add(Bench.RssMiB());
         var sw = Stopwatch.StartNew();
         var approx = retrieval.Search(d.Test, testIdx, "approx");
         double approxSeconds = sw.Elapsed.TotalSeconds;
@@ -304,7 +302,7 @@ static class RetrievalBench
             ours = rawSearch.Search(d.Test, peerIdx, "exact");
             if (r > 0) times.Add(sw.Elapsed.TotalSeconds);
         }
-        double med = Median(times);
+        double med = Bench.Median(times);
         Console.WriteLine($"exact search, {peerIdx.Count:N0} queries x {d.Set.Sim.Count / 4:N0} keys a case x 25 shifts: TorchSharp median {med:F2} s [{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
         var peer = PeerRetrieval(d, peerIdx.Count, cases, reps, chunkMiB);
         if (peer is { } p)
@@ -318,8 +316,6 @@ static class RetrievalBench
         }
         return 0;
     }
-
-    static double Median(List<double> v) { v.Sort(); return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2; }
 
     static JsonElement? PeerRetrieval(SemData d, int queries, int[] testCases, int reps, int chunkMiB)
     {
