@@ -253,18 +253,24 @@ public static class Commands
         var env = new Dictionary<string, string> { ["SEMDEPTH_DATA"] = root };
         var wanted = o.Get("notebooks")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         bool ok = true;
+        var started = DateTime.UtcNow;
+        var executed = new List<string>();
         foreach (var nb in SemDepth.Notebooks.NotebookRunner.All())
         {
             if (wanted is not null && !wanted.Any(w => Path.GetFileName(nb).StartsWith(w, StringComparison.Ordinal))) continue;
             Console.WriteLine($"running {Path.GetFileName(nb)} ...");
             var r = SemDepth.Notebooks.NotebookRunner.Run(nb, env);
             Console.WriteLine(r);
+            executed.Add(r.Output);
             ok &= r.Ok;
             if (!r.Ok) break;
         }
+        string reportPath = SemDepth.Notebooks.RunReport.Write(Path.Combine(Paths.Artifacts, "report.html"), executed,
+            new SemDepth.Notebooks.RunFacts(root, started, DateTime.UtcNow - started, ok));
         Console.WriteLine();
         Console.WriteLine($"data:               {root}");
         Console.WriteLine($"executed notebooks: {SemDepth.Notebooks.NotebookRunner.OutputDir}");
+        Console.WriteLine($"report:             {reportPath}");
         Console.WriteLine($"submissions:        {Path.Combine(Paths.Artifacts, "submissions")}");
         Console.WriteLine($"results summary:    {SemDepth.Submission.ResultsLog.Dir}");
         Console.WriteLine($"training runs:      {Paths.Runs} (tensorboard --logdir runs)");

@@ -1,7 +1,5 @@
 using SemDepth.Data;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.PixelFormats;
+using SkiaSharp;
 
 namespace SemDepth.Notebooks;
 
@@ -12,74 +10,120 @@ public enum ImageKind { Sem, Depth, Error }
 public sealed record Tile(string Label, byte[] Pixels, ImageKind Kind);
 
 /// <summary>
-/// A grid of labelled images rendered as one PNG picture (rows x columns, 3x upscaled), with a colour
-/// scale legend when it holds depth maps. Displays inline in notebooks (text/html formatter).
+/// A grid of labelled images drawn as one PNG picture: the title, a label above every tile, and a
+/// labelled colour bar for each colour map in use (depth 0-255, |error|). Everything a reader needs is
+/// inside the picture, so the grid shows the same in every viewer (it is displayed as image/png only).
 /// </summary>
 public sealed class ImageGrid
 {
     public string Title { get; init; } = "";
     public List<List<Tile>> Rows { get; } = [];
-    public int Scale { get; init; } = 3;
+    /// <summary>Pixels per image pixel; 0 (default) picks the largest of 3..6 that keeps the grid near
+    /// <see cref="Notebook.PictureWidth"/>.</summary>
+    public int Scale { get; init; }
 
     public ImageGrid Row(params Tile[] tiles) { Rows.Add([.. tiles]); return this; }
 
     static readonly byte[] ViridisAnchors = [68, 1, 84, 59, 82, 139, 33, 145, 140, 94, 201, 98, 253, 231, 37];
 
     /// <summary>Viridis-like colour map (dark blue = deep/small, yellow = high/plateau).</summary>
-    public static Rgb24 Viridis(byte v)
+    public static (byte R, byte G, byte B) Viridis(byte v)
     {
         // 5 anchor colours of the viridis map, linearly interpolated
         double t = v / 255.0 * 4; int i = Math.Min(3, (int)t); double f = t - i;
         byte C(int k) => (byte)(ViridisAnchors[i * 3 + k] + (ViridisAnchors[(i + 1) * 3 + k] - ViridisAnchors[i * 3 + k]) * f);
-        return new Rgb24(C(0), C(1), C(2));
+        return (C(0), C(1), C(2));
     }
 
     /// <summary>Error maps: |error| 0 white to 64+ red.</summary>
-    static Rgb24 Heat(byte v) { byte g = (byte)Math.Max(0, 255 - v * 4); return new Rgb24(255, g, g); }
+    public static (byte R, byte G, byte B) Heat(byte v) { byte g = (byte)Math.Max(0, 255 - v * 4); return (255, g, g); }
 
+    static SKColor Colour(ImageKind kind, byte v)
+    {
+        var (r, g, b) = kind switch { ImageKind.Depth => Viridis(v), ImageKind.Error => Heat(v), _ => (v, v, v) };
+        return new SKColor(r, g, b);
+    }
+
+    const int Gap = 8, LabelH = 18, TitleH = 26, BarW = 16, BarBlock = 86, Margin = 8;
+
+    /// <summary>The grid as PNG bytes.</summary>
     public byte[] ToPng()
     {
-        int cols = Rows.Count == 0 ? 0 : Rows.Max(r => r.Count);
-        int tw = Geometry.Width * Scale, th = Geometry.Height * Scale, gap = 4;
-        bool legend = Rows.SelectMany(r => r).Any(t => t.Kind == ImageKind.Depth);
-        int width = Math.Max(1, cols * (tw + gap) + (legend ? 30 : 0)), height = Math.Max(1, Rows.Count * (th + gap));
-        using var img = new Image<Rgb24>(width, height, new Rgb24(255, 255, 255));
+        SkiaNatives.EnsureLoaded();
+        int cols = Rows.Count == 0 ? 1 : Math.Max(1, Rows.Max(r => r.Count));
+        var kinds = Rows.SelectMany(r => r).Select(t => t.Kind).Distinct().Where(k => k != ImageKind.Sem).Order().ToList();
+        int bars = kinds.Count * BarBlock;
+        int scale = Scale > 0 ? Scale : Math.Clamp((Notebook.PictureWidth - bars - 2 * Margin) / (cols * (Geometry.Width + 3)), 3, 6);
+        int tw = Geometry.Width * scale, th = Geometry.Height * scale;
+        int gridW = cols * tw + (cols - 1) * Gap;
+        int width = Math.Max(Notebook.PictureWidth, 2 * Margin + gridW + bars);
+        int top = Margin + (Title.Length > 0 ? TitleH : 0);
+        int height = Math.Max(top + Rows.Count * (LabelH + th + Gap) + Margin + (kinds.Count > 0 ? 14 : 0), top + 200);
+
+        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        using var text = new SKPaint { Color = new SKColor(30, 30, 30), IsAntialias = true };
+        using var regular = new SKFont(ScottPlot.Fonts.GetTypeface(ChartPng.FontName, false, false), 12);
+        using var bold = new SKFont(ScottPlot.Fonts.GetTypeface(ChartPng.FontName, true, false), 15);
+        if (Title.Length > 0) canvas.DrawText(Fit(Title, width - 2 * Margin, bold), Margin, Margin + 16, SKTextAlign.Left, bold, text);
+
+        var nearest = new SKSamplingOptions(SKFilterMode.Nearest);
         for (int r = 0; r < Rows.Count; r++)
             for (int c = 0; c < Rows[r].Count; c++)
             {
                 var tile = Rows[r][c];
-                int ox = c * (tw + gap), oy = r * (th + gap);
-                for (int y = 0; y < th; y++)
-                    for (int x = 0; x < tw; x++)
-                    {
-                        byte v = tile.Pixels[(y / Scale) * Geometry.Width + x / Scale];
-                        img[ox + x, oy + y] = tile.Kind switch { ImageKind.Depth => Viridis(v), ImageKind.Error => Heat(v), _ => new Rgb24(v, v, v) };
-                    }
+                float ox = Margin + c * (tw + Gap), oy = top + r * (LabelH + th + Gap);
+                canvas.DrawText(Fit(tile.Label, tw, regular), ox, oy + 13, SKTextAlign.Left, regular, text);
+                using var bmp = new SKBitmap(Geometry.Width, Geometry.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+                for (int y = 0; y < Geometry.Height; y++)
+                    for (int x = 0; x < Geometry.Width; x++)
+                        bmp.SetPixel(x, y, Colour(tile.Kind, tile.Pixels[y * Geometry.Width + x]));
+                using var img = SKImage.FromBitmap(bmp);
+                canvas.DrawImage(img, new SKRect(ox, oy + LabelH, ox + tw, oy + LabelH + th), nearest, null);
             }
-        if (legend)
-            for (int y = 0; y < height; y++)
+
+        // one labelled colour bar per colour map, top to bottom = high to low
+        float bx = width - Margin - bars + 10;
+        foreach (var kind in kinds)
+        {
+            float y0 = top + LabelH + 12, y1 = Math.Max(y0 + 120, height - Margin - 18);
+            var (name, max, ticks) = kind == ImageKind.Depth
+                ? ("depth", 255, new[] { 0, 50, 100, 150, 200, 255 })
+                : ("|error|", 64, new[] { 0, 16, 32, 48, 64 });
+            canvas.DrawText(name, bx - 4, y0 - 12, SKTextAlign.Left, regular, text);
+            for (int y = (int)y0; y < (int)y1; y++)
             {
-                var col = Viridis((byte)(255 - y * 255 / Math.Max(1, height - 1)));
-                for (int x = width - 20; x < width - 4; x++) img[x, y] = col;
+                double v = max * (1 - (y - y0) / (y1 - y0 - 1));
+                using var p = new SKPaint { Color = Colour(kind, (byte)Math.Clamp(Math.Round(v), 0, 255)) };
+                canvas.DrawRect(bx, y, BarW, 1, p);
             }
-        using var ms = new MemoryStream();
-        img.Save(ms, new PngEncoder());
-        return ms.ToArray();
+            using var frame = new SKPaint { Color = new SKColor(90, 90, 90), Style = SKPaintStyle.Stroke, StrokeWidth = 1 };
+            canvas.DrawRect(bx, y0, BarW, y1 - y0, frame);
+            foreach (int t in ticks)
+            {
+                float y = y0 + (float)((1 - t / (double)max) * (y1 - y0 - 1));
+                canvas.DrawLine(bx + BarW, y, bx + BarW + 4, y, frame);
+                canvas.DrawText(kind == ImageKind.Error && t == max ? $"{t}+" : t.ToString(), bx + BarW + 6, y + 4, SKTextAlign.Left, regular, text);
+            }
+            if (kind == ImageKind.Depth) canvas.DrawText("deeper", bx - 4, y1 + 16, SKTextAlign.Left, regular, text);
+            bx += BarBlock;
+        }
+
+        using var snapshot = surface.Snapshot();
+        using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
     }
 
-    public string ToHtml()
+    /// <summary>Text that fits <paramref name="width"/> pixels, cut with an ellipsis.</summary>
+    static string Fit(string s, float width, SKFont font)
     {
-        var sb = new System.Text.StringBuilder();
-        sb.Append("<div>");
-        if (Title.Length > 0) sb.Append($"<div style=\"font-weight:bold\">{System.Net.WebUtility.HtmlEncode(Title)}</div>");
-        sb.Append($"<img src=\"data:image/png;base64,{Convert.ToBase64String(ToPng())}\"/>");
-        int tw = Geometry.Width * Scale + 4;
-        foreach (var (row, i) in Rows.Select((r, i) => (r, i)))
-            sb.Append($"<div style=\"font-size:11px;font-family:monospace\">row {i + 1}: {System.Net.WebUtility.HtmlEncode(string.Join(" | ", row.Select(t => t.Label)))}</div>");
-        if (Rows.SelectMany(r => r).Any(t => t.Kind == ImageKind.Depth))
-            sb.Append("<div style=\"font-size:11px\">colour scale (right bar): depth 0 (dark purple, deepest) to 255 (yellow, highest); plateaus 140-170 show green-yellow</div>");
-        sb.Append("</div>");
-        _ = tw;
-        return sb.ToString();
+        if (font.MeasureText(s) <= width) return s;
+        while (s.Length > 1 && font.MeasureText(s + "…") > width) s = s[..^1];
+        return s + "…";
     }
+
+    /// <summary>text/plain beside the picture: the title and each row's labels.</summary>
+    public override string ToString() =>
+        string.Join('\n', new[] { Title }.Concat(Rows.Select((r, i) => $"row {i + 1}: {string.Join(" | ", r.Select(t => t.Label))}")).Where(s => s.Length > 0));
 }

@@ -46,10 +46,37 @@ public static class NotebookRunner
             p.Kill(entireProcessTree: true);
             return new NotebookResult(notebook, output, false, -1, sw.Elapsed.TotalSeconds, ["timed out"]);
         }
+        if (File.Exists(output)) NumberCells(output);
         var errors = File.Exists(output) ? CellErrors(output) : [];
         if (p.ExitCode != 0 && errors.Count == 0)
             errors = ["dotnet-repl exited " + p.ExitCode + ": " + Tail(so.Result + se.Result)];
         return new NotebookResult(notebook, output, p.ExitCode == 0 && errors.Count == 0, p.ExitCode, sw.Elapsed.TotalSeconds, errors);
+    }
+
+    /// <summary>
+    /// Writes execution counts into an executed copy (dotnet-repl leaves them null): the runner executes
+    /// the code cells in order, one each, so code cell k gets k, up to the first cell with an error;
+    /// cells after it did not run and keep null. Outputs of kind execute_result get the same count.
+    /// </summary>
+    public static void NumberCells(string executedNotebook)
+    {
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(executedNotebook))!;
+        int count = 0;
+        bool stopped = false;
+        foreach (var cell in doc["cells"]!.AsArray())
+        {
+            if (cell?["cell_type"]?.GetValue<string>() != "code") continue;
+            if (stopped) { cell["execution_count"] = null; continue; }
+            cell["execution_count"] = ++count;
+            if (cell["outputs"] is System.Text.Json.Nodes.JsonArray outs)
+                foreach (var o in outs)
+                {
+                    string type = o?["output_type"]?.GetValue<string>() ?? "";
+                    if (type == "execute_result") o!["execution_count"] = count;
+                    if (type == "error") stopped = true;
+                }
+        }
+        File.WriteAllText(executedNotebook, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
     /// <summary>Error outputs of an executed notebook: "cell N: message".</summary>

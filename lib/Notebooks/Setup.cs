@@ -30,30 +30,92 @@ public static class Notebook
         var device = Torch.TorchDevice.Current;
         Torch.TorchDevice.Seed(seed);
         RegisterFormatters();
+        if (Environment.GetEnvironmentVariable("SEMDEPTH_CHARTS") is "interactive" && Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") != "1")
+            Microsoft.DotNet.Interactive.KernelInvocationContext.Current?.Display(UseInteractiveCharts().Value, "text/html");
         string root = Workspace.Paths.DataRoot(dataRoot, log: new LiveProgress("data"));
         return new WorkspaceInfo(Workspace.Paths.Root, root, device.ToString(), TorchNatives.Status, seed,
             Directory.Exists(Path.Combine(root, DaconNames.Truth)));
     }
 
-    /// <summary>text/html formatters: PlotlyChart as a chart (XPlot has none of its own), DataFrame as a
-    /// table, ImageGrid as a picture, image-shaped tensors as pictures.</summary>
+    /// <summary>Width in pixels of every chart and image grid picture (fits a notebook column at 100%).</summary>
+    public const int PictureWidth = 760;
+
+    /// <summary>
+    /// Display formatters. Charts (XPlot PlotlyChart, drawn by <see cref="ChartPng"/>), image grids and
+    /// image-shaped tensors are <c>image/png</c> outputs with a <c>text/plain</c> caption and nothing else,
+    /// so they show in VS Code, JupyterLab, nbconvert, nbviewer and GitHub with no network and no script.
+    /// DataFrames are HTML tables. <see cref="UseInteractiveCharts"/> switches charts to plotly.js.
+    /// </summary>
     public static void RegisterFormatters()
     {
         if (_formatters) return;
         _formatters = true;
-        Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(chart.GetInlineHtml()), "text/html");
+        Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(Convert.ToBase64String(ChartPng.Render(chart))), "image/png");
+        Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(ChartText(chart)), "text/plain");
+        Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(InteractiveHtml(chart)), "text/html");
+        Formatter.Register<ImageGrid>((g, writer) => writer.Write(Convert.ToBase64String(g.ToPng())), "image/png");
+        Formatter.Register<ImageGrid>((g, writer) => writer.Write(g.ToString()), "text/plain");
+        // tensors as numpy-style text; Notebook.TensorGrid(t) draws an image-shaped one as a picture grid
+        Formatter.Register<Tensor>((t, writer) => writer.Write(t.ToString(TorchSharp.TensorStringStyle.Numpy)), "text/plain");
         Formatter.Register<Html>((h, writer) => writer.Write(h.Value), "text/html");
-        Formatter.Register<ImageGrid>((g, writer) => writer.Write(g.ToHtml()), "text/html");
         Formatter.Register<DataFrame>((df, writer) => writer.Write(Tables.ToHtml(df)), "text/html");
-        Formatter.Register<Tensor>((t, writer) => writer.Write(TensorHtml(t)), "text/html");
+        Formatter.SetPreferredMimeTypesFor(typeof(ImageGrid), "image/png", "text/plain");
+        SetChartMimeTypes();
     }
 
-    /// <summary>A tensor shaped like images ((72,48), (1,72,48), (N,1,72,48)) as a picture grid, others as text.</summary>
-    public static string TensorHtml(Tensor t)
+    static bool _interactive;
+
+    /// <summary>Whether charts display as interactive plotly.js (live VS Code sessions) instead of PNG.
+    /// Set with <see cref="UseInteractiveCharts"/>; the headless runner never uses it.</summary>
+    public static bool InteractiveCharts => _interactive;
+
+    /// <summary>
+    /// Switches charts to interactive plotly.js for this kernel and returns the output that loads
+    /// plotly.js 2.28 into the notebook view (display it once, like Python's init_notebook_mode). The
+    /// script comes from the Plotly.NET package the workspace restores, never from a CDN. Ignored
+    /// (charts stay PNG) when the notebook runs headless (SEMDEPTH_HEADLESS=1). The environment variable
+    /// SEMDEPTH_CHARTS=interactive makes <see cref="Setup"/> call it.
+    /// </summary>
+    public static Html UseInteractiveCharts()
+    {
+        RegisterFormatters();
+        if (Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") == "1")
+            return new Html("<div>headless run: charts stay static PNG pictures</div>");
+        _interactive = true;
+        SetChartMimeTypes();
+        return new Html($"<script type=\"text/javascript\">{PlotlyJs.Source}</script><div>plotly.js {PlotlyJs.Version} loaded from the Plotly.NET package: charts are interactive in this session (Notebook.UseStaticCharts() to go back).</div>");
+    }
+
+    /// <summary>Charts back to PNG pictures (the default).</summary>
+    public static void UseStaticCharts() { _interactive = false; SetChartMimeTypes(); }
+
+    static void SetChartMimeTypes() =>
+        Formatter.SetPreferredMimeTypesFor(typeof(PlotlyChart), _interactive ? ["text/html"] : ["image/png", "text/plain"]);
+
+    static string InteractiveHtml(PlotlyChart chart)
+    {
+        var (data, layout) = ChartPng.Spec(chart);
+        string id = "semdepth-" + Guid.NewGuid().ToString("N");
+        return $"<div id=\"{id}\" style=\"width:{chart.Width}px;height:{chart.Height}px\"></div><script type=\"text/javascript\">"
+            + $"(function(){{var el=document.getElementById('{id}');if(typeof Plotly==='undefined'){{el.textContent='plotly.js is not loaded in this view: run Notebook.UseInteractiveCharts() and display its result';return;}}"
+            + $"Plotly.newPlot(el,{data.ToJsonString()},{layout.ToJsonString()});}})();</script>";
+    }
+
+    /// <summary>text/plain caption of a chart: its title and traces.</summary>
+    public static string ChartText(PlotlyChart chart)
+    {
+        var (data, layout) = ChartPng.Spec(chart);
+        string title = layout["title"] is System.Text.Json.Nodes.JsonValue v ? v.ToString() : layout["title"]?["text"]?.ToString() ?? "chart";
+        var traces = data.Select(t => $"{t?["type"] ?? "scatter"} '{t?["name"] ?? ""}'");
+        return $"{title} ({string.Join(", ", traces)})";
+    }
+
+    /// <summary>A tensor shaped like images ((72,48), (1,72,48), (N,1,72,48)) as a picture grid; null for others.</summary>
+    public static ImageGrid? TensorGrid(Tensor t)
     {
         long[] s = t.shape;
         bool image = s.Length >= 2 && s[^2] == Geometry.Height && s[^1] == Geometry.Width;
-        if (!image) return $"<pre>{System.Net.WebUtility.HtmlEncode(t.ToString(TorchSharp.TensorStringStyle.Numpy))}</pre>";
+        if (!image) return null;
         using var scope = torch.NewDisposeScope();
         var imgs = t.detach().cpu().to(ScalarType.Float32).reshape(-1, Geometry.Pixels);
         int n = (int)Math.Min(imgs.shape[0], 32);
@@ -69,7 +131,7 @@ public static class Notebook
             if (row.Count == 8) { grid.Row([.. row]); row.Clear(); }
         }
         if (row.Count > 0) grid.Row([.. row]);
-        return grid.ToHtml();
+        return grid;
     }
 }
 

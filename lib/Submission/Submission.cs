@@ -157,10 +157,37 @@ public static class ResultsLog
         File.AppendAllText(md, $"| {r.When:yyyy-MM-dd HH:mm} | {r.Method} | {r.Data} | {F(r.TestRmse)} | {F(r.SimValRmse)} | {r.Checkpoint} | {r.Submission} |\n");
     }
 
-    public static IReadOnlyList<string[]> Read(string? dir = null)
+    /// <summary>Every entry of results.csv, oldest first (quoted fields may hold commas and quotes).</summary>
+    public static IReadOnlyList<ResultEntry> Read(string? dir = null)
     {
         string csv = Path.Combine(dir ?? Dir, "results.csv");
-        return File.Exists(csv) ? File.ReadLines(csv).Skip(1).Select(l => l.Split(',')).ToList() : [];
+        if (!File.Exists(csv)) return [];
+        static double D(string s) => s.Length == 0 ? double.NaN : double.Parse(s, CultureInfo.InvariantCulture);
+        return File.ReadLines(csv).Skip(1).Where(l => l.Length > 0).Select(Fields).Where(f => f.Count >= 8)
+            .Select(f => new ResultEntry(DateTime.Parse(f[0], CultureInfo.InvariantCulture), f[1], f[2], f[3], f[4], D(f[5]), D(f[6]), f[7])).ToList();
+    }
+
+    /// <summary>The fields of one CSV line ("" inside quotes is a quote).</summary>
+    public static List<string> Fields(string line)
+    {
+        var fields = new List<string>();
+        var sb = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char ch = line[i];
+            if (quoted)
+            {
+                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i++; }
+                else if (ch == '"') quoted = false;
+                else sb.Append(ch);
+            }
+            else if (ch == '"') quoted = true;
+            else if (ch == ',') { fields.Add(sb.ToString()); sb.Clear(); }
+            else sb.Append(ch);
+        }
+        fields.Add(sb.ToString());
+        return fields;
     }
 }
 

@@ -54,10 +54,15 @@ public class SubmissionTests(TinyData tiny)
     {
         string dir = Path.Combine(tiny.Scratch, "results");
         ResultsLog.Append(new ResultEntry(DateTime.Now, "m1", "tiny", "ck", "a.zip", 12.5, 3, "{}"), dir);
-        ResultsLog.Append(new ResultEntry(DateTime.Now, "m2", "tiny", "ck", "b.zip", double.NaN, 4, "{}"), dir);
+        ResultsLog.Append(new ResultEntry(DateTime.Now, "m2, \"quoted\"", "tiny", "ck1; ck2", "b.zip", double.NaN, 4, "{\"a\":1,\"b\":[2,3]}"), dir);
         var rows = ResultsLog.Read(dir);
         Assert.Equal(2, rows.Count);
-        Assert.Equal("\"m2\"", rows[1][1]);
+        Assert.Equal(12.5, rows[0].TestRmse);
+        Assert.Equal("m2, \"quoted\"", rows[1].Method);
+        Assert.Equal("ck1; ck2", rows[1].Checkpoint);
+        Assert.True(double.IsNaN(rows[1].TestRmse));
+        Assert.Equal(4, rows[1].SimValRmse);
+        Assert.Equal("{\"a\":1,\"b\":[2,3]}", rows[1].Options);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "results.md")).Count(l => l.StartsWith("| 2", StringComparison.Ordinal)) + 2);
     }
 }
@@ -85,6 +90,28 @@ public class NotebookTests(TinyData tiny)
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Single(Directory.GetFiles(Path.Combine(tiny.Scratch, "nb-artifacts", "submissions"), "*.zip"));
+
+        // every chart and grid is a PNG picture a viewer can show without a script
+        var executed = notebooks.Select(n => Path.Combine(tiny.Scratch, "nb-out", Path.GetFileName(n))).ToList();
+        var minimum = new Dictionary<string, int> { ["01"] = 13, ["02"] = 3, ["03"] = 7, ["04"] = 2 };
+        foreach (var nb in executed)
+        {
+            var pictures = PictureChecks.Check(nb);
+            string key = Path.GetFileName(nb)[..2];
+            if (minimum.TryGetValue(key, out int min)) Assert.True(pictures >= min, $"{Path.GetFileName(nb)}: {pictures} pictures, expected at least {min}");
+        }
+
+        // the reviewers' page: self-contained, no script, every picture of the notebooks in it
+        var report = RunReport.Build(executed, new RunFacts(tiny.Root, DateTime.UtcNow.AddHours(-1), TimeSpan.FromMinutes(1), true,
+            Path.Combine(tiny.Scratch, "nb-runs"), Path.Combine(tiny.Scratch, "nb-artifacts", "results")));
+        Assert.DoesNotContain("<script", report, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotMatch(@"(src|href)=""(https?:)?//", report);
+        int pngs = executed.Sum(PictureChecks.Count);
+        Assert.True(System.Text.RegularExpressions.Regex.Matches(report, "<img ").Count >= pngs);
+        Assert.Contains("test RMSE", report, StringComparison.Ordinal);
+        string options = report[report.IndexOf("id=\"options\"", StringComparison.Ordinal)..];
+        Assert.Contains("ae-baseline", options, StringComparison.Ordinal); // the options of the AE notebook 02 trained
+        Assert.Contains("&quot;epochs&quot;", options, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,6 +121,19 @@ public class NotebookTests(TinyData tiny)
         var r = NotebookRunner.Run(Path.GetFullPath(nb), null, Path.Combine(tiny.Scratch, "nb-fail"));
         Assert.False(r.Ok);
         Assert.Contains(r.Errors, e => e.Contains("cell 2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CellsAreNumberedInTheOrderTheyRanUpToTheFailingOne()
+    {
+        string nb = Path.Combine(NotebookRunner.NotebookDir, "..", "tests", "SemDepth.Tests", "failing.ipynb");
+        var r = NotebookRunner.Run(Path.GetFullPath(nb), null, Path.Combine(tiny.Scratch, "nb-count"));
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(r.Output))!;
+        var counts = doc["cells"]!.AsArray().Where(c => c!["cell_type"]!.GetValue<string>() == "code")
+            .Select(c => c!["execution_count"]?.GetValue<int>()).ToList();
+        Assert.Equal(1, counts[0]);
+        Assert.Equal(2, counts[1]); // the failing cell ran
+        Assert.All(counts.Skip(2), c => Assert.Null(c));
     }
 
     [Fact]

@@ -1,0 +1,211 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ScottPlot;
+using PlotlyChart = XPlot.Plotly.PlotlyChart;
+
+namespace SemDepth.Notebooks;
+
+/// <summary>
+/// Draws an XPlot.Plotly chart as a static PNG with ScottPlot, so that it shows in every viewer
+/// (VS Code, JupyterLab, nbconvert HTML, nbviewer, GitHub) with no network and no JavaScript.
+/// The chart is read from the JSON that XPlot itself emits (its public <c>GetInlineJS</c>), so any
+/// PlotlyChart renders, not only the ones <see cref="Charts"/> builds. Supported traces: histogram
+/// (overlay, with shared bin edges; histnorm percent/probability), scatter (markers, lines,
+/// lines+markers), bar (grouped, stacked or overlaid, categorical or numeric x). Anything else is
+/// named in a note under the title rather than silently dropped.
+/// </summary>
+public static partial class ChartPng
+{
+    /// <summary>Plotly's default colour sequence, so static and interactive charts use the same colours.</summary>
+    static readonly string[] PaletteHex = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+    static readonly Lazy<string> Font = new(() =>
+    {
+        SkiaNatives.EnsureLoaded();
+        foreach (var f in new[] { "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica", "Segoe UI" })
+            if (string.Equals(Fonts.GetTypeface(f, false, false)?.FamilyName, f, StringComparison.OrdinalIgnoreCase)) return f;
+        return Fonts.Default;
+    });
+
+    /// <summary>The sans-serif family charts and grids are drawn with (the first installed of DejaVu Sans,
+    /// Liberation Sans, Noto Sans, Arial, Helvetica, Segoe UI; else ScottPlot's default).</summary>
+    public static string FontName => Font.Value;
+
+    /// <summary>The chart's traces and layout as Plotly JSON (what XPlot would send to plotly.js).</summary>
+    public static (JsonArray Data, JsonObject Layout) Spec(PlotlyChart chart)
+    {
+        string js = chart.GetInlineJS();
+        var data = DataRx().Match(js);
+        var layout = LayoutRx().Match(js);
+        if (!data.Success) throw new FormatException("XPlot emitted no 'var data = ...;' line: " + js[..Math.Min(200, js.Length)]);
+        return ((JsonArray)JsonNode.Parse(data.Groups[1].Value)!,
+                layout.Success ? (JsonObject)JsonNode.Parse(layout.Groups[1].Value)! : []);
+    }
+
+    [GeneratedRegex(@"var data = (.*?);\s*$", RegexOptions.Multiline)] private static partial Regex DataRx();
+    [GeneratedRegex(@"var layout = (.*?);\s*$", RegexOptions.Multiline)] private static partial Regex LayoutRx();
+
+    /// <summary>PNG bytes of <paramref name="chart"/> at its own width and height (at least <paramref name="minWidth"/> wide).</summary>
+    public static byte[] Render(PlotlyChart chart, int minWidth = Notebook.PictureWidth)
+    {
+        var (data, layout) = Spec(chart);
+        int w = Math.Max(minWidth, chart.Width), h = Math.Max(240, chart.Height);
+        return Render(data, layout, w, h);
+    }
+
+    /// <summary>PNG bytes of a Plotly data/layout pair.</summary>
+    public static byte[] Render(JsonArray data, JsonObject layout, int width, int height)
+    {
+        SkiaNatives.EnsureLoaded();
+        var plot = Build(data, layout);
+        return plot.GetImageBytes(width, height, ImageFormat.Png);
+    }
+
+    /// <summary>The ScottPlot plot for a Plotly data/layout pair (exposed for tests and for callers that
+    /// want to restyle before saving).</summary>
+    public static Plot Build(JsonArray data, JsonObject layout)
+    {
+        var plot = new Plot();
+        plot.Font.Set(FontName);
+        var skipped = new List<string>();
+        var traces = data.OfType<JsonObject>().ToList();
+        string barmode = Str(layout["barmode"]) ?? "group";
+
+        // histograms share bin edges so that overlaid series compare bin for bin (as plotly's overlay does)
+        var hists = traces.Where(t => (Str(t["type"]) ?? "scatter") == "histogram").ToList();
+        double[]? edges = hists.Count == 0 ? null : HistogramEdges(hists);
+        // categorical x for bar traces: one position per distinct category, in first-seen order
+        var categories = new List<string>();
+        foreach (var t in traces.Where(t => Str(t["type"]) == "bar"))
+            if (t["x"] is JsonArray xs && xs.Any(v => v is JsonValue jv && jv.TryGetValue(out string? _)))
+                foreach (var c in xs.Select(v => v?.ToString() ?? "")) if (!categories.Contains(c)) categories.Add(c);
+        int barCount = traces.Count(t => Str(t["type"]) == "bar"), barIndex = 0;
+        double[]? stackBase = null;
+
+        for (int i = 0; i < traces.Count; i++)
+        {
+            var t = traces[i];
+            string type = Str(t["type"]) ?? "scatter";
+            var color = Color.FromHex(Str(t["marker"]?["color"]) is { } mc && mc.StartsWith('#') ? mc : PaletteHex[i % PaletteHex.Length]);
+            string? name = Str(t["name"]);
+            switch (type)
+            {
+                case "histogram":
+                {
+                    var x = Numbers(t["x"]).Where(double.IsFinite).ToArray();
+                    var counts = new double[edges!.Length - 1];
+                    double bw = edges[1] - edges[0];
+                    foreach (var v in x) counts[Math.Clamp((int)((v - edges[0]) / bw), 0, counts.Length - 1)]++;
+                    string? norm = Str(t["histnorm"]);
+                    if (norm is "percent" or "probability" && x.Length > 0)
+                        for (int k = 0; k < counts.Length; k++) counts[k] *= (norm == "percent" ? 100.0 : 1.0) / x.Length;
+                    double opacity = Num(t["opacity"]) ?? (hists.Count > 1 ? 0.6 : 1.0);
+                    var bars = counts.Select((c, k) => new Bar
+                    {
+                        Position = (edges[k] + edges[k + 1]) / 2, Value = c, Size = bw,
+                        FillColor = color.WithAlpha(opacity), LineWidth = 0,
+                    }).ToList();
+                    var bp = plot.Add.Bars(bars);
+                    if (name is not null) bp.LegendText = name;
+                    break;
+                }
+                case "scatter":
+                {
+                    var y = Numbers(t["y"]).ToArray();
+                    var x = t["x"] is JsonArray ? Numbers(t["x"]).ToArray() : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
+                    var pts = x.Zip(y).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToArray();
+                    string mode = Str(t["mode"]) ?? (pts.Length > 20 ? "lines" : "lines+markers");
+                    var sc = plot.Add.Scatter(pts.Select(p => p.First).ToArray(), pts.Select(p => p.Second).ToArray(), color);
+                    sc.LineWidth = mode.Contains("lines") ? 2 : 0;
+                    double opacity = Num(t["marker"]?["opacity"]) ?? Num(t["opacity"]) ?? 1.0;
+                    sc.MarkerSize = mode.Contains("markers") ? (float)(Num(t["marker"]?["size"]) ?? 6) : 0;
+                    sc.MarkerColor = color.WithAlpha(opacity);
+                    if (name is not null) sc.LegendText = name;
+                    break;
+                }
+                case "bar":
+                {
+                    var y = Numbers(t["y"]).ToArray();
+                    double[] pos = categories.Count > 0
+                        ? (t["x"] as JsonArray ?? []).Select(v => (double)categories.IndexOf(v?.ToString() ?? "")).ToArray()
+                        : t["x"] is JsonArray ? Numbers(t["x"]).ToArray() : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
+                    double slot = 0.8, width = barmode == "group" ? slot / barCount : slot;
+                    double offset = barmode == "group" ? -slot / 2 + width * (barIndex + 0.5) : 0;
+                    if (barmode == "stack") stackBase ??= new double[Math.Max(categories.Count, y.Length)];
+                    var bars = new List<Bar>();
+                    for (int k = 0; k < Math.Min(pos.Length, y.Length); k++)
+                    {
+                        if (!double.IsFinite(y[k])) continue;
+                        double b = barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length ? stackBase[(int)pos[k]] : 0;
+                        bars.Add(new Bar { Position = pos[k] + offset, ValueBase = b, Value = b + y[k], Size = width, FillColor = color.WithAlpha(Num(t["opacity"]) ?? 1.0), LineWidth = 0 });
+                        if (barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length) stackBase[(int)pos[k]] += y[k];
+                    }
+                    var bp = plot.Add.Bars(bars);
+                    if (name is not null && barCount > 1) bp.LegendText = name;
+                    barIndex++;
+                    break;
+                }
+                default:
+                    skipped.Add(type);
+                    break;
+            }
+        }
+
+        if (categories.Count > 0)
+        {
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                Enumerable.Range(0, categories.Count).Select(k => (double)k).ToArray(), [.. categories]);
+            if (categories.Count > 8 || categories.Sum(c => c.Length) > 60)
+            {
+                plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
+                plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+                // ScottPlot does not grow the axis for rotated labels: reserve room for the longest one
+                int longest = categories.Max(c => c.Length);
+                plot.Axes.Bottom.MinimumSize = Math.Min(180, 24 + longest * 3.6f);
+                plot.Axes.Left.MinimumSize = Math.Clamp(categories[0].Length * 6 - 40, 50, 140);
+            }
+        }
+        if (hists.Count > 0 || barCount > 0) plot.Axes.Margins(bottom: 0);
+        // x that is all whole numbers (epochs, rows) gets whole-number ticks
+        var scatterX = traces.Where(t => (Str(t["type"]) ?? "scatter") == "scatter").SelectMany(t => Numbers(t["x"])).ToList();
+        if (scatterX.Count > 0 && scatterX.All(v => !double.IsFinite(v) || v == Math.Round(v)))
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+
+        string title = Title(layout["title"]) ?? "";
+        if (skipped.Count > 0) title += $"\n(not drawn in the static picture: {string.Join(", ", skipped.Distinct())} traces)";
+        if (title.Length > 0) plot.Title(title, 16);
+        if (Title(layout["xaxis"]?["title"]) is { } xt) plot.XLabel(xt, 14);
+        if (Title(layout["yaxis"]?["title"]) is { } yt) plot.YLabel(yt, 14);
+        else if (hists.Count > 0) plot.YLabel(Str(hists[0]["histnorm"]) is { } hn ? hn : "count", 14);
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 12;
+        plot.Axes.Left.TickLabelStyle.FontSize = 12;
+
+        int named = plot.GetPlottables().Count(p => p.LegendItems.Any(li => !string.IsNullOrEmpty(li.LabelText)));
+        if (named > 1 || (named == 1 && traces.Count > 1))
+        {
+            plot.ShowLegend(Edge.Right);
+            plot.Legend.FontSize = 12;
+        }
+        return plot;
+    }
+
+    /// <summary>Common bin edges for histogram traces: the widest range, the largest nbinsx (default 30).</summary>
+    static double[] HistogramEdges(List<JsonObject> hists)
+    {
+        var all = hists.SelectMany(h => Numbers(h["x"])).Where(double.IsFinite).ToArray();
+        int bins = hists.Select(h => (int)(Num(h["nbinsx"]) ?? 30)).Max();
+        double lo = all.Length == 0 ? 0 : all.Min(), hi = all.Length == 0 ? 1 : all.Max();
+        if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
+        bins = Math.Max(1, bins);
+        return Enumerable.Range(0, bins + 1).Select(k => lo + (hi - lo) * k / bins).ToArray();
+    }
+
+    static IEnumerable<double> Numbers(JsonNode? n) => n is JsonArray a
+        ? a.Select(v => v is JsonValue jv && jv.TryGetValue(out double d) ? d : v is JsonValue s && s.TryGetValue(out string? str) && double.TryParse(str, System.Globalization.CultureInfo.InvariantCulture, out double p) ? p : double.NaN)
+        : [];
+
+    static double? Num(JsonNode? n) => n is JsonValue v && v.TryGetValue(out double d) ? d : null;
+    static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+    /// <summary>A plotly title: a string (plotly.js 1-2) or {"text": ...} (plotly.js 2+).</summary>
+    static string? Title(JsonNode? n) => Str(n) ?? Str(n?["text"]);
+}
