@@ -1,2 +1,1 @@
-using SemDepth.Cli;
-return await Commands.RunAsync(args);
+return SemDepth.Cli.Cli.Invoke(args);

@@ -113,7 +113,7 @@ public static class ImageCache
         if (!IsValid(path, fp, files.Count))
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            Build(path, fp, files);
+            Build(path, fp, files, new Workspace.WorkCounter(log, $"decode {split}", files.Count));
             log?.Report($"cache {split}: decoded {files.Count:N0} images in {sw.Elapsed.TotalSeconds:F1} s -> {path}");
         }
         return new ImageSet(path, files.Count, HeaderBytes);
@@ -129,7 +129,7 @@ public static class ImageCache
         return Encoding.ASCII.GetString(head, 0, 8) == Magic && BitConverter.ToInt32(head, 8) == count && Encoding.ASCII.GetString(head, 12, 16) == fp;
     }
 
-    static unsafe void Build(string path, string fp, IReadOnlyList<string> files)
+    static unsafe void Build(string path, string fp, IReadOnlyList<string> files, Workspace.WorkCounter counter)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string tmp = path + "." + Environment.ProcessId + ".tmp";
@@ -155,7 +155,10 @@ public static class ImageCache
                 {
                     byte* basePtr = p + view.PointerOffset + HeaderBytes;
                     Parallel.For(0, files.Count, i =>
-                        Png8.Read(files[i], new Span<byte>(basePtr + (long)i * Geometry.Pixels, Geometry.Pixels)));
+                    {
+                        Png8.Read(files[i], new Span<byte>(basePtr + (long)i * Geometry.Pixels, Geometry.Pixels));
+                        counter.Add();
+                    });
                     view.Flush();
                 }
                 finally { view.SafeMemoryMappedViewHandle.ReleasePointer(); }

@@ -81,6 +81,7 @@ public static class SyntheticGenerator
                 Directory.CreateDirectory(DaconNames.SimDepthDir(root, c, sub));
             }
         log?.Report($"simulation: {4 * n:N0} depth maps, {8 * n:N0} SEM");
+        var simCount = new Workspace.WorkCounter(log, "generate simulation", 4L * n, "pairs");
         var libraryMean = new double[4 * n]; // mean depth of each library map, (case - 1) * n + b
         Parallel.For(0, 4 * n, () => new Buffers(), (i, _, buf) =>
         {
@@ -98,6 +99,7 @@ public static class SyntheticGenerator
                 SemRenderer.AddNoise(buf.Signal, cfg.SimRender, r, buf.Bytes); // itr0/itr1 differ only in noise
                 Png8.Write(Path.Combine(DaconNames.SimSemDir(root, c, subs[b]), $"{bases[b]}_itr{itr}.png"), buf.Bytes);
             }
+            simCount.Add();
             return buf;
         }, _ => { });
 
@@ -124,6 +126,7 @@ public static class SyntheticGenerator
         var byMean = Cases.All
             .Select(c => Enumerable.Range(0, n).OrderBy(b => libraryMean[(c - 1) * n + b]).ThenBy(b => b).ToArray())
             .ToArray();
+        var trainCount = new Workspace.WorkCounter(log, "generate train", train.Count);
         var padded = new double[train.Count];
         var trainLibrary = new int[train.Count];
         Parallel.For(0, train.Count, () => new Buffers(), (i, _, buf) =>
@@ -137,6 +140,7 @@ public static class SyntheticGenerator
                 : HoleShape.Sample(cfg.Shape, r).Jitter(eff.Scale, eff.Bottom + cfg.Shape.BottomPerCase * (t.Case - 1));
             padded[i] = RenderReal(cfg, shape, t.Case, r, buf, StoredAsRgb(cfg, 0, i),
                 DaconNames.TruthTrainPath(root, t.Case, t.Site, t.Name), Path.Combine(DaconNames.TrainSiteDir(root, t.Case, t.Site), t.Name));
+            trainCount.Add();
             return buf;
         }, _ => { });
         if (cfg.StrayCheckpointFile) WriteStrayCheckpoint(root, train.First(t => t.Case == 4));
@@ -157,6 +161,7 @@ public static class SyntheticGenerator
         Directory.CreateDirectory(Path.Combine(root, DaconNames.Truth, "test"));
         var testCase = new int[cfg.TestImages];
         var testLibrary = new int[cfg.TestImages];
+        var testCount = new Workspace.WorkCounter(log, "generate test", cfg.TestImages);
         Parallel.For(0, cfg.TestImages, () => new Buffers(), (i, _, buf) =>
         {
             var r = Rng.For(seed, 30, i);
@@ -170,6 +175,7 @@ public static class SyntheticGenerator
                 : HoleShape.Sample(cfg.Shape, r).Jitter(scale, bottom);
             string name = $"{i:D6}.png";
             RenderReal(cfg, shape, c, r, buf, StoredAsRgb(cfg, 1, i), DaconNames.TruthTestPath(root, name), Path.Combine(DaconNames.TestDir(root), name));
+            testCount.Add();
             return buf;
         }, _ => { });
         using (var w = CsvWriter.ToFile(Path.Combine(root, DaconNames.Truth, "test_cases.csv"), new CsvWriterOptions { HasHeader = false }))

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using SemDepth.Data;
 using SemDepth.Evaluation;
+using SemDepth.Workspace;
 
 namespace SemDepth.Submission;
 
@@ -19,8 +20,9 @@ public sealed class SubmissionException(string zip, IReadOnlyList<string> proble
 /// </summary>
 public static class SubmissionWriter
 {
-    public static string Write(IDepthPredictor predictor, SemData d, string outDir, int batch = 2048)
+    public static string Write(IDepthPredictor predictor, SemData d, string outDir, int batch = 2048, IProgress<WorkProgress>? progress = null)
     {
+        var counter = new WorkCounter(progress, "predict and write", d.Test.Count);
         Directory.CreateDirectory(outDir);
         string stem = $"submission-{Slug(predictor.Name)}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
         string path = Path.Combine(outDir, stem + ".zip");
@@ -42,6 +44,7 @@ public static class SubmissionWriter
                         using var e = zip.CreateEntry(d.Set.Test[s + k].Name, CompressionLevel.NoCompression).Open(); // PNG is compressed already
                         e.Write(pngs[k]);
                     }
+                    counter.Add(n);
                 }
             }
             SubmissionValidator.Validate(tmp, d.Set.Test.Select(t => t.Name).ToList(), d.Set.SampleSubmissionPath);

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs once when the dev container is created: picks the TorchSharp backend from what the container
+# sees (a GPU through the NVIDIA runtime -> cuda, else cpu), installs the fonts the charts are drawn
+# with, restores dotnet-repl and builds the library and the console.
+# Switch later with: dotnet build SemDepth.Lib.csproj -p:TorchBackend=cuda (or cpu).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
+  backend=cuda
+  echo "post-create: GPU visible ($(nvidia-smi -L | head -n 1)): building the CUDA backend (TorchSharp-cuda-linux, several GB to restore)"
+else
+  backend=cpu
+  echo "post-create: no GPU visible: building the CPU backend"
+fi
+if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  sudo apt-get update -qq && sudo apt-get install -y -qq fonts-dejavu-core
+fi
+dotnet tool restore
+dotnet build SemDepth.Lib.csproj -p:TorchBackend="$backend"
+dotnet build cli -p:TorchBackend="$backend"

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace SemDepth.Tests;
+
+/// <summary>The console run as a newcomer runs it: a process, its exit code, what it prints.</summary>
+[Collection("tiny")]
+public class CliTests(TinyData tiny)
+{
+    static (int Code, string Out, string Err) Semdepth(params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "semdepth.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["SEMDEPTH_DEVICE"] = "cpu";
+        using var p = Process.Start(psi)!;
+        var so = p.StandardOutput.ReadToEndAsync();
+        var se = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "semdepth " + string.Join(' ', args) + " did not finish");
+        return (p.ExitCode, so.Result, se.Result);
+    }
+
+    static void NoTrace(string text) =>
+        Assert.False(text.Contains("   at ", StringComparison.Ordinal) || text.Contains("Unhandled exception", StringComparison.Ordinal), text);
+
+    [Theory]
+    [InlineData("--epochs: 'abc' is not a whole number", "train-ae", "--epochs", "abc")]
+    [InlineData("--epochs must be at least 1, not 0", "train-ae", "--epochs", "0")]
+    [InlineData("--preset: 'huge' is not one of tiny, quick, full", "run", "--preset", "huge")]
+    [InlineData("--method: 'best' is not one of auto, ae, cyclegan, retrieval", "submit", "--method", "best")]
+    [InlineData("--gan: 'vanilla' is not one of lsgan, wgangp", "train-cyclegan", "--gan", "vanilla")]
+    [InlineData("--reps must be at least 1, not -2", "bench-ae", "--reps", "-2")]
+    [InlineData("--data: no folder '/no/such/folder'", "stats", "--data", "/no/such/folder")]
+    [InlineData("--notebooks: no notebook starts with '09'", "run", "--notebooks", "01,09")]
+    [InlineData("--name: '../x' is not a folder name", "train-ae", "--name", "../x")]
+    [InlineData("Unrecognized command or argument 'frobnicate'", "frobnicate")]
+    [InlineData("Unrecognized command or argument '--bogus'", "summary", "--bogus")]
+    public void BadValuesAreOneLineUsageErrors(string expected, params string[] args)
+    {
+        var (code, stdout, stderr) = Semdepth(args);
+        Assert.Equal(2, code);
+        var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+        Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
+        Assert.Contains("--help' for usage", stderr, StringComparison.Ordinal);
+        NoTrace(stdout + stderr);
+        Assert.DoesNotContain("generating", stdout, StringComparison.Ordinal); // rejected before any work
+    }
+
+    [Fact]
+    public void EveryCommandHasHelp()
+    {
+        var (code, rootHelp, _) = Semdepth("--help");
+        Assert.Equal(0, code);
+        var commands = SemDepth.Cli.Cli.Build().Subcommands.Select(c => c.Name).ToList();
+        Assert.True(commands.Count >= 15, string.Join(", ", commands));
+        foreach (var c in commands)
+        {
+            Assert.Contains(c, rootHelp, StringComparison.Ordinal);
+            var (hc, help, err) = Semdepth(c, "--help");
+            Assert.True(hc == 0, $"{c} --help exited {hc}: {err}");
+            Assert.Contains($"semdepth {c} [options]", help, StringComparison.Ordinal);
+        }
+        var (noArgs, usage, _) = Semdepth();
+        Assert.Equal(2, noArgs);
+        Assert.Contains("Commands:", usage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadDataIsOneErrorExitOneNoTrace()
+    {
+        string empty = Path.Combine(tiny.Scratch, "cli-empty");
+        Directory.CreateDirectory(empty);
+        var (code, stdout, stderr) = Semdepth("train-ae", "--data", empty, "--epochs", "1");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("not a Dacon data root", stderr, StringComparison.Ordinal);
+        NoTrace(stdout + stderr);
+    }
+
+    [Fact]
+    public void RedirectedOutputIsPlainLines()
+    {
+        string outDir = Path.Combine(tiny.Scratch, "cli-gen");
+        if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
+        var (code, stdout, stderr) = Semdepth("generate", "--preset", "tiny", "--out", outDir);
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain('\u001b', stdout); // no terminal escapes when redirected
+        Assert.Contains("generate test: 40/40 images", stdout, StringComparison.Ordinal);
+        Assert.Contains("120 depth maps", stdout, StringComparison.Ordinal);
+        var again = Semdepth("generate", "--preset", "tiny", "--out", outDir);
+        Assert.Equal(1, again.Code); // refuses to overwrite without --force
+        Assert.Contains("--force", again.Err, StringComparison.Ordinal);
+    }
+}
