@@ -30,26 +30,41 @@ static class Bench
 
     static JsonElement? Peer(params string[] args)
     {
-        string repo = Paths.Root;
-        var setup = Process.Start(new ProcessStartInfo("bash", [Path.Combine(repo, "bench", "setup.sh")]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        setup.WaitForExit(); // bench/setup.sh honours SEMDEPTH_PEER_PYTHON too
-        if (setup.ExitCode != 0) { Console.WriteLine($"python peer unavailable: bench/setup.sh failed: {setup.StandardError.ReadToEnd().Trim()}"); return null; }
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("SEMDEPTH_PEER_PYTHON") ?? "/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(repo, "bench", "peer.py"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add("--device");
-        psi.ArgumentList.Add(Torch.TorchDevice.Current.type == DeviceType.CUDA ? "cuda" : "cpu"); // the peer runs where TorchSharp runs
-        Process p;
-        try { p = Process.Start(psi)!; }
-        catch (System.ComponentModel.Win32Exception ex) { Console.WriteLine($"python peer unavailable: {psi.FileName}: {ex.Message}"); return null; }
-        using var _ = p;
-        string o = p.StandardOutput.ReadToEnd(), e = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) { Console.WriteLine($"python peer failed: {e.Trim()}"); return null; }
+        var (code, o, e) = Python("peer.py", [.. args, "--device", Torch.TorchDevice.Current.type == DeviceType.CUDA ? "cuda" : "cpu"]); // the peer runs where TorchSharp runs
+        if (code is null) return null;
+        if (code != 0) { Console.WriteLine($"python peer failed: {e.Trim()}"); return null; }
         return JsonDocument.Parse(o.Trim().Split('\n')[^1]).RootElement;
     }
 
+    /// <summary>Runs bench/<paramref name="script"/> with the peer's Python (bench/setup.sh installs it when
+    /// missing; SEMDEPTH_PEER_PYTHON chooses another). Exit code null (reason printed) when it cannot run.</summary>
+    internal static (int? Code, string Out, string Err) Python(string script, IEnumerable<string> args)
+    {
+        string repo = Paths.Root;
+        var setup = Process.Start(new ProcessStartInfo("bash", [Path.Combine(repo, "bench", "setup.sh")]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        setup.WaitForExit(); // bench/setup.sh honours SEMDEPTH_PEER_PYTHON too
+        if (setup.ExitCode != 0) { Console.WriteLine($"python peer unavailable: bench/setup.sh failed: {setup.StandardError.ReadToEnd().Trim()}"); return (null, "", ""); }
+        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("SEMDEPTH_PEER_PYTHON") ?? "/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(repo, "bench", script));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        Process p;
+        try { p = Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception ex) { Console.WriteLine($"python peer unavailable: {psi.FileName}: {ex.Message}"); return (null, "", ""); }
+        using var _ = p;
+        var so = p.StandardOutput.ReadToEndAsync(); var se = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (p.ExitCode, so.Result, se.Result);
+    }
+
     /// <summary>AE training images/s with loading on and off, side by side with PyTorch; RSS per epoch.</summary>
+    /// <summary>The peer's BLAS beside its ratio: the libraries its process mapped and torch's build config lines.</summary>
+    public static void PrintPeerBlas(JsonElement peer)
+    {
+        static string List(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? string.Join("; ", v.EnumerateArray().Select(x => x.GetString())) : "?";
+        Console.WriteLine($"  peer BLAS loaded: {List(peer, "blas_libraries_loaded")}");
+        Console.WriteLine($"  peer torch config: {List(peer, "config_blas")}");
+    }
+
     public static int Ae(SemData d, int batches, int reps, int rssEpochs)
     {
         var device = Torch.TorchDevice.Current;
@@ -95,12 +110,14 @@ static class Bench
             results["torchsharp-" + key] = Median(rates);
             Console.WriteLine($"TorchSharp 0.107  loading {key,-3}: median {Median(rates),7:F0} images/s   [{Rates(rates)}]");
         }
+        JsonElement? peerSeen = null;
         foreach (string key in new[] { "on", "off" })
         {
             var peer = Peer("ae", "--sem", Path.Combine(d.CacheDir, "sim-sem.u8"), "--depth", Path.Combine(d.CacheDir, "sim-depth.u8"),
                 "--batches", batches.ToString(CultureInfo.InvariantCulture), "--reps", reps.ToString(CultureInfo.InvariantCulture), "--loading", key,
                 "--threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture));
             if (peer is not { } pe) continue;
+            peerSeen = pe;
             double med = pe.GetProperty("median").GetDouble();
             results["pytorch-" + key] = med;
             var list = pe.GetProperty("images_per_s").EnumerateArray().Select(v => v.GetDouble()).ToList();
@@ -109,6 +126,7 @@ static class Bench
         foreach (string key in new[] { "on", "off" })
             if (results.TryGetValue("pytorch-" + key, out double py))
                 Console.WriteLine($"ratio TorchSharp / PyTorch, loading {key}: {results["torchsharp-" + key] / py:F2}x (goal >= 1.3x)");
+        if (peerSeen is { } ps) PrintPeerBlas(ps);
         Console.WriteLine($"loading cost in TorchSharp: {(1 - results["torchsharp-on"] / results["torchsharp-off"]) * 100:F1}% of the rate");
 
         if (rssEpochs > 0)
@@ -170,6 +188,7 @@ static class Bench
             var list = pe.GetProperty("images_per_s").EnumerateArray().Select(v => v.GetDouble()).ToList();
             Console.WriteLine($"{pe.GetProperty("peer").GetString()}: median {py,6:F1} images/s   [{string.Join(", ", list.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]");
             Console.WriteLine($"ratio TorchSharp / PyTorch: {ts / py:F2}x (goal >= 1.3x)");
+            PrintPeerBlas(pe);
         }
 
         double ceiling = MatmulGflops(device);
@@ -312,7 +331,7 @@ static class RetrievalBench
             int same = Enumerable.Range(0, peerIdx.Count).Count(q => found[q] == ours[q][0].Key);
             Console.WriteLine($"  {p.GetProperty("peer").GetString()} (threads {p.GetProperty("threads").GetInt32()}) median {pm:F2} s; " +
                               $"ratio {pm / med:F2}x (goal >= 1.0x); same top-1 for {same} of {peerIdx.Count}");
-            Console.WriteLine($"  peer BLAS: {string.Join("; ", p.GetProperty("blas_libraries_loaded").EnumerateArray().Select(e => e.GetString()))}");
+            Bench.PrintPeerBlas(p);
         }
         return 0;
     }

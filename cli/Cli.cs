@@ -221,7 +221,7 @@ public static class Cli
             var method = WithChoices(new Option<string>("--method")
             {
                 Description = "saved method to predict with (auto: the lowest site-average MAE on the train sites)", DefaultValueFactory = _ => "auto", HelpName = "NAME",
-            }, "auto", "ae", "cyclegan", "retrieval");
+            }, [.. SemDepth.Methods.SavedMethods.Keys]);
             var cmd = new Command("submit", "predict every test image with a saved method; write, validate and (with hidden truth) score the zip") { data, method };
             cmd.SetAction(p => ConsoleSink.Run(s => Commands.Submit(p.GetValue(data), p.GetValue(method)!, s)));
             root.Subcommands.Add(cmd);
@@ -270,6 +270,16 @@ public static class Cli
             var data = DataOption();
             var cmd = new Command("fault-check", "kill train-ae and train-cyclegan at random moments, resume each time, compare with an uninterrupted run; then a full disk and a read-only runs folder during a save (needs root for tmpfs)") { kills, seed, data };
             cmd.SetAction(p => FaultCheck.Run(p.GetValue(kills), p.GetValue(seed), p.GetValue(data)));
+            root.Subcommands.Add(cmd);
+        }
+        {
+            var run = new Option<string>("--run") { Description = "run name under runs/ (or a run folder's path)", Required = true, HelpName = "NAME" };
+            var format = WithChoices(new Option<string>("--format") { Description = "weights format", DefaultValueFactory = _ => "safetensors", HelpName = "safetensors|pt" }, "safetensors", "pt");
+            var outDir = new Option<string?>("--out") { Description = "output folder (default artifacts/export/<run>)", HelpName = "DIR" };
+            var check = Flag("--check", "load the files in PyTorch (bench/exchange.py, the peer's Python) and compare outputs on the same inputs");
+            var tol = new Option<double>("--tolerance") { Description = "largest allowed absolute difference", DefaultValueFactory = _ => 1e-5, HelpName = "X" };
+            var cmd = new Command("export", "write a run's networks (depth network, classifier or CycleGAN) as PyTorch weights under the names of bench/models.py") { run, format, outDir, check, tol };
+            cmd.SetAction(p => Commands.Export(p.GetValue(run)!, p.GetValue(format)!, p.GetValue(outDir), p.GetValue(check), p.GetValue(tol)));
             root.Subcommands.Add(cmd);
         }
         {

@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Globalization;
 using SemDepth.Data;
 using SemDepth.Workspace;
@@ -135,7 +136,8 @@ static class Commands
         if (!report.Ok) { Console.Error.WriteLine(report.Format(30)); return 1; }
         var env = new Dictionary<string, string> { ["SEMDEPTH_DATA"] = root };
         var chosen = SemDepth.Notebooks.NotebookRunner.All()
-            .Where(nb => notebooks is null || notebooks.Any(w => Path.GetFileName(nb).StartsWith(w, StringComparison.Ordinal))).ToList();
+            .Where(nb => notebooks is null or [] || notebooks.Any(w => Path.GetFileName(nb).StartsWith(w, StringComparison.Ordinal))).ToList();
+        if (chosen.Count == 0) throw new InvalidOperationException($"no notebooks in {SemDepth.Notebooks.NotebookRunner.NotebookDir}");
         bool ok = true;
         var started = DateTime.UtcNow;
         var executed = new List<string>();
@@ -150,7 +152,7 @@ static class Commands
             ok &= r.Ok;
             if (!r.Ok) break;
         }
-        sink.Report(new WorkProgress("notebooks (done)", chosen.Count, chosen.Count, "notebooks"));
+        sink.Report(new WorkProgress(ok ? "notebooks (done)" : "notebooks (stopped at a failure)", executed.Count, executed.Count, "notebooks"));
         string reportPath = SemDepth.Notebooks.RunReport.Write(Path.Combine(Paths.Artifacts, "report.html"), executed,
             new SemDepth.Notebooks.RunFacts(root, started, DateTime.UtcNow - started, ok));
         sink.Line("");
@@ -162,6 +164,49 @@ static class Commands
         sink.Line($"training runs:      {Paths.Runs} (tensorboard --logdir runs)");
         sink.Line($"{(ok ? "done" : "FAILED")} in {sw.Elapsed.TotalMinutes:F1} min");
         return ok ? 0 : 1;
+    }
+
+    /// <summary>Exports a run's networks for PyTorch; with <paramref name="check"/>, loads them in PyTorch
+    /// (bench/exchange.py) and compares outputs on the same inputs.</summary>
+    public static int Export(string run, string format, string? outDir, bool check, double tolerance)
+    {
+        string runDir = run.Contains('/') || run.Contains('\\') ? Path.GetFullPath(run) : Path.Combine(Paths.Runs, run);
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir));
+        outDir ??= Path.Combine(Paths.Artifacts, "export", name);
+        var nets = SemDepth.Models.ModelExchange.ExportRun(runDir, outDir, format);
+        foreach (var n in nets) Console.WriteLine($"{n.Spec["network"]}: {n.WeightsFile} ({new FileInfo(n.WeightsFile).Length / 1024.0:N0} KiB; spec {Path.GetFileName(n.SpecFile)})");
+        if (!check) return 0;
+        foreach (var n in nets)
+        {
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            using var noGrad = TorchSharp.torch.no_grad();
+            TorchSharp.torch.manual_seed(7);
+            var x = TorchSharp.torch.rand(4, 1, Geometry.Height, Geometry.Width);
+            if (n.Spec["input"]?.GetValue<string>() == "symmetric") x = x * 2 - 1;
+            n.Module.eval();
+            var y = n.Module.forward(x).contiguous();
+            // float32 outputs differ between libtorch builds by accumulation order (conv algorithms); the same
+            // weights in float64 on both sides isolate what the check is about: names, layout and architecture
+            n.Module.to(TorchSharp.torch.ScalarType.Float64);
+            var y64 = n.Module.forward(x.to(TorchSharp.torch.ScalarType.Float64)).contiguous();
+            n.Module.to(TorchSharp.torch.ScalarType.Float32);
+            string stem = Path.Combine(outDir, Path.GetFileNameWithoutExtension(n.SpecFile));
+            File.WriteAllBytes(stem + ".input.bin", x.contiguous().bytes.ToArray());
+            File.WriteAllBytes(stem + ".output.bin", y.bytes.ToArray());
+            File.WriteAllBytes(stem + ".output64.bin", y64.bytes.ToArray());
+            n.Spec["check_input"] = Path.GetFileName(stem + ".input.bin");
+            n.Spec["check_output"] = Path.GetFileName(stem + ".output.bin");
+            n.Spec["check_output64"] = Path.GetFileName(stem + ".output64.bin");
+            n.Spec["input_shape"] = new System.Text.Json.Nodes.JsonArray([.. x.shape.Select(v => (System.Text.Json.Nodes.JsonNode)v)]);
+            n.Spec["output_shape"] = new System.Text.Json.Nodes.JsonArray([.. y.shape.Select(v => (System.Text.Json.Nodes.JsonNode)v)]);
+            File.WriteAllText(n.SpecFile, n.Spec.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        }
+        var (code, o, e) = Bench.Python("exchange.py", [.. nets.Select(n => n.SpecFile), "--tolerance", tolerance.ToString("R", CultureInfo.InvariantCulture)]);
+        if (code is null) return 1;
+        foreach (var line in o.Split('\n', StringSplitOptions.RemoveEmptyEntries)) Console.WriteLine("  " + line);
+        if (code != 0) Console.Error.WriteLine($"error: the PyTorch check failed{(e.Trim().Length > 0 ? ": " + e.Trim().Split('\n')[^1] : "")}");
+        else Console.WriteLine($"PyTorch loads every exported network (strict) and matches TorchSharp within {tolerance:G2} (float64 on both sides; the float32 difference is printed beside it)");
+        return code == 0 ? 0 : 1;
     }
 
     public static int Config(string preset)

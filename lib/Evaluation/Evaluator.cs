@@ -39,12 +39,47 @@ public static class Evaluator
         if (d.TestTruth is { } testTruth)
         {
             var testIdx = Enumerable.Range(0, d.Test.Count).ToList();
-            rows.Add(new EvalRow(p.Name, "RMSE", "real test (hidden truth)", Metrics.Rmse(p.Predict(d.Test, testIdx), Gather(testTruth, testIdx)), testIdx.Count));
+            var testPred = p.Predict(d.Test, testIdx);
+            var truth = Gather(testTruth, testIdx);
+            rows.Add(new EvalRow(p.Name, "RMSE", TestSplit, Metrics.Rmse(testPred, truth), testIdx.Count));
+            if (d.TestCases is { } cases)
+            {
+                var split = Metrics.Split(testPred, truth, cases);
+                rows.Add(new EvalRow(p.Name, "RMSE plateau pixels", TestSplit, split.Plateau, testIdx.Count));
+                rows.Add(new EvalRow(p.Name, "RMSE hole pixels", TestSplit, split.Hole, testIdx.Count));
+                rows.Add(new EvalRow(p.Name, "per-image RMSE median", TestSplit, split.MedianImage, testIdx.Count));
+                rows.Add(new EvalRow(p.Name, "per-image RMSE p90", TestSplit, split.P90Image, testIdx.Count));
+                foreach (int c in Cases.All)
+                {
+                    var ids = testIdx.Where(q => cases[q] == c).ToList();
+                    if (ids.Count == 0) continue;
+                    var pc = ids.SelectMany(q => testPred.AsSpan(q * Geometry.Pixels, Geometry.Pixels).ToArray()).ToArray();
+                    rows.Add(new EvalRow(p.Name, "RMSE", $"real test Case_{c} (hidden truth)", Metrics.Rmse(pc, Gather(testTruth, ids)), ids.Count));
+                }
+            }
         }
         foreach (var (c, mae, n) in SiteAverageMae(d.Set, trainPred))
             rows.Add(new EvalRow(p.Name, "site-average MAE", $"train Depth_{Cases.DepthFolder(c)}", mae, n));
+        var (_, held) = Splits.TrainBySite(d.Set, HeldOutFraction, HeldOutSeed);
+        if (held.Length > 0)
+        {
+            var heldSites = held.Select(i => d.Set.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
+            var all = SiteAverageMae(d.Set, trainPred, heldSites);
+            int sites = all.Sum(x => x.Sites);
+            if (sites > 0) rows.Add(new EvalRow(p.Name, "site-average MAE", HeldOutSplit, all.Sum(x => x.Mae * x.Sites) / sites, sites));
+        }
         return rows;
     }
+
+    /// <summary>The split name of real test rows.</summary>
+    public const string TestSplit = "real test (hidden truth)";
+    /// <summary>The split name of the site-average MAE over the held-out sites (every folder).</summary>
+    public const string HeldOutSplit = "held-out train sites";
+    /// <summary>The held-out sites every trainer that learns from real train images leaves out
+    /// (<see cref="Splits.TrainBySite"/> with this fraction and seed: the classifier's, the oracle's and the
+    /// weakly supervised network's defaults).</summary>
+    public const double HeldOutFraction = 0.2;
+    public const int HeldOutSeed = 41;
 
     /// <summary>Concatenates images <paramref name="idx"/> of a set.</summary>
     public static byte[] Gather(ImageSet set, IReadOnlyList<int> idx)
@@ -56,7 +91,7 @@ public static class Evaluator
 
     /// <summary>Per Depth folder: MAE between the predicted site averages (each map's mean, padded
     /// with the folder's plateau) and average_depth.csv, and the number of sites.</summary>
-    public static List<(int Case, double Mae, int Sites)> SiteAverageMae(DaconDataSet set, byte[] trainPred)
+    public static List<(int Case, double Mae, int Sites)> SiteAverageMae(DaconDataSet set, byte[] trainPred, IReadOnlySet<string>? onlySites = null)
     {
         var perImage = new double[set.Train.Count];
         for (int i = 0; i < perImage.Length; i++)
@@ -68,7 +103,7 @@ public static class Evaluator
         var list = new List<(int, double, int)>();
         foreach (int c in Cases.All)
         {
-            var sites = set.Train.Select((t, i) => (t, i)).Where(x => x.t.Case == c && set.AverageDepth.ContainsKey(x.t.SiteKey))
+            var sites = set.Train.Select((t, i) => (t, i)).Where(x => x.t.Case == c && set.AverageDepth.ContainsKey(x.t.SiteKey) && (onlySites is null || onlySites.Contains(x.t.SiteKey)))
                 .GroupBy(x => x.t.SiteKey).ToList();
             if (sites.Count == 0) continue;
             var pred = sites.Select(g => g.Average(x => perImage[x.i])).ToList();

@@ -13,14 +13,16 @@ public sealed record SavedMethod(string Key, IDepthPredictor Predictor, IReadOnl
 /// <summary>
 /// Methods that can write a submission, loaded from their checkpoints under runs/: <c>ae</c> (the AE
 /// baseline, runs/ae-baseline), <c>cyclegan</c> (classifier runs/case-classifier, generators
-/// runs/cyclegan, depth network runs/unet-sim, post-processing) and <c>retrieval</c> (the simulated
+/// runs/cyclegan, depth network runs/unet-sim, post-processing), <c>weak</c> (the U-Net fine-tuned with
+/// the site averages, runs/unet-weak, with the classifier's post-processing) and <c>retrieval</c> (the simulated
 /// library restyled by runs/cyclegan's GenSimToReal, the classifier's case, nearest neighbour).
 /// <c>auto</c> scores every available method with the one figure a real-data user can compute, the
-/// site-average MAE against average_depth.csv, and takes the lowest.
+/// site-average MAE against average_depth.csv on the held-out train sites (which no method trained on),
+/// and takes the lowest.
 /// </summary>
 public static class SavedMethods
 {
-    public static readonly IReadOnlyList<string> Keys = ["auto", "ae", "cyclegan", "retrieval"];
+    public static readonly IReadOnlyList<string> Keys = ["auto", "ae", "cyclegan", "weak", "retrieval"];
 
     static string Ck(string run) => Path.Combine(Workspace.Paths.Runs, run, "checkpoint");
 
@@ -31,7 +33,7 @@ public static class SavedMethods
 
     /// <summary>The methods whose runs exist.</summary>
     public static IReadOnlyList<string> Available() =>
-        new[] { ("ae", Has("ae-baseline")), ("cyclegan", PipelineAvailable), ("retrieval", RetrievalAvailable) }
+        new[] { ("ae", Has("ae-baseline")), ("cyclegan", PipelineAvailable), ("weak", Has("unet-weak", "case-classifier")), ("retrieval", RetrievalAvailable) }
             .Where(m => m.Item2).Select(m => m.Item1).ToList();
 
     /// <summary>Loads method <paramref name="key"/> (SEMDEPTH_METHOD when null, else auto). Retrieval and
@@ -59,6 +61,15 @@ public static class SavedMethods
                 string opts = $"{{\"cyclegan\": {cgo.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
                 return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan"), Ck("unet-sim")], opts);
             }
+            case "weak":
+            {
+                if (!Has("unet-weak", "case-classifier")) throw new InvalidOperationException($"the site-average method needs runs unet-weak and case-classifier under {Workspace.Paths.Runs}: run notebook 03 first");
+                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
+                var (net, dopt, epoch) = DepthCheckpoint.LoadModel(Ck("unet-weak"));
+                var p = new PostProcessed(new TorchPredictor($"{DepthTrainer.MethodName(dopt)} (epoch {epoch})", net, dopt.InputScale), cases);
+                string opts = $"{{\"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                return new SavedMethod(key, p, [Ck("unet-weak"), Ck("case-classifier")], opts);
+            }
             case "retrieval":
             {
                 if (!RetrievalAvailable) throw new InvalidOperationException($"retrieval needs runs case-classifier and cyclegan under {Workspace.Paths.Runs}: run notebook 03 first");
@@ -82,8 +93,8 @@ public static class SavedMethods
         Search = TorchDevice.Current.type == DeviceType.CUDA || d.Set.Sim.Count <= 20_000 ? "exact" : "approx",
     };
 
-    /// <summary>Every available method scored by site-average MAE (sites of at most 50 per Depth folder,
-    /// the same for every method); the lowest wins.</summary>
+    /// <summary>Every available method scored by site-average MAE on the held-out train sites (at most 50
+    /// per Depth folder, the same for every method; the site-average method never trained on them); the lowest wins.</summary>
     static SavedMethod Auto(SemData d)
     {
         var available = Available();
@@ -97,16 +108,17 @@ public static class SavedMethods
             scored.Add((m, SiteMae(d.Set, sample, pred)));
         }
         var best = scored.MinBy(s => s.Mae);
-        string why = "auto: site-average MAE against average_depth.csv on " +
+        string why = "auto: site-average MAE against average_depth.csv on the held-out train sites, " +
                      $"{sample.Select(i => d.Set.Train[i].SiteKey).Distinct().Count()} sites: " +
                      string.Join(", ", scored.Select(s => $"{s.Method.Key} {s.Mae:F3}")) + $" -> {best.Method.Key}";
         return best.Method with { Why = why };
     }
 
-    /// <summary>Train images of the first <paramref name="sitesPerFolder"/> sites (in name order) of each folder.</summary>
+    /// <summary>Train images of the first <paramref name="sitesPerFolder"/> held-out sites (in name order) of each folder.</summary>
     static List<int> SiteSample(DaconDataSet set, int sitesPerFolder)
     {
-        var keep = set.Train.GroupBy(t => t.Case)
+        var held = Splits.TrainBySite(set, Evaluator.HeldOutFraction, Evaluator.HeldOutSeed).Val.ToHashSet();
+        var keep = set.Train.Where((t, i) => held.Contains(i)).GroupBy(t => t.Case)
             .SelectMany(g => g.Select(t => t.SiteKey).Distinct().Order(StringComparer.Ordinal).Take(sitesPerFolder))
             .ToHashSet(StringComparer.Ordinal);
         return Enumerable.Range(0, set.Train.Count).Where(i => keep.Contains(set.Train[i].SiteKey)).ToList();

@@ -80,6 +80,10 @@ public static partial class ChartPng
             if (t["x"] is JsonArray xs && xs.Any(v => v is JsonValue jv && jv.TryGetValue(out string? _)))
                 foreach (var c in xs.Select(v => v?.ToString() ?? "")) if (!categories.Contains(c)) categories.Add(c);
         int barCount = traces.Count(t => Str(t["type"]) == "bar"), barIndex = 0;
+        // long or many category names read best along the left axis: such bar charts are drawn horizontally,
+        // the first category on top (plotly would rotate them under the axis, where long ones get cut)
+        bool horizontal = categories.Count > 0 && (categories.Count > 8 || categories.Max(c => c.Length) > 14);
+        double Slot(int index) => horizontal ? categories.Count - 1 - index : index;
         double[]? stackBase = null;
 
         for (int i = 0; i < traces.Count; i++)
@@ -127,17 +131,18 @@ public static partial class ChartPng
                 {
                     var y = Numbers(t["y"]).ToArray();
                     double[] pos = categories.Count > 0
-                        ? (t["x"] as JsonArray ?? []).Select(v => (double)categories.IndexOf(v?.ToString() ?? "")).ToArray()
+                        ? (t["x"] as JsonArray ?? []).Select(v => Slot(categories.IndexOf(v?.ToString() ?? ""))).ToArray()
                         : t["x"] is JsonArray ? Numbers(t["x"]).ToArray() : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
                     double slot = 0.8, width = barmode == "group" ? slot / barCount : slot;
-                    double offset = barmode == "group" ? -slot / 2 + width * (barIndex + 0.5) : 0;
+                    double offset = (barmode == "group" ? -slot / 2 + width * (barIndex + 0.5) : 0) * (horizontal ? -1 : 1);
                     if (barmode == "stack") stackBase ??= new double[Math.Max(categories.Count, y.Length)];
+                    var orientation = horizontal ? Orientation.Horizontal : Orientation.Vertical;
                     var bars = new List<Bar>();
                     for (int k = 0; k < Math.Min(pos.Length, y.Length); k++)
                     {
                         if (!double.IsFinite(y[k])) continue;
                         double b = barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length ? stackBase[(int)pos[k]] : 0;
-                        bars.Add(new Bar { Position = pos[k] + offset, ValueBase = b, Value = b + y[k], Size = width, FillColor = color.WithAlpha(Num(t["opacity"]) ?? 1.0), LineWidth = 0 });
+                        bars.Add(new Bar { Position = pos[k] + offset, ValueBase = b, Value = b + y[k], Size = width, FillColor = color.WithAlpha(Num(t["opacity"]) ?? 1.0), LineWidth = 0, Orientation = orientation });
                         if (barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length) stackBase[(int)pos[k]] += y[k];
                     }
                     var bp = plot.Add.Bars(bars);
@@ -153,19 +158,13 @@ public static partial class ChartPng
 
         if (categories.Count > 0)
         {
-            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-                Enumerable.Range(0, categories.Count).Select(k => (double)k).ToArray(), [.. categories]);
-            if (categories.Count > 8 || categories.Sum(c => c.Length) > 60)
-            {
-                plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
-                plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-                // ScottPlot does not grow the axis for rotated labels: reserve room for the longest one
-                int longest = categories.Max(c => c.Length);
-                plot.Axes.Bottom.MinimumSize = Math.Min(180, 24 + longest * 3.6f);
-                plot.Axes.Left.MinimumSize = Math.Clamp(categories[0].Length * 6 - 40, 50, 140);
-            }
+            var ticks = new ScottPlot.TickGenerators.NumericManual(
+                Enumerable.Range(0, categories.Count).Select(k => Slot(k)).ToArray(), [.. categories]);
+            if (horizontal) plot.Axes.Left.TickGenerator = ticks;
+            else plot.Axes.Bottom.TickGenerator = ticks;
         }
-        if (hists.Count > 0 || barCount > 0) plot.Axes.Margins(bottom: 0);
+        if (horizontal) plot.Axes.Margins(left: 0);
+        else if (hists.Count > 0 || barCount > 0) plot.Axes.Margins(bottom: 0);
         // x that is all whole numbers (epochs, rows) gets whole-number ticks
         var scatterX = traces.Where(t => (Str(t["type"]) ?? "scatter") == "scatter").SelectMany(t => Numbers(t["x"])).ToList();
         if (scatterX.Count > 0 && scatterX.All(v => !double.IsFinite(v) || v == Math.Round(v)))
@@ -174,8 +173,10 @@ public static partial class ChartPng
         string title = Title(layout["title"]) ?? "";
         if (skipped.Count > 0) title += $"\n(not drawn in the static picture: {string.Join(", ", skipped.Distinct())} traces)";
         if (title.Length > 0) plot.Title(title, 16);
-        if (Title(layout["xaxis"]?["title"]) is { } xt) plot.XLabel(xt, 14);
-        if (Title(layout["yaxis"]?["title"]) is { } yt) plot.YLabel(yt, 14);
+        string? xTitle = Title(layout["xaxis"]?["title"]), yTitle = Title(layout["yaxis"]?["title"]);
+        if (horizontal) (xTitle, yTitle) = (yTitle, xTitle); // values along x, categories down the left
+        if (xTitle is not null) plot.XLabel(xTitle, 14);
+        if (yTitle is not null) plot.YLabel(yTitle, 14);
         else if (hists.Count > 0) plot.YLabel(Str(hists[0]["histnorm"]) is { } hn ? hn : "count", 14);
         plot.Axes.Bottom.TickLabelStyle.FontSize = 12;
         plot.Axes.Left.TickLabelStyle.FontSize = 12;

@@ -33,7 +33,7 @@ public static class Tables
     }
 
     /// <summary>An HTML table of the first <paramref name="maxRows"/> rows.</summary>
-    public static string ToHtml(DataFrame df, int maxRows = 60)
+    public static string ToHtml(DataFrame df, int maxRows = 200)
     {
         var sb = new System.Text.StringBuilder("<table style=\"border-collapse:collapse;font-size:12px\"><thead><tr>");
         foreach (var c in df.Columns) sb.Append($"<th style=\"border-bottom:1px solid #999;padding:2px 8px;text-align:right\">{Enc(c.Name)}</th>");

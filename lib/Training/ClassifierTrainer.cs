@@ -73,7 +73,7 @@ public sealed class ClassifierTrainer : IDisposable
         TorchDevice.Seed(options.Seed);
         Model = new CaseClassifier(options.Width, norm: Layers.ParseNorm(options.Norm));
         Model.to(device);
-        Optimizer = optim.Adam(Model.parameters(), options.LearningRate);
+        Optimizer = new MultiTensor.Adam(Model.parameters(), options.LearningRate); // PyTorch's betas (0.9, 0.999)
         File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
     }
 

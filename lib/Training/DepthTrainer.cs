@@ -39,6 +39,15 @@ public sealed class DepthTrainer : IDisposable
     public IReadOnlyList<int> ValIndices => _valIdx;
     public IReadOnlyList<int> TrainIndices => _trainIdx;
     public List<EpochMetrics> History { get; } = [];
+    /// <summary>Weak supervision: the train-split sites with a CSV value (key, case, image indices into
+    /// <see cref="SemData.Train"/>); empty without it. Held-out sites are never here.</summary>
+    public IReadOnlyList<(string Key, int Case, int[] Images)> SupervisedSites => _sites;
+    /// <summary>Weak supervision: the held-out train sites' image indices (site-average MAE each epoch).</summary>
+    public IReadOnlyList<int> HeldOutImages => _heldOut;
+    /// <summary>The affine map (0-255) of the current epoch when <see cref="DepthOptions.SiteTarget"/> is affine.</summary>
+    public (double A, double B) Affine { get; private set; } = (1, 0);
+    readonly List<(string Key, int Case, int[] Images)> _sites = [];
+    readonly int[] _heldOut = [];
 
     /// <summary>A fresh run in runs/&lt;Name&gt; (an existing run folder there is replaced).</summary>
     public DepthTrainer(DepthOptions options, SemData data, string? runDir = null) : this(options, data, runDir, fresh: true) { }
@@ -46,6 +55,7 @@ public sealed class DepthTrainer : IDisposable
     DepthTrainer(DepthOptions options, SemData data, string? runDir, bool fresh)
     {
         var device = TorchDevice.Current;
+        options = options.Validated();
         Options = options with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Set.Root };
         _data = data;
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
@@ -65,10 +75,27 @@ public sealed class DepthTrainer : IDisposable
             default: throw new ArgumentException($"unknown training source '{options.Source}': use sim or real-truth");
         }
         if (_trainIdx.Length == 0) throw new InvalidOperationException("no training pairs: the split left nothing to train on");
+        if (options.SiteWeight > 0)
+        {
+            // the same site split as the classifier and the oracle: held-out sites never reach the site loss
+            var (train, held) = Splits.TrainBySite(data.Set, options.ValFraction, options.Seed);
+            _heldOut = held;
+            foreach (var g in train.GroupBy(i => data.Set.Train[i].SiteKey).OrderBy(g => g.Key, StringComparer.Ordinal))
+                if (data.Set.AverageDepth.ContainsKey(g.Key)) _sites.Add((g.Key, data.Set.Train[g.First()].Case, g.ToArray()));
+            if (_sites.Count == 0) throw new InvalidOperationException("weak supervision needs train sites with an average_depth.csv value outside the held-out split");
+        }
         TorchDevice.Seed(options.Seed);
         Model = options.CreateModel();
         Model.to(device);
-        Optimizer = optim.Adam(Model.parameters(), options.LearningRate);
+        if (fresh && options.InitFrom.Length > 0)
+        {
+            string init = Path.Combine(Path.IsPathRooted(options.InitFrom) ? options.InitFrom : Path.Combine(Workspace.Paths.Runs, options.InitFrom), "checkpoint");
+            if (!File.Exists(Path.Combine(init, Checkpoint.StateFile)) && !Directory.Exists(init + ".new") && !Directory.Exists(init + ".old"))
+                throw new InvalidOperationException($"InitFrom '{options.InitFrom}': no checkpoint in {init}; train that run first");
+            Checkpoint.ReadState(init, options.Model); // a checkpoint of another network is a CheckpointException naming it
+            Checkpoint.LoadModel(init, Model);
+        }
+        Optimizer = new MultiTensor.Adam(Model.parameters(), options.LearningRate); // PyTorch's betas (0.9, 0.999)
         if (fresh) File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
     }
 
@@ -139,12 +166,20 @@ public sealed class DepthTrainer : IDisposable
             var sw = Stopwatch.StartNew();
             var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
             if (Options.MaxTrainImages > 0 && order.Length > Options.MaxTrainImages) order = order[..Options.MaxTrainImages];
+            Model.train();
+            double lossSum = 0, siteSum = 0;
+            bool weak = Options.SiteWeight > 0;
+            if (weak && Options.SiteTarget == "affine") RefitAffine();
+            bool mean = Options.SimInput == "mean";
+            if (mean) order = order.Where(i => i % 2 == 0).ToArray(); // one sample a map: itr0 with its itr1
             int nb = order.Length / bs; // drop the last partial batch: BatchNorm wants > 1 sample
             if (nb == 0) { nb = 1; bs = order.Length; }
-            Model.train();
-            double lossSum = 0;
             using var xs = Batches.HostBuffer(bs);
+            using var xs2 = mean ? Batches.HostBuffer(bs) : null;
             using var ys = Batches.HostBuffer(bs);
+            int realN = weak ? Options.SitesPerBatch * Options.ImagesPerSite : 0;
+            using var xr = weak ? Batches.HostBuffer(realN) : null;
+            using var yr = weak && Options.SiteTarget == "affine" ? Batches.HostBuffer(realN) : null;
             var tIdx = new int[bs];
             for (int b = 0; b < nb; b++)
             {
@@ -154,13 +189,43 @@ public sealed class DepthTrainer : IDisposable
                 var flips = Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch, b) : null;
                 Batches.Fill(_sem, sIdx, Options.InputScale, flips, xs);
                 Batches.Fill(_depth, tIdx, PixelScale.Unit, flips, ys);
-                var x = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
+                Tensor x = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
+                if (mean)
+                {
+                    var partner = sIdx.ToArray().Select(i => i + 1).ToArray();
+                    Batches.Fill(_sem, partner, Options.InputScale, flips, xs2!);
+                    x = (x + (device.type == DeviceType.CPU ? xs2! : xs2!.to(device))) / 2;
+                }
                 var y = device.type == DeviceType.CPU ? ys : ys.to(device);
-                double l = Inference.Step(Optimizer, () => nn.functional.l1_loss(Model.forward(x), y));
+                double siteLoss = 0;
+                double l = Inference.Step(Optimizer, () =>
+                {
+                    if (!weak) return nn.functional.l1_loss(Model.forward(x), y);
+                    var batch = SiteBatch(epoch, b);
+                    Batches.Fill(_data.Train, batch.Images, Options.InputScale, null, xr!);
+                    var realX = device.type == DeviceType.CPU ? xr! : xr!.to(device);
+                    var output = Model.forward(torch.cat([x, realX], 0)); // one forward: BatchNorm sees both domains
+                    var simOut = output[..bs];
+                    var realOut = output[bs..];
+                    Tensor site;
+                    if (Options.SiteTarget == "affine")
+                    {
+                        Batches.Fill(_pseudo!, batch.Images.Select(i => _pseudoPos[i]).ToArray(), PixelScale.Unit, null, yr!);
+                        site = nn.functional.l1_loss(realOut, device.type == DeviceType.CPU ? yr! : yr!.to(device));
+                    }
+                    else site = SiteLoss.L1(realOut, batch.Cases, batch.Site, batch.Csv);
+                    siteLoss = site.item<float>();
+                    return nn.functional.l1_loss(simOut, y) + site * Options.SiteWeight;
+                });
                 lossSum += l;
+                siteSum += siteLoss;
                 if (progress is not null && TrainProgress.Due(b, nb)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l));
             }
-            if (Options.RecalibrateBatchNorm) BatchNormCalibration.Recalibrate(Model, _sem, order, Options.InputScale);
+            if (Options.RecalibrateBatchNorm)
+            {
+                if (weak) BatchNormCalibration.Recalibrate(Model, [(_sem, order), (_data.Train, _sites.SelectMany(x => x.Images).ToArray())], Options.InputScale);
+                else BatchNormCalibration.Recalibrate(Model, _sem, order, Options.InputScale);
+            }
             double secs = sw.Elapsed.TotalSeconds;
             double val = _valIdx.Length > 0 ? ValidationRmse() : double.NaN;
             var m = new EpochMetrics(epoch, lossSum / nb, val, secs, nb * bs / secs);
@@ -169,11 +234,83 @@ public sealed class DepthTrainer : IDisposable
             _log.Scalar("loss/train_l1", m.TrainL1, epoch);
             if (!double.IsNaN(val)) _log.Scalar(Options.Source == "sim" ? "rmse/sim_val" : "rmse/real_val", val, epoch);
             _log.Scalar("speed/images_per_s", m.ImagesPerSecond, epoch);
-            _log.Append(new Dictionary<string, double> { ["epoch"] = epoch, ["train_l1"] = m.TrainL1, ["val_rmse"] = val, ["seconds"] = secs, ["images_per_s"] = m.ImagesPerSecond });
+            var row = new Dictionary<string, double> { ["epoch"] = epoch, ["train_l1"] = m.TrainL1, ["val_rmse"] = val, ["seconds"] = secs, ["images_per_s"] = m.ImagesPerSecond };
+            if (weak)
+            {
+                row["site_loss"] = siteSum / nb * 255;
+                row["site_mae_heldout"] = HeldOutSiteMae();
+                row["affine_a"] = Affine.A;
+                row["affine_b"] = Affine.B;
+                _log.Scalar("loss/site_l1_x255", row["site_loss"], epoch);
+                if (!double.IsNaN(row["site_mae_heldout"])) _log.Scalar("site_mae/held_out", row["site_mae_heldout"], epoch);
+            }
+            _log.Append(row);
             Checkpoint.Save(_log.CheckpointDir, Model, Optimizer, epoch, Options.Model, Options.ToJson());
             progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, nb, nb, m.TrainL1, m));
         }
         return History;
+    }
+
+    /// <summary>One weak-supervision batch: <see cref="DepthOptions.SitesPerBatch"/> training sites (in a
+    /// per-epoch shuffled order, cycling) with <see cref="DepthOptions.ImagesPerSite"/> images each (drawn
+    /// with replacement when a site has fewer). Deterministic in (seed, epoch, step), so a resumed run
+    /// draws the same batches.</summary>
+    public SiteBatchDraw SiteBatch(int epoch, int step)
+    {
+        if (_sites.Count == 0) throw new InvalidOperationException("this run has no weak supervision (SiteWeight 0)");
+        var order = Batches.Shuffled(Enumerable.Range(0, _sites.Count).ToArray(), Options.Seed, 7919 * epoch + 3);
+        int k = Options.SitesPerBatch, m = Options.ImagesPerSite;
+        var images = new int[k * m]; var cases = new int[k * m]; var site = new int[k * m]; var csv = new double[k];
+        for (int j = 0; j < k; j++)
+        {
+            var (key, c, imgs) = _sites[order[(step * k + j) % order.Length]];
+            csv[j] = _data.Set.AverageDepth[key];
+            var pick = Batches.Shuffled(imgs, Options.Seed, 1_000_003 * epoch + 101 * step + j);
+            for (int t = 0; t < m; t++) { images[j * m + t] = pick[t % pick.Length]; cases[j * m + t] = c; site[j * m + t] = j; }
+        }
+        return new SiteBatchDraw(images, cases, site, csv);
+    }
+
+    byte[]? _pseudoBytes;
+    ImageSet? _pseudo;
+    readonly Dictionary<int, int> _pseudoPos = [];
+
+    /// <summary>The published variant's epoch start: predict every training-site image, fit CSV ≈ a·prediction + b
+    /// over the sites (padding removed, 0-255), and keep a·prediction + b as this epoch's per-pixel targets.</summary>
+    void RefitAffine()
+    {
+        var all = _sites.SelectMany(x => x.Images).ToArray();
+        var pred = Predictor().Predict(_data.Train, all);
+        var x = new List<double>(); var y = new List<double>();
+        int pos = 0;
+        foreach (var (key, c, imgs) in _sites)
+        {
+            double sum = 0;
+            for (int k = 0; k < imgs.Length; k++, pos++)
+                foreach (byte v in pred.AsSpan(pos * Geometry.Pixels, Geometry.Pixels)) sum += v;
+            x.Add(sum / (imgs.Length * (double)Geometry.Pixels));
+            y.Add(SiteLoss.UnpaddedCsv(c, _data.Set.AverageDepth[key]));
+        }
+        Affine = SiteLoss.FitAffine(x, y);
+        _pseudoBytes ??= new byte[all.Length * Geometry.Pixels];
+        for (int i = 0; i < pred.Length; i++) _pseudoBytes[i] = (byte)Math.Clamp(Math.Round(Affine.A * pred[i] + Affine.B), 0, 255);
+        _pseudo = new ImageSet(_pseudoBytes);
+        for (int k = 0; k < all.Length; k++) _pseudoPos[all[k]] = k;
+    }
+
+    /// <summary>Site-average MAE (0-255) on the held-out train sites (this run's when it learns from sites,
+    /// else the evaluation's: <see cref="Evaluator.HeldOutFraction"/>, <see cref="Evaluator.HeldOutSeed"/>); NaN when there are none.</summary>
+    public double HeldOutSiteMae()
+    {
+        var heldOut = _heldOut.Length > 0 || Options.SiteWeight > 0 ? _heldOut : Splits.TrainBySite(_data.Set, Evaluator.HeldOutFraction, Evaluator.HeldOutSeed).Val;
+        if (heldOut.Length == 0) return double.NaN;
+        var pred = new byte[_data.Train.Count * Geometry.Pixels];
+        var p = Predictor().Predict(_data.Train, heldOut);
+        for (int k = 0; k < heldOut.Length; k++) p.AsSpan(k * Geometry.Pixels, Geometry.Pixels).CopyTo(pred.AsSpan(heldOut[k] * Geometry.Pixels));
+        var sites = heldOut.Select(i => _data.Set.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
+        var per = Evaluator.SiteAverageMae(_data.Set, pred, sites);
+        int n = per.Sum(v => v.Sites);
+        return n == 0 ? double.NaN : per.Sum(v => v.Mae * v.Sites) / n;
     }
 
     /// <summary>RMSE (0-255, float) on the validation split.</summary>
@@ -188,11 +325,14 @@ public sealed class DepthTrainer : IDisposable
     /// <summary>The method's name in tables: "AE baseline", "U-Net (sim)", "oracle U-Net (real truth)".</summary>
     public static string MethodName(DepthOptions o) => (o.Model, o.Source) switch
     {
-        ("ae", "sim") => "AE baseline",
-        ("unet", "sim") => "U-Net (sim)",
-        (var m, "real-truth") => $"oracle {(m == "ae" ? "AE" : "U-Net")} (real truth)",
+        ("ae", "sim") when o.SiteWeight == 0 && o.SimInput == "each" => "AE baseline",
+        ("unet", "sim") when o.SiteWeight == 0 && o.SimInput == "each" => "U-Net (sim)",
+        (var m, "sim") => $"{Net(m)} (sim{(o.SiteWeight > 0 ? o.SiteTarget == "affine" ? " + affine site targets" : " + site averages" : "")}{(o.SimInput == "mean" ? ", itr mean" : "")})",
+        (var m, "real-truth") => $"oracle {Net(m)} (real truth{(o.InitFrom.Length > 0 ? $", from {Path.GetFileName(o.InitFrom)}" : "")})",
         var (m, src) => $"{m} ({src})",
     };
+
+    static string Net(string model) => model == "ae" ? "AE" : model == "unet" ? "U-Net" : model;
 
     public IDepthPredictor Predictor() => new TorchPredictor(MethodName(Options), Model, Options.InputScale, PixelScale.Unit);
 
@@ -238,3 +378,7 @@ public static class DepthCheckpoint
         return new TorchPredictor($"{DepthTrainer.MethodName(options)} (epoch {epoch})", model, options.InputScale, PixelScale.Unit);
     }
 }
+
+/// <summary>One weak-supervision batch: train image indices, their cases, their site's position in the
+/// batch, and each site's average_depth.csv value.</summary>
+public sealed record SiteBatchDraw(int[] Images, int[] Cases, int[] Site, double[] Csv);

@@ -7,13 +7,16 @@ namespace SemDepth.Tests;
 [Collection("tiny")]
 public class CliTests(TinyData tiny)
 {
-    static (int Code, string Out, string Err) Semdepth(params string[] args)
+    static (int Code, string Out, string Err) Semdepth(params string[] args) => SemdepthWith(null, args);
+
+    static (int Code, string Out, string Err) SemdepthWith(Dictionary<string, string>? env, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "semdepth.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["SEMDEPTH_DEVICE"] = "cpu";
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var so = p.StandardOutput.ReadToEndAsync();
         var se = p.StandardError.ReadToEndAsync();
@@ -28,7 +31,7 @@ public class CliTests(TinyData tiny)
     [InlineData("--epochs: 'abc' is not a whole number", "train-ae", "--epochs", "abc")]
     [InlineData("--epochs must be at least 1, not 0", "train-ae", "--epochs", "0")]
     [InlineData("--preset: 'huge' is not one of tiny, quick, full", "run", "--preset", "huge")]
-    [InlineData("--method: 'best' is not one of auto, ae, cyclegan, retrieval", "submit", "--method", "best")]
+    [InlineData("--method: 'best' is not one of auto, ae, cyclegan, weak, retrieval", "submit", "--method", "best")]
     [InlineData("--gan: 'vanilla' is not one of lsgan, wgangp", "train-cyclegan", "--gan", "vanilla")]
     [InlineData("--reps must be at least 1, not -2", "bench-ae", "--reps", "-2")]
     [InlineData("--data: no folder '/no/such/folder'", "stats", "--data", "/no/such/folder")]
@@ -76,6 +79,20 @@ public class CliTests(TinyData tiny)
         Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);
         Assert.Contains("not a Dacon data root", stderr, StringComparison.Ordinal);
         NoTrace(stdout + stderr);
+    }
+
+    [Fact]
+    public void RunExecutesTheChosenNotebookAndWritesTheReport()
+    {
+        string artifacts = Path.Combine(tiny.Scratch, "cli-run-artifacts");
+        var psiEnv = new Dictionary<string, string> { ["SEMDEPTH_ARTIFACTS"] = artifacts, ["SEMDEPTH_RUNS"] = Path.Combine(tiny.Scratch, "cli-run-runs") };
+        var (code, stdout, stderr) = SemdepthWith(psiEnv, "run", "--data", tiny.Root, "--notebooks", "01");
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("ok   01-data-exploration.ipynb", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("02-ae-baseline", stdout, StringComparison.Ordinal);
+        string report = File.ReadAllText(Path.Combine(artifacts, "report.html"));
+        Assert.Contains("01-data-exploration.ipynb", report, StringComparison.Ordinal);
+        Assert.Contains("data:image/png;base64,", report, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -70,6 +70,13 @@ public class PictureTests
         Assert.True(bars[0].Bars[0].Position < bars[1].Bars[0].Position); // grouped side by side within category a
         Assert.InRange(bars[1].Bars[2].Position, 1.5, 2.5);                // category c at 2
 
+        // long names: horizontal bars, the first category on top
+        var longNames = Charts.Bars("RMSE", "RMSE", ["CycleGAN pipeline + post-processing", "AE baseline"], [("test", [7.7, 15.6])]);
+        var (ld, ll) = ChartPng.Spec(longNames);
+        var hb = ChartPng.Build(ld, ll).GetPlottables().OfType<ScottPlot.Plottables.BarPlot>().Single().Bars;
+        Assert.All(hb, b => Assert.Equal(ScottPlot.Orientation.Horizontal, b.Orientation));
+        Assert.True(hb[0].Position > hb[1].Position);
+
         data.Add(JsonNode.Parse("""{"type":"heatmap","z":[[1,2],[3,4]]}"""));
         var withHeatmap = ChartPng.Build(data, layout);
         Assert.Contains("heatmap", withHeatmap.Axes.Title.Label.Text, StringComparison.Ordinal);
