@@ -85,6 +85,12 @@ public static class Cli
         Validators = { r => { if (Value<int?>(r) is < 1 and var v) r.AddError($"{name} must be at least 1, not {v}"); } },
     };
 
+    static Option<int> NonNegative(string name, int defaultValue, string description) => new Option<int>(name)
+    {
+        Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "N", CustomParser = WholeNumber<int>,
+        Validators = { r => { if (Value<int?>(r) is < 0 and var v) r.AddError($"{name} must be 0 or more, not {v}"); } },
+    };
+
     static Option<int?> PositiveOrUnset(string name, string description) => new Option<int?>(name)
     {
         Description = description, HelpName = "N", CustomParser = WholeNumber<int?>,
@@ -238,8 +244,7 @@ public static class Cli
             var data = DataOption();
             var batches = Positive("--batches", 20, "batches a repetition");
             var reps = Positive("--reps", 5, "repetitions (the median is reported)");
-            var rss = new Option<int>("--rss-epochs") { Description = "epochs of the resident-memory check (0: none)", DefaultValueFactory = _ => 6, HelpName = "N", CustomParser = WholeNumber<int> };
-            rss.Validators.Add(r => { if (Value<int?>(r) is < 0 and var v) r.AddError($"--rss-epochs must be 0 or more, not {v}"); });
+            var rss = NonNegative("--rss-epochs", 6, "epochs of the resident-memory check (0: none)");
             var cmd = new Command("bench-ae", "AE training images/s with loading on and off, beside the PyTorch peer; resident memory per epoch") { data, batches, reps, rss };
             cmd.SetAction(p => WithData(p.GetValue(data), d => Bench.Ae(d, p.GetValue(batches), p.GetValue(reps), p.GetValue(rss))));
             root.Subcommands.Add(cmd);
@@ -249,7 +254,7 @@ public static class Cli
             var batch = Positive("--batch", 16, "images a domain a step");
             var steps = Positive("--steps", 8, "steps a repetition");
             var reps = Positive("--reps", 5, "repetitions (the median is reported)");
-            var chunks = Positive("--chunks", 4, "chunks of the resident-memory check");
+            var chunks = NonNegative("--chunks", 4, "chunks of the resident-memory check (0: none)");
             var cmd = new Command("bench-cyclegan", "CycleGAN step images/s beside the PyTorch peer, FLOP/s against the matmul ceiling, resident memory") { data, batch, steps, reps, chunks };
             cmd.SetAction(p => WithData(p.GetValue(data), d => Bench.CycleGan(d, p.GetValue(batch), p.GetValue(steps), p.GetValue(reps), p.GetValue(chunks))));
             root.Subcommands.Add(cmd);

@@ -141,8 +141,8 @@ public sealed class CycleGanModel : IDisposable
         Options = options.Validated();
         Nets = new CycleGanNets(options);
         Nets.to(device);
-        OptG = new MultiTensor.Adam(Nets.GeneratorParameters(), options.LearningRate, options.Beta1, options.Beta2);
-        OptD = new MultiTensor.Adam(Nets.DiscriminatorParameters(), options.LearningRate, options.Beta1, options.Beta2);
+        OptG = MultiTensor.Adam.Create(options.Optimizer, Nets.GeneratorParameters(), options.LearningRate, options.Beta1, options.Beta2);
+        OptD = MultiTensor.Adam.Create(options.Optimizer, Nets.DiscriminatorParameters(), options.LearningRate, options.Beta1, options.Beta2);
         _poolFakeSim = new ImagePool(options.PoolSize, options.Seed, 60 + 2 * index);
         _poolFakeReal = new ImagePool(options.PoolSize, options.Seed, 61 + 2 * index);
     }

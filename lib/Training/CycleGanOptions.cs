@@ -56,6 +56,9 @@ public sealed record CycleGanOptions
     /// <summary>Adam beta1 (0.5) and beta2 (0.999).</summary>
     public double Beta1 { get; init; } = 0.5;
     public double Beta2 { get; init; } = 0.999;
+    /// <summary>Adam implementation: multi-tensor (default: flat buffers, a few kernels a step) | torchsharp
+    /// (TorchSharp's per-parameter loop). Bit-identical results; kept for comparison.</summary>
+    public string Optimizer { get; init; } = "multi-tensor";
     /// <summary>Learning-rate schedule: none | linear (constant, then linearly to zero from
     /// <see cref="DecayStartEpoch"/>) | exponential (x <see cref="DecayRate"/> an epoch, the seed's 0.95).</summary>
     public string Decay { get; init; } = "linear";

@@ -65,8 +65,13 @@ public sealed class Adam : TorchSharp.Modules.Adam
         }
     }
 
-    /// <summary>Adam defaults of TorchSharp's <c>optim.Adam</c> factory (beta2 0.99), for comparisons with it.</summary>
-    public const double TorchSharpFactoryBeta2 = 0.99;
+    /// <summary>Adam by name: multi-tensor (this class) or torchsharp (TorchSharp's per-parameter Adam), same hyperparameters.</summary>
+    public static optim.Optimizer Create(string kind, IEnumerable<Parameter> parameters, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) => kind switch
+    {
+        "multi-tensor" => new Adam(parameters, lr, beta1, beta2, eps),
+        "torchsharp" => new TorchSharp.Modules.Adam(parameters, lr, beta1, beta2, eps),
+        _ => throw new ArgumentException($"unknown optimizer '{kind}': use multi-tensor or torchsharp"),
+    };
 
     /// <summary>Zeroes every gradient: one kernel over the flat gradient buffer.</summary>
     public override void zero_grad()
