@@ -57,7 +57,9 @@ public sealed class ImageGrid
         int tw = Geometry.Width * scale, th = Geometry.Height * scale;
         int gridW = cols * tw + (cols - 1) * Gap;
         int width = Math.Max(Notebook.PictureWidth, 2 * Margin + gridW + bars);
-        int top = Margin + (Title.Length > 0 ? TitleH : 0);
+        using var bold = new SKFont(ScottPlot.Fonts.GetTypeface(ChartPng.FontName, true, false), 15);
+        var titleLines = Title.Length == 0 ? [] : Wrap(Title, Math.Max(Notebook.PictureWidth, 2 * Margin + gridW + bars) - 2 * Margin, bold);
+        int top = Margin + titleLines.Count * TitleH;
         int height = Math.Max(top + Rows.Count * (LabelH + th + Gap) + Margin + (kinds.Count > 0 ? 14 : 0), top + 200);
 
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
@@ -65,8 +67,7 @@ public sealed class ImageGrid
         canvas.Clear(SKColors.White);
         using var text = new SKPaint { Color = new SKColor(30, 30, 30), IsAntialias = true };
         using var regular = new SKFont(ScottPlot.Fonts.GetTypeface(ChartPng.FontName, false, false), 12);
-        using var bold = new SKFont(ScottPlot.Fonts.GetTypeface(ChartPng.FontName, true, false), 15);
-        if (Title.Length > 0) canvas.DrawText(Fit(Title, width - 2 * Margin, bold), Margin, Margin + 16, SKTextAlign.Left, bold, text);
+        for (int l = 0; l < titleLines.Count; l++) canvas.DrawText(titleLines[l], Margin, Margin + 16 + l * TitleH, SKTextAlign.Left, bold, text);
 
         var nearest = new SKSamplingOptions(SKFilterMode.Nearest);
         for (int r = 0; r < Rows.Count; r++)
@@ -113,6 +114,23 @@ public sealed class ImageGrid
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
+    }
+
+    /// <summary>The title in at most two lines of <paramref name="width"/> pixels (broken between words; the
+    /// second cut with an ellipsis if still too long).</summary>
+    static List<string> Wrap(string s, float width, SKFont font)
+    {
+        if (font.MeasureText(s) <= width) return [s];
+        var words = s.Split(' ');
+        string first = "";
+        int k = 0;
+        for (; k < words.Length; k++)
+        {
+            string next = first.Length == 0 ? words[k] : first + " " + words[k];
+            if (font.MeasureText(next) > width && first.Length > 0) break;
+            first = next;
+        }
+        return [Fit(first, width, font), Fit(string.Join(' ', words[k..]), width, font)];
     }
 
     /// <summary>Text that fits <paramref name="width"/> pixels, cut with an ellipsis.</summary>

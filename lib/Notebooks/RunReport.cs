@@ -60,17 +60,20 @@ public static partial class RunReport
             sb.Append("</tbody></table>");
         }
 
-        // the run's fullest evaluation table: the last cell that shows one
-        var evalOutputs = notebooks.SelectMany(n => Cells(n.Doc).Where(c => Source(c).Contains("EvalTable(", StringComparison.Ordinal))
-            .Select(c => (Notebook: Path.GetFileName(n.Path), Cell: c))).ToList();
+        // the evaluation: the last one-row-a-method table (where the error lives), then the last long table
         sb.Append("<h2 id=\"evaluation\">Evaluation</h2>");
-        if (evalOutputs.Count == 0) sb.Append("<p>No evaluation table in the notebooks that ran.</p>");
-        else
+        bool any = false;
+        foreach (var (marker, caption) in new[] { ("MethodTable(", "one row a method: real test RMSE, plateau/hole pixels, per case, per-image quantiles, held-out site MAE"), ("EvalTable(", "every metric and split") })
         {
-            var (nb, cell) = evalOutputs[^1];
-            sb.Append($"<p class=\"note\">from {E(nb)} (every method of the run, on the splits it reports)</p>");
+            var found = notebooks.SelectMany(n => Cells(n.Doc).Where(c => Source(c).Contains(marker, StringComparison.Ordinal))
+                .Select(c => (Notebook: Path.GetFileName(n.Path), Cell: c))).ToList();
+            if (found.Count == 0) continue;
+            any = true;
+            var (nb, cell) = found[^1];
+            sb.Append($"<p class=\"note\">from {E(nb)}: {E(caption)}</p>");
             foreach (var o in Outputs(cell)) AppendOutput(sb, o);
         }
+        if (!any) sb.Append("<p>No evaluation table in the notebooks that ran.</p>");
 
         sb.Append("<h2>Contents</h2><ol>");
         foreach (var (p, doc) in notebooks) sb.Append($"<li><a href=\"#{Anchor(p)}\">{E(Title(doc, p))}</a></li>");

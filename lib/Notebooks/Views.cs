@@ -254,7 +254,7 @@ public static class DomainShiftViews
         var truth = d.TestTruth ?? throw new InvalidOperationException("the worst images need the synthetic set's hidden truth");
         var idx = Enumerable.Range(0, d.Test.Count).ToList();
         var split = Metrics.Split(p.Predict(d.Test, idx), Evaluator.Gather(truth, idx), d.TestCases!, n);
-        return Views.PredictionGrid($"{p.Name}: the {split.Worst.Length} worst real test images (per-image RMSE {split.PerImage[split.Worst[0]]:F1} to {split.PerImage[split.Worst[^1]]:F1}; median {split.MedianImage:F1})",
+        return Views.PredictionGrid($"{p.Name}: the {split.Worst.Length} worst real test images (per-image RMSE {split.PerImage[split.Worst[0]]:F1} to {split.PerImage[split.Worst[^1]]:F1}; the median image {split.MedianImage:F1})",
             p, d.Test, truth, split.Worst);
     }
 }
