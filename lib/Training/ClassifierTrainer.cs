@@ -90,7 +90,7 @@ public sealed class ClassifierTrainer : IDisposable
             var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
             int nb = order.Length / bs;
             Model.train();
-            double lossSum = 0;
+            using var lossSum = new LossSum();
             for (int b = 0; b < nb; b++)
             {
                 using var scope = torch.NewDisposeScope();
@@ -99,14 +99,14 @@ public sealed class ClassifierTrainer : IDisposable
                 Batches.Fill(_data.Train, idx, PixelScale.Symmetric, Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch, b) : null, xs);
                 var x = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
                 var y = torch.tensor(labels, device: device); // (N,) class = case - 1 (copied: labels is reused)
-                double l = Inference.Step(Optimizer, () => nn.functional.cross_entropy(Model.forward(x), y));
-                lossSum += l;
-                if (progress is not null && TrainProgress.Due(b, nb)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l));
+                var l = Inference.Step(Optimizer, () => nn.functional.cross_entropy(Model.forward(x), y));
+                lossSum.Add(l);
+                if (progress is not null && TrainProgress.Due(b, nb)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l.item<float>()));
             }
             BatchNormCalibration.Recalibrate(Model, _data.Train, order, PixelScale.Symmetric);
             double secs = sw.Elapsed.TotalSeconds;
             double acc = _valIdx.Length > 0 ? Accuracy(_valIdx) : double.NaN;
-            var m = new EpochMetrics(epoch, lossSum / nb, acc, secs, nb * bs / secs) { ValMetricName = "accuracy" };
+            var m = new EpochMetrics(epoch, lossSum.Mean, acc, secs, nb * bs / secs) { ValMetricName = "accuracy" };
             History.Add(m);
             Epoch = epoch;
             _log.Scalar("loss/train_ce", m.TrainL1, epoch);

@@ -134,7 +134,11 @@ public sealed class CycleGanModel : IDisposable
     Tensor? realSem, simSem, fakeSim, recReal, fakeReal, recSim;
 
     /// <summary>Losses of the last step (for logs): G_adv, cycle, identity, D_sim, D_real, GP.</summary>
-    public Dictionary<string, double> LastLosses { get; } = [];
+    /// <summary>The last step's losses, detached and on the device (no host synchronisation per step).</summary>
+    public Dictionary<string, Tensor> LastLossTensors { get; } = [];
+
+    /// <summary>The last step's losses read back (a host synchronisation: for reports only).</summary>
+    public Dictionary<string, double> LastLosses => LastLossTensors.ToDictionary(kv => kv.Key, kv => kv.Value.to(ScalarType.Float64).item<double>());
 
     public CycleGanModel(CycleGanOptions options, Device device, int index = 0)
     {
@@ -175,25 +179,25 @@ public sealed class CycleGanModel : IDisposable
     {
         var pooledSim = _poolFakeSim.Query(fakeSim!);
         var pooledReal = _poolFakeReal.Query(fakeReal!);
-        var lossDSim = BackwardOneD(Nets.DiscSim, simSem!, pooledSim, out double gpSim);
-        var lossDReal = BackwardOneD(Nets.DiscReal, realSem!, pooledReal, out double gpReal);
-        LastLosses["D_sim"] = lossDSim;
-        LastLosses["D_real"] = lossDReal;
-        if (Options.Gan == "wgangp") LastLosses["GP"] = (gpSim + gpReal) / 2;
+        var lossDSim = BackwardOneD(Nets.DiscSim, simSem!, pooledSim, out var gpSim);
+        var lossDReal = BackwardOneD(Nets.DiscReal, realSem!, pooledReal, out var gpReal);
+        LastLossTensors["D_sim"] = lossDSim;
+        LastLossTensors["D_real"] = lossDReal;
+        if (gpSim is not null && gpReal is not null) LastLossTensors["GP"] = (gpSim + gpReal) / 2;
     }
 
-    double BackwardOneD(PatchDiscriminator disc, Tensor real, Tensor fake, out double gp)
+    Tensor BackwardOneD(PatchDiscriminator disc, Tensor real, Tensor fake, out Tensor? gp)
     {
         var loss = GanLoss.Discriminator(Options.Gan, disc.forward(real), disc.forward(fake.detach()));
-        gp = 0;
+        gp = null;
         if (Options.Gan == "wgangp")
         {
             var pen = GanLoss.GradientPenalty(disc, real, fake, Options.LambdaGp);
-            gp = pen.item<float>();
+            gp = pen.detach();
             loss = loss + pen;
         }
         loss.backward();
-        return loss.item<float>();
+        return loss.detach();
     }
 
     /// <summary>Both generators: adversarial + cycle + identity.</summary>
@@ -211,9 +215,9 @@ public sealed class CycleGanModel : IDisposable
         var lossCycle = (nn.functional.l1_loss(recReal!, realSem) + nn.functional.l1_loss(recSim!, simSem!)) * lc;
         var loss = lossAdv + lossCycle + lossIdt;
         loss.backward();
-        LastLosses["G_adv"] = lossAdv.item<float>();
-        LastLosses["cycle"] = lossCycle.item<float>();
-        LastLosses["identity"] = lossIdt.item<float>();
+        LastLossTensors["G_adv"] = lossAdv.detach();
+        LastLossTensors["cycle"] = lossCycle.detach();
+        LastLossTensors["identity"] = lossIdt.detach().reshape(new long[0]); // zeros(1) when identity is off
     }
 
     /// <summary>One training step. With WGAN-GP the generators step only every

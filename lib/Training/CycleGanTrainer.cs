@@ -134,8 +134,7 @@ public sealed class CycleGanTrainer : IDisposable
         {
             int epoch = Epoch + 1;
             var sw = Stopwatch.StartNew();
-            var sums = new Dictionary<string, double>();
-            var counts = new Dictionary<string, int>();
+            var sums = new Dictionary<string, LossSum>(); // per loss, on the device
             long images = 0;
             int totalIters = Enumerable.Range(0, Models.Count).Sum(m => StepsPerEpoch(m) * perGen), done = 0;
             for (int m = 0; m < Models.Count; m++)
@@ -163,9 +162,9 @@ public sealed class CycleGanTrainer : IDisposable
                     var realSem = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
                     var simSem = device.type == DeviceType.CPU ? ys : ys.to(device);
                     model.set_input(realSem, simSem);
-                    model.LastLosses.Clear();
+                    model.LastLossTensors.Clear();
                     model.optimize_parameters(s);
-                    foreach (var (k, v) in model.LastLosses) { sums[k] = sums.GetValueOrDefault(k) + v; counts[k] = counts.GetValueOrDefault(k) + 1; }
+                    foreach (var (k, v) in model.LastLossTensors) (sums.TryGetValue(k, out var sum) ? sum : sums[k] = new LossSum()).Add(v); // no host synchronisation
                     images += 2L * bs;
                     done++;
                     if (progress is not null && TrainProgress.Due(s, iters))
@@ -174,9 +173,10 @@ public sealed class CycleGanTrainer : IDisposable
                 }
             }
             double secs = sw.Elapsed.TotalSeconds;
-            double Mean(string k) => counts.TryGetValue(k, out int n) ? sums[k] / n : double.NaN;
+            double Mean(string k) => sums.TryGetValue(k, out var sum) ? sum.Mean : double.NaN;
             var e = new CycleGanEpoch(epoch, Mean("G_adv"), Mean("cycle"), Mean("identity"), Mean("D_sim"), Mean("D_real"), Mean("GP"),
                 Models[0].LearningRate, secs, images / secs);
+            foreach (var sum in sums.Values) sum.Dispose();
             History.Add(e);
             Epoch = epoch;
             var row = new Dictionary<string, double>

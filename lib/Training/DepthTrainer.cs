@@ -167,7 +167,8 @@ public sealed class DepthTrainer : IDisposable
             var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
             if (Options.MaxTrainImages > 0 && order.Length > Options.MaxTrainImages) order = order[..Options.MaxTrainImages];
             Model.train();
-            double lossSum = 0, siteSum = 0;
+            using var lossSum = new LossSum();
+            using var siteSum = new LossSum();
             bool weak = Options.SiteWeight > 0;
             if (weak && Options.SiteTarget == "affine") RefitAffine();
             bool mean = Options.SimInput == "mean";
@@ -197,8 +198,8 @@ public sealed class DepthTrainer : IDisposable
                     x = (x + (device.type == DeviceType.CPU ? xs2! : xs2!.to(device))) / 2;
                 }
                 var y = device.type == DeviceType.CPU ? ys : ys.to(device);
-                double siteLoss = 0;
-                double l = Inference.Step(Optimizer, () =>
+                Tensor? siteLoss = null;
+                var l = Inference.Step(Optimizer, () =>
                 {
                     if (!weak) return nn.functional.l1_loss(Model.forward(x), y);
                     var batch = SiteBatch(epoch, b);
@@ -214,12 +215,12 @@ public sealed class DepthTrainer : IDisposable
                         site = nn.functional.l1_loss(realOut, device.type == DeviceType.CPU ? yr! : yr!.to(device));
                     }
                     else site = SiteLoss.L1(realOut, batch.Cases, batch.Site, batch.Csv);
-                    siteLoss = site.item<float>();
+                    siteLoss = site.detach();
                     return nn.functional.l1_loss(simOut, y) + site * Options.SiteWeight;
                 });
-                lossSum += l;
-                siteSum += siteLoss;
-                if (progress is not null && TrainProgress.Due(b, nb)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l));
+                lossSum.Add(l);
+                if (siteLoss is not null) siteSum.Add(siteLoss);
+                if (progress is not null && TrainProgress.Due(b, nb)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l.item<float>()));
             }
             if (Options.RecalibrateBatchNorm)
             {
@@ -228,7 +229,7 @@ public sealed class DepthTrainer : IDisposable
             }
             double secs = sw.Elapsed.TotalSeconds;
             double val = _valIdx.Length > 0 ? ValidationRmse() : double.NaN;
-            var m = new EpochMetrics(epoch, lossSum / nb, val, secs, nb * bs / secs);
+            var m = new EpochMetrics(epoch, lossSum.Mean, val, secs, nb * bs / secs);
             History.Add(m);
             Epoch = epoch;
             _log.Scalar("loss/train_l1", m.TrainL1, epoch);
@@ -237,7 +238,7 @@ public sealed class DepthTrainer : IDisposable
             var row = new Dictionary<string, double> { ["epoch"] = epoch, ["train_l1"] = m.TrainL1, ["val_rmse"] = val, ["seconds"] = secs, ["images_per_s"] = m.ImagesPerSecond };
             if (weak)
             {
-                row["site_loss"] = siteSum / nb * 255;
+                row["site_loss"] = siteSum.Mean * 255;
                 row["site_mae_heldout"] = HeldOutSiteMae();
                 row["affine_a"] = Affine.A;
                 row["affine_b"] = Affine.B;

@@ -29,13 +29,40 @@ public static class Inference
         finally { if (wasTraining) model.train(); }
     }
 
-    /// <summary>One optimiser step on the loss <paramref name="loss"/> builds; returns its value.</summary>
-    public static double Step(optim.Optimizer optimizer, Func<Tensor> loss)
+    /// <summary>One optimiser step on the loss <paramref name="loss"/> builds; returns the loss, detached and
+    /// still on its device (reading it is a host synchronisation: do it only when reporting).</summary>
+    public static Tensor Step(optim.Optimizer optimizer, Func<Tensor> loss)
     {
         optimizer.zero_grad();
         var l = loss();
         l.backward();
         optimizer.step();
-        return l.item<float>();
+        return l.detach();
     }
+}
+
+/// <summary>
+/// Sums scalar losses where they are (in float64, on their device) and reads the mean back only when
+/// asked: a training loop adds every step's loss without a host synchronisation and reads once an epoch.
+/// </summary>
+public sealed class LossSum : IDisposable
+{
+    Tensor? _sum;
+
+    /// <summary>Losses added.</summary>
+    public int Count { get; private set; }
+
+    public void Add(Tensor scalar)
+    {
+        using var noGrad = torch.no_grad();
+        var v = scalar.detach().to(ScalarType.Float64);
+        if (_sum is null) _sum = v.clone().DetachFromDisposeScope();
+        else _sum.add_(v);
+        Count++;
+    }
+
+    /// <summary>The mean of the losses added (one synchronisation); NaN when none.</summary>
+    public double Mean => _sum is null || Count == 0 ? double.NaN : _sum.item<double>() / Count;
+
+    public void Dispose() => _sum?.Dispose();
 }
