@@ -176,31 +176,7 @@ static class Commands
         var nets = SemDepth.Models.ModelExchange.ExportRun(runDir, outDir, format);
         foreach (var n in nets) Console.WriteLine($"{n.Spec["network"]}: {n.WeightsFile} ({new FileInfo(n.WeightsFile).Length / 1024.0:N0} KiB; spec {Path.GetFileName(n.SpecFile)})");
         if (!check) return 0;
-        foreach (var n in nets)
-        {
-            using var scope = TorchSharp.torch.NewDisposeScope();
-            using var noGrad = TorchSharp.torch.no_grad();
-            TorchSharp.torch.manual_seed(7);
-            var x = TorchSharp.torch.rand(4, 1, Geometry.Height, Geometry.Width);
-            if (n.Spec["input"]?.GetValue<string>() == "symmetric") x = x * 2 - 1;
-            n.Module.eval();
-            var y = n.Module.forward(x).contiguous();
-            // float32 outputs differ between libtorch builds by accumulation order (conv algorithms); the same
-            // weights in float64 on both sides isolate what the check is about: names, layout and architecture
-            n.Module.to(TorchSharp.torch.ScalarType.Float64);
-            var y64 = n.Module.forward(x.to(TorchSharp.torch.ScalarType.Float64)).contiguous();
-            n.Module.to(TorchSharp.torch.ScalarType.Float32);
-            string stem = Path.Combine(outDir, Path.GetFileNameWithoutExtension(n.SpecFile));
-            File.WriteAllBytes(stem + ".input.bin", x.contiguous().bytes.ToArray());
-            File.WriteAllBytes(stem + ".output.bin", y.bytes.ToArray());
-            File.WriteAllBytes(stem + ".output64.bin", y64.bytes.ToArray());
-            n.Spec["check_input"] = Path.GetFileName(stem + ".input.bin");
-            n.Spec["check_output"] = Path.GetFileName(stem + ".output.bin");
-            n.Spec["check_output64"] = Path.GetFileName(stem + ".output64.bin");
-            n.Spec["input_shape"] = new System.Text.Json.Nodes.JsonArray([.. x.shape.Select(v => (System.Text.Json.Nodes.JsonNode)v)]);
-            n.Spec["output_shape"] = new System.Text.Json.Nodes.JsonArray([.. y.shape.Select(v => (System.Text.Json.Nodes.JsonNode)v)]);
-            File.WriteAllText(n.SpecFile, n.Spec.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        }
+        foreach (var n in nets) SemDepth.Models.ModelExchange.WriteCheck(n);
         var (code, o, e) = Bench.Python("exchange.py", [.. nets.Select(n => n.SpecFile), "--tolerance", tolerance.ToString("R", CultureInfo.InvariantCulture)]);
         if (code is null) return 1;
         foreach (var line in o.Split('\n', StringSplitOptions.RemoveEmptyEntries)) Console.WriteLine("  " + line);

@@ -61,13 +61,9 @@ public static class Evaluator
         foreach (var (c, mae, n) in SiteAverageMae(d.Set, trainPred))
             rows.Add(new EvalRow(p.Name, "site-average MAE", $"train Depth_{Cases.DepthFolder(c)}", mae, n));
         var (_, held) = Splits.TrainBySite(d.Set, HeldOutFraction, HeldOutSeed);
-        if (held.Length > 0)
-        {
-            var heldSites = held.Select(i => d.Set.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
-            var all = SiteAverageMae(d.Set, trainPred, heldSites);
-            int sites = all.Sum(x => x.Sites);
-            if (sites > 0) rows.Add(new EvalRow(p.Name, "site-average MAE", HeldOutSplit, all.Sum(x => x.Mae * x.Sites) / sites, sites));
-        }
+        double heldMae = SiteMae(d.Set, held, Gather(new ImageSet(trainPred), held));
+        if (!double.IsNaN(heldMae))
+            rows.Add(new EvalRow(p.Name, "site-average MAE", HeldOutSplit, heldMae, held.Select(i => d.Set.Train[i].SiteKey).Distinct().Count(k => d.Set.AverageDepth.ContainsKey(k))));
         return rows;
     }
 
@@ -93,24 +89,35 @@ public static class Evaluator
     /// with the folder's plateau) and average_depth.csv, and the number of sites.</summary>
     public static List<(int Case, double Mae, int Sites)> SiteAverageMae(DaconDataSet set, byte[] trainPred, IReadOnlySet<string>? onlySites = null)
     {
-        var perImage = new double[set.Train.Count];
-        for (int i = 0; i < perImage.Length; i++)
+        var idx = Enumerable.Range(0, set.Train.Count).Where(i => onlySites is null || onlySites.Contains(set.Train[i].SiteKey)).ToList();
+        var pred = idx.Count == set.Train.Count ? trainPred : Gather(new ImageSet(trainPred), idx);
+        return SiteErrors(set, idx, pred).GroupBy(e => e.Case).OrderBy(g => g.Key)
+            .Select(g => (g.Key, g.Average(e => e.Error), g.Count())).ToList();
+    }
+
+    /// <summary>MAE over every site among images <paramref name="idx"/> of the train split (predictions
+    /// <paramref name="pred"/> in the same order) that has an average_depth.csv value; NaN when none has.</summary>
+    public static double SiteMae(DaconDataSet set, IReadOnlyList<int> idx, byte[] pred)
+    {
+        var errors = SiteErrors(set, idx, pred);
+        return errors.Count == 0 ? double.NaN : errors.Average(e => e.Error);
+    }
+
+    /// <summary>For each site among images <paramref name="idx"/> with a CSV value: |mean padded predicted depth
+    /// of its images - average_depth.csv|, the one check a real-data user can make.</summary>
+    static List<(int Case, double Error)> SiteErrors(DaconDataSet set, IReadOnlyList<int> idx, byte[] pred)
+    {
+        var sums = new Dictionary<string, (int Case, double Sum, int N)>(StringComparer.Ordinal);
+        for (int k = 0; k < idx.Count; k++)
         {
-            double s = 0;
-            foreach (byte v in trainPred.AsSpan(i * Geometry.Pixels, Geometry.Pixels)) s += v;
-            perImage[i] = Cases.PaddedMean(set.Train[i].Case, s / Geometry.Pixels);
+            var t = set.Train[idx[k]];
+            double mean = 0;
+            foreach (byte v in pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)) mean += v;
+            var (_, sum, n) = sums.GetValueOrDefault(t.SiteKey);
+            sums[t.SiteKey] = (t.Case, sum + Cases.PaddedMean(t.Case, mean / Geometry.Pixels), n + 1);
         }
-        var list = new List<(int, double, int)>();
-        foreach (int c in Cases.All)
-        {
-            var sites = set.Train.Select((t, i) => (t, i)).Where(x => x.t.Case == c && set.AverageDepth.ContainsKey(x.t.SiteKey) && (onlySites is null || onlySites.Contains(x.t.SiteKey)))
-                .GroupBy(x => x.t.SiteKey).ToList();
-            if (sites.Count == 0) continue;
-            var pred = sites.Select(g => g.Average(x => perImage[x.i])).ToList();
-            var truth = sites.Select(g => set.AverageDepth[g.Key]).ToList();
-            list.Add((c, Metrics.Mae(pred, truth), sites.Count));
-        }
-        return list;
+        return sums.Where(kv => set.AverageDepth.ContainsKey(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => (kv.Value.Case, Math.Abs(kv.Value.Sum / kv.Value.N - set.AverageDepth[kv.Key]))).ToList();
     }
 }
 

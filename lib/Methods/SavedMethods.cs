@@ -105,7 +105,7 @@ public static class SavedMethods
         {
             var m = Load(key, d);
             var pred = m.Predictor.Predict(d.Train, sample);
-            scored.Add((m, SiteMae(d.Set, sample, pred)));
+            scored.Add((m, Evaluator.SiteMae(d.Set, sample, pred)));
         }
         var best = scored.MinBy(s => s.Mae);
         string why = "auto: site-average MAE against average_depth.csv on the held-out train sites, " +
@@ -122,22 +122,5 @@ public static class SavedMethods
             .SelectMany(g => g.Select(t => t.SiteKey).Distinct().Order(StringComparer.Ordinal).Take(sitesPerFolder))
             .ToHashSet(StringComparer.Ordinal);
         return Enumerable.Range(0, set.Train.Count).Where(i => keep.Contains(set.Train[i].SiteKey)).ToList();
-    }
-
-    static double SiteMae(DaconDataSet set, List<int> idx, byte[] pred)
-    {
-        var sums = new Dictionary<string, (double Sum, int N)>(StringComparer.Ordinal);
-        for (int k = 0; k < idx.Count; k++)
-        {
-            var t = set.Train[idx[k]];
-            double mean = 0;
-            foreach (byte v in pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)) mean += v;
-            double padded = Cases.PaddedMean(t.Case, mean / Geometry.Pixels);
-            var (s, n) = sums.GetValueOrDefault(t.SiteKey);
-            sums[t.SiteKey] = (s + padded, n + 1);
-        }
-        var errors = sums.Where(kv => set.AverageDepth.ContainsKey(kv.Key))
-            .Select(kv => Math.Abs(kv.Value.Sum / kv.Value.N - set.AverageDepth[kv.Key])).ToList();
-        return errors.Count == 0 ? double.NaN : errors.Average();
     }
 }

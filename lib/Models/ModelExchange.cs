@@ -122,4 +122,34 @@ public static class ModelExchange
         }
         return list;
     }
+
+    /// <summary>
+    /// Writes what bench/exchange.py compares against beside an exported network: seeded inputs (in the
+    /// network's input range), TorchSharp's outputs in float32 and in float64, and their names and shapes
+    /// in the spec. float32 outputs differ between libtorch builds by accumulation order; the same weights in
+    /// float64 on both sides isolate what the check is about: names, layout and architecture.
+    /// </summary>
+    public static void WriteCheck(ExportedNet n)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var g = new torch.Generator(7);
+        var x = torch.rand(new long[] { 4, 1, Data.Geometry.Height, Data.Geometry.Width }, generator: g);
+        if (n.Spec["input"]?.GetValue<string>() == "symmetric") x = x * 2 - 1;
+        n.Module.eval();
+        var y = n.Module.forward(x).contiguous();
+        n.Module.to(ScalarType.Float64);
+        var y64 = n.Module.forward(x.to(ScalarType.Float64)).contiguous();
+        n.Module.to(ScalarType.Float32);
+        string stem = Path.Combine(Path.GetDirectoryName(n.SpecFile)!, Path.GetFileNameWithoutExtension(n.SpecFile));
+        File.WriteAllBytes(stem + ".input.bin", x.contiguous().bytes.ToArray());
+        File.WriteAllBytes(stem + ".output.bin", y.bytes.ToArray());
+        File.WriteAllBytes(stem + ".output64.bin", y64.bytes.ToArray());
+        n.Spec["check_input"] = Path.GetFileName(stem + ".input.bin");
+        n.Spec["check_output"] = Path.GetFileName(stem + ".output.bin");
+        n.Spec["check_output64"] = Path.GetFileName(stem + ".output64.bin");
+        n.Spec["input_shape"] = new JsonArray([.. x.shape.Select(v => (JsonNode)v)]);
+        n.Spec["output_shape"] = new JsonArray([.. y.shape.Select(v => (JsonNode)v)]);
+        File.WriteAllText(n.SpecFile, n.Spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
 }

@@ -304,14 +304,7 @@ public sealed class DepthTrainer : IDisposable
     public double HeldOutSiteMae()
     {
         var heldOut = _heldOut.Length > 0 || Options.SiteWeight > 0 ? _heldOut : Splits.TrainBySite(_data.Set, Evaluator.HeldOutFraction, Evaluator.HeldOutSeed).Val;
-        if (heldOut.Length == 0) return double.NaN;
-        var pred = new byte[_data.Train.Count * Geometry.Pixels];
-        var p = Predictor().Predict(_data.Train, heldOut);
-        for (int k = 0; k < heldOut.Length; k++) p.AsSpan(k * Geometry.Pixels, Geometry.Pixels).CopyTo(pred.AsSpan(heldOut[k] * Geometry.Pixels));
-        var sites = heldOut.Select(i => _data.Set.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
-        var per = Evaluator.SiteAverageMae(_data.Set, pred, sites);
-        int n = per.Sum(v => v.Sites);
-        return n == 0 ? double.NaN : per.Sum(v => v.Mae * v.Sites) / n;
+        return heldOut.Length == 0 ? double.NaN : Evaluator.SiteMae(_data.Set, heldOut, Predictor().Predict(_data.Train, heldOut));
     }
 
     /// <summary>RMSE (0-255, float) on the validation split.</summary>
