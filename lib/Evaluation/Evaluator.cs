@@ -1,16 +1,7 @@
 using SemDepth.Data;
+using SemDepth.Methods;
 
 namespace SemDepth.Evaluation;
-
-/// <summary>Anything that turns SEM images into depth maps (AE, CycleGAN pipeline, constant maps...).</summary>
-public interface IDepthPredictor
-{
-    /// <summary>Method name for tables and the results summary.</summary>
-    string Name { get; }
-    /// <summary>Predicts depth maps for images <paramref name="idx"/> of <paramref name="sem"/>:
-    /// <c>idx.Count * 3456</c> bytes, in order.</summary>
-    byte[] Predict(ImageSet sem, IReadOnlyList<int> idx);
-}
 
 /// <summary>One line of an evaluation table.</summary>
 public sealed record EvalRow(string Method, string Metric, string Split, double Value, int Images);
@@ -118,25 +109,5 @@ public static class Evaluator
         }
         return sums.Where(kv => set.AverageDepth.ContainsKey(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => (kv.Value.Case, Math.Abs(kv.Value.Sum / kv.Value.N - set.AverageDepth[kv.Key]))).ToList();
-    }
-}
-
-/// <summary>The simplest baseline: every pixel gets the per-case mean simulated depth map (the case
-/// read from the train folder when known, else the average over cases).</summary>
-public sealed class ConstantMapPredictor : IDepthPredictor
-{
-    readonly byte[] _mean;
-    public string Name => "constant mean map";
-    public ConstantMapPredictor(SemData d)
-    {
-        var acc = new double[Geometry.Pixels];
-        for (int i = 0; i < d.SimDepth.Count; i++) { var m = d.SimDepth[i]; for (int k = 0; k < acc.Length; k++) acc[k] += m[k]; }
-        _mean = acc.Select(v => (byte)Math.Round(v / Math.Max(1, d.SimDepth.Count))).ToArray();
-    }
-    public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
-    {
-        var o = new byte[idx.Count * Geometry.Pixels];
-        for (int k = 0; k < idx.Count; k++) _mean.CopyTo(o, k * Geometry.Pixels);
-        return o;
     }
 }

@@ -50,4 +50,14 @@ public static class PostProcess
         if (maps.Length != cases.Count * P) throw new ArgumentException($"{maps.Length / P} maps but {cases.Count} cases");
         for (int k = 0; k < cases.Count; k++) Apply(maps.AsSpan(k * P, P), cases[k]);
     }
+
+    /// <summary>The case whose plateau is nearest to a predicted map's upper values (its 90th percentile).</summary>
+    public static int CaseOfMap(ReadOnlySpan<byte> map)
+    {
+        Span<int> hist = stackalloc int[256];
+        foreach (byte v in map) hist[v]++;
+        int target = (int)(map.Length * 0.9), acc = 0, p90 = 255;
+        for (int v = 0; v < 256; v++) { acc += hist[v]; if (acc >= target) { p90 = v; break; } }
+        return Cases.All.MinBy(c => Math.Abs(Cases.Plateau(c) - p90));
+    }
 }

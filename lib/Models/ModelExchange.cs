@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SemDepth.Torch;
+using SemDepth.Methods;
 using SemDepth.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;

@@ -1,5 +1,6 @@
 using Microsoft.Data.Analysis;
 using SemDepth.Data;
+using SemDepth.Methods;
 using SemDepth.Evaluation;
 using SemDepth.Training;
 using XPlot.Plotly;
@@ -271,7 +272,7 @@ public static class SubmissionViews
         for (int k = 0; k < idx.Count; k++)
         {
             var m = pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels);
-            int c = Submission.PredictionWriter.PredictedCase(m);
+            int c = Evaluation.PostProcess.CaseOfMap(m);
             var list = byCase.TryGetValue(c, out var l) ? l : byCase[c] = [];
             for (int i = 0; i < m.Length; i += 7) list.Add(m[i]); // every 7th pixel keeps the chart light
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using SemDepth.Data;
+using SemDepth.Methods;
 using SemDepth.Evaluation;
 using SemDepth.Workspace;
 
@@ -207,15 +208,5 @@ public static class PredictionWriter
             Parallel.For(0, n, k => Png8.Write(Path.Combine(dir, d.Set.Test[s + k].Name), pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)));
         }
         return d.Test.Count;
-    }
-
-    /// <summary>The case whose plateau is nearest to a predicted map's upper values (its 90th percentile).</summary>
-    public static int PredictedCase(ReadOnlySpan<byte> map)
-    {
-        Span<int> hist = stackalloc int[256];
-        foreach (byte v in map) hist[v]++;
-        int target = (int)(map.Length * 0.9), acc = 0, p90 = 255;
-        for (int v = 0; v < 256; v++) { acc += hist[v]; if (acc >= target) { p90 = v; break; } }
-        return Cases.All.MinBy(c => Math.Abs(Cases.Plateau(c) - p90));
     }
 }

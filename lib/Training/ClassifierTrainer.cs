@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using SemDepth.Data;
+using SemDepth.Methods;
 using SemDepth.Evaluation;
 using SemDepth.Models;
 using SemDepth.Torch;
@@ -35,12 +36,6 @@ public sealed record ClassifierOptions
     public static ClassifierOptions Default => new();
     public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
     public static ClassifierOptions FromJson(string json) => JsonSerializer.Deserialize<ClassifierOptions>(json, DepthOptions.Json) ?? throw new InvalidDataException("empty options");
-}
-
-/// <summary>Anything that tells the case (1-4) of SEM images.</summary>
-public interface ICasePredictor
-{
-    int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx);
 }
 
 /// <summary>
@@ -129,37 +124,4 @@ public sealed class ClassifierTrainer : IDisposable
     public CaseClassifierPredictor Predictor() => new(Model);
 
     public void Dispose() { _log.Dispose(); Model.Dispose(); Optimizer.Dispose(); }
-}
-
-/// <summary>The trained classifier as an <see cref="ICasePredictor"/>.</summary>
-public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize = 256) : ICasePredictor
-{
-    public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx)
-    {
-        var o = new int[idx.Count];
-        Inference.Batched(model, sem, idx, PixelScale.Symmetric, (logits, start) =>
-        {
-            var cls = logits.argmax(1).cpu().data<long>().ToArray(); // (N,) class = case - 1
-            for (int k = 0; k < cls.Length; k++) o[start + k] = (int)cls[k] + 1;
-        }, batchSize);
-        return o;
-    }
-
-    /// <summary>Loads a classifier checkpoint.</summary>
-    public static CaseClassifierPredictor Load(string checkpointDir)
-    {
-        var device = TorchDevice.Current; // loads the natives before the first module is made
-        Checkpoint.ReadState(checkpointDir, "classifier");
-        var o = Checkpoint.ReadOptions(checkpointDir, ClassifierOptions.FromJson);
-        var model = new CaseClassifier(o.Width, norm: Layers.ParseNorm(o.Norm));
-        Checkpoint.LoadModel(checkpointDir, model);
-        model.to(device);
-        return new CaseClassifierPredictor(model);
-    }
-}
-
-/// <summary>Cases known from the train folder (for train images; an upper bound on the classifier).</summary>
-public sealed class TrainFolderCases(DaconDataSet set) : ICasePredictor
-{
-    public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => idx.Select(i => set.Train[i].Case).ToArray();
 }

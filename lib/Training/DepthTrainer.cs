@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SemDepth.Data;
+using SemDepth.Methods;
 using SemDepth.Evaluation;
 using SemDepth.Models;
 using SemDepth.Torch;
@@ -335,41 +336,6 @@ public sealed class DepthTrainer : IDisposable
         _log.Dispose();
         Model.Dispose();
         Optimizer.Dispose();
-    }
-}
-
-/// <summary>Runs any image-to-depth module in eval mode, in batches inside dispose scopes.</summary>
-public sealed class TorchPredictor(string name, nn.Module<Tensor, Tensor> model, PixelScale inputScale, PixelScale outputScale = PixelScale.Unit, int batchSize = 256) : IDepthPredictor
-{
-    public string Name { get; } = name;
-
-    public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
-    {
-        var o = new byte[idx.Count * Geometry.Pixels];
-        Inference.Batched(model, sem, idx, inputScale, (y, start) => Batches.ToBytes(y, outputScale).CopyTo(o, start * Geometry.Pixels), batchSize);
-        return o;
-    }}
-
-/// <summary>Loads a trained depth network (AE or U-Net) from a checkpoint folder.</summary>
-public static class DepthCheckpoint
-{
-    /// <summary>The network and the options that made it.</summary>
-    public static (nn.Module<Tensor, Tensor> Model, DepthOptions Options, int Epoch) LoadModel(string checkpointDir)
-    {
-        var device = TorchDevice.Current; // loads the natives before the first module is made
-        var state = Checkpoint.ReadState(checkpointDir, "ae", "unet");
-        var options = Checkpoint.ReadOptions(checkpointDir, DepthOptions.FromJson);
-        var model = options.CreateModel();
-        Checkpoint.LoadModel(checkpointDir, model);
-        model.to(device);
-        model.eval();
-        return (model, options, state.Epoch);
-    }
-
-    public static IDepthPredictor Load(string checkpointDir)
-    {
-        var (model, options, epoch) = LoadModel(checkpointDir);
-        return new TorchPredictor($"{DepthTrainer.MethodName(options)} (epoch {epoch})", model, options.InputScale, PixelScale.Unit);
     }
 }
 

@@ -1,4 +1,5 @@
 using SemDepth.Data;
+using SemDepth.Methods;
 using SemDepth.Evaluation;
 
 namespace SemDepth.Training;

@@ -22,6 +22,7 @@ code("""
 #load "setup.csx"
 using SemDepth.Data;
 using SemDepth.Evaluation;
+using SemDepth.Methods;
 using SemDepth.Notebooks;
 using SemDepth.Training;
 ws

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using SemDepth.Data;
+using SemDepth.Methods;
 using SemDepth.Evaluation;
 using SemDepth.Notebooks;
 using SemDepth.Submission;
