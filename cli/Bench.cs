@@ -66,6 +66,10 @@ static class Bench
         var config = List(peer, "config_blas").Split([',', ';'], StringSplitOptions.TrimEntries)
             .Where(t => t.Contains("BLAS_INFO=", StringComparison.Ordinal) || t.StartsWith("USE_MKLDNN", StringComparison.Ordinal)).Select(t => t[t.IndexOf(t.Contains("BLAS_INFO=", StringComparison.Ordinal) ? (t.Contains("LAPACK_INFO=", StringComparison.Ordinal) ? "LAPACK_INFO=" : "BLAS_INFO=") : "USE_MKLDNN", StringComparison.Ordinal)..]);
         Console.WriteLine($"  peer torch build: {string.Join(", ", config)} (the generic BLAS_INFO resolves to the libraries above)");
+        if (peer.TryGetProperty("gpu", out var gpu))
+            Console.WriteLine($"  peer GPU {gpu.GetString()}: matmul allow_tf32 {peer.GetProperty("matmul_allow_tf32")}, cudnn allow_tf32 {peer.GetProperty("cudnn_allow_tf32")}, " +
+                              $"float32 matmul precision {peer.GetProperty("float32_matmul_precision").GetString()}; TorchSharp: matmul allow_tf32 {torch.backends.cuda.matmul.allow_tf32}, " +
+                              $"cudnn allow_tf32 {torch.backends.cudnn.allow_tf32}");
     }
 
     public static int Ae(SemData d, int batches, int reps, int rssEpochs)
@@ -275,29 +279,33 @@ static class RetrievalBench
         return double.NaN;
     }
 
-    public static int Run(SemData d, int recallQueries, int peerQueries, int reps, int chunkMiB)
+    public static int Run(SemData d, int recallQueries, int peerQueries, int reps, int chunkMiB, bool exactAll = false, string cyclegan = "cyclegan", bool translateQueries = false, bool perfectRestyle = false, int maxShift = 0, bool shiftBack = true, int topK = 1)
     {
         var device = Torch.TorchDevice.Current;
         Console.WriteLine($"retrieval benchmark: {d.Set.Root}; device {device.type}, torch threads {torch.get_num_threads()}");
-        Console.WriteLine($"library {d.Set.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, 25 shifts, chunk bound {chunkMiB} MiB");
-        string cgRun = Path.Combine(Paths.Runs, "cyclegan");
-        Func<int, ResnetGenerator>? genSimToReal = null;
+        Console.WriteLine($"library {d.Set.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts, chunk bound {chunkMiB} MiB");
+        string cgRun = Path.IsPathRooted(cyclegan) ? cyclegan : Path.Combine(Paths.Runs, cyclegan);
+        Func<int, ResnetGenerator>? genSimToReal = null, genRealToSim = null;
         if (File.Exists(Path.Combine(cgRun, "checkpoint", Checkpoint.StateFile)))
         {
             var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(cgRun);
             genSimToReal = c => nets(c).GenSimToReal;
-            Console.WriteLine($"GenSimToReal: runs/cyclegan epoch {epoch} (per case: {cgo.PerCase})");
+            genRealToSim = c => nets(c).GenRealToSim;
+            Console.WriteLine($"GenSimToReal: {cgRun} epoch {epoch} (per case: {cgo.PerCase}, width {cgo.GenWidth}, {cgo.GenBlocks} blocks)");
         }
-        else Console.WriteLine("no runs/cyclegan: the library is restyled by an untrained generator of the default size (the timing is the same)");
+        else Console.WriteLine($"no {cgRun}: the library is restyled by an untrained generator of the default size (the timing is the same)");
         genSimToReal ??= Untrained();
+        genRealToSim ??= genSimToReal;
         var testIdx = Enumerable.Range(0, d.Test.Count).ToList();
         int[] cases = d.TestCases ?? throw new InvalidOperationException("the benchmark needs the synthetic set's test cases (truth/)");
         var known = new KnownCases(cases);
-        var opt = new RetrievalOptions { Search = "approx", ChunkMiB = chunkMiB };
+        var opt = new RetrievalOptions { Search = "approx", ChunkMiB = chunkMiB, MaxShift = maxShift, ShiftBack = shiftBack, TopK = topK, Restyle = !translateQueries, TranslateQueries = translateQueries };
+        Console.WriteLine(translateQueries ? "queries translated by GenRealToSim, raw simulated keys" : "keys restyled by GenSimToReal");
 
         double rss0 = Bench.RssMiB();
         var total = Stopwatch.StartNew();
-        using var lib = RetrievalLibrary.Build(d, genSimToReal, opt);
+        using var lib = perfectRestyle ? RetrievalLibrary.BuildPerfectRestyle(d, opt) : RetrievalLibrary.Build(d, genSimToReal, opt, genRealToSim: genRealToSim);
+        if (perfectRestyle) Console.WriteLine("keys: the perfect restyle (real-domain physics, no noise; a ceiling)");
         var retrieval = new RetrievalPredictor("retrieval", lib, d, known);
         var rss = new List<double>();
         retrieval.ChunkDone = _ => rss.Add(Bench.RssMiB());
@@ -318,13 +326,38 @@ static class RetrievalBench
         Console.WriteLine($"exact search: {exactSample:F1} s for {sample.Count:N0} queries -> {exactSample * testIdx.Count / sample.Count:F0} s for all {testIdx.Count:N0} (extrapolated)");
         if (d.TestTruth is { } truth && d.TestLibrary is { } lib1)
         {
-            var pred = new byte[testIdx.Count * Geometry.Pixels];
-            for (int q = 0; q < testIdx.Count; q++) d.SimDepth[approx[q][0].Key].CopyTo(pred.AsSpan(q * Geometry.Pixels));
+            var pred = topK > 1 ? retrieval.Predict(d.Test, testIdx) : new byte[testIdx.Count * Geometry.Pixels];
+            if (topK == 1) for (int q = 0; q < testIdx.Count; q++) retrieval.Place(approx[q][0], pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels));
             double rmse = Metrics.Rmse(pred, Evaluation.Evaluator.Gather(truth, testIdx));
             int reused = lib1.Count(i => i >= 0), hits = testIdx.Count(q => lib1[q] >= 0 && approx[q][0].Key == lib1[q]);
             Console.WriteLine($"test RMSE (true cases) {rmse:F2}; exact library map found for {hits:N0} of {reused:N0} reused holes");
+            // how the true map scored against the winner, on up to 200 reused holes the search missed
+            var missed = testIdx.Where(q => lib1[q] >= 0 && approx[q][0].Key != lib1[q]).Take(200).ToList();
+            if (missed.Count > 0)
+            {
+                var trueCos = missed.Select(q => (double)retrieval.CosineWith(d.Test, q, cases[q], lib1[q])).ToList();
+                var winCos = missed.Select(q => (double)approx[q][0].Cosine).ToList();
+                var gap = missed.Select((q, j) => winCos[j] - trueCos[j]).ToList();
+                var mapRmse = missed.Select(q => Metrics.Rmse(d.SimDepth[approx[q][0].Key], d.SimDepth[lib1[q]])).ToList();
+                Console.WriteLine($"missed holes ({missed.Count} sampled): cosine of the winner median {Bench.Median(winCos):F4}, of the true map {Bench.Median(trueCos):F4}, " +
+                                  $"gap median {Bench.Median(gap):F4}; RMSE between the winner's map and the true map median {Bench.Median(mapRmse):F2}");
+            }
         }
         Console.WriteLine($"RSS MiB: before {rss0:F0}, per chunk first/median/last {rss.First():F0}/{rss.Order().ElementAt(rss.Count / 2):F0}/{rss.Last():F0}, peak (VmHWM) {PeakRssMiB():F0}");
+        if (exactAll)
+        {
+            var allTimes = new List<double>();
+            Match[][] all = [];
+            for (int r = 0; r <= reps; r++)
+            {
+                sw.Restart();
+                all = retrieval.Search(d.Test, testIdx, "exact");
+                if (r > 0) allTimes.Add(sw.Elapsed.TotalSeconds);
+            }
+            int agreeAll = Enumerable.Range(0, testIdx.Count).Count(q => all[q][0].Key == approx[q][0].Key);
+            Console.WriteLine($"EXACT SEARCH of all {testIdx.Count:N0} queries x {lib.Count:N0} keys x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts ({(translateQueries ? "translated queries" : perfectRestyle ? "perfect restyle" : "restyled")}): median {Bench.Median(allTimes):F2} s " +
+                              $"[{string.Join(", ", allTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]; approximate top-1 agrees on {100.0 * agreeAll / testIdx.Count:F2}%");
+        }
 
         // exact search, raw library (no restyling), side by side with PyTorch on the same cached images
         var raw = opt with { Restyle = false, Search = "exact" };
@@ -340,8 +373,8 @@ static class RetrievalBench
             if (r > 0) times.Add(sw.Elapsed.TotalSeconds);
         }
         double med = Bench.Median(times);
-        Console.WriteLine($"exact search, {peerIdx.Count:N0} queries x {d.Set.Sim.Count / 4:N0} keys a case x 25 shifts: TorchSharp median {med:F2} s [{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
-        var peer = PeerRetrieval(d, peerIdx.Count, cases, reps, chunkMiB);
+        Console.WriteLine($"exact search, {peerIdx.Count:N0} queries x {d.Set.Sim.Count / 4:N0} keys a case x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts: TorchSharp median {med:F2} s [{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
+        var peer = PeerRetrieval(d, peerIdx.Count, cases, reps, chunkMiB, maxShift);
         if (peer is { } p)
         {
             double pm = p.GetProperty("median").GetDouble();
@@ -354,15 +387,21 @@ static class RetrievalBench
         return 0;
     }
 
-    static JsonElement? PeerRetrieval(SemData d, int queries, int[] testCases, int reps, int chunkMiB)
+    static JsonElement? PeerRetrieval(SemData d, int queries, int[] testCases, int reps, int chunkMiB, int maxShift)
     {
         string simCache = Path.Combine(d.CacheDir, "sim-sem.u8"), testCache = Path.Combine(d.CacheDir, "test.u8");
-        var simCases = string.Join(",", d.Set.Sim.Select(p => p.Case));
-        var qCases = string.Join(",", testCases.Take(queries));
-        return Bench.PeerJson("retrieval", "--sem", simCache, "--real", testCache, "--queries", queries.ToString(CultureInfo.InvariantCulture),
-            "--cases", simCases, "--query-cases", qCases, "--reps", reps.ToString(CultureInfo.InvariantCulture),
-            "--chunk-mib", chunkMiB.ToString(CultureInfo.InvariantCulture),
-            "--threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture)); // the same thread count on both sides
+        // the case lists go through files: the full preset's 86,652 cases are too long for a command line
+        string simCases = Path.GetTempFileName(), qCases = Path.GetTempFileName();
+        File.WriteAllText(simCases, string.Join(",", d.Set.Sim.Select(p => p.Case)));
+        File.WriteAllText(qCases, string.Join(",", testCases.Take(queries)));
+        try
+        {
+            return Bench.PeerJson("retrieval", "--sem", simCache, "--real", testCache, "--queries", queries.ToString(CultureInfo.InvariantCulture),
+                "--cases", "@" + simCases, "--query-cases", "@" + qCases, "--reps", reps.ToString(CultureInfo.InvariantCulture),
+            "--chunk-mib", chunkMiB.ToString(CultureInfo.InvariantCulture), "--shift", maxShift.ToString(CultureInfo.InvariantCulture),
+                "--threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture)); // the same thread count on both sides
+        }
+        finally { File.Delete(simCases); File.Delete(qCases); }
     }
 
     static Func<int, ResnetGenerator> Untrained()

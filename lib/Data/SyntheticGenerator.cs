@@ -192,6 +192,21 @@ public static class SyntheticGenerator
         return new GenerationSummary(root, 4 * n, 8 * n, train.Count, siteNo, cfg.TestImages, TimeSpan.Zero);
     }
 
+    /// <summary>
+    /// A perfect restyle, for a ceiling only (it needs the generator's config, which real data does not have):
+    /// library map <paramref name="b"/> of case <paramref name="c"/> rendered by the real-domain physics without
+    /// noise, into <paramref name="signal"/>. Top level, rim peak and scan drift are drawn from a stream of their
+    /// own, so they differ from those of any real image of the same hole, as a restyle's would.
+    /// </summary>
+    public static void RealStyleLibraryImage(SyntheticConfig cfg, int c, int b, Span<float> signal)
+    {
+        var shape = LibraryShape(cfg, c, b, Rng.For(cfg.Seed, 10 + c, b));
+        int p = Cases.Plateau(c);
+        var depth = new float[H * W];
+        SemRenderer.RenderDepth(shape, p, depth);
+        SemRenderer.RenderSignal(depth, p, shape, cfg.RealRender, Rng.For(cfg.Seed, 60 + c, b), signal);
+    }
+
     /// <summary>The hole of simulated depth map <paramref name="b"/> of case <paramref name="c"/>: one shape per
     /// &lt;base&gt;, slightly rescaled per case. <paramref name="r"/> is the map's stream (seed, 10 + c, b); its
     /// first draw is the case jitter.</summary>

@@ -119,6 +119,25 @@ public static class RetrievalViews
         }));
     }
 
+    /// <summary>For each search: how many reused test holes (hidden truth) got their own library map, and the
+    /// median best cosine of reused holes and of new shapes.</summary>
+    public static object ExactMapFound(SemData d, IReadOnlyList<(string Search, Match[][] Found)> searches)
+    {
+        if (d.TestLibrary is not { } lib) return "which holes reuse a library map is hidden truth of the synthetic set";
+        var reused = Enumerable.Range(0, lib.Length).Where(q => lib[q] >= 0).ToList();
+        var fresh = Enumerable.Range(0, lib.Length).Where(q => lib[q] < 0).ToList();
+        static double Median(IEnumerable<double> v) { var a = v.Order().ToArray(); return a.Length == 0 ? double.NaN : a[a.Length / 2]; }
+        return Tables.FromRecords(searches.Select(s => new
+        {
+            s.Search,
+            ReusedHoles = reused.Count,
+            ExactMapFound = reused.Count(q => s.Found[q][0].Key == lib[q]),
+            Share = reused.Count(q => s.Found[q][0].Key == lib[q]) / (double)Math.Max(1, reused.Count),
+            MedianCosineReused = Median(reused.Select(q => (double)s.Found[q][0].Cosine)),
+            MedianCosineNewShapes = Median(fresh.Select(q => (double)s.Found[q][0].Cosine)),
+        }));
+    }
+
     /// <summary>Real test RMSE per case (cases from the hidden truth) for each method.</summary>
     public static DataFrame PerCase(SemData d, IEnumerable<IDepthPredictor> methods)
     {

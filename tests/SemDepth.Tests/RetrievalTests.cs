@@ -56,7 +56,7 @@ public class RetrievalTests(TinyData tiny)
         var nets = new CycleGanNets(CycleGanOptions.Default);
         nets.eval();
         Func<int, ResnetGenerator> gen = _ => nets.GenSimToReal;
-        using var lib = RetrievalLibrary.Build(d, gen, new RetrievalOptions { TopK = 2 });
+        using var lib = RetrievalLibrary.Build(d, gen, new RetrievalOptions { TopK = 2, MaxShift = 2, ShiftBack = false });
         Assert.Equal(d.Set.Sim.Count, lib.Count);
         var search = new RetrievalPredictor("retrieval", lib, d, new FixedCases(2));
         var (queries, maps) = KeysAsImages(lib);
@@ -77,6 +77,16 @@ public class RetrievalTests(TinyData tiny)
         var m = search.Search(shifted, [0])[0][0];
         Assert.Equal(maps[4], m.Key);
         Assert.Equal((-1, 2), (m.ShiftRow, m.ShiftCol));
+        // returned unshifted (ShiftBack false, the winners' way) the map is the key's; rolled back it sits
+        // where the query's hole is: the key's map rolled by (+1, -2), like the query
+        Assert.Equal(d.SimDepth.ToArray(maps[4]), search.Predict(shifted, [0]).AsSpan(0, Geometry.Pixels).ToArray());
+        using var back = RetrievalLibrary.Build(d, gen, new RetrievalOptions { MaxShift = 2 });
+        var placed = new RetrievalPredictor("back", back, d, new FixedCases(2)).Predict(shifted, [0]);
+        Assert.Equal(Roll(d.SimDepth[maps[4]], 1, -2), placed);
+        Assert.NotEqual(d.SimDepth.ToArray(maps[4]), placed);
+        // without shifts (the default) the unshifted image still finds itself
+        using var noShift = RetrievalLibrary.Build(d, gen, new RetrievalOptions());
+        Assert.Equal(maps, new RetrievalPredictor("0", noShift, d, new FixedCases(2)).Search(queries, idx).Select(a => a[0].Key).ToArray());
         // the approximate search agrees on these, and all-case search finds the same keys
         var approx = search.Search(queries, idx, "approx");
         Assert.Equal(maps, approx.Select(a => a[0].Key).ToArray());
@@ -108,5 +118,66 @@ public class RetrievalTests(TinyData tiny)
         var rows = RetrievalLibrary.Normalize(torch.tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 4));
         Assert.Equal(1.0, rows.norm().item<float>(), 5);
         Assert.Equal(0.0, rows.sum().item<float>(), 5);
+    }
+
+    [Fact]
+    public void APerfectRestyleFindsTheReusedHolesExactly()
+    {
+        _ = TorchDevice.Current;
+        using var d = SemData.Open(tiny.Root);
+        var truthLib = d.TestLibrary!;
+        int[] cases = d.TestCases!;
+        using var lib = RetrievalLibrary.BuildPerfectRestyle(d, new RetrievalOptions());
+        Assert.Equal(d.Set.Sim.Count, lib.Count);
+        var search = new RetrievalPredictor("ceiling", lib, d, new KnownCases(cases));
+        var idx = Enumerable.Range(0, d.Test.Count).ToList();
+        var found = search.Search(d.Test, idx);
+        var reused = idx.Where(q => truthLib[q] >= 0).ToList();
+        Assert.True(reused.Count >= d.Test.Count / 2, $"{reused.Count} reused holes of {d.Test.Count}");
+        int hits = reused.Count(q => found[q][0].Key == truthLib[q]);
+        Assert.True(hits >= 0.9 * reused.Count, $"perfect restyle found {hits} of {reused.Count}");
+        // a found hole's prediction is its truth, byte for byte
+        var pred = search.Predict(d.Test, idx);
+        foreach (int q in reused.Where(q => found[q][0].Key == truthLib[q]))
+            Assert.Equal(d.TestTruth!.ToArray(q), pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels).ToArray());
+        // the true key scores what the search found for it
+        int first = reused.First(q => found[q][0].Key == truthLib[q]);
+        Assert.Equal(found[first][0].Cosine, search.CosineWith(d.Test, first, cases[first], truthLib[first]), 4);
+    }
+
+    [Fact]
+    public void TranslatedQueriesNeedTheOtherGeneratorAndCannotBeMixedWithRestyledKeys()
+    {
+        _ = TorchDevice.Current;
+        using var d = SemData.Open(tiny.Root);
+        torch.manual_seed(6);
+        var nets = new CycleGanNets(CycleGanOptions.Default);
+        nets.eval();
+        var both = new RetrievalOptions { Restyle = true, TranslateQueries = true };
+        Assert.Contains("cannot both", Assert.Throws<ArgumentException>(() => both.Check()).Message);
+        var translate = new RetrievalOptions { Restyle = false, TranslateQueries = true };
+        Assert.Contains("GenRealToSim", Assert.Throws<ArgumentException>(() => RetrievalLibrary.Build(d, null, translate)).Message);
+        // a translated query is the generator's output z-scored, compared with the raw keys of its case
+        using var lib = RetrievalLibrary.Build(d, null, translate, genRealToSim: _ => nets.GenRealToSim);
+        var idx = Enumerable.Range(0, 8).ToList();
+        var found = new RetrievalPredictor("t", lib, d, new FixedCases(3)).Search(d.Test, idx);
+        using (torch.no_grad())
+        {
+            var fake = nets.GenRealToSim.forward(Batches.ToTensor(d.Test, idx.ToArray(), PixelScale.Symmetric, TorchDevice.Current));
+            var q = RetrievalLibrary.Normalize(fake.reshape(idx.Count, Geometry.Pixels));
+            var scores = q.matmul(lib.Keys(3).t());                       // (8, K)
+            var best = scores.argmax(1).data<long>().ToArray();
+            var bestScore = scores.max(1).values.data<float>().ToArray();
+            for (int k = 0; k < idx.Count; k++)
+            {
+                Assert.Equal(lib.MapOf(3, (int)best[k]), found[k][0].Key);
+                Assert.Equal(bestScore[k], found[k][0].Cosine, 4);
+            }
+        }
+    }
+
+    sealed class KnownCases(int[] cases) : ICasePredictor
+    {
+        public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => idx.Select(i => cases[i]).ToArray();
     }
 }
