@@ -346,32 +346,18 @@ static class RetrievalBench
         Console.WriteLine($"RSS MiB: before {rss0:F0}, per chunk first/median/last {rss.First():F0}/{rss.Order().ElementAt(rss.Count / 2):F0}/{rss.Last():F0}, peak (VmHWM) {PeakRssMiB():F0}");
         if (exactAll)
         {
-            var allTimes = new List<double>();
-            Match[][] all = [];
-            for (int r = 0; r <= reps; r++)
-            {
-                sw.Restart();
-                all = retrieval.Search(d.Test, testIdx, "exact");
-                if (r > 0) allTimes.Add(sw.Elapsed.TotalSeconds);
-            }
+            var (all, allTimes) = Timed(reps, () => retrieval.Search(d.Test, testIdx, "exact"));
             int agreeAll = Enumerable.Range(0, testIdx.Count).Count(q => all[q][0].Key == approx[q][0].Key);
             Console.WriteLine($"EXACT SEARCH of all {testIdx.Count:N0} queries x {lib.Count:N0} keys x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts ({(translateQueries ? "translated queries" : perfectRestyle ? "perfect restyle" : "restyled")}): median {Bench.Median(allTimes):F2} s " +
                               $"[{string.Join(", ", allTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]; approximate top-1 agrees on {100.0 * agreeAll / testIdx.Count:F2}%");
         }
 
         // exact search, raw library (no restyling), side by side with PyTorch on the same cached images
-        var raw = opt with { Restyle = false, Search = "exact" };
+        var raw = opt with { Restyle = false, TranslateQueries = false, Search = "exact" };
         using var rawLib = RetrievalLibrary.Build(d, null, raw);
         var rawSearch = new RetrievalPredictor("raw", rawLib, d, known);
         var peerIdx = testIdx.Take(peerQueries).ToList();
-        var times = new List<double>();
-        Match[][] ours = [];
-        for (int r = 0; r <= reps; r++)
-        {
-            sw.Restart();
-            ours = rawSearch.Search(d.Test, peerIdx, "exact");
-            if (r > 0) times.Add(sw.Elapsed.TotalSeconds);
-        }
+        var (ours, times) = Timed(reps, () => rawSearch.Search(d.Test, peerIdx, "exact"));
         double med = Bench.Median(times);
         Console.WriteLine($"exact search, {peerIdx.Count:N0} queries x {d.Set.Sim.Count / 4:N0} keys a case x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts: TorchSharp median {med:F2} s [{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
         var peer = PeerRetrieval(d, peerIdx.Count, cases, reps, chunkMiB, maxShift);
@@ -385,6 +371,20 @@ static class RetrievalBench
             Bench.PrintPeerBlas(p);
         }
         return 0;
+    }
+
+    /// <summary>One warm-up call, then <paramref name="reps"/> timed calls: the last result and the seconds of each.</summary>
+    static (T Last, List<double> Seconds) Timed<T>(int reps, Func<T> work)
+    {
+        T last = work();
+        var seconds = new List<double>();
+        for (int r = 0; r < reps; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            last = work();
+            seconds.Add(sw.Elapsed.TotalSeconds);
+        }
+        return (last, seconds);
     }
 
     static JsonElement? PeerRetrieval(SemData d, int queries, int[] testCases, int reps, int chunkMiB, int maxShift)
