@@ -357,6 +357,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         }
         var q = RetrievalLibrary.Normalize(x.reshape(ids.Length, Geometry.Pixels));
         int n = ids.Length;
+        if (shifts.Length == 1 && shifts[0] == (0, 0)) return q.unsqueeze(0); // no copies without shifts
         var img = q.reshape(n, Geometry.Height, Geometry.Width); // (n, 72, 48)
         var rolled = shifts.Select(s => img.roll([s.Dy, s.Dx], [1, 2]).reshape(n, Geometry.Pixels)).ToArray();
         return torch.stack(rolled); // (S, n, 3456)
@@ -378,10 +379,19 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             using var noGrad = torch.no_grad();
             int n = Math.Min(chunk, ids.Length - s);
             var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c);  // (S, n, 3456)
-            var scores = q.matmul(keys.t());                                      // (S, n, K)
-            var (bestOverShifts, whichShift) = scores.max(0);                     // (n, K)
-            var (topScore, topKey) = bestOverShifts.topk(k, 1);                   // (n, k)
-            var shiftOfTop = whichShift.gather(1, topKey);
+            Tensor topScore, topKey, shiftOfTop;
+            if (shifts.Length == 1)
+            {
+                (topScore, topKey) = q[0].matmul(keys.t()).topk(k, 1);            // (n, K) -> (n, k)
+                shiftOfTop = torch.zeros_like(topKey);
+            }
+            else
+            {
+                var scores = q.matmul(keys.t());                                  // (S, n, K)
+                var (bestOverShifts, whichShift) = scores.max(0);                 // (n, K)
+                (topScore, topKey) = bestOverShifts.topk(k, 1);                   // (n, k)
+                shiftOfTop = whichShift.gather(1, topKey);
+            }
             Collect(o, s, c, topScore, topKey, shiftOfTop, shifts);
             ChunkDone?.Invoke(n);
         }
