@@ -49,9 +49,34 @@ public static partial class ChartPng
     public static byte[] Render(PlotlyChart chart, int minWidth = Notebook.PictureWidth)
     {
         var (data, layout) = Spec(chart);
-        int w = Math.Max(minWidth, chart.Width), h = Math.Max(240, chart.Height);
+        int w = Math.Max(Math.Max(minWidth, chart.Width), WidthForCategories(data)), h = Math.Max(240, chart.Height);
         return Render(data, layout, w, h);
     }
+
+    /// <summary>Width that leaves horizontal bars a plot area of at least 420 px beside their category names
+    /// (about 7 px a character at 12 pt) and the legend; 0 when the chart has no such bars.</summary>
+    public static int WidthForCategories(JsonArray data)
+    {
+        var bars = data.OfType<JsonObject>().Where(t => Str(t["type"]) == "bar").ToList();
+        var categories = Categories(bars);
+        if (!IsHorizontal(categories)) return 0;
+        int legend = bars.Count > 1 ? 240 : 0;
+        return 7 * categories.Max(c => c.Length) + 420 + legend;
+    }
+
+    /// <summary>Categorical x of bar traces: one per distinct value, in first-seen order.</summary>
+    static List<string> Categories(IEnumerable<JsonObject> bars)
+    {
+        var categories = new List<string>();
+        foreach (var t in bars)
+            if (t["x"] is JsonArray xs && xs.Any(v => v is JsonValue jv && jv.TryGetValue(out string? _)))
+                foreach (var c in xs.Select(v => v?.ToString() ?? "")) if (!categories.Contains(c)) categories.Add(c);
+        return categories;
+    }
+
+    /// <summary>Long or many category names read best along the left axis: such bar charts are drawn horizontally,
+    /// the first category on top (plotly would rotate them under the axis, where long ones get cut).</summary>
+    static bool IsHorizontal(List<string> categories) => categories.Count > 0 && (categories.Count > 8 || categories.Max(c => c.Length) > 14);
 
     /// <summary>PNG bytes of a Plotly data/layout pair.</summary>
     public static byte[] Render(JsonArray data, JsonObject layout, int width, int height)
@@ -75,14 +100,9 @@ public static partial class ChartPng
         var hists = traces.Where(t => (Str(t["type"]) ?? "scatter") == "histogram").ToList();
         double[]? edges = hists.Count == 0 ? null : HistogramEdges(hists);
         // categorical x for bar traces: one position per distinct category, in first-seen order
-        var categories = new List<string>();
-        foreach (var t in traces.Where(t => Str(t["type"]) == "bar"))
-            if (t["x"] is JsonArray xs && xs.Any(v => v is JsonValue jv && jv.TryGetValue(out string? _)))
-                foreach (var c in xs.Select(v => v?.ToString() ?? "")) if (!categories.Contains(c)) categories.Add(c);
+        var categories = Categories(traces.Where(t => Str(t["type"]) == "bar"));
         int barCount = traces.Count(t => Str(t["type"]) == "bar"), barIndex = 0;
-        // long or many category names read best along the left axis: such bar charts are drawn horizontally,
-        // the first category on top (plotly would rotate them under the axis, where long ones get cut)
-        bool horizontal = categories.Count > 0 && (categories.Count > 8 || categories.Max(c => c.Length) > 14);
+        bool horizontal = IsHorizontal(categories);
         double Slot(int index) => horizontal ? categories.Count - 1 - index : index;
         double[]? stackBase = null;
 

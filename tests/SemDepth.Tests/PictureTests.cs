@@ -76,6 +76,13 @@ public class PictureTests
         var hb = ChartPng.Build(ld, ll).GetPlottables().OfType<ScottPlot.Plottables.BarPlot>().Single().Bars;
         Assert.All(hb, b => Assert.Equal(ScottPlot.Orientation.Horizontal, b.Orientation));
         Assert.True(hb[0].Position > hb[1].Position);
+        // and the picture widens so the bars keep room beside their names (and the legend, with two series)
+        Assert.Equal(0, ChartPng.WidthForCategories(data));                           // short names: vertical, no rule
+        Assert.Equal(7 * "CycleGAN pipeline + post-processing".Length + 420, ChartPng.WidthForCategories(ld));
+        var veryLong = Charts.Bars("RMSE", "RMSE", [new string('m', 90), "b"], [("train", [1.0, 2.0]), ("test", [1.5, 2.5])]);
+        var (vd, _) = ChartPng.Spec(veryLong);
+        Assert.Equal(7 * 90 + 420 + 240, ChartPng.WidthForCategories(vd));
+        Assert.Equal(7 * 90 + 420 + 240, Decode(ChartPng.Render(veryLong)).Width);
 
         data.Add(JsonNode.Parse("""{"type":"heatmap","z":[[1,2],[3,4]]}"""));
         var withHeatmap = ChartPng.Build(data, layout);
