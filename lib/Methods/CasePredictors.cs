@@ -1,10 +1,8 @@
 using SemDepth.Data;
-using SemDepth.Evaluation;
 using SemDepth.Models;
 using SemDepth.Torch;
 using SemDepth.Training;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SemDepth.Methods;
 

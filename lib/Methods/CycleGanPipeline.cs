@@ -2,7 +2,6 @@ using SemDepth.Data;
 using SemDepth.Evaluation;
 using SemDepth.Models;
 using SemDepth.Torch;
-using SemDepth.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using SemDepth.Data;
-using SemDepth.Evaluation;
 using SemDepth.Models;
 using SemDepth.Torch;
 using SemDepth.Training;
