@@ -91,8 +91,8 @@ DomainShiftViews.MethodTable(rows)"""),
   Where the right key wins the error is zero, not small; where a wrong one wins it is a whole other hole.
 - The short CPU CycleGAN of notebook 03 restyles well enough for a majority of reused holes to find their own map
   (the counts above), which puts retrieval ahead of the regression methods in the table; the perfect restyle finds
-  about nine in ten. What the ceiling still loses is mostly the classifier's wrong cases (compare its per-case rows)
-  and the new shapes. The winners trained per case for hundreds of epochs on a GPU (`CycleGanOptions.Full`,
+  nearly all. What the ceiling still loses is the new shapes and the classifier's few wrong cases (compare its
+  per-case rows). The winners trained per case for hundreds of epochs on a GPU (`CycleGanOptions.Full`,
   `semdepth train-cyclegan --full --per-case`).
 - The winners' shifts cost 25 times the search and, on aligned holes, let holes with other centres win.
 - Searching all cases instead of the classifier's removes the classifier's errors but lets a deeper case's
