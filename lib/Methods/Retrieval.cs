@@ -111,13 +111,9 @@ public sealed class RetrievalLibrary : IDisposable
             throw new ArgumentException("a restyled library needs the trained GenSimToReal (train the CycleGAN first)");
         if (options.TranslateQueries && genRealToSim is null)
             throw new ArgumentException("translated queries need the trained GenRealToSim (train the CycleGAN first)");
-        var device = TorchDevice.Current;
         var lib = new RetrievalLibrary(options) { QueryTranslator = options.TranslateQueries ? genRealToSim : null };
-        var sw = Stopwatch.StartNew();
-        foreach (int c in Data.Cases.All)
+        lib.FillKeys(d, "library", (c, maps, device) =>
         {
-            var maps = Enumerable.Range(0, d.Set.Sim.Count).Where(i => d.Set.Sim[i].Case == c).ToArray();
-            if (maps.Length == 0) continue;
             var keys = torch.empty(maps.Length, Geometry.Pixels, device: device); // (K_c, 3456)
             for (int s = 0; s < maps.Length; s += options.RestyleBatch)
             {
@@ -134,12 +130,26 @@ public sealed class RetrievalLibrary : IDisposable
                 }
                 keys[TensorIndex.Slice(s, s + n)] = Normalize(key.reshape(n, Geometry.Pixels));
             }
-            lib._keys[c] = keys;
-            lib._maps[c] = maps;
-            log?.Report($"library Case_{c}: {maps.Length:N0} keys");
-        }
-        lib.RestyleSeconds = sw.Elapsed.TotalSeconds;
+            return keys;
+        }, log);
         return lib;
+    }
+
+    /// <summary>For each case: its simulated maps in set order and their unit keys, from <paramref name="keysOf"/>
+    /// (case, maps, device) -> (K_c, 3456); the time it took is <see cref="RestyleSeconds"/>.</summary>
+    void FillKeys(SemData d, string label, Func<int, int[], Device, Tensor> keysOf, IProgress<string>? log)
+    {
+        var device = TorchDevice.Current;
+        var sw = Stopwatch.StartNew();
+        foreach (int c in Data.Cases.All)
+        {
+            var maps = Enumerable.Range(0, d.Set.Sim.Count).Where(i => d.Set.Sim[i].Case == c).ToArray();
+            if (maps.Length == 0) continue;
+            _keys[c] = keysOf(c, maps, device);
+            _maps[c] = maps;
+            log?.Report($"{label} Case_{c}: {maps.Length:N0} keys");
+        }
+        RestyleSeconds = sw.Elapsed.TotalSeconds;
     }
 
     /// <summary>
@@ -156,22 +166,15 @@ public sealed class RetrievalLibrary : IDisposable
         var cfg = SyntheticConfig.Load(json);
         var baseIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int b = 0; b < cfg.SimMapsPerCase; b++) baseIndex[SyntheticGenerator.BaseName(cfg.Seed, b)] = b;
-        var device = TorchDevice.Current;
         var lib = new RetrievalLibrary(options with { Restyle = false, TranslateQueries = false });
-        var sw = Stopwatch.StartNew();
-        foreach (int c in Data.Cases.All)
+        lib.FillKeys(d, "perfect-restyle library", (c, maps, device) =>
         {
-            var maps = Enumerable.Range(0, d.Set.Sim.Count).Where(i => d.Set.Sim[i].Case == c).ToArray();
-            if (maps.Length == 0) continue;
             var img = new float[maps.Length * Geometry.Pixels];
             Parallel.For(0, maps.Length, k =>
                 SyntheticGenerator.RealStyleLibraryImage(cfg, c, baseIndex[d.Set.Sim[maps[k]].Base], img.AsSpan(k * Geometry.Pixels, Geometry.Pixels)));
             using var rows = torch.tensor(img, [maps.Length, Geometry.Pixels], device: device);
-            lib._keys[c] = Normalize(rows);
-            lib._maps[c] = maps;
-            log?.Report($"perfect-restyle library Case_{c}: {maps.Length:N0} keys");
-        }
-        lib.RestyleSeconds = sw.Elapsed.TotalSeconds;
+            return Normalize(rows);
+        }, log);
         return lib;
     }
 
