@@ -101,3 +101,36 @@ public class AutoencoderTests(TinyData tiny)
         public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx) => Evaluator.Gather(sem == d.Train ? d.TrainTruth! : d.TestTruth!, idx);
     }
 }
+
+public class RowSumConvTests
+{
+    [Theory]
+    [InlineData(16, 1, 7)]
+    [InlineData(3, 2, 3)]
+    public void MatchesConv2dInOutputAndGradients(int inChannels, int outChannels, int kernel)
+    {
+        torch.manual_seed(5);
+        using var rows = new RowSumConv2d(inChannels, outChannels, kernel);
+        using var conv = torch.nn.Conv2d(inChannels, outChannels, kernel);
+        using (torch.no_grad())
+        {
+            conv.weight!.copy_(rows.get_parameter("weight")!);
+            conv.bias!.copy_(rows.get_parameter("bias")!);
+        }
+        var x1 = torch.randn(4, inChannels, 20, 13).requires_grad_();
+        var x2 = x1.detach().clone().requires_grad_();
+        var y1 = rows.forward(x1);
+        var y2 = conv.forward(x2);
+        Assert.Equal(y2.shape, y1.shape);
+        Assert.True((y1 - y2).abs().max().item<float>() < 1e-5f);
+        var upstream = torch.randn_like(y1);
+        (y1 * upstream).sum().backward();
+        (y2 * upstream).sum().backward();
+        Assert.True((x1.grad! - x2.grad!).abs().max().item<float>() < 1e-5f);
+        Assert.True((rows.get_parameter("weight")!.grad! - conv.weight!.grad!).abs().max().item<float>() < 1e-4f);
+        Assert.True((rows.get_parameter("bias")!.grad! - conv.bias!.grad!).abs().max().item<float>() < 1e-4f);
+        // the weight names and shapes of Conv2d: checkpoints load either way
+        Assert.Equal(["bias", "weight"], rows.named_parameters().Select(p => p.name).Order().ToArray());
+        Assert.Equal(conv.weight!.shape, rows.get_parameter("weight")!.shape);
+    }
+}
