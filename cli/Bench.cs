@@ -279,7 +279,7 @@ static class RetrievalBench
         return double.NaN;
     }
 
-    public static int Run(SemData d, int recallQueries, int peerQueries, int reps, int chunkMiB, bool exactAll = false, string cyclegan = "cyclegan", bool translateQueries = false, bool perfectRestyle = false, int maxShift = 0, bool shiftBack = true, int topK = 1)
+    public static int Run(SemData d, int recallQueries, int peerQueries, int reps, int chunkMiB, bool exactAll = false, string cyclegan = "cyclegan", string keys = "both", double smooth = 1.0, bool perfectRestyle = false, int maxShift = 0, bool shiftBack = true, int topK = 1)
     {
         var device = Torch.TorchDevice.Current;
         Console.WriteLine($"retrieval benchmark: {d.Set.Root}; device {device.type}, torch threads {torch.get_num_threads()}");
@@ -299,8 +299,13 @@ static class RetrievalBench
         var testIdx = Enumerable.Range(0, d.Test.Count).ToList();
         int[] cases = d.TestCases ?? throw new InvalidOperationException("the benchmark needs the synthetic set's test cases (truth/)");
         var known = new KnownCases(cases);
-        var opt = new RetrievalOptions { Search = "approx", ChunkMiB = chunkMiB, MaxShift = maxShift, ShiftBack = shiftBack, TopK = topK, Restyle = !translateQueries, TranslateQueries = translateQueries };
-        Console.WriteLine(translateQueries ? "queries translated by GenRealToSim, raw simulated keys" : "keys restyled by GenSimToReal");
+        var opt = new RetrievalOptions
+        {
+            Search = "approx", ChunkMiB = chunkMiB, MaxShift = maxShift, ShiftBack = shiftBack, TopK = topK, SmoothSigma = smooth,
+            Restyle = keys is "both" or "restyled", TranslateQueries = keys is "both" or "translated",
+        };
+        opt.Check();
+        Console.WriteLine($"compared: {(perfectRestyle ? "perfect-restyle keys" : opt.Describe())}");
 
         double rss0 = Bench.RssMiB();
         var total = Stopwatch.StartNew();
@@ -348,12 +353,12 @@ static class RetrievalBench
         {
             var (all, allTimes) = Timed(reps, () => retrieval.Search(d.Test, testIdx, "exact"));
             int agreeAll = Enumerable.Range(0, testIdx.Count).Count(q => all[q][0].Key == approx[q][0].Key);
-            Console.WriteLine($"EXACT SEARCH of all {testIdx.Count:N0} queries x {lib.Count:N0} keys x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts ({(translateQueries ? "translated queries" : perfectRestyle ? "perfect restyle" : "restyled")}): median {Bench.Median(allTimes):F2} s " +
+            Console.WriteLine($"EXACT SEARCH of all {testIdx.Count:N0} queries x {lib.Count:N0} keys x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts ({(perfectRestyle ? "perfect restyle" : opt.Describe())}): median {Bench.Median(allTimes):F2} s " +
                               $"[{string.Join(", ", allTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]; approximate top-1 agrees on {100.0 * agreeAll / testIdx.Count:F2}%");
         }
 
         // exact search, raw library (no restyling), side by side with PyTorch on the same cached images
-        var raw = opt with { Restyle = false, TranslateQueries = false, Search = "exact" };
+        var raw = opt with { Restyle = false, TranslateQueries = false, SmoothSigma = 0, Search = "exact" }; // what the peer computes
         using var rawLib = RetrievalLibrary.Build(d, null, raw);
         var rawSearch = new RetrievalPredictor("raw", rawLib, d, known);
         var peerIdx = testIdx.Take(peerQueries).ToList();

@@ -15,7 +15,8 @@ public sealed record SavedMethod(string Key, IDepthPredictor Predictor, IReadOnl
 /// baseline, runs/ae-baseline), <c>cyclegan</c> (classifier runs/case-classifier, generators
 /// runs/cyclegan, depth network runs/unet-sim, post-processing), <c>weak</c> (the U-Net fine-tuned with
 /// the site averages, runs/unet-weak, with the classifier's post-processing) and <c>retrieval</c> (the simulated
-/// library restyled by runs/cyclegan's GenSimToReal, the classifier's case, nearest neighbour).
+/// library restyled by runs/cyclegan's GenSimToReal and the queries translated by its GenRealToSim, both
+/// directions scored, the classifier's case, nearest neighbour).
 /// <c>auto</c> scores every available method with the one figure a real-data user can compute, the
 /// site-average MAE against average_depth.csv on the held-out train sites (which no method trained on),
 /// and takes the lowest.
@@ -77,8 +78,8 @@ public static class SavedMethods
                 var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
                 var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
                 var options = DefaultRetrieval(d);
-                var lib = RetrievalLibrary.Build(d, c => nets(c).GenSimToReal, options);
-                var p = new RetrievalPredictor($"retrieval (restyled library, {options.Search}; CycleGAN epoch {epoch})", lib, d, cases);
+                var lib = RetrievalLibrary.Build(d, c => nets(c).GenSimToReal, options, genRealToSim: c => nets(c).GenRealToSim);
+                var p = new RetrievalPredictor($"retrieval ({options.Describe()}, {options.Search}; CycleGAN epoch {epoch})", lib, d, cases);
                 string opts = $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
                 return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan")], opts);
             }

@@ -41,10 +41,12 @@ public static class RetrievalViews
         return o;
     }
 
-    /// <summary>Rows: query | the restyled key that won | its depth map (returned verbatim) | the truth.</summary>
-    public static ImageGrid Examples(SemData d, RetrievalPredictor r, Func<int, ResnetGenerator>? genSimToReal, IReadOnlyList<int> testIdx)
+    /// <summary>Rows: query | the query translated by <paramref name="genRealToSim"/> (when given) | the key that
+    /// won, restyled by <paramref name="genSimToReal"/> (raw when null) | its depth map | the truth.</summary>
+    public static ImageGrid Examples(SemData d, RetrievalPredictor r, Func<int, ResnetGenerator>? genSimToReal, IReadOnlyList<int> testIdx,
+        Func<int, ResnetGenerator>? genRealToSim = null)
     {
-        var g = new ImageGrid { Title = "real test query | best key | its depth map (the prediction) | truth" };
+        var g = new ImageGrid { Title = $"real test query{(genRealToSim is null ? "" : " | translated to sim")} | best key | its depth map (the prediction) | truth" };
         var found = r.Search(d.Test, testIdx);
         for (int k = 0; k < testIdx.Count; k++)
         {
@@ -53,16 +55,16 @@ public static class RetrievalViews
             var mean = MeanOfRenderings(d, m.Key);
             var key = genSimToReal is null ? mean : CycleGanTrainer.Translate(genSimToReal(c), new ImageSet(mean), [0]);
             var map = d.SimDepth.ToArray(m.Key);
-            var tiles = new List<Tile>
-            {
-                new("query", d.Test.ToArray(testIdx[k]), ImageKind.Sem),
-                new($"key cos {m.Cosine:F3} shift ({m.ShiftRow},{m.ShiftCol})", key, ImageKind.Sem),
-                new($"its map (Case_{c})", map, ImageKind.Depth),
-            };
+            string shift = m.ShiftRow == 0 && m.ShiftCol == 0 ? "" : $" ({m.ShiftRow:+0;-0},{m.ShiftCol:+0;-0})";
+            var tiles = new List<Tile> { new("query", d.Test.ToArray(testIdx[k]), ImageKind.Sem) };
+            if (genRealToSim is not null)
+                tiles.Add(new Tile("translated", CycleGanTrainer.Translate(genRealToSim(c), d.Test, [testIdx[k]]), ImageKind.Sem));
+            tiles.Add(new Tile($"key, cos {m.Cosine:F3}{shift}", key, ImageKind.Sem));
+            tiles.Add(new Tile($"its map (Case_{c})", map, ImageKind.Depth));
             if (d.TestTruth is { } t)
             {
                 var truth = t.ToArray(testIdx[k]);
-                tiles.Add(new Tile($"truth (RMSE {Metrics.Rmse(map, truth):F1})", truth, ImageKind.Depth));
+                tiles.Add(new Tile($"truth, RMSE {Metrics.Rmse(map, truth):F1}", truth, ImageKind.Depth));
             }
             g.Row([.. tiles]);
         }

@@ -5,9 +5,10 @@ CELLS = [
 ("md", """# 04 — Retrieval: the method that won (1.22 RMSE)
 
 **What you will learn**: why the winners did not regress depth at all, how a simulated library restyled into the
-real domain plus a nearest-neighbour search returns a depth map verbatim, what limits it (the restyle, measured
-against a perfect one), what the search costs exactly and approximately, and how it compares with every method of
-notebooks 02 and 03 — overall and per case."""),
+real domain plus a nearest-neighbour search returns a depth map verbatim, why searching in both directions of the
+CycleGAN at once finds more holes than the winners' one direction, what limits it (the restyle, measured against a
+perfect one), what the search costs exactly and approximately, and how it compares with every method of notebooks
+02 and 03 — overall and per case."""),
 ("code", """#load "setup.csx"
 using System.IO;
 using SemDepth.Data;
@@ -34,34 +35,49 @@ $"CycleGAN of notebook 03, epoch {cgEpoch}; {data.Set.Sim.Count:N0} library maps
 Each key is the mean of a map's two simulated renderings (they differ only in noise) passed through `GenSimToReal`.
 Left: a real image of the case; middle: a restyled key; right: the raw simulated SEM."""),
 ("code", """RetrievalViews.RestyledLibrary(data, genSimToReal)"""),
-("code", """var library = RetrievalLibrary.Build(data, genSimToReal, new RetrievalOptions());
-var retrieval = new RetrievalPredictor("retrieval (restyled library)", library, data, cases);
-$"{library.Count:N0} keys restyled and z-scored in {library.RestyleSeconds:F1} s\""""),
+("md", """## Two directions
+The CycleGAN trained *two* generators. The winners used one: restyled keys (`GenSimToReal`) against the real queries.
+The other direction translates each real query into the simulated domain (`GenRealToSim`) and compares it with the
+raw simulated keys; its output is noise-free, where a restyled key keeps what the generator could not remove of the
+simulated noise. The two generators err differently, so the method scores each key by the **mean of the two
+correlations** (`RetrievalOptions` defaults: `Restyle` and `TranslateQueries`), after a 1 px Gaussian blur of every
+query and key image (`SmoothSigma`) that discounts the pixel noise neither generator reproduces. The winners' one
+direction stays a variant (`RetrievalOptions.RestyledKeys`)."""),
+("code", """var library = RetrievalLibrary.Build(data, genSimToReal, new RetrievalOptions(), genRealToSim: genRealToSim);
+var retrieval = new RetrievalPredictor($"retrieval ({library.Options.Describe()})", library, data, cases);
+var restyled = RetrievalLibrary.Build(data, genSimToReal, RetrievalOptions.RestyledKeys);
+var restyledKeys = new RetrievalPredictor("retrieval (restyled library: the winners' keys)", restyled, data, cases);
+var translated = RetrievalLibrary.Build(data, null, new RetrievalOptions { Restyle = false }, genRealToSim: genRealToSim);
+var translatedQueries = new RetrievalPredictor($"retrieval ({translated.Options.Describe()})", translated, data, cases);
+$"{library.Count:N0} keys in both directions in {library.RestyleSeconds:F1} s; restyled only {restyled.RestyleSeconds:F1} s\""""),
 ("md", """## Queries and the keys they found
-Every query is z-scored and compared by cosine with every key of the case the classifier reads; the best key's depth
-map is the prediction."""),
-("code", """RetrievalViews.Examples(data, retrieval, genSimToReal, Enumerable.Range(0, 6).ToList())"""),
+Every query is smoothed and z-scored, and also translated, smoothed and z-scored, then compared with every key of the
+case the classifier reads; the best key's depth map is the prediction. The key shown is its restyled half."""),
+("code", """RetrievalViews.Examples(data, retrieval, genSimToReal, Enumerable.Range(0, 6).ToList(), genRealToSim)"""),
 ("code", """var testIdx = Enumerable.Range(0, data.Test.Count).ToList();
 var found = retrieval.Search(data.Test, testIdx);
 RetrievalViews.Similarities(data, found)"""),
+("md", """How often each direction finds a reused hole's own map (which holes are reused is known on the synthetic set only):"""),
+("code", """RetrievalViews.ExactMapFound(data, [("both directions (the method)", found), ("restyled keys (winners)", restyledKeys.Search(data.Test, testIdx)),
+    ("translated queries", translatedQueries.Search(data.Test, testIdx))])"""),
 ("md", """## Shifts
 The winners also shifted each query circularly by -2..+2 px in both axes (25 shifts) and kept the best cosine over
 the shifts, because their real images were not aligned with the simulated ones. A real image of a library hole in the
 synthetic set sits exactly where its simulated image does, so the default searches without shifts
 (`RetrievalOptions.MaxShift` 0): a shift can only let a hole with another centre win. Below, the winners' search on
-the same keys: which shift won, and how often each search found a reused hole's own map."""),
+the winners' keys: which shift won, and how often each search found a reused hole's own map."""),
 ("code", """var winners = new RetrievalPredictor("retrieval (restyled library, +-2 px shifts, map unshifted: the winners' search)",
-    library.WithSearch(new RetrievalOptions { MaxShift = 2, ShiftBack = false }), data, cases);
+    restyled.WithSearch(RetrievalOptions.RestyledKeys with { MaxShift = 2, ShiftBack = false }), data, cases);
 var foundWinners = winners.Search(data.Test, testIdx);
 RetrievalViews.ShiftCounts(foundWinners)"""),
-("code", """RetrievalViews.ExactMapFound(data, [("no shifts (default)", found), ("+-2 px (winners)", foundWinners)])"""),
+("code", """RetrievalViews.ExactMapFound(data, [("restyled keys, no shifts", restyledKeys.Search(data.Test, testIdx)), ("restyled keys, +-2 px (winners)", foundWinners)])"""),
 ("md", """## What a perfect restyle would give
 On the synthetic set the real-domain physics is known, so each library map can be rendered as a *real* image without
 noise: the keys a perfect `GenSimToReal` would make. Like the oracle of notebook 03 this is a bound, not a method
 (real data has no renderer). The gap between it and the restyled library is the restyle's fault, not the search's."""),
 ("code", """RetrievalLibrary? perfect = data.Set.HasTruth ? RetrievalLibrary.BuildPerfectRestyle(data, new RetrievalOptions()) : null;
 var ceiling = perfect is null ? null : new RetrievalPredictor("retrieval ceiling (perfect restyle; bound)", perfect, data, cases);
-ceiling is null ? (object)"the ceiling needs the synthetic set's hidden config" : RetrievalViews.ExactMapFound(data, [("perfect restyle", ceiling.Search(data.Test, testIdx)), ("restyled by the CycleGAN", found)])"""),
+ceiling is null ? (object)"the ceiling needs the synthetic set's hidden config" : RetrievalViews.ExactMapFound(data, [("perfect restyle", ceiling.Search(data.Test, testIdx)), ("both directions (the method)", found)])"""),
 ("md", """## Exact and approximate search
 Exact search is one matrix product per chunk of queries (shifts x chunk x keys floats, bounded by `ChunkMiB`). The
 approximate search scores in a 64-dimensional subspace of the keys, keeps 32 candidates per query and re-ranks them
@@ -69,18 +85,18 @@ exactly; recall@1 is its agreement with the exact top-1. Timed here with the win
 (`semdepth bench-retrieval` times the full-size library)."""),
 ("code", """RetrievalViews.ExactVsApproximate(data, winners)"""),
 ("md", """## Every method, one table
-The methods of notebooks 02 and 03 loaded from their checkpoints, and the retrieval variants: the restyled library
-with the classifier's case (the method), the raw simulated library (no restyling), the restyled library searched
-across all cases, the winners' shifted search, the other direction (each query translated into the simulated domain
-by `GenRealToSim`, raw keys), and the perfect-restyle ceiling."""),
-("code", """var rawLibrary = RetrievalLibrary.Build(data, null, new RetrievalOptions { Restyle = false });
-var translated = RetrievalLibrary.Build(data, null, new RetrievalOptions { Restyle = false, TranslateQueries = true }, genRealToSim: genRealToSim);
+The methods of notebooks 02 and 03 loaded from their checkpoints, and the retrieval variants: both directions with
+the classifier's case (the method), the winners' restyled keys alone, the translated queries alone, the raw simulated
+library (no CycleGAN), both directions searched across all cases, the winners' shifted search, and the
+perfect-restyle ceiling."""),
+("code", """var rawLibrary = RetrievalLibrary.Build(data, null, new RetrievalOptions { Restyle = false, TranslateQueries = false, SmoothSigma = 0 });
 var methods = SavedMethods.Available().Where(k => k != "retrieval").Select(k => SavedMethods.Load(k, data).Predictor).ToList();
 methods.Add(retrieval);
+methods.Add(restyledKeys);
+methods.Add(translatedQueries);
 methods.Add(new RetrievalPredictor("retrieval (raw library)", rawLibrary, data, cases));
-methods.Add(new RetrievalPredictor("retrieval (restyled library, all cases)", library, data, null));
+methods.Add(new RetrievalPredictor($"retrieval ({library.Options.Describe()}, all cases)", library, data, null));
 methods.Add(winners);
-methods.Add(new RetrievalPredictor("retrieval (queries translated to sim, raw library)", translated, data, cases));
 if (ceiling is not null) methods.Add(ceiling);
 var rows = methods.SelectMany(m => Evaluator.Evaluate(m, data)).ToList();
 DomainShiftViews.MethodTable(rows)"""),
@@ -89,9 +105,10 @@ DomainShiftViews.MethodTable(rows)"""),
 ("md", """## What it means
 - Retrieval can only be as good as its keys: compare *raw library*, *restyled library* and the *perfect restyle*.
   Where the right key wins the error is zero, not small; where a wrong one wins it is a whole other hole.
-- The short CPU CycleGAN of notebook 03 restyles well enough for a majority of reused holes to find their own map
-  (the counts above), which puts retrieval ahead of the regression methods in the table; the perfect restyle finds
-  nearly all. What the ceiling still loses is the new shapes and the classifier's few wrong cases (compare its
+- The short CPU CycleGAN of notebook 03 restyles well enough for a majority of reused holes to find their own map,
+  and scoring both of its directions finds clearly more (the counts above): the two generators' mistakes rarely
+  favour the same wrong key. That puts retrieval well ahead of the regression methods in the table; the perfect
+  restyle finds nearly all. What the ceiling still loses is the new shapes and the classifier's few wrong cases (compare its
   per-case rows). The winners trained per case for hundreds of epochs on a GPU (`CycleGanOptions.Full`,
   `semdepth train-cyclegan --full --per-case`).
 - The winners' shifts cost 25 times the search and, on aligned holes, let holes with other centres win.

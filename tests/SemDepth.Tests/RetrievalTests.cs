@@ -56,7 +56,7 @@ public class RetrievalTests(TinyData tiny)
         var nets = new CycleGanNets(CycleGanOptions.Default);
         nets.eval();
         Func<int, ResnetGenerator> gen = _ => nets.GenSimToReal;
-        using var lib = RetrievalLibrary.Build(d, gen, new RetrievalOptions { TopK = 2, MaxShift = 2, ShiftBack = false });
+        using var lib = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { TopK = 2, MaxShift = 2, ShiftBack = false });
         Assert.Equal(d.Set.Sim.Count, lib.Count);
         var search = new RetrievalPredictor("retrieval", lib, d, new FixedCases(2));
         var (queries, maps) = KeysAsImages(lib);
@@ -80,12 +80,12 @@ public class RetrievalTests(TinyData tiny)
         // returned unshifted (ShiftBack false, the winners' way) the map is the key's; rolled back it sits
         // where the query's hole is: the key's map rolled by (+1, -2), like the query
         Assert.Equal(d.SimDepth.ToArray(maps[4]), search.Predict(shifted, [0]).AsSpan(0, Geometry.Pixels).ToArray());
-        using var back = RetrievalLibrary.Build(d, gen, new RetrievalOptions { MaxShift = 2 });
+        using var back = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { MaxShift = 2 });
         var placed = new RetrievalPredictor("back", back, d, new FixedCases(2)).Predict(shifted, [0]);
         Assert.Equal(Roll(d.SimDepth[maps[4]], 1, -2), placed);
         Assert.NotEqual(d.SimDepth.ToArray(maps[4]), placed);
         // without shifts (the default) the unshifted image still finds itself
-        using var noShift = RetrievalLibrary.Build(d, gen, new RetrievalOptions());
+        using var noShift = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys);
         Assert.Equal(maps, new RetrievalPredictor("0", noShift, d, new FixedCases(2)).Search(queries, idx).Select(a => a[0].Key).ToArray());
         // the approximate search agrees on these, and all-case search finds the same keys
         var approx = search.Search(queries, idx, "approx");
@@ -99,7 +99,7 @@ public class RetrievalTests(TinyData tiny)
     {
         _ = TorchDevice.Current;
         using var d = SemData.Open(tiny.Root);
-        var raw = new RetrievalOptions { Restyle = false };
+        var raw = new RetrievalOptions { Restyle = false, TranslateQueries = false };
         using var big = RetrievalLibrary.Build(d, null, raw);
         using var small = RetrievalLibrary.Build(d, null, raw with { ChunkMiB = 1, TopK = 3 });
         var idx = Enumerable.Range(0, d.Test.Count).ToList();
@@ -146,17 +146,17 @@ public class RetrievalTests(TinyData tiny)
     }
 
     [Fact]
-    public void TranslatedQueriesNeedTheOtherGeneratorAndCannotBeMixedWithRestyledKeys()
+    public void TranslatedQueriesNeedTheOtherGeneratorAndBothDirectionsAverageTheTwoCorrelations()
     {
         _ = TorchDevice.Current;
         using var d = SemData.Open(tiny.Root);
         torch.manual_seed(6);
         var nets = new CycleGanNets(CycleGanOptions.Default);
         nets.eval();
-        var both = new RetrievalOptions { Restyle = true, TranslateQueries = true };
-        Assert.Contains("cannot both", Assert.Throws<ArgumentException>(() => both.Check()).Message);
-        var translate = new RetrievalOptions { Restyle = false, TranslateQueries = true };
+        var translate = new RetrievalOptions { Restyle = false, TranslateQueries = true, SmoothSigma = 0 };
         Assert.Contains("GenRealToSim", Assert.Throws<ArgumentException>(() => RetrievalLibrary.Build(d, null, translate)).Message);
+        Assert.Contains("GenRealToSim", Assert.Throws<ArgumentException>(() => RetrievalLibrary.Build(d, _ => nets.GenSimToReal, new RetrievalOptions())).Message);
+        Assert.Contains("SmoothSigma", Assert.Throws<ArgumentException>(() => new RetrievalOptions { SmoothSigma = -1 }.Check()).Message);
         // a translated query is the generator's output z-scored, compared with the raw keys of its case
         using var lib = RetrievalLibrary.Build(d, null, translate, genRealToSim: _ => nets.GenRealToSim);
         var idx = Enumerable.Range(0, 8).ToList();
@@ -174,6 +174,49 @@ public class RetrievalTests(TinyData tiny)
                 Assert.Equal(bestScore[k], found[k][0].Cosine, 4);
             }
         }
+        // both directions (the default, smoothed): a key's score is the mean of its restyled-key and its
+        // translated-query correlations, each with the same smoothing, at every shift
+        var bothOptions = new RetrievalOptions { MaxShift = 1 };
+        using var both = RetrievalLibrary.Build(d, _ => nets.GenSimToReal, bothOptions, genRealToSim: _ => nets.GenRealToSim);
+        using var restyledOnly = RetrievalLibrary.Build(d, _ => nets.GenSimToReal, bothOptions with { TranslateQueries = false });
+        using var translatedOnly = RetrievalLibrary.Build(d, null, bothOptions with { Restyle = false }, genRealToSim: _ => nets.GenRealToSim);
+        Assert.Equal(2 * Geometry.Pixels, both.Keys(3).shape[1]);
+        var pb = new RetrievalPredictor("both", both, d, new FixedCases(3));
+        var pr = new RetrievalPredictor("r", restyledOnly, d, new FixedCases(3));
+        var pt = new RetrievalPredictor("t", translatedOnly, d, new FixedCases(3));
+        var top = pb.Search(d.Test, idx);
+        for (int k = 0; k < idx.Count; k++)
+        {
+            var m = top[k][0];
+            float r = pr.CosineWith(d.Test, idx[k], 3, m.Key), t = pt.CosineWith(d.Test, idx[k], 3, m.Key);
+            // the score is the key's best over shifts; each part's own best over shifts is at least its value at that shift
+            Assert.True(Math.Abs(m.Cosine - pb.CosineWith(d.Test, idx[k], 3, m.Key)) < 1e-4, $"query {k}");
+            Assert.True(m.Cosine <= (r + t) / 2 + 1e-4, $"query {k}: both {m.Cosine}, parts {r} {t}");
+        }
+        // without shifts the score is exactly the mean of the two parts
+        var noShift = new RetrievalPredictor("both0", both.WithSearch(bothOptions with { MaxShift = 0 }), d, new FixedCases(3));
+        var pr0 = new RetrievalPredictor("r0", restyledOnly.WithSearch(bothOptions with { MaxShift = 0, TranslateQueries = false }), d, new FixedCases(3));
+        var pt0 = new RetrievalPredictor("t0", translatedOnly.WithSearch(bothOptions with { MaxShift = 0, Restyle = false }), d, new FixedCases(3));
+        var top0 = noShift.Search(d.Test, idx);
+        for (int k = 0; k < idx.Count; k++)
+        {
+            int key = top0[k][0].Key;
+            Assert.Equal((pr0.CosineWith(d.Test, idx[k], 3, key) + pt0.CosineWith(d.Test, idx[k], 3, key)) / 2, top0[k][0].Cosine, 4);
+        }
+    }
+
+    [Fact]
+    public void SmoothingCommutesWithTheSearchShiftsAndKeepsTheMean()
+    {
+        _ = TorchDevice.Current;
+        torch.manual_seed(3);
+        var x = torch.rand(2, 1, Geometry.Height, Geometry.Width);
+        var smooth = RetrievalLibrary.Smooth(x, 1.0);
+        Assert.Equal(x.shape, smooth.shape);
+        Assert.True((smooth.roll([2, -1], [2, 3]) - RetrievalLibrary.Smooth(x.roll([2, -1], [2, 3]), 1.0)).abs().max().item<float>() < 1e-5f);
+        Assert.Equal(x.mean().item<float>(), smooth.mean().item<float>(), 4);           // the kernel sums to 1
+        Assert.True(smooth.std().item<float>() < 0.6f * x.std().item<float>());         // white noise loses most of its variance
+        Assert.True(ReferenceEquals(x, RetrievalLibrary.Smooth(x, 0)));
     }
 
     sealed class KnownCases(int[] cases) : ICasePredictor
