@@ -268,14 +268,16 @@ public static class Cli
             var exactAll = Flag("--exact-all", "also time the exact search of every test query against the restyled library (the GPU figure)");
             var cyclegan = new Option<string>("--cyclegan") { Description = "run whose GenSimToReal restyles the library", DefaultValueFactory = _ => "cyclegan", HelpName = "NAME" };
             var keys = WithChoices(new Option<string>("--keys") { Description = "what is compared: both (restyled keys vs queries and translated queries vs raw keys, the mean of the two correlations; the default method), restyled (the winners' keys), translated (queries through GenRealToSim vs raw keys), raw", DefaultValueFactory = _ => "both", HelpName = "both|restyled|translated|raw" }, "both", "restyled", "translated", "raw");
+            var lists = NonNegative("--lists", 0, "k-means lists per case of the approximate search (0: square root of the keys, 1: none)");
+            var probes = Positive("--probes", 16, "lists each query scans in the approximate search");
             var smooth = new Option<double>("--smooth") { Description = "Gaussian blur sigma (px) of queries and keys before z-scoring; 0: none", DefaultValueFactory = _ => 1.0, HelpName = "SIGMA" };
             var maxShift = NonNegative("--max-shift", 0, "circular shifts of the query, -N..N px in both axes (winners: 2)");
             var unshifted = Flag("--unshifted", "return the winning map as it is, not rolled back by the winning shift (the winners' way)");
             var topK = Positive("--top-k", 1, "1: the best key's map verbatim; more: softmax-weighted mean of the top k (test RMSE line)");
             var perfect = Flag("--perfect-restyle", "keys rendered by the synthetic set's real-domain physics without noise: the ceiling a perfect GenSimToReal would reach");
-            var cmd = new Command("bench-retrieval", "restyle the library, search every test image, recall@1 against exact, exact search beside the PyTorch peer") { data, recall, peer, reps, chunk, exactAll, cyclegan, keys, smooth, perfect, maxShift, unshifted, topK };
+            var cmd = new Command("bench-retrieval", "restyle the library, search every test image, recall@1 against exact, exact search beside the PyTorch peer") { data, recall, peer, reps, chunk, exactAll, cyclegan, keys, smooth, perfect, maxShift, unshifted, topK, lists, probes };
             cmd.SetAction(p => WithData(p.GetValue(data), d => RetrievalBench.Run(d, p.GetValue(recall), p.GetValue(peer), p.GetValue(reps), p.GetValue(chunk),
-                p.GetValue(exactAll), p.GetValue(cyclegan)!, p.GetValue(keys)!, p.GetValue(smooth), p.GetValue(perfect), p.GetValue(maxShift), !p.GetValue(unshifted), p.GetValue(topK))));
+                p.GetValue(exactAll), p.GetValue(cyclegan)!, p.GetValue(keys)!, p.GetValue(smooth), p.GetValue(perfect), p.GetValue(maxShift), !p.GetValue(unshifted), p.GetValue(topK), p.GetValue(lists), p.GetValue(probes))));
             root.Subcommands.Add(cmd);
         }
         {

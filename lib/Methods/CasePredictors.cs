@@ -7,7 +7,7 @@ using TorchSharp;
 namespace SemDepth.Methods;
 
 /// <summary>The trained classifier as an <see cref="ICasePredictor"/>.</summary>
-public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize = 256) : ICasePredictor
+public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize = Inference.DefaultBatch) : ICasePredictor
 {
     public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx)
     {

@@ -14,7 +14,7 @@ namespace SemDepth.Methods;
 /// depth network's own prediction (the plateau nearest its 90th percentile, <see cref="PostProcess.CaseOfMap"/>).
 /// </summary>
 public sealed class CycleGanPipeline(string name, Func<int, ResnetGenerator> genRealToSim, nn.Module<Tensor, Tensor> depthNet, PixelScale depthInput,
-    ICasePredictor? cases, bool postProcess = true, int batchSize = 128) : IDepthPredictor
+    ICasePredictor? cases, bool postProcess = true, int batchSize = Training.Inference.DefaultBatch) : IDepthPredictor
 {
     public string Name { get; } = name;
 

@@ -46,19 +46,25 @@ public sealed record RetrievalOptions
     /// top-k maps with temperature <see cref="Temperature"/> on the cosine.</summary>
     public int TopK { get; init; } = 1;
     public double Temperature { get; init; } = 0.005;
-    /// <summary><c>exact</c>: every key, every shift, as matrix products. <c>approx</c>: scores in a
-    /// <see cref="Components"/>-dimensional subspace of the keys keep <see cref="Candidates"/> keys per
-    /// query, re-ranked exactly (for CPUs).</summary>
+    /// <summary><c>exact</c>: every key, every shift, as matrix products. <c>approx</c> (for CPUs): keys and
+    /// queries projected onto a <see cref="Components"/>-dimensional subspace of the keys; the keys of each case
+    /// are split into <see cref="Lists"/> k-means lists there, each query (at every shift) scans only the
+    /// <see cref="Probes"/> lists whose centres score best, keeps its <see cref="Candidates"/> best keys and
+    /// re-ranks them exactly.</summary>
     public string Search { get; init; } = "exact";
     public int Components { get; init; } = 64;
     public int Candidates { get; init; } = 32;
+    /// <summary>k-means lists per case for the approximate search; 0: the square root of the case's keys
+    /// (147 for the full preset's 21,663), 1: no lists (every key scored in the subspace).</summary>
+    public int Lists { get; init; }
+    /// <summary>Lists each query scans (its best over the shifts).</summary>
+    public int Probes { get; init; } = 16;
     /// <summary>Bound on the score block of one chunk of queries (25 shifts x chunk x keys floats), MiB.
     /// Peak memory of the search is this plus the keys.</summary>
     public int ChunkMiB { get; init; } = 256;
-    /// <summary>Images per generator batch when restyling. Small batches keep the 72 x 48 activations in
-    /// cache: the main job's generator restyles about 560 images/s at 16-32 a batch on the 2-core CPU and
-    /// 280 at 256 (medians, <c>RowSumConv2d</c> head).</summary>
-    public int RestyleBatch { get; init; } = 32;
+    /// <summary>Images per generator batch when restyling (<see cref="Inference.DefaultBatch"/>: the main job's
+    /// generator restyles about 530-560 images/s at 32 a batch on the 2-core CPU, 280-320 at 256).</summary>
+    public int RestyleBatch { get; init; } = Inference.DefaultBatch;
     public int Seed { get; init; } = 41;
 
     /// <summary>The winners' keys: the restyled library against the real queries as they are, unsmoothed
@@ -88,6 +94,7 @@ public sealed record RetrievalOptions
         if (MaxShift is < 0 or > 10) throw new ArgumentException("MaxShift must be 0..10");
         if (TopK < 1) throw new ArgumentException("TopK must be at least 1");
         if (Components < 1 || Candidates < 1) throw new ArgumentException("Components and Candidates must be positive");
+        if (Lists < 0 || Probes < 1) throw new ArgumentException("Lists must be 0 (automatic) or more, Probes at least 1");
         if (ChunkMiB < 1) throw new ArgumentException("ChunkMiB must be positive");
     }
 }
@@ -105,7 +112,7 @@ public sealed class RetrievalLibrary : IDisposable
 {
     readonly Dictionary<int, Tensor> _keys = [];     // case -> (K_c, D) unit rows, D = parts x 3456
     readonly Dictionary<int, int[]> _maps = [];      // case -> simulated depth-map index of each row
-    readonly Dictionary<int, Tensor> _basis = [];    // case -> (D, m) orthonormal, approximate search
+    readonly Dictionary<int, ApproximateIndex> _index = []; // case -> subspace and lists, approximate search
     public RetrievalOptions Options { get; }
     /// <summary>Seconds spent restyling (0 for the raw library) and building keys.</summary>
     public double RestyleSeconds { get; private set; }
@@ -260,43 +267,87 @@ public sealed class RetrievalLibrary : IDisposable
     public int MapOf(int c, int row) => _maps[c][row];
 
     internal Tensor Keys(int c) => _keys[c];
-    internal Tensor Basis(int c)
+    internal ApproximateIndex Index(int c)
     {
-        if (_basis.Count == 0) BuildBases();
-        return _basis[c];
-    }
-
-    /// <summary>Seconds spent finding the approximate search's bases (0 until first used).</summary>
-    public double BasisSeconds { get; private set; }
-
-    /// <summary>An orthonormal basis of the top <see cref="RetrievalOptions.Components"/> directions of each
-    /// case's keys: a randomized range finder (4 power iterations) over a sample of at most 4,096 keys.</summary>
-    void BuildBases()
-    {
-        var sw = Stopwatch.StartNew();
-        torch.manual_seed(Options.Seed); // the basis is a function of the options' seed
-        foreach (var (c, keys) in _keys)
+        if (_index.Count == 0)
         {
-            using var scope = torch.NewDisposeScope();
-            long k = keys.shape[0];
-            var sample = k <= 4096 ? keys : keys.index_select(0, torch.randperm(k, device: keys.device).slice(0, 0, 4096, 1));
-            long dim = keys.shape[1];
-            int m = (int)Math.Min(Options.Components, Math.Min(sample.shape[0], dim));
-            var y = torch.randn(dim, m + 8, device: keys.device);
-            for (int it = 0; it < 4; it++)
-            {
-                y = sample.t().mm(sample.mm(y));            // (D, m + 8)
-                (y, _) = torch.linalg.qr(y);
-            }
-            _basis[c] = y.slice(1, 0, m, 1).contiguous().MoveToOuterDisposeScope(); // (D, m)
+            var sw = Stopwatch.StartNew();
+            torch.manual_seed(Options.Seed); // the index is a function of the options' seed
+            foreach (var (cc, keys) in _keys) _index[cc] = ApproximateIndex.Build(keys, Options);
+            IndexSeconds = sw.Elapsed.TotalSeconds;
         }
-        BasisSeconds = sw.Elapsed.TotalSeconds;
+        return _index[c];
     }
+
+    /// <summary>Seconds spent building the approximate search's subspaces and lists (0 until first used).</summary>
+    public double IndexSeconds { get; private set; }
 
     public void Dispose()
     {
         if (_ownsKeys) foreach (var t in _keys.Values) t.Dispose();
-        foreach (var t in _basis.Values) t.Dispose();
+        foreach (var t in _index.Values) t.Dispose();
+    }
+}
+
+/// <summary>
+/// The approximate search's index of one case: an orthonormal basis of the top <c>m</c> directions of the keys
+/// (a randomized range finder, 4 power iterations, over a sample of at most 4,096 keys), the keys projected onto it
+/// and split into k-means lists (an inverted file: 10 Lloyd iterations on the projections), stored list by list.
+/// </summary>
+internal sealed class ApproximateIndex : IDisposable
+{
+    public required Tensor Basis { get; init; }      // (D, m)
+    public required Tensor Projected { get; init; }  // (K, m), rows in list order
+    public required Tensor Centres { get; init; }    // (L, m)
+    public required int[] Start { get; init; }       // list l holds rows Start[l]..Start[l + 1] - 1 (list order)
+    public required long[] Row { get; init; }        // list order -> key row
+    public int Lists => Start.Length - 1;
+
+    public static ApproximateIndex Build(Tensor keys, RetrievalOptions o)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        long k = keys.shape[0], dim = keys.shape[1];
+        var sample = k <= 4096 ? keys : keys.index_select(0, torch.randperm(k, device: keys.device).slice(0, 0, 4096, 1));
+        int m = (int)Math.Min(o.Components, Math.Min(sample.shape[0], dim));
+        var y = torch.randn(dim, m + 8, device: keys.device);
+        for (int it = 0; it < 4; it++)
+        {
+            y = sample.t().mm(sample.mm(y));            // (D, m + 8)
+            (y, _) = torch.linalg.qr(y);
+        }
+        var basis = y.slice(1, 0, m, 1).contiguous();   // (D, m)
+        var projected = keys.mm(basis);                  // (K, m)
+        int lists = (int)Math.Clamp(o.Lists > 0 ? o.Lists : (long)Math.Round(Math.Sqrt(k)), 1, k);
+        var centres = projected.index_select(0, torch.randperm(k, device: keys.device).slice(0, 0, lists, 1)).clone();
+        Tensor assign = torch.zeros(k, dtype: ScalarType.Int64, device: keys.device);
+        for (int it = 0; it < (lists > 1 ? 10 : 0); it++)
+        {
+            // nearest centre: argmax of p.c - |c|^2 / 2
+            assign = projected.mm(centres.t()).sub_(centres.pow(2).sum(1).mul(0.5)).argmax(1);
+            var sums = torch.zeros(lists, m, device: keys.device).index_add_(0, assign, projected, 1.0);
+            var counts = torch.bincount(assign, minlength: lists).to(ScalarType.Float32).unsqueeze(1);
+            centres = torch.where(counts > 0, sums / counts.clamp_min(1), centres); // an empty list keeps its centre
+        }
+        var order = assign.argsort();
+        var counts1 = torch.bincount(assign, minlength: lists).cpu().data<long>().ToArray();
+        var start = new int[lists + 1];
+        for (int l = 0; l < lists; l++) start[l + 1] = start[l] + (int)counts1[l];
+        return new ApproximateIndex
+        {
+            Basis = basis.MoveToOuterDisposeScope(),
+            Projected = projected.index_select(0, order).contiguous().MoveToOuterDisposeScope(),
+            Centres = centres.contiguous().MoveToOuterDisposeScope(),
+            Start = start,
+            Row = order.cpu().data<long>().ToArray(),
+        };
+    }
+
+    public void Dispose()
+    {
+        Basis.Dispose();
+        Projected.Dispose();
+        Centres.Dispose();
     }
 }
 
@@ -381,12 +432,30 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     {
         var best = new List<Match>[ids.Length];
         for (int j = 0; j < ids.Length; j++) best[j] = [];
+        // one generator translating for every case searched (not per case): translate the queries once
+        using var translated = library.QueryTranslator is { } tr && searchCases.Length > 1 && searchCases.Select(tr).Distinct().Count() == 1
+            ? TranslateAll(tr(searchCases[0]), sem, ids) : null;
         foreach (int c in searchCases)
         {
-            var found = mode == "exact" ? Exact(sem, ids, c) : Approximate(sem, ids, c);
+            var found = mode == "exact" ? Exact(sem, ids, c, translated) : Approximate(sem, ids, c, translated);
             for (int j = 0; j < ids.Length; j++) best[j].AddRange(found[j]);
         }
         return best.Select(l => l.OrderByDescending(m => m.Cosine).Take(O.TopK).ToArray()).ToArray();
+    }
+
+    /// <summary>Queries <paramref name="ids"/> translated by <paramref name="gen"/>: (n, 1, 72, 48) on the device.</summary>
+    static Tensor TranslateAll(ResnetGenerator gen, ImageSet sem, int[] ids)
+    {
+        using var noGrad = torch.no_grad();
+        gen.eval();
+        var o = torch.empty(ids.Length, 1, Geometry.Height, Geometry.Width, device: TorchDevice.Current);
+        for (int s = 0; s < ids.Length; s += Inference.DefaultBatch)
+        {
+            using var scope = torch.NewDisposeScope();
+            int n = Math.Min(Inference.DefaultBatch, ids.Length - s);
+            o[TensorIndex.Slice(s, s + n)] = gen.forward(Batches.ToTensor(sem, ids.AsSpan(s, n), PixelScale.Symmetric, o.device));
+        }
+        return o;
     }
 
     /// <summary>Shifts of the grid, row-major: (dy, dx) for dy, dx in -s..s.</summary>
@@ -399,13 +468,14 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     }
 
     /// <summary>Queries of a chunk made like the keys (real, translated by GenRealToSim, or both), shifted:
-    /// (S, n, D).</summary>
-    Tensor ShiftedQueries(ImageSet sem, ReadOnlySpan<int> ids, (int Dy, int Dx)[] shifts, Device device, int c)
+    /// (S, n, D). <paramref name="translated"/>: the chunk's queries already translated (else translated here).</summary>
+    Tensor ShiftedQueries(ImageSet sem, ReadOnlySpan<int> ids, (int Dy, int Dx)[] shifts, Device device, int c, Tensor? translated = null)
     {
         var x = Batches.ToTensor(sem, ids, PixelScale.Symmetric, device); // (n, 1, 72, 48)
         var parts = new List<Tensor>(2);
         if (O.Restyle) parts.Add(x);                                      // against restyled keys
-        if (library.QueryTranslator is { } translate)
+        if (translated is not null) parts.Add(translated);
+        else if (library.QueryTranslator is { } translate)
         {
             var gen = translate(c);
             gen.eval();
@@ -423,7 +493,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// <summary>Queries per chunk so that S x n x K floats stay under the bound.</summary>
     int ChunkSize(long keys, int shifts) => (int)Math.Clamp(O.ChunkMiB * (1L << 20) / (4L * shifts * Math.Max(1, keys)), 1, 4096);
 
-    List<Match>[] Exact(ImageSet sem, int[] ids, int c)
+    List<Match>[] Exact(ImageSet sem, int[] ids, int c, Tensor? translated)
     {
         var keys = library.Keys(c);                       // (K, D)
         var shifts = Shifts();
@@ -435,7 +505,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             int n = Math.Min(chunk, ids.Length - s);
-            var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c);  // (S, n, D)
+            var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n));  // (S, n, D)
             Tensor topScore, topKey, shiftOfTop;
             if (shifts.Length == 1)
             {
@@ -455,38 +525,90 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         return o;
     }
 
-    List<Match>[] Approximate(ImageSet sem, int[] ids, int c)
+    List<Match>[] Approximate(ImageSet sem, int[] ids, int c, Tensor? translated)
     {
         var keys = library.Keys(c);                        // (K, D)
-        var basis = library.Basis(c);                      // (D, m)
+        var index = library.Index(c);
         var shifts = Shifts();
         var o = new List<Match>[ids.Length];
-        using (var scope0 = torch.NewDisposeScope())
+        long dim = keys.shape[1];
+        int cand = (int)Math.Min(O.Candidates, keys.shape[0]);
+        int probes = Math.Min(O.Probes, index.Lists);
+        // the bound holds for the shifted queries (S x n x D) and the gathered candidates (n x C x D), and
+        // without lists for the subspace scores of every key (S x n x K)
+        int chunk = Math.Min(ChunkSize(shifts.Length * dim, 1), ChunkSize(cand * dim, 1));
+        if (probes == index.Lists) chunk = Math.Min(chunk, ChunkSize(keys.shape[0], shifts.Length));
+        for (int s = 0; s < ids.Length; s += chunk)
         {
-            var projected = keys.mm(basis).MoveToOuterDisposeScope(); // (K, m): computed once per call
-            int chunk = ChunkSize(keys.shape[0], shifts.Length);
-            int cand = (int)Math.Min(O.Candidates, keys.shape[0]);
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            int n = Math.Min(chunk, ids.Length - s);
+            var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n)); // (S, n, D)
+            var qp = q.matmul(index.Basis);                                          // (S, n, m)
+            var (candidates, valid) = probes == index.Lists ? ScanAll(qp, index, cand) : ScanLists(qp, index, probes, cand);
+            var candKeys = keys.index_select(0, candidates.flatten()).reshape(n, cand, dim);
+            var exact = torch.einsum("snp,ncp->snc", q, candKeys);                  // (S, n, C)
+            var (bestOverShifts, whichShift) = exact.max(0);                        // (n, C)
+            if (valid is not null) bestOverShifts = bestOverShifts.masked_fill(valid.logical_not(), float.NegativeInfinity);
             int k = Math.Min(O.TopK, cand);
-            for (int s = 0; s < ids.Length; s += chunk)
-            {
-                using var scope = torch.NewDisposeScope();
-                using var noGrad = torch.no_grad();
-                int n = Math.Min(chunk, ids.Length - s);
-                var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c);   // (S, n, D)
-                var approx = q.matmul(basis).matmul(projected.t());                     // (S, n, K)
-                var candidates = approx.max(0).values.topk(cand, 1).indexes;           // (n, C)
-                var candKeys = keys.index_select(0, candidates.flatten()).reshape(n, cand, keys.shape[1]);
-                var exact = torch.einsum("snp,ncp->snc", q, candKeys);                  // (S, n, C)
-                var (bestOverShifts, whichShift) = exact.max(0);                        // (n, C)
-                var (topScore, topPos) = bestOverShifts.topk(k, 1);
-                var topKey = candidates.gather(1, topPos);
-                var shiftOfTop = whichShift.gather(1, topPos);
-                Collect(o, s, c, topScore, topKey, shiftOfTop, shifts);
-                ChunkDone?.Invoke(n);
-            }
-            projected.Dispose();
+            var (topScore, topPos) = bestOverShifts.topk(k, 1);
+            var topKey = candidates.gather(1, topPos);
+            var shiftOfTop = whichShift.gather(1, topPos);
+            Collect(o, s, c, topScore, topKey, shiftOfTop, shifts);
+            ChunkDone?.Invoke(n);
         }
         return o;
+    }
+
+    /// <summary>Every key scored in the subspace, best over the shifts: the top <paramref name="cand"/> key rows (n, C).</summary>
+    static (Tensor Rows, Tensor? Valid) ScanAll(Tensor qp, ApproximateIndex index, int cand)
+    {
+        var approx = qp.matmul(index.Projected.t());                               // (S, n, K), list order
+        var top = approx.max(0).values.topk(cand, 1).indexes;                       // (n, C)
+        using var row = torch.tensor(index.Row, device: qp.device);
+        return (row.index_select(0, top.flatten()).reshape(top.shape), null);
+    }
+
+    /// <summary>The inverted-file scan: each query's best <paramref name="probes"/> lists (centre scores, best over
+    /// the shifts), the keys of those lists scored in the subspace at every shift, the top <paramref name="cand"/>
+    /// key rows (n, C) and which of them are real (a query whose lists hold fewer keys is padded).</summary>
+    static (Tensor Rows, Tensor? Valid) ScanLists(Tensor qp, ApproximateIndex index, int probes, int cand)
+    {
+        int n = (int)qp.shape[1];
+        var coarse = qp.matmul(index.Centres.t()).max(0).values;                    // (n, L)
+        var probe = coarse.topk(probes, 1).indexes.cpu().data<long>().ToArray();    // (n, P)
+        var byList = new List<int>[index.Lists];
+        for (int j = 0; j < n; j++)
+            for (int t = 0; t < probes; t++) (byList[(int)probe[j * probes + t]] ??= []).Add(j);
+        var found = new List<(float Score, long Row)>[n];
+        for (int j = 0; j < n; j++) found[j] = new List<(float, long)>(probes * cand);
+        for (int l = 0; l < index.Lists; l++)
+        {
+            int size = index.Start[l + 1] - index.Start[l];
+            if (byList[l] is not { } who || size == 0) continue;
+            using var scope = torch.NewDisposeScope();
+            using var who_ = torch.tensor(who.Select(j => (long)j).ToArray(), device: qp.device);
+            var members = index.Projected.narrow(0, index.Start[l], size);          // (|l|, m)
+            var scores = qp.index_select(1, who_).matmul(members.t()).max(0).values; // (|who|, |l|)
+            int keep = Math.Min(cand, size);
+            var (val, pos) = scores.topk(keep, 1);
+            var v = val.cpu().data<float>().ToArray();
+            var p = pos.cpu().data<long>().ToArray();
+            for (int w = 0; w < who.Count; w++)
+                for (int t = 0; t < keep; t++) found[who[w]].Add((v[w * keep + t], index.Row[index.Start[l] + p[w * keep + t]]));
+        }
+        var rows = new long[n * cand];
+        var valid = new bool[n * cand];
+        for (int j = 0; j < n; j++)
+        {
+            var best = found[j].OrderByDescending(f => f.Score).Take(cand).ToList();
+            for (int t = 0; t < cand; t++)
+            {
+                valid[j * cand + t] = t < best.Count;
+                rows[j * cand + t] = t < best.Count ? best[t].Row : best.Count > 0 ? best[0].Row : 0;
+            }
+        }
+        return (torch.tensor(rows, [n, cand], device: qp.device), torch.tensor(valid, [n, cand], device: qp.device));
     }
 
     void Collect(List<Match>[] o, int start, int c, Tensor score, Tensor key, Tensor shift, (int Dy, int Dx)[] shifts)

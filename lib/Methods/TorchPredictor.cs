@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace SemDepth.Methods;
 
 /// <summary>Runs any image-to-depth module in eval mode, in batches inside dispose scopes.</summary>
-public sealed class TorchPredictor(string name, nn.Module<Tensor, Tensor> model, PixelScale inputScale, PixelScale outputScale = PixelScale.Unit, int batchSize = 256) : IDepthPredictor
+public sealed class TorchPredictor(string name, nn.Module<Tensor, Tensor> model, PixelScale inputScale, PixelScale outputScale = PixelScale.Unit, int batchSize = Inference.DefaultBatch) : IDepthPredictor
 {
     public string Name { get; } = name;
 

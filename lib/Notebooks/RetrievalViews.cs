@@ -140,25 +140,17 @@ public static class RetrievalViews
         }));
     }
 
-    /// <summary>Real test RMSE per case (cases from the hidden truth) for each method.</summary>
-    public static DataFrame PerCase(SemData d, IEnumerable<IDepthPredictor> methods)
+    /// <summary>Real test RMSE per case (cases from the hidden truth) for each method, read from its evaluation rows
+    /// (<see cref="Evaluator.Evaluate"/>; nothing is predicted again).</summary>
+    public static DataFrame PerCase(IEnumerable<EvalRow> evaluation)
     {
-        var truth = d.TestTruth ?? throw new InvalidOperationException("per-case RMSE needs the synthetic set's hidden truth");
-        var cases = d.TestCases!;
-        var idx = Enumerable.Range(0, d.Test.Count).ToList();
-        var rows = new List<CaseRmse>();
-        foreach (var m in methods)
-        {
-            var pred = m.Predict(d.Test, idx);
-            var perCase = Cases.All.Select(c =>
-            {
-                var ids = idx.Where(q => cases[q] == c).ToList();
-                var p = ids.SelectMany(q => pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels).ToArray()).ToArray();
-                return ids.Count == 0 ? double.NaN : Metrics.Rmse(p, Evaluator.Gather(truth, ids));
-            }).ToArray();
-            double all = Metrics.Rmse(pred, Evaluator.Gather(truth, idx));
-            rows.Add(new CaseRmse(m.Name, perCase[0], perCase[1], perCase[2], perCase[3], all));
-        }
+        var rmse = evaluation.Where(r => r.Metric == "RMSE").ToList();
+        double Get(string method, string split) => rmse.FirstOrDefault(r => r.Method == method && r.Split == split)?.Value ?? double.NaN;
+        string CaseSplit(int c) => $"real test Case_{c} (hidden truth)";
+        var rows = rmse.Where(r => r.Split == Evaluator.TestSplit).Select(r => r.Method).Distinct()
+            .Select(m => new CaseRmse(m, Get(m, CaseSplit(1)), Get(m, CaseSplit(2)), Get(m, CaseSplit(3)), Get(m, CaseSplit(4)), Get(m, Evaluator.TestSplit)))
+            .ToList();
+        if (rows.Count == 0) throw new InvalidOperationException("per-case RMSE needs the synthetic set's hidden truth (no real test rows in the evaluation)");
         return Tables.FromRecords(rows);
     }
 

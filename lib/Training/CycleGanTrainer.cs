@@ -202,7 +202,7 @@ public sealed class CycleGanTrainer : IDisposable
     public ResnetGenerator GenSimToReal(int c) => Models[Options.PerCase ? c - 1 : 0].Nets.GenSimToReal;
 
     /// <summary>Runs a generator over images (eval mode): 8-bit images of the other domain.</summary>
-    public static byte[] Translate(ResnetGenerator gen, ImageSet set, IReadOnlyList<int> idx, int batchSize = 128)
+    public static byte[] Translate(ResnetGenerator gen, ImageSet set, IReadOnlyList<int> idx, int batchSize = Inference.DefaultBatch)
     {
         var o = new byte[idx.Count * Geometry.Pixels];
         Inference.Batched(gen, set, idx, PixelScale.Symmetric, (fake, start) => Batches.ToBytes(fake, PixelScale.Symmetric).CopyTo(o, start * Geometry.Pixels), batchSize);

@@ -101,7 +101,7 @@ if (ceiling is not null) methods.Add(ceiling);
 var rows = methods.SelectMany(m => Evaluator.Evaluate(m, data)).ToList();
 DomainShiftViews.MethodTable(rows)"""),
 ("code", """DomainShiftViews.RmseBars(rows)"""),
-("code", """data.TestTruth is null ? (object)"per-case RMSE needs the synthetic set's hidden truth" : RetrievalViews.PerCase(data, methods)"""),
+("code", """data.TestTruth is null ? (object)"per-case RMSE needs the synthetic set's hidden truth" : RetrievalViews.PerCase(rows)"""),
 ("md", """## What it means
 - Retrieval can only be as good as its keys: compare *raw library*, *restyled library* and the *perfect restyle*.
   Where the right key wins the error is zero, not small; where a wrong one wins it is a whole other hole.

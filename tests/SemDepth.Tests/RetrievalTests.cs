@@ -206,6 +206,43 @@ public class RetrievalTests(TinyData tiny)
     }
 
     [Fact]
+    public void TheInvertedFileScansOnlyItsProbedListsAndStillFindsKeys()
+    {
+        _ = TorchDevice.Current;
+        using var d = SemData.Open(tiny.Root);
+        torch.manual_seed(5);
+        var nets = new CycleGanNets(CycleGanOptions.Default);
+        nets.eval();
+        var options = RetrievalOptions.RestyledKeys with { Search = "approx", Lists = 5, Probes = 2, Candidates = 4, Components = 8, MaxShift = 1 };
+        using var lib = RetrievalLibrary.Build(d, _ => nets.GenSimToReal, options);
+        var index = lib.Index(2);
+        long keys = lib.Keys(2).shape[0];
+        // the lists partition the case's keys
+        Assert.Equal(5, index.Lists);
+        Assert.Equal(keys, index.Start[^1]);
+        Assert.Equal(Enumerable.Range(0, (int)keys).Select(i => (long)i), index.Row.Order());
+        Assert.True(index.Start.Zip(index.Start.Skip(1)).All(p => p.First <= p.Second));
+        // each list's projected rows are the keys of that list projected onto the basis
+        using (torch.no_grad())
+        {
+            var expected = lib.Keys(2).index_select(0, torch.tensor(index.Row)).mm(index.Basis);
+            Assert.True((expected - index.Projected).abs().max().item<float>() < 1e-4f);
+        }
+        // library images as queries (and shifted by one pixel) find their own keys while scanning 2 of 5 lists
+        var (queries, maps) = KeysAsImages(lib);
+        var search = new RetrievalPredictor("ivf", lib, d, new FixedCases(2));
+        var idx = Enumerable.Range(0, queries.Count).ToList();
+        var found = search.Search(queries, idx);
+        Assert.Equal(maps, found.Select(f => f[0].Key).ToArray());
+        var shifted = new ImageSet(Roll(queries[5], -1, 1));
+        var m = search.Search(shifted, [0])[0][0];
+        Assert.Equal((maps[5], 1, -1), (m.Key, m.ShiftRow, m.ShiftCol));
+        // the score reported is the exact cosine of the key it names
+        foreach (int q in new[] { 0, 7 })
+            Assert.Equal(found[q][0].Cosine, search.CosineWith(queries, q, 2, found[q][0].Key), 4);
+    }
+
+    [Fact]
     public void SmoothingCommutesWithTheSearchShiftsAndKeepsTheMean()
     {
         _ = TorchDevice.Current;
