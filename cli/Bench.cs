@@ -279,7 +279,7 @@ static class RetrievalBench
         return double.NaN;
     }
 
-    public static int Run(SemData d, int recallQueries, int peerQueries, int reps, int chunkMiB, bool exactAll = false, string cyclegan = "cyclegan", string keys = "both", double smooth = 1.0, bool perfectRestyle = false, int maxShift = 0, bool shiftBack = true, int topK = 1, int lists = 0, int probes = 16)
+    public static int Run(SemData d, int recallQueries, int peerQueries, int reps, int chunkMiB, bool exactAll = false, string cyclegan = "cyclegan", string keys = "both", double smooth = 1.0, bool perfectRestyle = false, int maxShift = 0, bool shiftBack = true, int topK = 1, int lists = 0, int probes = 32)
     {
         var device = Torch.TorchDevice.Current;
         Console.WriteLine($"retrieval benchmark: {d.Set.Root}; device {device.type}, torch threads {torch.get_num_threads()}");

@@ -23,7 +23,7 @@ public sealed class CycleGanPipeline(string name, Func<int, ResnetGenerator> gen
         var caseOf = cases?.PredictCases(sem, idx) ?? new int[idx.Count]; // 0: read from the prediction
         var o = new byte[idx.Count * Geometry.Pixels];
         var device = TorchDevice.Current;
-        using var noGrad = torch.no_grad();
+        using var noGrad = torch.inference_mode();
         depthNet.eval();
         foreach (var group in Enumerable.Range(0, idx.Count).GroupBy(k => caseOf[k])) // one generator per case
         {

@@ -22,7 +22,7 @@ public static class Inference
         model.eval();
         try
         {
-            using var noGrad = torch.no_grad();
+            using var noGrad = torch.inference_mode(); // outputs are only read: no autograd bookkeeping
             var ids = idx as int[] ?? idx.ToArray();
             for (int s = 0; s < ids.Length; s += batchSize)
             {
@@ -32,6 +32,17 @@ public static class Inference
             }
         }
         finally { if (wasTraining) model.train(); }
+    }
+
+    /// <summary><paramref name="model"/> applied to the images <paramref name="x"/> (N, ...) in slices of
+    /// <paramref name="batchSize"/>, concatenated (call it without gradients: inference of a large chunk).</summary>
+    public static Tensor Forward(nn.Module<Tensor, Tensor> model, Tensor x, int batchSize = DefaultBatch)
+    {
+        long n = x.shape[0];
+        if (n <= batchSize) return model.forward(x);
+        var parts = new List<Tensor>();
+        for (long s = 0; s < n; s += batchSize) parts.Add(model.forward(x.slice(0, s, Math.Min(s + batchSize, n), 1)));
+        return torch.cat(parts, 0);
     }
 
     /// <summary>One optimiser step on the loss <paramref name="loss"/> builds; returns the loss, detached and

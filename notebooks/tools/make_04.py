@@ -80,9 +80,12 @@ var ceiling = perfect is null ? null : new RetrievalPredictor("retrieval ceiling
 ceiling is null ? (object)"the ceiling needs the synthetic set's hidden config" : RetrievalViews.ExactMapFound(data, [("perfect restyle", ceiling.Search(data.Test, testIdx)), ("both directions (the method)", found)])"""),
 ("md", """## Exact and approximate search
 Exact search is one matrix product per chunk of queries (shifts x chunk x keys floats, bounded by `ChunkMiB`). The
-approximate search scores in a 64-dimensional subspace of the keys, keeps 32 candidates per query and re-ranks them
-exactly; recall@1 is its agreement with the exact top-1. Timed here with the winners' 25 shifts, the costly case
-(`semdepth bench-retrieval` times the full-size library)."""),
+approximate search projects keys and queries onto a 64-dimensional subspace of the keys, where each case's keys are
+split into k-means lists (an inverted file, the square root of the keys many); a query scans only the 32 lists whose
+centres score best over its shifts, keeps 16 candidates and re-ranks them exactly. Recall@1 is its agreement with the
+exact top-1. Timed here with the winners' 25 shifts, the costly case; on a library this small (600 keys a case, 24
+lists) it scans every list, so it saves little: `semdepth bench-retrieval` times the full-size library, where it is
+3x faster than scanning every key."""),
 ("code", """RetrievalViews.ExactVsApproximate(data, winners)"""),
 ("md", """## Every method, one table
 The methods of notebooks 02 and 03 loaded from their checkpoints, and the retrieval variants: both directions with
