@@ -449,15 +449,8 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// <summary>Queries <paramref name="ids"/> translated by <paramref name="gen"/>: (n, 1, 72, 48) on the device.</summary>
     static Tensor TranslateAll(ResnetGenerator gen, ImageSet sem, int[] ids)
     {
-        using var noGrad = torch.inference_mode();
-        gen.eval();
         var o = torch.empty(ids.Length, 1, Geometry.Height, Geometry.Width, device: TorchDevice.Current);
-        for (int s = 0; s < ids.Length; s += Inference.DefaultBatch)
-        {
-            using var scope = torch.NewDisposeScope();
-            int n = Math.Min(Inference.DefaultBatch, ids.Length - s);
-            o[TensorIndex.Slice(s, s + n)] = gen.forward(Batches.ToTensor(sem, ids.AsSpan(s, n), PixelScale.Symmetric, o.device));
-        }
+        Inference.Batched(gen, sem, ids, PixelScale.Symmetric, (fake, start) => o[TensorIndex.Slice(start, start + fake.shape[0])] = fake);
         return o;
     }
 

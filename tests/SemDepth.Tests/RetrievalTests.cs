@@ -34,6 +34,16 @@ public class RetrievalTests(TinyData tiny)
         return (new ImageSet(o), maps);
     }
 
+    /// <summary>The default CycleGAN's networks, seeded and untrained, in evaluation mode (the properties
+    /// tested hold for any generator).</summary>
+    static CycleGanNets UntrainedNets(int seed)
+    {
+        torch.manual_seed(seed);
+        var nets = new CycleGanNets(CycleGanOptions.Default);
+        nets.eval();
+        return nets;
+    }
+
     static byte[] Roll(ReadOnlySpan<byte> img, int dy, int dx)
     {
         var o = new byte[Geometry.Pixels];
@@ -52,9 +62,7 @@ public class RetrievalTests(TinyData tiny)
     {
         _ = TorchDevice.Current;
         using var d = SemData.Open(tiny.Root);
-        torch.manual_seed(5);
-        var nets = new CycleGanNets(CycleGanOptions.Default);
-        nets.eval();
+        var nets = UntrainedNets(5);
         Func<int, ResnetGenerator> gen = _ => nets.GenSimToReal;
         using var lib = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { TopK = 2, MaxShift = 2, ShiftBack = false });
         Assert.Equal(d.Set.Sim.Count, lib.Count);
@@ -150,9 +158,7 @@ public class RetrievalTests(TinyData tiny)
     {
         _ = TorchDevice.Current;
         using var d = SemData.Open(tiny.Root);
-        torch.manual_seed(6);
-        var nets = new CycleGanNets(CycleGanOptions.Default);
-        nets.eval();
+        var nets = UntrainedNets(6);
         var translate = new RetrievalOptions { Restyle = false, TranslateQueries = true, SmoothSigma = 0 };
         Assert.Contains("GenRealToSim", Assert.Throws<ArgumentException>(() => RetrievalLibrary.Build(d, null, translate)).Message);
         Assert.Contains("GenRealToSim", Assert.Throws<ArgumentException>(() => RetrievalLibrary.Build(d, _ => nets.GenSimToReal, new RetrievalOptions())).Message);
@@ -210,9 +216,7 @@ public class RetrievalTests(TinyData tiny)
     {
         _ = TorchDevice.Current;
         using var d = SemData.Open(tiny.Root);
-        torch.manual_seed(5);
-        var nets = new CycleGanNets(CycleGanOptions.Default);
-        nets.eval();
+        var nets = UntrainedNets(5);
         var options = RetrievalOptions.RestyledKeys with { Search = "approx", Lists = 5, Probes = 2, Candidates = 4, Components = 8, MaxShift = 1 };
         using var lib = RetrievalLibrary.Build(d, _ => nets.GenSimToReal, options);
         var index = lib.Index(2);
