@@ -3,6 +3,16 @@ using Xunit;
 
 namespace SemDepth.Tests;
 
+/// <summary>Loads TorchSharp's natives (with the host-libstdc++ fix) before any test runs. xunit runs test classes
+/// of different collections in parallel; a test that touched <c>torch</c> before the natives were in made its
+/// static initializer fail, and that failure is cached for the whole process (a clean-clone CI run failed 46 tests
+/// that way when <c>RowSumConvTests</c> happened to start first).</summary>
+static class TestAssembly
+{
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void LoadNatives() => SemDepth.Torch.TorchNatives.EnsureLoaded();
+}
+
 /// <summary>A tiny synthetic data set, generated once per test run into a temporary folder.</summary>
 public sealed class TinyData : IDisposable
 {
