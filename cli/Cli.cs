@@ -270,7 +270,11 @@ public static class Cli
             var keys = WithChoices(new Option<string>("--keys") { Description = "what is compared: both (restyled keys vs queries and translated queries vs raw keys, the mean of the two correlations; the default method), restyled (the winners' keys), translated (queries through GenRealToSim vs raw keys), raw", DefaultValueFactory = _ => "both", HelpName = "both|restyled|translated|raw" }, "both", "restyled", "translated", "raw");
             var lists = NonNegative("--lists", 0, "k-means lists per case of the approximate search (0: square root of the keys, 1: none)");
             var probes = Positive("--probes", 32, "lists each query scans in the approximate search");
-            var smooth = new Option<double>("--smooth") { Description = "Gaussian blur sigma (px) of queries and keys before z-scoring; 0: none", DefaultValueFactory = _ => 1.0, HelpName = "SIGMA" };
+            var smooth = new Option<double>("--smooth")
+            {
+                Description = "Gaussian blur sigma (px) of queries and keys before z-scoring; 0: none", DefaultValueFactory = _ => 1.0, HelpName = "SIGMA",
+                Validators = { r => { if (Value<double?>(r) is { } v && v is < 0 or > 5) r.AddError($"--smooth must be 0..5 px, not {v}"); } },
+            };
             var maxShift = NonNegative("--max-shift", 0, "circular shifts of the query, -N..N px in both axes (winners: 2)");
             var unshifted = Flag("--unshifted", "return the winning map as it is, not rolled back by the winning shift (the winners' way)");
             var topK = Positive("--top-k", 1, "1: the best key's map verbatim; more: softmax-weighted mean of the top k (test RMSE line)");

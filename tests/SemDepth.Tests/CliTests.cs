@@ -32,6 +32,8 @@ public class CliTests(TinyData tiny)
     [InlineData("--epochs must be at least 1, not 0", "train-ae", "--epochs", "0")]
     [InlineData("--preset: 'huge' is not one of tiny, quick, full", "run", "--preset", "huge")]
     [InlineData("--method: 'best' is not one of auto, ae, cyclegan, weak, retrieval", "submit", "--method", "best")]
+    [InlineData("--smooth must be 0..5 px, not -1", "bench-retrieval", "--smooth", "-1")]
+    [InlineData("--keys: 'both-ways' is not one of both, restyled, translated, raw", "bench-retrieval", "--keys", "both-ways")]
     [InlineData("--gan: 'vanilla' is not one of lsgan, wgangp", "train-cyclegan", "--gan", "vanilla")]
     [InlineData("--reps must be at least 1, not -2", "bench-ae", "--reps", "-2")]
     [InlineData("--data: no folder '/no/such/folder'", "stats", "--data", "/no/such/folder")]
