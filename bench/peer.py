@@ -2,13 +2,30 @@
 library, timed the same way, on the same cached images (the library's uint8 cache files, 64-byte
 header then 72x48 images). Prints one JSON object per measurement. Run by `semdepth bench-ae` and
 `semdepth bench-cyclegan`; needs python3-torch (bench/setup.sh installs Debian's)."""
-import argparse, json, os, statistics, sys, time
+import argparse, ctypes, ctypes.util, json, os, statistics, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 H, W, P = 72, 48, 72 * 48
+
+
+def tune_heap():
+    """The allocator settings of the C# side (lib/Torch/NativeHeap.cs): glibc's mmap threshold at 32 MiB and
+    trim threshold at 1 GiB, so torch's large CPU buffers are reused from the heap instead of mapped and
+    faulted in anew every batch. SEMDEPTH_HEAP_TUNING=0 leaves glibc's defaults, on both sides."""
+    if os.environ.get("SEMDEPTH_HEAP_TUNING") == "0":
+        return "left at glibc's defaults (SEMDEPTH_HEAP_TUNING=0)"
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        ok = libc.mallopt(-3, 32 << 20) == 1 and libc.mallopt(-1, 1 << 30) == 1   # M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
+        return "glibc mmap threshold 32 MiB, trim threshold 1024 MiB" if ok else "mallopt refused the settings: glibc defaults"
+    except (OSError, AttributeError):
+        return "no glibc mallopt: allocator left as it is"
+
+
+HEAP = tune_heap()
 
 
 def cache(path):
@@ -254,17 +271,17 @@ def main():
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     if a.mode == "blas":
-        print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": torch.get_num_threads(), **blas_info()}))
+        print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": torch.get_num_threads(), "heap": HEAP, **blas_info()}))
         return
     if a.mode == "retrieval":
         times, found = bench_retrieval(a)
         print(json.dumps({"peer": "pytorch " + torch.__version__, "mode": a.mode, "device": a.device, "threads": torch.get_num_threads(),
-                          "seconds": times, "median": statistics.median(times), "found": found, **blas_info(), **cuda_info()}))
+                          "seconds": times, "median": statistics.median(times), "found": found, "heap": HEAP, **blas_info(), **cuda_info()}))
         sys.stdout.flush()
         return
     rates = bench_ae(a) if a.mode == "ae" else bench_cyclegan(a)
     print(json.dumps({**blas_info(), "peer": "pytorch " + torch.__version__, "mode": a.mode, "device": a.device, "batch": a.batch, "loading": a.loading, "threads": torch.get_num_threads(),
-                      "images_per_s": rates, "median": statistics.median(rates)}))
+                      "images_per_s": rates, "median": statistics.median(rates), "heap": HEAP}))
     sys.stdout.flush()
 
 

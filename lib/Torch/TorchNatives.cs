@@ -47,6 +47,7 @@ public static class TorchNatives
             if (_done) return;
             // Done only once the natives are in: a second thread waits on the lock until then
             // (setting the flag first let a parallel test reach TorchSharp's own loader too early).
+            NativeHeap.Tune();
             try { Load(); }
             finally { _done = true; }
         }
