@@ -56,7 +56,6 @@ static class Bench
         return (p.ExitCode, so.Result, se.Result);
     }
 
-    /// <summary>AE training images/s with loading on and off, side by side with PyTorch; RSS per epoch.</summary>
     /// <summary>The peer's BLAS beside its ratio: the libraries its process mapped and torch's build config lines.</summary>
     public static void PrintPeerBlas(JsonElement peer)
     {
@@ -66,12 +65,14 @@ static class Bench
         var config = List(peer, "config_blas").Split([',', ';'], StringSplitOptions.TrimEntries)
             .Where(t => t.Contains("BLAS_INFO=", StringComparison.Ordinal) || t.StartsWith("USE_MKLDNN", StringComparison.Ordinal)).Select(t => t[t.IndexOf(t.Contains("BLAS_INFO=", StringComparison.Ordinal) ? (t.Contains("LAPACK_INFO=", StringComparison.Ordinal) ? "LAPACK_INFO=" : "BLAS_INFO=") : "USE_MKLDNN", StringComparison.Ordinal)..]);
         Console.WriteLine($"  peer torch build: {string.Join(", ", config)} (the generic BLAS_INFO resolves to the libraries above)");
+        Console.WriteLine($"  heap: peer {(peer.TryGetProperty("heap", out var heap) ? heap.GetString() : "?")}; TorchSharp {Torch.NativeHeap.Status}");
         if (peer.TryGetProperty("gpu", out var gpu))
             Console.WriteLine($"  peer GPU {gpu.GetString()}: matmul allow_tf32 {peer.GetProperty("matmul_allow_tf32")}, cudnn allow_tf32 {peer.GetProperty("cudnn_allow_tf32")}, " +
                               $"float32 matmul precision {peer.GetProperty("float32_matmul_precision").GetString()}; TorchSharp: matmul allow_tf32 {torch.backends.cuda.matmul.allow_tf32}, " +
                               $"cudnn allow_tf32 {torch.backends.cudnn.allow_tf32}");
     }
 
+    /// <summary>AE training images/s with loading on and off, side by side with PyTorch; RSS per epoch.</summary>
     public static int Ae(SemData d, int batches, int reps, int rssEpochs)
     {
         var device = Torch.TorchDevice.Current;
@@ -284,6 +285,7 @@ static class RetrievalBench
         var device = Torch.TorchDevice.Current;
         Console.WriteLine($"retrieval benchmark: {d.Set.Root}; device {device.type}, torch threads {torch.get_num_threads()}");
         Console.WriteLine($"library {d.Set.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts, chunk bound {chunkMiB} MiB");
+        Console.WriteLine($"search products (A x B^T): {Torch.OpenBlas.Status}");
         string cgRun = Path.IsPathRooted(cyclegan) ? cyclegan : Path.Combine(Paths.Runs, cyclegan);
         Func<int, ResnetGenerator>? genSimToReal = null, genRealToSim = null;
         if (File.Exists(Path.Combine(cgRun, "checkpoint", Checkpoint.StateFile)))
@@ -365,6 +367,14 @@ static class RetrievalBench
         var (ours, times) = Timed(reps, () => rawSearch.Search(d.Test, peerIdx, "exact"));
         double med = Bench.Median(times);
         Console.WriteLine($"exact search, {peerIdx.Count:N0} queries x {d.Set.Sim.Count / 4:N0} keys a case x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts: TorchSharp median {med:F2} s [{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
+        if (Torch.OpenBlas.Available)
+        {
+            // the same search with libtorch's own matmul, to show what the BLAS is worth
+            Torch.OpenBlas.Enabled = false;
+            var (_, torchTimes) = Timed(reps, () => rawSearch.Search(d.Test, peerIdx, "exact"));
+            Torch.OpenBlas.Enabled = null;
+            Console.WriteLine($"  the same with libtorch's matmul instead of OpenBLAS: median {Bench.Median(torchTimes):F2} s [{string.Join(", ", torchTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
+        }
         var peer = PeerRetrieval(d, peerIdx.Count, cases, reps, chunkMiB, maxShift);
         if (peer is { } p)
         {

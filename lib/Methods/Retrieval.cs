@@ -300,6 +300,7 @@ public sealed class RetrievalLibrary : IDisposable
 internal sealed class ApproximateIndex : IDisposable
 {
     public required Tensor Basis { get; init; }      // (D, m)
+    public required Tensor BasisT { get; init; }     // (m, D), contiguous: queries are projected as q x BasisT^T
     public required Tensor Projected { get; init; }  // (K, m), rows in list order
     public required Tensor Centres { get; init; }    // (L, m)
     public required int[] Start { get; init; }       // list l holds rows Start[l]..Start[l + 1] - 1 (list order)
@@ -339,6 +340,7 @@ internal sealed class ApproximateIndex : IDisposable
         return new ApproximateIndex
         {
             Basis = basis.MoveToOuterDisposeScope(),
+            BasisT = basis.t().contiguous().MoveToOuterDisposeScope(),
             Projected = projected.index_select(0, order).contiguous().MoveToOuterDisposeScope(),
             Centres = centres.contiguous().MoveToOuterDisposeScope(),
             Start = start,
@@ -349,6 +351,7 @@ internal sealed class ApproximateIndex : IDisposable
     public void Dispose()
     {
         Basis.Dispose();
+        BasisT.Dispose();
         Projected.Dispose();
         Centres.Dispose();
     }
@@ -505,12 +508,12 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             Tensor topScore, topKey, shiftOfTop;
             if (shifts.Length == 1)
             {
-                (topScore, topKey) = q[0].matmul(keys.t()).topk(k, 1);            // (n, K) -> (n, k)
+                (topScore, topKey) = OpenBlas.TimesTransposed(q[0], keys).topk(k, 1); // (n, K) -> (n, k)
                 shiftOfTop = torch.zeros_like(topKey);
             }
             else
             {
-                var scores = q.matmul(keys.t());                                  // (S, n, K)
+                var scores = OpenBlas.TimesTransposed(q, keys);                   // (S, n, K)
                 var (bestOverShifts, whichShift) = scores.max(0);                 // (n, K)
                 (topScore, topKey) = bestOverShifts.topk(k, 1);                   // (n, k)
                 shiftOfTop = whichShift.gather(1, topKey);
@@ -540,7 +543,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             using var noGrad = torch.inference_mode();
             int n = Math.Min(chunk, ids.Length - s);
             var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n)); // (S, n, D)
-            var qp = q.matmul(index.Basis);                                          // (S, n, m)
+            var qp = OpenBlas.TimesTransposed(q, index.BasisT);                     // (S, n, m)
             var (candidates, valid) = probes == index.Lists ? ScanAll(qp, index, cand) : ScanLists(qp, index, probes, cand);
             var candKeys = keys.index_select(0, candidates.flatten()).reshape(n, cand, dim);
             var exact = torch.einsum("snp,ncp->snc", q, candKeys);                  // (S, n, C)

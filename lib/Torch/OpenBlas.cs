@@ -1,0 +1,101 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemDepth.Torch;
+
+/// <summary>
+/// The product A x B^T of float32 CPU matrices through the system's OpenBLAS when it is installed
+/// (Debian: <c>libopenblas0-pthread</c>), else libtorch's own <c>matmul</c>. Retrieval's exact search
+/// is this product at sizes where the BLAS decides the time.
+/// </summary>
+/// <remarks>
+/// <para><b>Why.</b> libtorch's bundled BLAS runs single-precision GEMM on this project's 2-core AMD
+/// EPYC (AVX2) well below OpenBLAS: 3,075 x 3,456 times 3,456 x 21,663 (one chunk of the full preset's
+/// shifted exact search) took 4.1 s in TorchSharp's <c>matmul</c> and 2.6 s through OpenBLAS 0.3.21
+/// from the same process (medians of 5), about 111 against 174 GFLOP/s. The PyTorch peer of the
+/// benchmarks (Debian's python3-torch) calls the same OpenBLAS.</para>
+/// <para><b>How.</b> Both operands must be contiguous float32 CPU tensors; their data are passed to
+/// <c>cblas_sgemm</c> in place (libtorch's own <c>THSTensor_data</c> export of TorchSharp's shim gives
+/// the address), the result is a fresh tensor. OpenBLAS runs on as many threads as torch
+/// (<c>torch.get_num_threads()</c>); calls are serialised. Anything else (CUDA, other dtypes, a
+/// machine without OpenBLAS, <c>SEMDEPTH_BLAS=torch</c>) goes to <c>matmul</c>; results agree to float
+/// rounding either way.</para>
+/// </remarks>
+public static unsafe class OpenBlas
+{
+    const int RowMajor = 101, NoTrans = 111, Trans = 112;
+    static readonly object Gate = new();
+    static bool _tried;
+    static delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
+    static delegate* unmanaged<int, void> _setThreads;
+    static delegate* unmanaged<IntPtr, void*> _tensorData;
+    static string _status = "not looked for yet";
+
+    /// <summary>Whether <see cref="TimesTransposed"/> can call OpenBLAS on this machine.</summary>
+    public static bool Available { get { Init(); return _sgemm != null; } }
+
+    /// <summary>Forces libtorch's matmul for this process (benchmarks and tests compare the two); null: OpenBLAS when available.</summary>
+    public static bool? Enabled { get; set; }
+
+    /// <summary>Which BLAS the product uses, with OpenBLAS's own description of its build and the core it picked.</summary>
+    public static string Status { get { Init(); return Use ? _status : $"libtorch matmul ({(Available ? "OpenBLAS switched off" : _status)})"; } }
+
+    static bool Use => Available && (Enabled ?? Environment.GetEnvironmentVariable("SEMDEPTH_BLAS")?.Trim().ToLowerInvariant() != "torch");
+
+    /// <summary>
+    /// <paramref name="a"/> (..., M, D) times the transpose of <paramref name="b"/> (K, D): (..., M, K).
+    /// OpenBLAS when both are contiguous float32 CPU tensors and it is available, else <c>a.matmul(b.t())</c>.
+    /// </summary>
+    public static Tensor TimesTransposed(Tensor a, Tensor b)
+    {
+        if (b.dim() != 2 || a.dim() < 1 || a.shape[^1] != b.shape[1])
+            throw new ArgumentException($"shapes ({string.Join(", ", a.shape)}) and ({string.Join(", ", b.shape)}) do not multiply as A x B^T");
+        if (!Use || a.device_type != DeviceType.CPU || b.device_type != DeviceType.CPU
+            || a.dtype != ScalarType.Float32 || b.dtype != ScalarType.Float32 || !a.is_contiguous() || !b.is_contiguous()
+            || a.numel() == 0 || b.numel() == 0 || a.numel() / a.shape[^1] > int.MaxValue || b.shape[0] > int.MaxValue || b.shape[1] > int.MaxValue)
+            return a.matmul(b.t());
+        long d = b.shape[1], k = b.shape[0], m = a.numel() / d;
+        var shape = a.shape.ToArray();
+        shape[^1] = k;
+        var c = torch.empty(shape, ScalarType.Float32, a.device);
+        lock (Gate)
+        {
+            _setThreads(torch.get_num_threads());
+            _sgemm(RowMajor, NoTrans, Trans, (int)m, (int)k, (int)d, 1f,
+                (float*)_tensorData(a.Handle), (int)d, (float*)_tensorData(b.Handle), (int)d, 0f, (float*)_tensorData(c.Handle), (int)k);
+        }
+        return c;
+    }
+
+    static void Init()
+    {
+        lock (Gate)
+        {
+            if (_tried) return;
+            _tried = true;
+            TorchNatives.EnsureLoaded();
+            IntPtr blas = IntPtr.Zero;
+            if (!OperatingSystem.IsLinux() || !(NativeLibrary.TryLoad("libopenblas.so.0", out blas) || NativeLibrary.TryLoad("libopenblas.so", out blas)))
+            {
+                _status = "no OpenBLAS on this machine (Debian: apt-get install libopenblas0-pthread)";
+                return;
+            }
+            // TorchSharp's shim, as its own assembly resolves it (TorchNatives' patched copy where the host needs one)
+            if (!NativeLibrary.TryLoad("LibTorchSharp", typeof(torch).Assembly, null, out var shim)
+                || !NativeLibrary.TryGetExport(shim, "THSTensor_data", out var data)
+                || !NativeLibrary.TryGetExport(blas, "cblas_sgemm", out var sgemm)
+                || !NativeLibrary.TryGetExport(blas, "openblas_set_num_threads", out var setThreads))
+            {
+                _status = "OpenBLAS or TorchSharp's shim lacks an entry point: libtorch matmul";
+                return;
+            }
+            _tensorData = (delegate* unmanaged<IntPtr, void*>)data;
+            _setThreads = (delegate* unmanaged<int, void>)setThreads;
+            _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
+            string config = NativeLibrary.TryGetExport(blas, "openblas_get_config", out var cfg) ? Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)cfg)()) ?? "" : "";
+            string core = NativeLibrary.TryGetExport(blas, "openblas_get_corename", out var cn) ? Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)cn)()) ?? "" : "";
+            _status = $"OpenBLAS ({config.Trim()}{(core.Length > 0 ? $", core {core}" : "")})";
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using SemDepth.Torch;
+using TorchSharp;
+using Xunit;
+
+namespace SemDepth.Tests;
+
+/// <summary>The process-level native settings: glibc's heap thresholds and the OpenBLAS product.</summary>
+public class HeapAndBlasTests
+{
+    [Fact]
+    public void HeapIsTunedOnGlibc()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("SEMDEPTH_HEAP_TUNING") == "0") return;
+        _ = TorchDevice.Current; // loads the natives, which tunes the heap first
+        Assert.Equal($"glibc mmap threshold 32 MiB, trim threshold 1024 MiB", NativeHeap.Status);
+    }
+
+    [Fact]
+    public void OpenBlasIsUsedWhereInstalled()
+    {
+        bool installed = OperatingSystem.IsLinux() && File.Exists("/usr/lib/x86_64-linux-gnu/libopenblas.so.0");
+        Assert.Equal(installed, OpenBlas.Available);
+        if (installed && Environment.GetEnvironmentVariable("SEMDEPTH_BLAS") != "torch") Assert.StartsWith("OpenBLAS", OpenBlas.Status);
+    }
+
+    [Theory]
+    [InlineData(new long[] { 37, 300 }, 53)]      // 2-D
+    [InlineData(new long[] { 3, 11, 64 }, 29)]    // (S, n, D): shifted queries
+    [InlineData(new long[] { 1, 5 }, 1)]          // degenerate sizes
+    public void ProductMatchesMatmul(long[] aShape, long keys)
+    {
+        torch.manual_seed(11);
+        using var a = torch.randn(aShape);
+        using var b = torch.randn(keys, aShape[^1]);
+        using var expected = a.matmul(b.t());
+        using var got = OpenBlas.TimesTransposed(a, b);
+        Assert.Equal(expected.shape, got.shape);
+        Assert.True((got - expected).abs().max().item<float>() < 1e-4f * Math.Sqrt(aShape[^1]));
+    }
+
+    [Fact]
+    public void ContiguousViewsWithAnOffsetAndStridedOperandsAgree()
+    {
+        torch.manual_seed(12);
+        using var big = torch.randn(40, 70);
+        using var rows = big.narrow(0, 13, 9);          // contiguous, storage offset 13 x 70
+        using var keys = torch.randn(50, 70).narrow(0, 7, 21);
+        using var strided = torch.randn(70, 30).t();    // not contiguous: the matmul path
+        Assert.True(rows.is_contiguous() && !strided.is_contiguous());
+        Assert.True((OpenBlas.TimesTransposed(rows, keys) - rows.matmul(keys.t())).abs().max().item<float>() < 1e-4f);
+        Assert.True((OpenBlas.TimesTransposed(strided, keys) - strided.matmul(keys.t())).abs().max().item<float>() < 1e-4f);
+        Assert.Throws<ArgumentException>(() => OpenBlas.TimesTransposed(rows, torch.randn(5, 69)));
+    }
+}
