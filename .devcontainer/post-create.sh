@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs once when the dev container is created: picks the TorchSharp backend from what the container
 # sees (a GPU through the NVIDIA runtime -> cuda, else cpu), installs the fonts the charts are drawn
-# with, restores dotnet-repl and builds the library and the console.
+# with and OpenBLAS, restores dotnet-repl and builds the library and the console.
 # Switch later with: dotnet build SemDepth.Lib.csproj -p:TorchBackend=cuda (or cpu).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +12,12 @@ else
   backend=cpu
   echo "post-create: no GPU visible: building the CPU backend"
 fi
-if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
-  sudo apt-get update -qq && sudo apt-get install -y -qq fonts-dejavu-core
+# DejaVu Sans draws the charts' text; OpenBLAS multiplies retrieval's search products (libtorch's matmul otherwise)
+missing=()
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ -e /usr/lib/x86_64-linux-gnu/libopenblas.so.0 ] || missing+=(libopenblas0-pthread)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}"
 fi
 dotnet tool restore
 dotnet build SemDepth.Lib.csproj -p:TorchBackend="$backend"

@@ -11,8 +11,14 @@ namespace SemDepth.Notebooks;
 /// <summary>What <see cref="Notebook.Setup"/> did: shown as the first output of every notebook.</summary>
 public sealed record WorkspaceInfo(string Root, string DataRoot, string Device, string Natives, int Seed, bool SyntheticTruth)
 {
+    /// <summary>The allocator settings (<see cref="NativeHeap"/>).</summary>
+    public string Heap { get; init; } = NativeHeap.Status;
+
+    /// <summary>Which BLAS retrieval's search products use (<see cref="OpenBlas"/>).</summary>
+    public string Blas { get; init; } = OpenBlas.Status;
+
     public override string ToString() =>
-        $"workspace {Root}\ndata      {DataRoot}{(SyntheticTruth ? " (synthetic, hidden truth present)" : "")}\ndevice    {Device}\nnatives   {Natives}\nseed      {Seed}";
+        $"workspace {Root}\ndata      {DataRoot}{(SyntheticTruth ? " (synthetic, hidden truth present)" : "")}\ndevice    {Device}\nnatives   {Natives}\nheap      {Heap}\nblas      {Blas}\nseed      {Seed}";
 }
 
 /// <summary>

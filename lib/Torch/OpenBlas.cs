@@ -95,7 +95,8 @@ public static unsafe class OpenBlas
             _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
             string config = NativeLibrary.TryGetExport(blas, "openblas_get_config", out var cfg) ? Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)cfg)()) ?? "" : "";
             string core = NativeLibrary.TryGetExport(blas, "openblas_get_corename", out var cn) ? Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)cn)()) ?? "" : "";
-            _status = $"OpenBLAS ({config.Trim()}{(core.Length > 0 ? $", core {core}" : "")})";
+            config = config.Trim();
+            _status = (config.StartsWith("OpenBLAS", StringComparison.Ordinal) ? config : $"OpenBLAS {config}".TrimEnd()) + (core.Length > 0 ? $" (core {core})" : "");
         }
     }
 }
