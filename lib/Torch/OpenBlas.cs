@@ -45,13 +45,15 @@ public static unsafe class OpenBlas
 
     /// <summary>
     /// <paramref name="a"/> (..., M, D) times the transpose of <paramref name="b"/> (K, D): (..., M, K).
-    /// OpenBLAS when both are contiguous float32 CPU tensors and it is available, else <c>a.matmul(b.t())</c>.
+    /// OpenBLAS when both are contiguous float32 CPU tensors that need no gradient and it is available, else
+    /// <c>a.matmul(b.t())</c>.
     /// </summary>
     public static Tensor TimesTransposed(Tensor a, Tensor b)
     {
         if (b.dim() != 2 || a.dim() < 1 || a.shape[^1] != b.shape[1])
             throw new ArgumentException($"shapes ({string.Join(", ", a.shape)}) and ({string.Join(", ", b.shape)}) do not multiply as A x B^T");
         if (!Use || a.device_type != DeviceType.CPU || b.device_type != DeviceType.CPU
+            || (torch.is_grad_enabled() && (a.requires_grad || b.requires_grad)) // autograd needs libtorch's own op
             || a.dtype != ScalarType.Float32 || b.dtype != ScalarType.Float32 || !a.is_contiguous() || !b.is_contiguous()
             || a.numel() == 0 || b.numel() == 0 || a.numel() / a.shape[^1] > int.MaxValue || b.shape[0] > int.MaxValue || b.shape[1] > int.MaxValue)
             return a.matmul(b.t());

@@ -51,4 +51,15 @@ public class HeapAndBlasTests
         Assert.True((OpenBlas.TimesTransposed(strided, keys) - strided.matmul(keys.t())).abs().max().item<float>() < 1e-4f);
         Assert.Throws<ArgumentException>(() => OpenBlas.TimesTransposed(rows, torch.randn(5, 69)));
     }
+
+    [Fact]
+    public void GradientsFlowThroughTheProduct()
+    {
+        torch.manual_seed(13);
+        using var a = torch.randn(6, 40).requires_grad_();
+        using var b = torch.randn(9, 40);
+        OpenBlas.TimesTransposed(a, b).sum().backward();
+        // d/da of sum(a b^T) is every row the column sums of b
+        Assert.True((a.grad! - b.sum(dim: 0L).expand(6, 40)).abs().max().item<float>() < 1e-4f); // sum(0) would bind to sum(ScalarType)
+    }
 }
