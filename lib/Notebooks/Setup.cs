@@ -66,6 +66,9 @@ public static class Notebook
         Formatter.Register<Html>((h, writer) => writer.Write(h.Value), "text/html");
         Formatter.Register<DataFrame>((df, writer) => writer.Write(Tables.ToHtml(df)), "text/html");
         Formatter.SetPreferredMimeTypesFor(typeof(ImageGrid), "image/png", "text/plain");
+        // the setup summary as the lines it is (the default HTML tree view showed its newlines as "\n")
+        Formatter.Register<WorkspaceInfo>((w, writer) => writer.Write(w.ToString()), "text/plain");
+        Formatter.SetPreferredMimeTypesFor(typeof(WorkspaceInfo), "text/plain");
         SetChartMimeTypes();
     }
 
