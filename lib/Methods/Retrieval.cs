@@ -182,6 +182,21 @@ public sealed class RetrievalLibrary : IDisposable
         return rows.Count == 1 ? rows[0] : torch.cat(rows, 1) / Math.Sqrt(rows.Count);
     }
 
+    /// <summary><paramref name="src"/> (..., H, W) rolled circularly by <paramref name="dy"/> rows and <paramref name="dx"/>
+    /// columns (as <c>roll([dy, dx], [-2, -1])</c>) into <paramref name="dst"/> of the same shape: four block copies.</summary>
+    public static void RollInto(Tensor src, Tensor dst, long dy, long dx)
+    {
+        long h = src.shape[^2], w = src.shape[^1];
+        dy = ((dy % h) + h) % h;
+        dx = ((dx % w) + w) % w;
+        int rd = (int)src.dim() - 2, cd = (int)src.dim() - 1;
+        // destination rows [dy, h) take source rows [0, h - dy), rows [0, dy) take [h - dy, h); the same for columns
+        foreach (var (rDst, rSrc, rLen) in new[] { (dy, 0L, h - dy), (0L, h - dy, dy) })
+            foreach (var (cDst, cSrc, cLen) in new[] { (dx, 0L, w - dx), (0L, w - dx, dx) })
+                if (rLen > 0 && cLen > 0)
+                    dst.narrow(rd, rDst, rLen).narrow(cd, cDst, cLen).copy_(src.narrow(rd, rSrc, rLen).narrow(cd, cSrc, cLen));
+    }
+
     /// <summary>Gaussian blur of (n, 1, H, W) images, separable, with circular padding (so it commutes with
     /// the search's circular shifts); <paramref name="sigma"/> 0 returns the images.</summary>
     public static Tensor Smooth(Tensor images, double sigma)
@@ -485,8 +500,9 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         int n = ids.Length;
         if (shifts.Length == 1 && shifts[0] == (0, 0)) return q.unsqueeze(0); // no copies without shifts
         var img = q.reshape(n, parts.Count, Geometry.Height, Geometry.Width); // each part shifted alike
-        var rolled = shifts.Select(s => img.roll([s.Dy, s.Dx], [2, 3]).reshape(n, q.shape[1])).ToArray();
-        return torch.stack(rolled); // (S, n, D)
+        var all = torch.empty([shifts.Length, n, parts.Count, Geometry.Height, Geometry.Width], q.dtype, q.device);
+        for (int i = 0; i < shifts.Length; i++) RetrievalLibrary.RollInto(img, all[i], shifts[i].Dy, shifts[i].Dx);
+        return all.view(shifts.Length, n, q.shape[1]); // (S, n, D), written once (roll then stack copied twice)
     }
 
     /// <summary>Queries per chunk so that S x n x K floats stay under the bound.</summary>

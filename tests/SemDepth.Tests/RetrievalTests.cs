@@ -246,6 +246,21 @@ public class RetrievalTests(TinyData tiny)
             Assert.Equal(found[q][0].Cosine, search.CosineWith(queries, q, 2, found[q][0].Key), 4);
     }
 
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(2, -1)]
+    [InlineData(-2, 2)]
+    [InlineData(75, -50)] // more than a whole turn each way
+    public void RollIntoIsTorchsRoll(int dy, int dx)
+    {
+        torch.manual_seed(17);
+        using var src = torch.randn(3, 2, Geometry.Height, Geometry.Width);
+        using var dst = torch.full(src.shape, float.NaN);
+        RetrievalLibrary.RollInto(src, dst, dy, dx);
+        using var expected = src.roll([dy, dx], [2, 3]);
+        Assert.True(dst.eq(expected).all().item<bool>()); // a block left unwritten stays NaN, never equal
+    }
+
     [Fact]
     public void SmoothingCommutesWithTheSearchShiftsAndKeepsTheMean()
     {
