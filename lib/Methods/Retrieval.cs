@@ -315,7 +315,6 @@ public sealed class RetrievalLibrary : IDisposable
 internal sealed class ApproximateIndex : IDisposable
 {
     public required Tensor Basis { get; init; }      // (D, m)
-    public required Tensor BasisT { get; init; }     // (m, D), contiguous: queries are projected as q x BasisT^T
     public required Tensor Projected { get; init; }  // (K, m), rows in list order
     public required Tensor Centres { get; init; }    // (L, m)
     public required int[] Start { get; init; }       // list l holds rows Start[l]..Start[l + 1] - 1 (list order)
@@ -355,7 +354,6 @@ internal sealed class ApproximateIndex : IDisposable
         return new ApproximateIndex
         {
             Basis = basis.MoveToOuterDisposeScope(),
-            BasisT = basis.t().contiguous().MoveToOuterDisposeScope(),
             Projected = projected.index_select(0, order).contiguous().MoveToOuterDisposeScope(),
             Centres = centres.contiguous().MoveToOuterDisposeScope(),
             Start = start,
@@ -366,7 +364,6 @@ internal sealed class ApproximateIndex : IDisposable
     public void Dispose()
     {
         Basis.Dispose();
-        BasisT.Dispose();
         Projected.Dispose();
         Centres.Dispose();
     }
@@ -559,7 +556,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             using var noGrad = torch.inference_mode();
             int n = Math.Min(chunk, ids.Length - s);
             var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n)); // (S, n, D)
-            var qp = OpenBlas.TimesTransposed(q, index.BasisT);                     // (S, n, m)
+            var qp = q.matmul(index.Basis);                                          // (S, n, m): thin, libtorch's (OpenBlas.MinSide)
             var (candidates, valid) = probes == index.Lists ? ScanAll(qp, index, cand) : ScanLists(qp, index, probes, cand);
             var candKeys = keys.index_select(0, candidates.flatten()).reshape(n, cand, dim);
             var exact = torch.einsum("snp,ncp->snc", q, candKeys);                  // (S, n, C)
