@@ -8,9 +8,10 @@ namespace SemDepth.Training;
 /// <summary>The loops every trainer and predictor shares: batched evaluation-mode inference and one optimiser step.</summary>
 public static class Inference
 {
-    /// <summary>Images per inference batch. Small batches keep the 72 x 48 activations in cache: on the 2-core
-    /// CPU the U-Net runs 290 images/s at 32 and 163 at 256, a generator 532 and 317, the case classifier
-    /// 1,608 and 853 (medians of two passes over 1,024 images).</summary>
+    /// <summary>Images per inference batch. Measured with glibc's default heap, batches of 32 were much faster than 256
+    /// (U-Net 290 vs 163 images/s, generator 532 vs 317, case classifier 1,608 vs 853), mostly because every large
+    /// buffer was mapped and faulted in anew (<see cref="Torch.NativeHeap"/>); with the heap tuned, 16 to 128 restyle
+    /// within this shared machine's noise (454-671 images/s), so 32 stays.</summary>
     public const int DefaultBatch = 32;
 
     /// <summary>Runs <paramref name="model"/> in evaluation mode without gradients over images

@@ -11,7 +11,6 @@ namespace SemDepth.Tests;
 
 public class NetworkTests
 {
-    public NetworkTests() => Torch.TorchNatives.EnsureLoaded();
 
     [Fact]
     public void GeneratorKeeps72x48AndHasTheHandCountedParameters()
@@ -199,7 +198,6 @@ public class CycleGanTrainingTests(TinyData tiny)
     [Fact]
     public void BatchNormRecalibrationAveragesTheGivenImagesAndRestoresMomentum()
     {
-        Torch.TorchNatives.EnsureLoaded();
         using var d = SemData.Open(tiny.Root);
         torch.manual_seed(3);
         var conv = nn.Conv2d(1, 2, 3);

@@ -15,7 +15,6 @@ public class ExchangeTests
     public ExchangeTests(TinyData tiny)
     {
         this.tiny = tiny;
-        SemDepth.Torch.TorchNatives.EnsureLoaded();
     }
 
     public static TheoryData<string, string> Cases() => new()

@@ -9,7 +9,6 @@ namespace SemDepth.Tests;
 /// <summary>The multi-tensor Adam against TorchSharp's per-parameter Adam.</summary>
 public class MultiTensorAdamTests
 {
-    public MultiTensorAdamTests() => SemDepth.Torch.TorchNatives.EnsureLoaded();
 
     /// <summary>A U-Net (convolutions, BatchNorm, transposed convolutions: many parameter shapes) with the
     /// weights of <paramref name="like"/> when given. Copying weights instead of re-seeding keeps the test
