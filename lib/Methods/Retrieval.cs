@@ -521,20 +521,29 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             Tensor topScore, topKey, shiftOfTop;
             if (shifts.Length == 1)
             {
-                (topScore, topKey) = OpenBlas.TimesTransposed(q[0], keys).topk(k, 1); // (n, K) -> (n, k)
+                (topScore, topKey) = Top(OpenBlas.TimesTransposed(q[0], keys), k); // (n, K) -> (n, k)
                 shiftOfTop = torch.zeros_like(topKey);
             }
             else
             {
                 var scores = OpenBlas.TimesTransposed(q, keys);                   // (S, n, K)
                 var (bestOverShifts, whichShift) = scores.max(0);                 // (n, K)
-                (topScore, topKey) = bestOverShifts.topk(k, 1);                   // (n, k)
+                (topScore, topKey) = Top(bestOverShifts, k);                      // (n, k)
                 shiftOfTop = whichShift.gather(1, topKey);
             }
             Collect(o, s, c, topScore, topKey, shiftOfTop, shifts);
             ChunkDone?.Invoke(n);
         }
         return o;
+    }
+
+    /// <summary>The <paramref name="k"/> best columns of each row, best first: (n, k) scores and columns. One is a
+    /// max, which libtorch runs 2.5x faster than <c>topk(1)</c> (250 x 21,663 scores: 2.6-3.8 against 7.1-10.0 ms).</summary>
+    static (Tensor Values, Tensor Indexes) Top(Tensor scores, int k)
+    {
+        if (k != 1) return scores.topk(k, 1);
+        var (v, i) = scores.max(1, keepdim: true);
+        return (v, i);
     }
 
     List<Match>[] Approximate(ImageSet sem, int[] ids, int c, Tensor? translated)

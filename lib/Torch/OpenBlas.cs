@@ -26,11 +26,28 @@ public static unsafe class OpenBlas
 {
     const int RowMajor = 101, NoTrans = 111, Trans = 112;
 
-    /// <summary>Rows and columns the result needs, each, before OpenBLAS is called: smaller or thin products ran as fast
-    /// or faster in libtorch (measured in one process: 4,225 x 64 times 64 x 147, 0.6-0.7 ms against 1.4-3.9 ms;
-    /// 19,400 x 3,456 times 3,456 x 64, 75-101 ms against 95-99 ms; the approximate search over 6,000 queries with
-    /// its projections through OpenBLAS 8.6-9.0 s against 6.0-8.2 s).</summary>
+    /// <summary>Rows and columns the result needs, each, before OpenBLAS is called (unless it is
+    /// <see cref="WideColumns"/> wide): smaller or thin products ran as fast or faster in libtorch (measured in one
+    /// process: 4,225 x 64 times 64 x 147, 0.6-0.7 ms against 1.4-3.9 ms; 19,400 x 3,456 times 3,456 x 64, 75-101 ms
+    /// against 95-99 ms; 250 x 3,456 times 3,456 x 600, 8.0 against 8.8 ms; the approximate search over 6,000 queries
+    /// with its projections through OpenBLAS 8.6-9.0 s against 6.0-8.2 s).</summary>
     public const long MinSide = 256;
+
+    /// <summary>Columns from which OpenBLAS is called for any number of rows from <see cref="MinRowsWide"/>: against a
+    /// large B (a case's 21,663 keys) libtorch's BLAS fell behind whatever the rows (measured in one process, two rounds:
+    /// 250 x 3,456 times 3,456 x 21,663, 398-432 against 257-261 ms; 32 rows 95-109 against 55-60 ms; 4 rows 64-67
+    /// against 53-54 ms; 250 x 3,456 times 3,456 x 8,192, 123-133 against 109-111 ms; at 1,024-4,096 columns the two
+    /// were level). The unshifted exact search has about 250 queries a case in a chunk of 1,000.</summary>
+    public const long WideColumns = 8192;
+
+    /// <summary>Rows a <see cref="WideColumns"/>-wide product needs: one row (a vector times a matrix) ran in
+    /// 15-18 ms in libtorch against 35 ms in OpenBLAS.</summary>
+    public const long MinRowsWide = 4;
+
+    /// <summary>Whether a product with <paramref name="rows"/> x <paramref name="columns"/> results is worth calling
+    /// OpenBLAS for (the sizes above).</summary>
+    public static bool Worth(long rows, long columns)
+        => (rows >= MinSide && columns >= MinSide) || (columns >= WideColumns && rows >= MinRowsWide);
     static readonly object Gate = new();
     static bool _tried;
     static delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
@@ -55,8 +72,8 @@ public static unsafe class OpenBlas
 
     /// <summary>
     /// <paramref name="a"/> (..., M, D) times the transpose of <paramref name="b"/> (K, D): (..., M, K).
-    /// OpenBLAS when it is available, both are contiguous float32 CPU tensors that need no gradient, and all the
-    /// rows M (over the leading dimensions) and K are at least <see cref="MinSide"/>; else <c>a.matmul(b.t())</c>.
+    /// OpenBLAS when it is available, both are contiguous float32 CPU tensors that need no gradient, and the result's
+    /// rows M (over the leading dimensions) and columns K are worth it (<see cref="Worth"/>); else <c>a.matmul(b.t())</c>.
     /// </summary>
     public static Tensor TimesTransposed(Tensor a, Tensor b)
     {
@@ -65,7 +82,7 @@ public static unsafe class OpenBlas
         if (!Use || a.device_type != DeviceType.CPU || b.device_type != DeviceType.CPU
             || (torch.is_grad_enabled() && (a.requires_grad || b.requires_grad)) // autograd needs libtorch's own op
             || a.dtype != ScalarType.Float32 || b.dtype != ScalarType.Float32 || !a.is_contiguous() || !b.is_contiguous()
-            || a.numel() / Math.Max(1, a.shape[^1]) < MinSide || b.shape[0] < MinSide || b.shape[1] == 0
+            || !Worth(a.numel() / Math.Max(1, a.shape[^1]), b.shape[0]) || b.shape[1] == 0
             || a.numel() / a.shape[^1] > int.MaxValue || b.shape[0] > int.MaxValue || b.shape[1] > int.MaxValue)
             return a.matmul(b.t());
         long d = b.shape[1], k = b.shape[0], m = a.numel() / d;

@@ -28,6 +28,8 @@ public class HeapAndBlasTests
     [InlineData(new long[] { 3, 90, 64 }, 290)]   // (S, n, D): shifted queries, 270 rows
     [InlineData(new long[] { 37, 300 }, 53)]      // small: libtorch
     [InlineData(new long[] { 1, 5 }, 1)]          // degenerate sizes
+    [InlineData(new long[] { 6, 40 }, 8200)]      // few rows, wide: OpenBLAS (OpenBlas.WideColumns)
+    [InlineData(new long[] { 2, 40 }, 8200)]      // too few rows for a wide product: libtorch
     public void ProductMatchesMatmul(long[] aShape, long keys)
     {
         torch.manual_seed(11);
@@ -36,8 +38,9 @@ public class HeapAndBlasTests
         using var expected = a.matmul(b.t());
         long before = OpenBlas.Calls;
         using var got = OpenBlas.TimesTransposed(a, b);
-        bool large = a.numel() / aShape[^1] >= OpenBlas.MinSide && keys >= OpenBlas.MinSide;
-        if (large && OpenBlas.Available && Environment.GetEnvironmentVariable("SEMDEPTH_BLAS") != "torch") Assert.True(OpenBlas.Calls > before);
+        bool worth = OpenBlas.Worth(a.numel() / aShape[^1], keys);
+        Assert.Equal(aShape[0] * (aShape.Length == 3 ? aShape[1] : 1) >= 256 && keys >= 256 || keys >= 8192 && aShape[0] >= 4, worth);
+        if (worth && OpenBlas.Available && Environment.GetEnvironmentVariable("SEMDEPTH_BLAS") != "torch") Assert.True(OpenBlas.Calls > before);
         Assert.Equal(expected.shape, got.shape);
         Assert.True((got - expected).abs().max().item<float>() < 1e-4f * Math.Sqrt(aShape[^1]));
     }
