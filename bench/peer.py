@@ -12,15 +12,19 @@ H, W, P = 72, 48, 72 * 48
 
 
 def tune_heap():
-    """The allocator settings of the C# side (lib/Torch/NativeHeap.cs): glibc's mmap threshold at 32 MiB and
-    trim threshold at 1 GiB, so torch's large CPU buffers are reused from the heap instead of mapped and
-    faulted in anew every batch. SEMDEPTH_HEAP_TUNING=0 leaves glibc's defaults, on both sides."""
+    """The allocator settings of the C# side (lib/Torch/NativeHeap.cs): glibc's mmap threshold at 32 MiB, no
+    mmap for larger blocks (M_MMAP_MAX 0) and trim threshold at 1 GiB, so torch's large CPU buffers are reused
+    from the heap instead of mapped and faulted in anew every batch or chunk. SEMDEPTH_HEAP_TUNING=0 leaves
+    glibc's defaults, on both sides."""
     if os.environ.get("SEMDEPTH_HEAP_TUNING") == "0":
         return "left at glibc's defaults (SEMDEPTH_HEAP_TUNING=0)"
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"))
         ok = libc.mallopt(-3, 32 << 20) == 1 and libc.mallopt(-1, 1 << 30) == 1   # M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
-        return "glibc mmap threshold 32 MiB, trim threshold 1024 MiB" if ok else "mallopt refused the settings: glibc defaults"
+        if not ok:
+            return "mallopt refused the settings: glibc defaults"
+        no_mmap = libc.mallopt(-4, 0) == 1                                          # M_MMAP_MAX
+        return "glibc mmap threshold 32 MiB" + (" (no mmap: large blocks from the heap)" if no_mmap else "") + ", trim threshold 1024 MiB"
     except (OSError, AttributeError):
         return "no glibc mallopt: allocator left as it is"
 

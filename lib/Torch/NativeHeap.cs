@@ -14,11 +14,17 @@ namespace SemDepth.Torch;
 /// batch page-faults and zeroes them anew: measured on the 2-core EPYC, the generator's forward pass
 /// on 32 images took 85-95 ms with glibc's defaults and 56-62 ms with the settings below (three runs
 /// each); a 32 -> 16 transposed convolution alone 15-17 ms against 6 ms.</para>
-/// <para><b>What.</b> <c>mallopt</c>: mmap threshold 32 MiB (glibc's maximum; larger blocks, such as
-/// retrieval's search chunks, are still mapped and unmapped, where a fault costs little beside the work
-/// on them) and trim threshold 1 GiB (freed heap stays with the process, up to that much, so peak RSS is
-/// what the process keeps). The PyTorch peer in <c>bench/peer.py</c> sets the same two values.
-/// <c>SEMDEPTH_HEAP_TUNING=0</c> leaves glibc's defaults; other C libraries are left alone.</para>
+/// <para><b>What.</b> <c>mallopt</c>: mmap threshold 32 MiB (glibc's maximum), no mmap for large
+/// blocks at all (<c>M_MMAP_MAX</c> 0: blocks above the threshold come from the heap too) and trim
+/// threshold 1 GiB (freed heap stays with the process, up to that much, so peak RSS is what the process
+/// keeps). Blocks above 32 MiB are retrieval's search chunks (the shifted queries, 25 x 776 x 3,456
+/// floats, 268 MB; the gathered candidates, 172 MB; a 256 MiB score block): mapped and faulted in anew for
+/// every chunk they made the approximate search of the full preset 1.3x slower (all 25,988 queries with 25
+/// shifts, two runs each, alternating: 25.0-28.3 s mapped, 18.5-20.3 s from the heap; peak RSS 3.7-3.8 GB
+/// against 4.2 GB). A thread's own arena may still map a block larger than its 64 MiB heap as a last resort;
+/// glibc never fails an allocation for these settings. The PyTorch peer in <c>bench/peer.py</c> sets the
+/// same three values. <c>SEMDEPTH_HEAP_TUNING=0</c> leaves glibc's defaults; other C libraries are left
+/// alone.</para>
 /// </remarks>
 public static class NativeHeap
 {
@@ -28,7 +34,7 @@ public static class NativeHeap
     /// <summary>Trim threshold set by <see cref="Tune"/>.</summary>
     public const int TrimThreshold = 1 << 30;
 
-    const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3;
+    const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3, M_MMAP_MAX = -4;
     static readonly object Gate = new();
     static bool _done;
 
@@ -53,7 +59,9 @@ public static class NativeHeap
         try
         {
             bool ok = MallOpt(M_MMAP_THRESHOLD, MmapThreshold) == 1 & MallOpt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
-            return ok ? $"glibc mmap threshold {MmapThreshold >> 20} MiB, trim threshold {TrimThreshold >> 20} MiB" : "mallopt refused the settings: glibc defaults";
+            if (!ok) return "mallopt refused the settings: glibc defaults";
+            bool noMmap = MallOpt(M_MMAP_MAX, 0) == 1;
+            return $"glibc mmap threshold {MmapThreshold >> 20} MiB{(noMmap ? " (no mmap: large blocks from the heap)" : "")}, trim threshold {TrimThreshold >> 20} MiB";
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
