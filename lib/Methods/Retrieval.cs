@@ -527,9 +527,11 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             else
             {
                 var scores = OpenBlas.TimesTransposed(q, keys);                   // (S, n, K)
-                var (bestOverShifts, whichShift) = scores.max(0);                 // (n, K)
-                (topScore, topKey) = Top(bestOverShifts, k);                      // (n, k)
-                shiftOfTop = whichShift.gather(1, topKey);
+                // best over the shifts without the index of every key's best shift (max(0) with indices took
+                // 87-98 ms on a full-preset chunk of 25 x 123 x 21,663 scores, amax 15-17 ms): the winning
+                // shift is looked up for the chosen keys only
+                (topScore, topKey) = Top(scores.amax([0L]), k);                   // (n, K) -> (n, k)
+                shiftOfTop = scores.gather(2, topKey.unsqueeze(0).expand(shifts.Length, -1, -1)).argmax(0); // (n, k)
             }
             Collect(o, s, c, topScore, topKey, shiftOfTop, shifts);
             ChunkDone?.Invoke(n);
