@@ -587,7 +587,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     static (Tensor Rows, Tensor? Valid) ScanAll(Tensor qp, ApproximateIndex index, int cand)
     {
         var approx = qp.matmul(index.Projected.t());                               // (S, n, K), list order
-        var top = approx.max(0).values.topk(cand, 1).indexes;                       // (n, C)
+        var top = approx.amax([0L]).topk(cand, 1).indexes;                          // (n, C)
         using var row = torch.tensor(index.Row, device: qp.device);
         return (row.index_select(0, top.flatten()).reshape(top.shape), null);
     }
@@ -598,7 +598,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     static (Tensor Rows, Tensor? Valid) ScanLists(Tensor qp, ApproximateIndex index, int probes, int cand)
     {
         int n = (int)qp.shape[1];
-        var coarse = qp.matmul(index.Centres.t()).max(0).values;                    // (n, L)
+        var coarse = qp.matmul(index.Centres.t()).amax([0L]);                       // (n, L)
         var probe = coarse.topk(probes, 1).indexes.cpu().data<long>().ToArray();    // (n, P)
         var byList = new List<int>[index.Lists];
         for (int j = 0; j < n; j++)
@@ -612,7 +612,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             using var scope = torch.NewDisposeScope();
             using var who_ = torch.tensor(who.Select(j => (long)j).ToArray(), device: qp.device);
             var members = index.Projected.narrow(0, index.Start[l], size);          // (|l|, m)
-            var scores = qp.index_select(1, who_).matmul(members.t()).max(0).values; // (|who|, |l|)
+            var scores = qp.index_select(1, who_).matmul(members.t()).amax([0L]);    // (|who|, |l|): values only, as in Exact
             int keep = Math.Min(cand, size);
             var (val, pos) = scores.topk(keep, 1);
             var v = val.cpu().data<float>().ToArray();
