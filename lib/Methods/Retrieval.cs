@@ -567,7 +567,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             using var noGrad = torch.inference_mode();
             int n = Math.Min(chunk, ids.Length - s);
             var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n)); // (S, n, D)
-            var qp = q.matmul(index.Basis);                                          // (S, n, m): thin, libtorch's (OpenBlas.MinSide)
+            var qp = q.matmul(index.Basis);                                          // (S, n, m): thin, libtorch's (see OpenBlas.Worth)
             var (candidates, valid) = probes == index.Lists ? ScanAll(qp, index, cand) : ScanLists(qp, index, probes, cand);
             var candKeys = keys.index_select(0, candidates.flatten()).reshape(n, cand, dim);
             var exact = torch.einsum("snp,ncp->snc", q, candKeys);                  // (S, n, C)
@@ -586,7 +586,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// <summary>Every key scored in the subspace, best over the shifts: the top <paramref name="cand"/> key rows (n, C).</summary>
     static (Tensor Rows, Tensor? Valid) ScanAll(Tensor qp, ApproximateIndex index, int cand)
     {
-        var approx = qp.matmul(index.Projected.t());                               // (S, n, K), list order
+        var approx = OpenBlas.TimesTransposed(qp, index.Projected);                // (S, n, K), list order: wide, OpenBLAS's
         var top = approx.amax([0L]).topk(cand, 1).indexes;                          // (n, C)
         using var row = torch.tensor(index.Row, device: qp.device);
         return (row.index_select(0, top.flatten()).reshape(top.shape), null);
@@ -598,7 +598,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     static (Tensor Rows, Tensor? Valid) ScanLists(Tensor qp, ApproximateIndex index, int probes, int cand)
     {
         int n = (int)qp.shape[1];
-        var coarse = qp.matmul(index.Centres.t()).amax([0L]);                       // (n, L)
+        var coarse = OpenBlas.TimesTransposed(qp, index.Centres).amax([0L]);        // (n, L)
         var probe = coarse.topk(probes, 1).indexes.cpu().data<long>().ToArray();    // (n, P)
         var byList = new List<int>[index.Lists];
         for (int j = 0; j < n; j++)
@@ -612,7 +612,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             using var scope = torch.NewDisposeScope();
             using var who_ = torch.tensor(who.Select(j => (long)j).ToArray(), device: qp.device);
             var members = index.Projected.narrow(0, index.Start[l], size);          // (|l|, m)
-            var scores = qp.index_select(1, who_).matmul(members.t()).amax([0L]);    // (|who|, |l|): values only, as in Exact
+            var scores = OpenBlas.TimesTransposed(qp.index_select(1, who_), members).amax([0L]); // (|who|, |l|): values only, as in Exact
             int keep = Math.Min(cand, size);
             var (val, pos) = scores.topk(keep, 1);
             var v = val.cpu().data<float>().ToArray();
