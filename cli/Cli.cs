@@ -303,6 +303,11 @@ public static class Cli
             root.Subcommands.Add(cmd);
         }
         {
+            var cmd = new Command("doctor", "check that this machine computes the networks' layers right (float32 against float64: forward, input and weight gradients; matrix products through each BLAS) and print what it computes with; exit 1 with one error line per failed check");
+            cmd.SetAction(_ => Commands.Doctor());
+            root.Subcommands.Add(cmd);
+        }
+        {
             var preset = PresetOption("quick", "preset to print");
             var cmd = new Command("config", "print a preset's full synthetic config as JSON (edit it, then 'generate --config FILE')") { preset };
             cmd.SetAction(p => Commands.Config(p.GetValue(preset)!));

@@ -153,8 +153,9 @@ static class Commands
             if (!r.Ok) break;
         }
         sink.Report(new WorkProgress(ok ? "notebooks (done)" : "notebooks (stopped at a failure)", executed.Count, executed.Count, "notebooks"));
+        var warnings = SemDepth.Evaluation.RunWarnings.Since(started);
         string reportPath = SemDepth.Notebooks.RunReport.Write(Path.Combine(Paths.Artifacts, "report.html"), executed,
-            new SemDepth.Notebooks.RunFacts(root, started, DateTime.UtcNow - started, ok));
+            new SemDepth.Notebooks.RunFacts(root, started, DateTime.UtcNow - started, ok) { Warnings = warnings });
         sink.Line("");
         sink.Line($"data:               {root}");
         sink.Line($"executed notebooks: {SemDepth.Notebooks.NotebookRunner.OutputDir}");
@@ -162,8 +163,10 @@ static class Commands
         sink.Line($"submissions:        {Path.Combine(Paths.Artifacts, "submissions")}");
         sink.Line($"results summary:    {SemDepth.Submission.ResultsLog.Dir}");
         sink.Line($"training runs:      {Paths.Runs} (tensorboard --logdir runs)");
-        sink.Line($"{(ok ? "done" : "FAILED")} in {sw.Elapsed.TotalMinutes:F1} min");
-        return ok ? 0 : 1;
+        foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+        string status = !ok ? "FAILED" : warnings.Count > 0 ? $"COMPLETED WITH WARNINGS ({warnings.Count}, above)" : "done";
+        sink.Line($"{status} in {sw.Elapsed.TotalMinutes:F1} min");
+        return !ok ? 1 : warnings.Count > 0 ? 2 : 0;
     }
 
     /// <summary>Exports a run's networks for PyTorch; with <paramref name="check"/>, loads them in PyTorch
@@ -183,6 +186,24 @@ static class Commands
         if (code != 0) Console.Error.WriteLine($"error: the PyTorch check failed{(e.Trim().Length > 0 ? ": " + e.Trim().Split('\n')[^1] : "")}");
         else Console.WriteLine($"PyTorch loads every exported network (strict) and matches TorchSharp within {tolerance:G2} (float64 on both sides; the float32 difference is printed beside it)");
         return code == 0 ? 0 : 1;
+    }
+
+    /// <summary>`semdepth doctor`: the environment, then every check; exit 1 with one error line a failure.</summary>
+    public static int Doctor()
+    {
+        foreach (var line in SemDepth.Models.Doctor.Environment()) Console.WriteLine(line);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var results = SemDepth.Models.LayerCheck.RunAll(r =>
+        {
+            if (r.Passed) Console.WriteLine(r.ToString());
+            else Console.Error.WriteLine(r.ToString());
+        });
+        int failed = results.Count(r => !r.Passed);
+        string verdict = failed == 0
+            ? $"doctor: all {results.Count} checks right in float32 against float64 ({sw.Elapsed.TotalSeconds:F1} s)"
+            : $"doctor: {failed} of {results.Count} checks failed: this machine computes wrong numbers for them";
+        (failed == 0 ? Console.Out : Console.Error).WriteLine(verdict);
+        return failed == 0 ? 0 : 1;
     }
 
     public static int Config(string preset)

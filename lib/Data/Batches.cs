@@ -88,9 +88,11 @@ public static class Batches
         return device.type == DeviceType.CPU ? t : t.to(device);
     }
 
-    /// <summary>Converts model output (N, 1, 72, 48) or (N, 3456) back to 8-bit images.</summary>
-    public static byte[] ToBytes(Tensor t, PixelScale scale)
+    /// <summary>Converts model output (N, 1, 72, 48) or (N, 3456) back to 8-bit images; <paramref name="health"/>
+    /// counts its non-finite values first.</summary>
+    public static byte[] ToBytes(Tensor t, PixelScale scale, OutputHealth? health = null)
     {
+        health?.Add(t); // before rounding and clamping, which would turn a NaN into a depth
         using var scope = torch.NewDisposeScope();
         var v = scale == PixelScale.Unit ? t * 255 : (t + 1) * 127.5;
         var f = v.round().clamp(0, 255).to(ScalarType.Byte).cpu().contiguous();

@@ -3,8 +3,12 @@ using SemDepth.Methods;
 
 namespace SemDepth.Evaluation;
 
-/// <summary>One line of an evaluation table.</summary>
-public sealed record EvalRow(string Method, string Metric, string Split, double Value, int Images);
+/// <summary>One line of an evaluation table; <see cref="Suspect"/> says why its method's numbers are not to
+/// be trusted (non-finite outputs, or worse than twice the constant mean map).</summary>
+public sealed record EvalRow(string Method, string Metric, string Split, double Value, int Images)
+{
+    public string? Suspect { get; init; }
+}
 
 /// <summary>
 /// The evaluation every method shares: RMSE (0-255) on the simulated validation split; on the
@@ -15,6 +19,33 @@ public sealed record EvalRow(string Method, string Metric, string Split, double 
 public static class Evaluator
 {
     public static List<EvalRow> Evaluate(IDepthPredictor p, SemData d, IReadOnlyList<int>? simValSemIdx = null)
+    {
+        var rows = Score(p, d, simValSemIdx);
+        if (p is ConstantMapPredictor) return rows;
+        string? why = p.Health?.Problem ?? WorseThanConstant(rows, Score(new ConstantMapPredictor(d), d, simValSemIdx));
+        if (why is null) return rows;
+        RunWarnings.Record($"suspect: {p.Name}: {why}");
+        return rows.Select(r => r with { Suspect = "suspect: " + why }).ToList();
+    }
+
+    /// <summary>How many times the constant mean map's error a method may reach before it is marked suspect.</summary>
+    public const double SuspectFactor = 2;
+
+    /// <summary>The first headline figure (RMSE on a split, or the held-out site-average MAE) above
+    /// <see cref="SuspectFactor"/> times the constant mean map's on the same split, said in words; else null.</summary>
+    public static string? WorseThanConstant(IReadOnlyList<EvalRow> rows, IReadOnlyList<EvalRow> constant)
+    {
+        foreach (var r in rows.Where(r => r.Metric == "RMSE" || (r.Metric == "site-average MAE" && r.Split == HeldOutSplit)))
+        {
+            var c = constant.FirstOrDefault(k => k.Metric == r.Metric && k.Split == r.Split);
+            if (c is null || double.IsNaN(c.Value) || c.Value <= 0) continue;
+            if (double.IsNaN(r.Value) || r.Value > SuspectFactor * c.Value)
+                return $"{r.Metric} {r.Value:F2} on {r.Split} is more than {SuspectFactor:G} times the constant mean map's {c.Value:F2}";
+        }
+        return null;
+    }
+
+    static List<EvalRow> Score(IDepthPredictor p, SemData d, IReadOnlyList<int>? simValSemIdx)
     {
         var rows = new List<EvalRow>();
         if (simValSemIdx is { Count: > 0 })

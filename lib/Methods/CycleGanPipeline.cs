@@ -18,6 +18,9 @@ public sealed class CycleGanPipeline(string name, Func<int, ResnetGenerator> gen
 {
     public string Name { get; } = name;
 
+    /// <summary>Non-finite values of the translated images and of the depth maps.</summary>
+    public OutputHealth Health { get; } = new();
+
     public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
     {
         var caseOf = cases?.PredictCases(sem, idx) ?? new int[idx.Count]; // 0: read from the prediction
@@ -37,8 +40,9 @@ public sealed class CycleGanPipeline(string name, Func<int, ResnetGenerator> gen
                 var ids = pos.AsSpan(s, n).ToArray().Select(k => idx[k]).ToArray();
                 var realSem = Batches.ToTensor(sem, ids, PixelScale.Symmetric, device); // (N, 1, 72, 48) in [-1, 1]
                 var fakeSim = gen.forward(realSem);
+                Health.Add(fakeSim);
                 var input = depthInput == PixelScale.Unit ? (fakeSim + 1) * 0.5 : fakeSim;
-                var maps = Batches.ToBytes(depthNet.forward(input), PixelScale.Unit);
+                var maps = Batches.ToBytes(depthNet.forward(input), PixelScale.Unit, Health);
                 for (int k = 0; k < n; k++)
                 {
                     var dst = o.AsSpan(pos[s + k] * Geometry.Pixels, Geometry.Pixels);

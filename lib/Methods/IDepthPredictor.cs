@@ -10,6 +10,9 @@ public interface IDepthPredictor
     /// <summary>Predicts depth maps for images <paramref name="idx"/> of <paramref name="sem"/>:
     /// <c>idx.Count * 3456</c> bytes, in order.</summary>
     byte[] Predict(ImageSet sem, IReadOnlyList<int> idx);
+
+    /// <summary>Non-finite float outputs seen so far (null: the method has no float outputs).</summary>
+    OutputHealth? Health => null;
 }
 
 /// <summary>Anything that tells the case (1-4) of SEM images.</summary>

@@ -8,6 +8,7 @@ public sealed class MemoPredictor(IDepthPredictor inner) : IDepthPredictor
 {
     readonly List<(ImageSet Set, int[] Idx, byte[] Maps)> _seen = [];
     public string Name => inner.Name;
+    public OutputHealth? Health => inner.Health;
 
     public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
     {

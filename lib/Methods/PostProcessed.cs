@@ -9,6 +9,8 @@ public sealed class PostProcessed(IDepthPredictor inner, ICasePredictor? cases) 
 {
     public string Name => inner.Name + (cases is null ? " + post-processing (case from prediction)" : " + post-processing");
 
+    public OutputHealth? Health => inner.Health;
+
     public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
     {
         var maps = inner.Predict(sem, idx);

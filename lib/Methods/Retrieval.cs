@@ -210,6 +210,9 @@ public sealed class RetrievalLibrary : IDisposable
         return nn.functional.conv2d(nn.functional.pad(x, [0, 0, r, r], PaddingModes.Circular), k.reshape(1, 1, 2 * r + 1, 1));
     }
 
+    /// <summary>Non-finite values among the keys (restyled images, embedded) and the queries searched.</summary>
+    public OutputHealth Health { get; } = new();
+
     /// <summary>For each case: its simulated maps in set order and their unit keys, from <paramref name="keysOf"/>
     /// (case, maps, device) -> (K_c, D); the time it took is <see cref="RestyleSeconds"/>.</summary>
     void FillKeys(SemData d, string label, Func<int, int[], Device, Tensor> keysOf, IProgress<string>? log)
@@ -221,6 +224,7 @@ public sealed class RetrievalLibrary : IDisposable
             var maps = Enumerable.Range(0, d.Set.Sim.Count).Where(i => d.Set.Sim[i].Case == c).ToArray();
             if (maps.Length == 0) continue;
             _keys[c] = keysOf(c, maps, device);
+            Health.Add(_keys[c]);
             _maps[c] = maps;
             log?.Report($"{label} Case_{c}: {maps.Length:N0} keys");
         }
@@ -380,6 +384,9 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
 {
     public string Name { get; } = name;
     public RetrievalLibrary Library => library;
+
+    /// <summary>Non-finite values among the library's keys and the queries' embeddings.</summary>
+    public OutputHealth Health => library.Health;
     RetrievalOptions O => library.Options;
     /// <summary>Called after each chunk of queries with its size (benchmarks sample memory there).</summary>
     public Action<int>? ChunkDone { get; set; }
@@ -494,6 +501,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         }
         if (parts.Count == 0) parts.Add(x);                               // raw library
         var q = RetrievalLibrary.Embed(parts, O.SmoothSigma);             // (n, D)
+        library.Health.Add(q);
         int n = ids.Length;
         if (shifts.Length == 1 && shifts[0] == (0, 0)) return q.unsqueeze(0); // no copies without shifts
         var img = q.reshape(n, parts.Count, Geometry.Height, Geometry.Width); // each part shifted alike

@@ -100,18 +100,37 @@ public static class SavedMethods
     {
         var available = Available();
         if (available.Count == 0) throw new InvalidOperationException($"no trained method under {Workspace.Paths.Runs}: run notebooks 02 and 03 first");
+        return Pick(available.Select(key => Load(key, d)).ToList(), d);
+    }
+
+    /// <summary><c>auto</c>'s choice among loaded methods: the lowest held-out site MAE among those not
+    /// suspect (non-finite outputs, or more than twice the constant mean map's MAE); skips are recorded in
+    /// <see cref="RunWarnings"/> and said in <see cref="SavedMethod.Why"/>.</summary>
+    public static SavedMethod Pick(IReadOnlyList<SavedMethod> candidates, SemData d)
+    {
         var sample = SiteSample(d.Set, 50);
+        double constant = Evaluator.SiteMae(d.Set, sample, new ConstantMapPredictor(d).Predict(d.Train, sample));
         var scored = new List<(SavedMethod Method, double Mae)>();
-        foreach (var key in available)
+        var skipped = new List<string>();
+        foreach (var m in candidates)
         {
-            var m = Load(key, d);
+            string key = m.Key;
             var pred = m.Predictor.Predict(d.Train, sample);
-            scored.Add((m, Evaluator.SiteMae(d.Set, sample, pred)));
+            double mae = Evaluator.SiteMae(d.Set, sample, pred);
+            string? suspect = m.Predictor.Health?.Problem
+                ?? (double.IsNaN(mae) || mae > Evaluator.SuspectFactor * constant
+                    ? $"held-out site MAE {mae:F3} is more than {Evaluator.SuspectFactor:G} times the constant mean map's {constant:F3}" : null);
+            if (suspect is null) { scored.Add((m, mae)); continue; }
+            skipped.Add($"{key} ({suspect})");
+            RunWarnings.Record($"auto skipped {key}: {suspect}");
         }
+        string sites = $"{sample.Select(i => d.Set.Train[i].SiteKey).Distinct().Count()} sites";
+        if (scored.Count == 0)
+            throw new InvalidOperationException($"auto: every trained method is suspect, none is submitted: {string.Join("; ", skipped)}");
         var best = scored.MinBy(s => s.Mae);
-        string why = "auto: site-average MAE against average_depth.csv on the held-out train sites, " +
-                     $"{sample.Select(i => d.Set.Train[i].SiteKey).Distinct().Count()} sites: " +
-                     string.Join(", ", scored.Select(s => $"{s.Method.Key} {s.Mae:F3}")) + $" -> {best.Method.Key}";
+        string why = $"auto: site-average MAE against average_depth.csv on the held-out train sites, {sites}: " +
+                     string.Join(", ", scored.Select(s => $"{s.Method.Key} {s.Mae:F3}")) + $" -> {best.Method.Key}" +
+                     (skipped.Count > 0 ? $"; skipped as suspect: {string.Join("; ", skipped)}" : "");
         return best.Method with { Why = why };
     }
 

@@ -12,10 +12,12 @@ public sealed class TorchPredictor(string name, nn.Module<Tensor, Tensor> model,
 {
     public string Name { get; } = name;
 
+    public OutputHealth Health { get; } = new();
+
     public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
     {
         var o = new byte[idx.Count * Geometry.Pixels];
-        Inference.Batched(model, sem, idx, inputScale, (y, start) => Batches.ToBytes(y, outputScale).CopyTo(o, start * Geometry.Pixels), batchSize);
+        Inference.Batched(model, sem, idx, inputScale, (y, start) => Batches.ToBytes(y, outputScale, Health).CopyTo(o, start * Geometry.Pixels), batchSize);
         return o;
     }
 }

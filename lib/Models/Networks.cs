@@ -1,4 +1,5 @@
 using TorchSharp;
+using SemDepth.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -49,10 +50,10 @@ public sealed class ResnetBlock : Module<Tensor, Tensor>
     {
         var mods = new List<Module<Tensor, Tensor>>
         {
-            ReflectionPad2d(1), Conv2d(channels, channels, 3, bias: norm != NormKind.Batch), Layers.Norm(norm, channels), ReLU(inplace: true),
+            ReflectionPad2d(1), new GuardedConv2d(channels, channels, 3, bias: norm != NormKind.Batch), Layers.Norm(norm, channels), ReLU(inplace: true),
         };
         if (dropout > 0) mods.Add(Dropout(dropout));
-        mods.AddRange([ReflectionPad2d(1), Conv2d(channels, channels, 3, bias: norm != NormKind.Batch), Layers.Norm(norm, channels)]);
+        mods.AddRange([ReflectionPad2d(1), new GuardedConv2d(channels, channels, 3, bias: norm != NormKind.Batch), Layers.Norm(norm, channels)]);
         body = Sequential(mods);
         RegisterComponents();
     }
@@ -91,7 +92,7 @@ public sealed class RowSumConv2d : Module<Tensor, Tensor>
         long n = x.shape[0], h = x.shape[2] - kernel + 1, w = x.shape[3] - kernel + 1, ci = x.shape[1];
         // (out, in, k rows, k cols) -> (out * k rows, in, 1, k cols): one row filter per output channel and kernel row
         var rowFilters = weight.permute(0, 2, 1, 3).reshape(outChannels * kernel, ci, 1, kernel);
-        var rows = functional.conv2d(x, rowFilters).view(n, outChannels, kernel, x.shape[2], w);
+        var rows = OneDnn.Conv2d(x, rowFilters, null, [1, 1], [0, 0], [1, 1]).reshape(n, outChannels, kernel, x.shape[2], w);
         var sum = rows.select(2, 0).narrow(2, 0, h) + bias.view(1, outChannels, 1, 1); // a new tensor: the rest adds in place
         for (long r = 1; r < kernel; r++) sum.add_(rows.select(2, r).narrow(2, r, h));
         return sum.MoveToOuterDisposeScope();
@@ -112,10 +113,10 @@ public sealed class ResnetGenerator : Module<Tensor, Tensor>
     {
         if (width < 1 || blocks < 0) throw new ArgumentOutOfRangeException(nameof(width), $"width {width} and blocks {blocks} must be positive");
         bool bias = norm != NormKind.Batch; // a bias before BatchNorm is cancelled by it
-        var mods = new List<Module<Tensor, Tensor>> { ReflectionPad2d(3), Conv2d(inChannels, width, 7, bias: bias), Layers.Norm(norm, width), ReLU(inplace: true) };
+        var mods = new List<Module<Tensor, Tensor>> { ReflectionPad2d(3), new GuardedConv2d(inChannels, width, 7, bias: bias), Layers.Norm(norm, width), ReLU(inplace: true) };
         long ch = width;
         for (int i = 0; i < 2; i++, ch *= 2) // (N, w, 72, 48) -> (N, 2w, 36, 24) -> (N, 4w, 18, 12)
-            mods.AddRange([Conv2d(ch, ch * 2, 3, stride: 2, padding: 1, bias: bias), Layers.Norm(norm, ch * 2), ReLU(inplace: true)]);
+            mods.AddRange([new GuardedConv2d(ch, ch * 2, 3, stride: 2, padding: 1, bias: bias), Layers.Norm(norm, ch * 2), ReLU(inplace: true)]);
         for (int i = 0; i < blocks; i++) mods.Add(new ResnetBlock(ch, norm, dropout));
         for (int i = 0; i < 2; i++, ch /= 2) // back to (N, w, 72, 48)
             mods.AddRange([ConvTranspose2d(ch, ch / 2, 3, stride: 2, padding: 1, output_padding: 1, bias: bias), Layers.Norm(norm, ch / 2), ReLU(inplace: true)]);
@@ -140,16 +141,16 @@ public sealed class PatchDiscriminator : Module<Tensor, Tensor>
     {
         if (layers < 1 || layers > 3) throw new ArgumentOutOfRangeException(nameof(layers), layers, "1 to 3 stride-2 layers fit a 72x48 image");
         bool bias = norm != NormKind.Batch;
-        var mods = new List<Module<Tensor, Tensor>> { Conv2d(inChannels, width, 4, stride: 2, padding: 1), LeakyReLU(0.2, inplace: true) };
+        var mods = new List<Module<Tensor, Tensor>> { new GuardedConv2d(inChannels, width, 4, stride: 2, padding: 1), LeakyReLU(0.2, inplace: true) };
         long ch = width;
         for (int i = 1; i <= layers; i++)
         {
             long next = width * Math.Min(1 << i, 8);
             long stride = i < layers ? 2 : 1;
-            mods.AddRange([Conv2d(ch, next, 4, stride: stride, padding: 1, bias: bias), Layers.Norm(norm, next), LeakyReLU(0.2, inplace: true)]);
+            mods.AddRange([new GuardedConv2d(ch, next, 4, stride: stride, padding: 1, bias: bias), Layers.Norm(norm, next), LeakyReLU(0.2, inplace: true)]);
             ch = next;
         }
-        mods.Add(Conv2d(ch, 1, 4, stride: 1, padding: 1)); // (N, 1, h, w) patch scores
+        mods.Add(new GuardedConv2d(ch, 1, 4, stride: 1, padding: 1)); // (N, 1, h, w) patch scores
         model = Sequential(mods);
         RegisterComponents();
     }
@@ -168,7 +169,7 @@ public sealed class DepthUNet : Module<Tensor, Tensor>
     readonly Sequential bottom;
     readonly ModuleList<ConvTranspose2d> up;
     readonly ModuleList<Sequential> merge;
-    readonly Conv2d head;
+    readonly GuardedConv2d head;
     readonly MaxPool2d pool;
 
     public DepthUNet(int width = 16, int depth = 3) : base(nameof(DepthUNet))
@@ -185,14 +186,14 @@ public sealed class DepthUNet : Module<Tensor, Tensor>
             up.Add(ConvTranspose2d(w, w / 2, 2, stride: 2)); // doubles H and W
             merge.Add(DoubleConv(w, w / 2)); // skip (w/2) + upsampled (w/2) channels
         }
-        head = Conv2d(w, 1, 1);
+        head = new GuardedConv2d(w, 1, 1);
         pool = MaxPool2d(2);
         RegisterComponents();
     }
 
     static Sequential DoubleConv(long cin, long cout) => Sequential(
-        Conv2d(cin, cout, 3, padding: 1, bias: false), BatchNorm2d(cout), ReLU(inplace: true),
-        Conv2d(cout, cout, 3, padding: 1, bias: false), BatchNorm2d(cout), ReLU(inplace: true));
+        new GuardedConv2d(cin, cout, 3, padding: 1, bias: false), BatchNorm2d(cout), ReLU(inplace: true),
+        new GuardedConv2d(cout, cout, 3, padding: 1, bias: false), BatchNorm2d(cout), ReLU(inplace: true));
 
     public override Tensor forward(Tensor x)
     {
@@ -221,7 +222,7 @@ public sealed class CaseClassifier : Module<Tensor, Tensor>
         for (int i = 0; i < 4; i++)
         {
             long next = width << i;
-            mods.AddRange([Conv2d(ch, next, 3, padding: 1, bias: norm != NormKind.Batch), Layers.Norm(norm, next), ReLU(inplace: true)]);
+            mods.AddRange([new GuardedConv2d(ch, next, 3, padding: 1, bias: norm != NormKind.Batch), Layers.Norm(norm, next), ReLU(inplace: true)]);
             if (i < 3) mods.Add(MaxPool2d(2)); // 72x48 -> 36x24 -> 18x12 -> 9x6
             ch = next;
         }

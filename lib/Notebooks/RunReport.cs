@@ -9,7 +9,16 @@ using Markdig;
 namespace SemDepth.Notebooks;
 
 /// <summary>What the main job knows about its run, for <see cref="RunReport"/>.</summary>
-public sealed record RunFacts(string DataRoot, DateTime Started, TimeSpan Elapsed, bool Ok, string? RunsDir = null, string? ResultsDir = null);
+public sealed record RunFacts(string DataRoot, DateTime Started, TimeSpan Elapsed, bool Ok, string? RunsDir = null, string? ResultsDir = null)
+{
+    /// <summary>What the run must not end silently over (<see cref="Evaluation.RunWarnings"/>): a suspect
+    /// method, a method <c>auto</c> skipped.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The status line at the top of the report.</summary>
+    public string Status => !Ok ? "FAILED (see the notebook that stopped below)"
+        : Warnings.Count > 0 ? $"completed with warnings ({Warnings.Count}): {string.Join("; ", Warnings)}" : "completed";
+}
 
 /// <summary>
 /// One self-contained results page for reviewers (artifacts/report.html): the submission's score, the
@@ -40,7 +49,7 @@ public static partial class RunReport
           .Append(Css).Append("</style></head><body><main>");
         sb.Append("<h1>SemDepth run report</h1>");
         sb.Append("<table class=\"facts\">");
-        Fact(sb, "status", facts.Ok ? "completed" : "FAILED (see the notebook that stopped below)");
+        Fact(sb, "status", facts.Status);
         Fact(sb, "started", facts.Started.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
         Fact(sb, "took", $"{facts.Elapsed.TotalMinutes:F1} min");
         Fact(sb, "data root", facts.DataRoot);

@@ -17,8 +17,19 @@ public sealed record WorkspaceInfo(string Root, string DataRoot, string Device, 
     /// <summary>Which BLAS retrieval's search products use (<see cref="OpenBlas"/>).</summary>
     public string Blas { get; init; } = OpenBlas.Status;
 
+    /// <summary>What the oneDNN probe found and switched (<see cref="OneDnn"/>).</summary>
+    public string OneDnnStatus { get; init; } = OneDnn.Status;
+
+    /// <summary>NNPACK's availability, said once (<see cref="TorchNatives.Nnpack"/>).</summary>
+    public string Nnpack { get; init; } = TorchNatives.Nnpack;
+
+    /// <summary>The one-line verdict of the layer checks (<see cref="Models.Doctor.Verdict"/>).</summary>
+    public string Checks { get; init; } = Models.Doctor.Verdict();
+
     public override string ToString() =>
-        $"workspace {Root}\ndata      {DataRoot}{(SyntheticTruth ? " (synthetic, hidden truth present)" : "")}\ndevice    {Device}\nnatives   {Natives}\nheap      {Heap}\nblas      {Blas}\nseed      {Seed}";
+        $"workspace {Root}\ndata      {DataRoot}{(SyntheticTruth ? " (synthetic, hidden truth present)" : "")}\ndevice    {Device}\n" +
+        $"natives   {Natives}\nheap      {Heap}\nblas      {Blas}\nonednn    {OneDnnStatus}\nnnpack    {Nnpack}\n" +
+        $"checks    {Checks}\nseed      {Seed}";
 }
 
 /// <summary>

@@ -152,9 +152,18 @@ public static class Views
     /// <summary>An evaluation table.</summary>
     /// <remarks>The breakdown of real test error (plateau/hole pixels, per case, per-image quantiles) is left to
     /// <see cref="DomainShiftViews.MethodTable"/>, one row a method.</remarks>
-    public static DataFrame EvalTable(IEnumerable<EvalRow> rows) => Tables.FromRecords(rows
-        .Where(r => !(r.Metric is "RMSE plateau pixels" or "RMSE hole pixels" or "per-image RMSE median" or "per-image RMSE p90") && !r.Split.StartsWith("real test Case_", StringComparison.Ordinal))
-        .Select(r => new { r.Method, r.Metric, r.Split, r.Value, r.Images }));
+    public static DataFrame EvalTable(IEnumerable<EvalRow> rows) => WithoutEmptyNote(Tables.FromRecords(rows
+        .Where(r => !(r.Metric is "RMSE plateau pixels" or "RMSE hole pixels" or "per-image RMSE median" or "per-image RMSE p90")
+            && !r.Split.StartsWith("real test Case_", StringComparison.Ordinal))
+        .Select(r => new { r.Method, r.Metric, r.Split, r.Value, r.Images, Note = r.Suspect ?? "" })));
+
+    /// <summary>Drops the Note column (suspect methods) when no row has one.</summary>
+    internal static DataFrame WithoutEmptyNote(DataFrame df)
+    {
+        if (df.Columns.IndexOf("Note") is int i and >= 0 && df.Columns[i].Cast<object?>().All(v => v is null or ""))
+            df.Columns.RemoveAt(i);
+        return df;
+    }
 
     /// <summary>Rows of SEM | prediction | truth | |error| for images <paramref name="idx"/>.</summary>
     public static ImageGrid PredictionGrid(string title, IDepthPredictor p, ImageSet sem, ImageSet? truth, IReadOnlyList<int> idx, Func<int, int>? truthIndex = null)
@@ -240,13 +249,14 @@ public static class DomainShiftViews
             rows.FirstOrDefault(r => r.Method == method && r.Metric == metric && r.Split == split)?.Value ?? double.NaN;
         const string test = Evaluator.TestSplit;
         var methods = rows.Where(r => r.Metric == "RMSE" && r.Split == test).Select(r => r.Method).Distinct().ToList();
-        return Tables.FromRecords(methods.Select(m => new MethodRow(m, V(m, "RMSE", test), V(m, "RMSE plateau pixels", test), V(m, "RMSE hole pixels", test),
+        string Note(string m) => rows.FirstOrDefault(r => r.Method == m && r.Suspect is not null)?.Suspect ?? "";
+        return Views.WithoutEmptyNote(Tables.FromRecords(methods.Select(m => new MethodRow(m, Note(m), V(m, "RMSE", test), V(m, "RMSE plateau pixels", test), V(m, "RMSE hole pixels", test),
             V(m, "RMSE", "real test Case_1 (hidden truth)"), V(m, "RMSE", "real test Case_2 (hidden truth)"), V(m, "RMSE", "real test Case_3 (hidden truth)"), V(m, "RMSE", "real test Case_4 (hidden truth)"),
-            V(m, "per-image RMSE median", test), V(m, "per-image RMSE p90", test), V(m, "RMSE", "real train (hidden truth)"), V(m, "site-average MAE", Evaluator.HeldOutSplit))));
+            V(m, "per-image RMSE median", test), V(m, "per-image RMSE p90", test), V(m, "RMSE", "real train (hidden truth)"), V(m, "site-average MAE", Evaluator.HeldOutSplit)))));
     }
 
     /// <summary>One method's row of <see cref="MethodTable"/> (RMSE on the 0-255 scale; site MAE likewise).</summary>
-    public sealed record MethodRow(string Method, double TestRmse, double Plateau, double Hole, double Case1, double Case2, double Case3, double Case4,
+    public sealed record MethodRow(string Method, string Note, double TestRmse, double Plateau, double Hole, double Case1, double Case2, double Case3, double Case4,
         double MedianImage, double P90Image, double TrainRmse, double SiteMaeHeldOut);
 
     /// <summary>The <paramref name="n"/> real test images a method gets most wrong: SEM | prediction | truth | error.</summary>

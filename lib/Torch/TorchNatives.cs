@@ -36,6 +36,9 @@ public static class TorchNatives
     /// <summary>What <see cref="EnsureLoaded"/> did, for display and tests.</summary>
     public static string Status { get; private set; } = "not loaded yet";
 
+    /// <summary>NNPACK's availability, said once (<see cref="LibTorch.QuietNnpack"/>).</summary>
+    public static string Nnpack { get; private set; } = "not checked yet";
+
     /// <summary>The patched shim's path when a patch was needed, else null.</summary>
     public static string? PatchedShimPath { get; private set; }
 
@@ -50,6 +53,7 @@ public static class TorchNatives
             NativeHeap.Tune();
             try { Load(); }
             finally { _done = true; }
+            Nnpack = LibTorch.QuietNnpack(); // after _done: it looks up libtorch's exports
         }
     }
 

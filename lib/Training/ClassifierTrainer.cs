@@ -80,9 +80,11 @@ public sealed class ClassifierTrainer : IDisposable
         int bs = Math.Min(Options.BatchSize, _trainIdx.Length);
         using var xs = Batches.HostBuffer(bs);
         var labels = new long[bs];
+        using var guard = new FiniteGuard(Options.Name);
         while (Epoch < Options.Epochs)
         {
             int epoch = Epoch + 1;
+            guard.StartEpoch(epoch);
             var sw = Stopwatch.StartNew();
             var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
             int nb = order.Length / bs;
@@ -98,8 +100,15 @@ public sealed class ClassifierTrainer : IDisposable
                 var y = torch.tensor(labels, device: device); // (N,) class = case - 1 (copied: labels is reused)
                 var l = Inference.Step(Optimizer, () => nn.functional.cross_entropy(Model.forward(x), y));
                 lossSum.Add(l);
-                if (progress is not null && TrainProgress.Due(b, nb)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l.item<float>()));
+                guard.Observe(b, "loss", l);
+                if (TrainProgress.Due(b, nb))
+                {
+                    guard.ObserveGradients(b, Model.parameters());
+                    guard.Check();
+                    progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l.item<float>()));
+                }
             }
+            guard.Check();
             BatchNormCalibration.Recalibrate(Model, _data.Train, order, PixelScale.Symmetric);
             double secs = sw.Elapsed.TotalSeconds;
             double acc = _valIdx.Length > 0 ? Accuracy(_valIdx) : double.NaN;

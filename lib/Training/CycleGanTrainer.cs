@@ -130,9 +130,11 @@ public sealed class CycleGanTrainer : IDisposable
         int perGen = Options.Gan == "wgangp" ? Options.CriticSteps : 1;
         using var xs = Batches.HostBuffer(bs);
         using var ys = Batches.HostBuffer(bs);
+        using var guard = new FiniteGuard(Options.Name);
         while (Epoch < last)
         {
             int epoch = Epoch + 1;
+            guard.StartEpoch(epoch);
             var sw = Stopwatch.StartNew();
             var sums = new Dictionary<string, LossSum>(); // per loss, on the device
             long images = 0;
@@ -164,14 +166,22 @@ public sealed class CycleGanTrainer : IDisposable
                     model.set_input(realSem, simSem);
                     model.LastLossTensors.Clear();
                     model.optimize_parameters(s);
-                    foreach (var (k, v) in model.LastLossTensors) (sums.TryGetValue(k, out var sum) ? sum : sums[k] = new LossSum()).Add(v); // no host synchronisation
+                    foreach (var (k, v) in model.LastLossTensors)
+                    {
+                        (sums.TryGetValue(k, out var sum) ? sum : sums[k] = new LossSum()).Add(v); // no host synchronisation
+                        guard.Observe(done, Models.Count > 1 ? $"{k} (Case_{m + 1})" : k, v);
+                    }
                     images += 2L * bs;
                     done++;
-                    if (progress is not null && TrainProgress.Due(s, iters))
+                    if (!TrainProgress.Due(s, iters)) continue;
+                    guard.ObserveGradients(done - 1, model.Nets.parameters());
+                    guard.Check();
+                    if (progress is not null)
                         progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, done, totalIters,
                             model.LastLosses.GetValueOrDefault("cycle", double.NaN), Losses: new Dictionary<string, double>(model.LastLosses)));
                 }
             }
+            guard.Check();
             double secs = sw.Elapsed.TotalSeconds;
             double Mean(string k) => sums.TryGetValue(k, out var sum) ? sum.Mean : double.NaN;
             var e = new CycleGanEpoch(epoch, Mean("G_adv"), Mean("cycle"), Mean("identity"), Mean("D_sim"), Mean("D_real"), Mean("GP"),

@@ -161,9 +161,11 @@ public sealed class DepthTrainer : IDisposable
         int last = Math.Min(untilEpoch ?? Options.Epochs, Options.Epochs);
         var device = TorchDevice.Current;
         int bs = Options.BatchSize;
+        using var guard = new FiniteGuard(Options.Name);
         while (Epoch < last)
         {
             int epoch = Epoch + 1;
+            guard.StartEpoch(epoch);
             var sw = Stopwatch.StartNew();
             var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
             if (Options.MaxTrainImages > 0 && order.Length > Options.MaxTrainImages) order = order[..Options.MaxTrainImages];
@@ -220,9 +222,20 @@ public sealed class DepthTrainer : IDisposable
                     return nn.functional.l1_loss(simOut, y) + site * Options.SiteWeight;
                 });
                 lossSum.Add(l);
-                if (siteLoss is not null) siteSum.Add(siteLoss);
-                if (progress is not null && TrainProgress.Due(b, nb)) progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l.item<float>()));
+                guard.Observe(b, "loss", l);
+                if (siteLoss is not null)
+                {
+                    siteSum.Add(siteLoss);
+                    guard.Observe(b, "site loss", siteLoss);
+                }
+                if (TrainProgress.Due(b, nb))
+                {
+                    guard.ObserveGradients(b, Model.parameters());
+                    guard.Check(); // one host read, as the progress line's own
+                    progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l.item<float>()));
+                }
             }
+            guard.Check();
             if (Options.RecalibrateBatchNorm)
             {
                 if (weak) BatchNormCalibration.Recalibrate(Model, [(_sem, order), (_data.Train, _sites.SelectMany(x => x.Images).ToArray())], Options.InputScale);
