@@ -73,6 +73,16 @@ public static class Png8
     public static PngStorage Decode(ReadOnlySpan<byte> file, Span<byte> dest, string name)
     {
         if (dest.Length < Geometry.Pixels) throw new ArgumentException("destination smaller than one image", nameof(dest));
+        try { return DecodeChecked(file, dest, name); }
+        catch (Exception e) when (e is not ImageFormatProblem)
+        {
+            // a damage no check above foresaw is still a named problem of this file, never a crash of the scan
+            throw new ImageFormatProblem(name, $"undecodable PNG ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
+    static PngStorage DecodeChecked(ReadOnlySpan<byte> file, Span<byte> dest, string name)
+    {
         if (file.Length < 8 || !file[..8].SequenceEqual(Signature))
             throw new ImageFormatProblem(name, "not a PNG file" + DescribeNonPng(file));
         int pos = 8;
@@ -84,9 +94,12 @@ public static class Png8
         {
             if (pos + 12 > file.Length)
                 throw new ImageFormatProblem(name, "truncated PNG (a chunk header is cut off)");
-            int len = checked((int)BinaryPrimitives.ReadUInt32BigEndian(file[pos..]));
+            uint length = BinaryPrimitives.ReadUInt32BigEndian(file[pos..]);
             var type = file.Slice(pos + 4, 4);
-            if (len < 0 || pos + 12L + len > file.Length)
+            if (length > int.MaxValue) // the PNG limit is 2^31 - 1
+                throw new ImageFormatProblem(name, $"corrupt PNG (chunk '{Ascii(type)}' claims {length:N0} bytes, over the PNG limit of 2^31 - 1)");
+            int len = (int)length;
+            if (pos + 12L + len > file.Length)
                 throw new ImageFormatProblem(name, $"truncated PNG (chunk '{Ascii(type)}' runs past the end of the file)");
             var data = file.Slice(pos + 8, len);
             uint crc = BinaryPrimitives.ReadUInt32BigEndian(file[(pos + 8 + len)..]);
@@ -105,6 +118,8 @@ public static class Png8
             pos += 12 + len;
             if (sawEnd) break;
         }
+        if (sawEnd && pos < file.Length)
+            throw new ImageFormatProblem(name, $"corrupt PNG ({file.Length - pos:N0} bytes after the IEND chunk that ends the image)");
         if (header is not { } h) throw new ImageFormatProblem(name, "truncated PNG (no IHDR chunk)");
         if (!sawEnd) throw new ImageFormatProblem(name, "truncated PNG (no IEND chunk)");
         if (h.Colour == 3 && (palette.Length == 0 || palette.Length % 3 != 0))
@@ -164,6 +179,9 @@ public static class Png8
             }
             if (got < raw.Length)
                 throw new ImageFormatProblem(name, $"truncated PNG (image data holds {got} of {raw.Length} bytes)");
+            Span<byte> more = stackalloc byte[1]; // one byte past the image tells; nothing more is inflated
+            if (z.Read(more) > 0)
+                throw new ImageFormatProblem(name, $"corrupt PNG (too much image data: it inflates past the {raw.Length:N0} bytes a 72x48 image of this format holds)");
         }
         catch (InvalidDataException e) { throw new ImageFormatProblem(name, "corrupt PNG image data (" + e.Message + ")"); }
     }

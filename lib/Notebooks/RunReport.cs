@@ -53,6 +53,8 @@ public static partial class RunReport
         Fact(sb, "started", facts.Started.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
         Fact(sb, "took", $"{facts.Elapsed.TotalMinutes:F1} min");
         Fact(sb, "data root", facts.DataRoot);
+        if (!Directory.Exists(Path.Combine(facts.DataRoot, Data.DaconNames.Truth)))
+            Fact(sb, "scoring", "no hidden truth: methods ranked by held-out site-average MAE (the sites no method trained on)");
         Fact(sb, "notebooks", string.Join(", ", notebooks.Select(n => Path.GetFileName(n.Path))));
         sb.Append("</table>");
 

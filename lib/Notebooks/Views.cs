@@ -218,9 +218,17 @@ public static class DomainShiftViews
         return g;
     }
 
-    /// <summary>Real test RMSE per method as bars.</summary>
+    /// <summary>Real test RMSE per method as bars; without hidden truth, the held-out site MAE per folder.</summary>
     public static PlotlyChart RmseBars(IReadOnlyList<EvalRow> rows)
     {
+        if (!rows.Any(x => x.Split == Evaluator.TestSplit))
+        {
+            var s = rows.Where(x => x.Metric == "site-average MAE" && x.Split.StartsWith(Evaluator.HeldOutSplit + ",", StringComparison.Ordinal)).ToList();
+            var ms = s.Select(x => x.Method).Distinct().ToList();
+            return Charts.Bars("held-out site-average MAE per folder (no hidden truth), lower is better", "MAE (0-255)", ms,
+                s.Select(x => x.Split).Distinct().Select(split => (split[(Evaluator.HeldOutSplit.Length + 2)..],
+                    ms.Select(m => s.FirstOrDefault(x => x.Method == m && x.Split == split)?.Value ?? double.NaN))));
+        }
         var r = rows.Where(x => x.Metric == "RMSE" && x.Split is "real train (hidden truth)" or Evaluator.TestSplit).ToList();
         var methods = r.Select(x => x.Method).Distinct().ToList();
         return Charts.Bars("real-domain RMSE (hidden truth), lower is better", "RMSE (0-255)", methods,
@@ -232,6 +240,8 @@ public static class DomainShiftViews
     {
         if (OracleFloor.BeatenBy(rows) is { } winner)
             return $"The oracle is not a floor in this run: {winner} beats it on real test RMSE, so the table marks it INVALID and no gap fraction is given. Train the oracle longer before reading it.";
+        if (!rows.Any(x => x.Split == Evaluator.TestSplit))
+            return Evaluator.NoTruth("the gap between the AE and the oracle on real test RMSE") + "; the table ranks the methods by held-out site-average MAE";
         double f = DomainShift.GapClosed(rows);
         if (double.IsNaN(f)) return "gap fraction unavailable (needs AE, pipeline and oracle rows on the hidden truth)";
         return $"On real test images the CycleGAN pipeline closes {f:P0} of the gap between the sim-trained AE and the oracle. " +
@@ -248,21 +258,74 @@ public static class DomainShiftViews
         double V(string method, string metric, string split) =>
             rows.FirstOrDefault(r => r.Method == method && r.Metric == metric && r.Split == split)?.Value ?? double.NaN;
         const string test = Evaluator.TestSplit;
-        var methods = rows.Where(r => r.Metric == "RMSE" && r.Split == test).Select(r => r.Method).Distinct().ToList();
         string Note(string m) => rows.FirstOrDefault(r => r.Method == m && r.Suspect is not null)?.Suspect ?? "";
+        if (!rows.Any(r => r.Split == test))
+        {
+            // no hidden truth: what a real-data user can measure, best first
+            var ranked = rows.Where(r => r.Metric == "site-average MAE" && r.Split == Evaluator.HeldOutSplit)
+                .OrderBy(r => r.Suspect is null ? 0 : 1).ThenBy(r => r.Value).Select(r => r.Method).Distinct().ToList();
+            double F(string m, int c) => V(m, "site-average MAE", Evaluator.HeldOutFolder(c));
+            return Views.WithoutEmptyNote(Tables.FromRecords(ranked.Select(m => new HeldOutRow(m, Note(m),
+                V(m, "site-average MAE", Evaluator.HeldOutSplit), F(m, 1), F(m, 2), F(m, 3), F(m, 4), V(m, "RMSE", Evaluator.SimValSplit)))));
+        }
+        var methods = rows.Where(r => r.Metric == "RMSE" && r.Split == test).Select(r => r.Method).Distinct().ToList();
         return Views.WithoutEmptyNote(Tables.FromRecords(methods.Select(m => new MethodRow(m, Note(m), V(m, "RMSE", test), V(m, "RMSE plateau pixels", test), V(m, "RMSE hole pixels", test),
             V(m, "RMSE", "real test Case_1 (hidden truth)"), V(m, "RMSE", "real test Case_2 (hidden truth)"), V(m, "RMSE", "real test Case_3 (hidden truth)"), V(m, "RMSE", "real test Case_4 (hidden truth)"),
             V(m, "per-image RMSE median", test), V(m, "per-image RMSE p90", test), V(m, "RMSE", "real train (hidden truth)"), V(m, "site-average MAE", Evaluator.HeldOutSplit)))));
     }
 
+    /// <summary>One method's row of <see cref="MethodTable"/> on a root without hidden truth: site-average MAE on
+    /// the held-out sites (all, and per Depth folder) and RMSE on simulated validation images (0-255 scale).</summary>
+    public sealed record HeldOutRow(string Method, string Note, double SiteMaeHeldOut, double Depth110, double Depth120, double Depth130,
+        double Depth140, double SimValRmse);
+
     /// <summary>One method's row of <see cref="MethodTable"/> (RMSE on the 0-255 scale; site MAE likewise).</summary>
     public sealed record MethodRow(string Method, string Note, double TestRmse, double Plateau, double Hole, double Case1, double Case2, double Case3, double Case4,
         double MedianImage, double P90Image, double TrainRmse, double SiteMaeHeldOut);
 
-    /// <summary>The <paramref name="n"/> real test images a method gets most wrong: SEM | prediction | truth | error.</summary>
+    /// <summary>
+    /// Without hidden truth: the <paramref name="n"/> held-out train sites whose mean predicted depth (each map
+    /// padded with its plateau, as the CSV is defined) misses average_depth.csv most, a row each with
+    /// up to three of the site's images and their predictions.
+    /// </summary>
+    public static ImageGrid WorstSites(IDepthPredictor p, SemData d, int n = 5)
+    {
+        var (_, held) = Splits.TrainBySite(d.Set, Evaluator.HeldOutFraction, Evaluator.HeldOutSeed);
+        var pred = p.Predict(d.Train, held);
+        var sites = held.Select((i, k) => (Image: i, K: k, d.Set.Train[i].SiteKey, d.Set.Train[i].Case))
+            .Where(x => d.Set.AverageDepth.ContainsKey(x.SiteKey)).GroupBy(x => x.SiteKey)
+            .Select(g =>
+            {
+                double mean = g.Average(x => Cases.PaddedMean(x.Case, Mean(pred.AsSpan(x.K * Geometry.Pixels, Geometry.Pixels))));
+                return (Site: g.Key, Csv: d.Set.AverageDepth[g.Key], Mean: mean, Images: g.ToList());
+            })
+            .OrderByDescending(s => Math.Abs(s.Mean - s.Csv)).Take(n).ToList();
+        var grid = new ImageGrid { Title = $"{p.Name}: the {sites.Count} held-out sites whose mean predicted depth misses average_depth.csv most (no hidden truth)" };
+        foreach (var s in sites)
+        {
+            var tiles = new List<Tile>();
+            foreach (var x in s.Images.Take(3))
+            {
+                tiles.Add(new Tile(tiles.Count == 0 ? $"{s.Site}: CSV {s.Csv:F1}, predicted {s.Mean:F1}" : "SEM", d.Train.ToArray(x.Image), ImageKind.Sem));
+                tiles.Add(new Tile("prediction", pred.AsSpan(x.K * Geometry.Pixels, Geometry.Pixels).ToArray(), ImageKind.Depth));
+            }
+            grid.Row([.. tiles]);
+        }
+        return grid;
+    }
+
+    static double Mean(ReadOnlySpan<byte> map)
+    {
+        double s = 0;
+        foreach (byte v in map) s += v;
+        return s / map.Length;
+    }
+
+    /// <summary>The <paramref name="n"/> real test images a method gets most wrong: SEM | prediction | truth | error
+    /// (without hidden truth: <see cref="WorstSites"/>).</summary>
     public static ImageGrid WorstImages(IDepthPredictor p, SemData d, int n = 5)
     {
-        var truth = d.TestTruth ?? throw new InvalidOperationException("the worst images need the synthetic set's hidden truth");
+        if (d.TestTruth is not { } truth) return WorstSites(p, d, n);
         var idx = Enumerable.Range(0, d.Test.Count).ToList();
         var split = Metrics.Split(p.Predict(d.Test, idx), Evaluator.Gather(truth, idx), d.TestCases!, n);
         return Views.PredictionGrid($"{p.Name}: the {split.Worst.Length} worst real test images (per-image RMSE {split.PerImage[split.Worst[0]]:F1} to {split.PerImage[split.Worst[^1]]:F1}; the median image {split.MedianImage:F1})",

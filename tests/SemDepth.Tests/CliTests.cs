@@ -84,6 +84,44 @@ public class CliTests(TinyData tiny)
     }
 
     [Fact]
+    public void ValidateNamesEveryDamagedFileAndExitsOne()
+    {
+        string root = tiny.Copy("damaged");
+        var tests = Directory.GetFiles(Path.Combine(root, "test", "SEM"), "*.png").Order(StringComparer.Ordinal).ToArray();
+        var rng = new Random(3);
+        byte[] RandomAfterSignature() { var b = new byte[300]; rng.NextBytes(b); return [.. PngDamageTests.Valid()[..8], .. b]; }
+        var valid = PngDamageTests.Valid();
+        byte[] WithCrcBroken() { var b = (byte[])valid.Clone(); b[^5] ^= 1; return b; }
+        byte[] LengthPastEnd() { var b = (byte[])valid.Clone(); System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(33), 0xFFFFFFF0); return b; }
+        var damage = new (string Expect, byte[] Bytes)[]
+        {
+            ("corrupt PNG (CRC mismatch", WithCrcBroken()),
+            ("over the PNG limit", LengthPastEnd()),
+            ("image is 4096x4096", PngDamageTests.Png(PngDamageTests.Chunk("IHDR", PngDamageTests.Header(4096, 4096)), PngDamageTests.Chunk("IEND", []))),
+            ("not a PNG file", []),
+            ("bit depth 3", PngDamageTests.Png(PngDamageTests.Chunk("IHDR", PngDamageTests.Header(depth: 3)), PngDamageTests.Chunk("IEND", []))),
+            ("truncated PNG", valid[..(valid.Length / 2)]),
+            ("", RandomAfterSignature()),
+            ("", RandomAfterSignature()),
+            ("too much image data", PngDamageTests.Png(PngDamageTests.Chunk("IHDR", PngDamageTests.Header()),
+                PngDamageTests.Chunk("IDAT", PngDamageTests.Deflate(new byte[50_000_000])), PngDamageTests.Chunk("IEND", []))),
+            ("bytes after the IEND chunk", [.. valid, 0, 0, 0]),
+        };
+        for (int i = 0; i < damage.Length; i++) File.WriteAllBytes(tests[i], damage[i].Bytes);
+        var (code, stdout, stderr) = Semdepth("validate", "--data", root);
+        Assert.Equal(1, code);
+        string all = stdout + stderr;
+        NoTrace(all);
+        Assert.DoesNotContain("unexpected", all, StringComparison.Ordinal);
+        for (int i = 0; i < damage.Length; i++)
+        {
+            string line = all.Split('\n').FirstOrDefault(l => l.Contains(Path.GetFileName(tests[i]), StringComparison.Ordinal)) ?? "";
+            Assert.True(line.Length > 0, $"{Path.GetFileName(tests[i])} ({damage[i].Expect}) is not named:\n{all}");
+            Assert.Contains(damage[i].Expect, line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void RunExecutesTheChosenNotebookAndWritesTheReport()
     {
         string artifacts = Path.Combine(tiny.Scratch, "cli-run-artifacts");

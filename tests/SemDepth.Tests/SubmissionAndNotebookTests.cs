@@ -116,6 +116,49 @@ public class NotebookTests(TinyData tiny)
     }
 
     [Fact]
+    public void EveryNotebookRunsOnARootWithoutTruthAndASubmissionComesOut()
+    {
+        // the real download: no truth/ folder, RGB-stored gray PNGs, a stray checkpoint file, no sample submission
+        string root = tiny.Copy("no-truth");
+        Directory.Delete(Path.Combine(root, DaconNames.Truth), true);
+        string scratch = Path.Combine(tiny.Scratch, "nt");
+        var env = new Dictionary<string, string>
+        {
+            ["SEMDEPTH_DATA"] = root, ["SEMDEPTH_EPOCHS"] = "1", ["SEMDEPTH_DEVICE"] = "cpu",
+            ["SEMDEPTH_RUNS"] = Path.Combine(scratch, "runs"), ["SEMDEPTH_ARTIFACTS"] = Path.Combine(scratch, "artifacts"),
+            ["SEMDEPTH_CACHE"] = Path.Combine(scratch, "cache"),
+        };
+        var failures = new List<string>();
+        var executed = new List<string>();
+        foreach (var nb in NotebookRunner.All())
+        {
+            var r = NotebookRunner.Run(nb, env, Path.Combine(scratch, "out"));
+            executed.Add(r.Output);
+            if (!r.Ok) failures.Add(r.ToString());
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        string zip = Assert.Single(Directory.GetFiles(Path.Combine(scratch, "artifacts", "submissions"), "*.zip"));
+        using (var d = SemData.Open(root))
+        {
+            SubmissionValidator.Validate(zip, d.Set.Test.Select(t => t.Name).ToList()); // throws naming every problem
+            Assert.Null(d.TestTruth);
+        }
+        // notebook 03 ranks the methods by held-out site MAE, per folder, and says what it left out and why
+        string nb03 = File.ReadAllText(executed.Single(p => Path.GetFileName(p).StartsWith("03", StringComparison.Ordinal)));
+        Assert.Contains("SiteMaeHeldOut", nb03);
+        Assert.Contains("Depth140", nb03);
+        Assert.Contains("no hidden truth in this data root: the oracle", nb03);
+        Assert.Contains("held-out sites whose mean predicted depth misses average_depth.csv most", nb03);
+        string nb05 = File.ReadAllText(executed.Single(p => Path.GetFileName(p).StartsWith("05", StringComparison.Ordinal)));
+        Assert.Contains("validated against test/SEM; no hidden truth in this data root: a test RMSE is a synthetic-set measurement", nb05);
+        var report = RunReport.Build(executed, new RunFacts(root, DateTime.UtcNow.AddHours(-1), TimeSpan.FromMinutes(1), true,
+            Path.Combine(scratch, "runs"), Path.Combine(scratch, "artifacts", "results")));
+        Assert.Contains("no hidden truth: methods ranked by held-out site-average MAE", report);
+        Assert.Contains("SiteMaeHeldOut", report);
+        Assert.Contains("n/a (no hidden truth)", report);
+    }
+
+    [Fact]
     public void RunnerReportsAFailingCell()
     {
         string nb = Path.Combine(NotebookRunner.NotebookDir, "..", "tests", "SemDepth.Tests", "failing.ipynb");
