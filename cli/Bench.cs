@@ -201,6 +201,7 @@ static class Bench
         Console.WriteLine($"multi-tensor Adam / TorchSharp's Adam: {ts / medians["torchsharp"]:F2}x");
         models["torchsharp"].Dispose();
         using var main = models["multi-tensor"];
+        if (device.type == DeviceType.CPU) OneDnnRoutes(d, main, n => RunSteps(main, n), steps, reps);
 
         var peer = Peer("cyclegan", "--sem", Path.Combine(d.CacheDir, "sim-sem.u8"), "--real", Path.Combine(d.CacheDir, "train.u8"),
             "--batch", batch.ToString(CultureInfo.InvariantCulture), "--batches", steps.ToString(CultureInfo.InvariantCulture),
@@ -229,6 +230,61 @@ static class Bench
                 $"growth after chunk 2: {(rss[^1] / rss[Math.Min(1, rss.Count - 1)] - 1) * 100:F1}%");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The cost of the oneDNN route (<see cref="Torch.OneDnn"/>): the CycleGAN step and a U-Net training step
+    /// (batch 16, the depth network's) guarded, with oneDNN everywhere (unguarded: wrong input gradients on a
+    /// CPU where the probe found the fault) and with oneDNN off, interleaved repetition by repetition.
+    /// </summary>
+    static void OneDnnRoutes(SemData d, CycleGanModel cyclegan, Func<int, double> cycleGanSteps, int steps, int reps)
+    {
+        Console.WriteLine($"oneDNN: {Torch.OneDnn.Status}");
+        torch.manual_seed(41);
+        using var unet = new Models.DepthUNet();
+        using var opt = new Training.MultiTensor.Adam(unet.parameters(), 1e-3);
+        unet.train();
+        const int bs = 16;
+        using var x = Batches.HostBuffer(bs);
+        using var y = Batches.HostBuffer(bs);
+        long at = 0;
+        double UNetSteps(int n)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int s = 0; s < n; s++, at++)
+            {
+                using var scope = torch.NewDisposeScope();
+                var idx = Enumerable.Range(0, bs).Select(k => (int)((at * bs + k) * 7919 % d.SimSem.Count)).ToArray();
+                Batches.Fill(d.SimSem, idx, PixelScale.Symmetric, default, x);
+                Batches.Fill(d.SimDepth, idx.Select(i => i / 2).ToArray(), PixelScale.Unit, default, y);
+                Training.Inference.Step(opt, () => nn.functional.l1_loss(unet.forward(x), y));
+            }
+            return bs * n / sw.Elapsed.TotalSeconds;
+        }
+        var routes = new[] { Torch.OneDnnRoute.Guarded, Torch.OneDnnRoute.Everywhere, Torch.OneDnnRoute.Off };
+        var rates = routes.ToDictionary(r => r, _ => (Cycle: new List<double>(), UNet: new List<double>()));
+        try
+        {
+            for (int rep = 0; rep <= reps; rep++)
+                foreach (var route in routes)
+                {
+                    Torch.OneDnn.Use(route);
+                    double c = cycleGanSteps(steps), u = UNetSteps(steps);
+                    if (rep == 0) continue; // warm-up of each route
+                    rates[route].Cycle.Add(c);
+                    rates[route].UNet.Add(u);
+                }
+        }
+        finally { Torch.OneDnn.Use(Torch.OneDnnRoute.Guarded); }
+        double g = Median(rates[Torch.OneDnnRoute.Guarded].Cycle), gu = Median(rates[Torch.OneDnnRoute.Guarded].UNet);
+        foreach (var route in routes)
+        {
+            var (c, u) = rates[route];
+            Console.WriteLine($"  {route,-10} CycleGAN step median {Median(c),6:F1} images/s ({Median(c) / g:F2}x guarded), " +
+                $"U-Net step median {Median(u),6:F1} images/s ({Median(u) / gu:F2}x guarded)   " +
+                $"[{string.Join(", ", c.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}] [{string.Join(", ", u.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]");
+        }
+        Console.WriteLine("  (Everywhere is what libtorch does unguarded: on a CPU where the probe found the fault its gradients are wrong)");
     }
 
     /// <summary>float32 2048x2048 matmul, median of 5, GFLOP/s.</summary>

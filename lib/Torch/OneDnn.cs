@@ -33,7 +33,7 @@ public static class OneDnn
     static string _status = "not probed yet";
 
     /// <summary>Whether convolutions whose input gradient is needed pad their outputs to <see cref="Block"/>.</summary>
-    public static bool PadSmallOutputs { get { Probe(); return _padSmallOutputs; } }
+    public static bool PadSmallOutputs { get { Probe(); return _padOverride ?? _padSmallOutputs; } }
 
     /// <summary>One line: what the probe found and what was switched.</summary>
     public static string Status { get { Probe(); return _status; } }
@@ -183,6 +183,23 @@ public static class OneDnn
         return get(Context()) != 0;
     }
 
+    /// <summary>
+    /// Sets the route by hand, for benchmarks that compare the three ways of computing: <c>Guarded</c> (what the
+    /// probe chose), <c>Everywhere</c> (oneDNN for every convolution, unguarded: wrong gradients on a faulty CPU)
+    /// and <c>Off</c> (libtorch's own kernels).
+    /// </summary>
+    public static void Use(OneDnnRoute route)
+    {
+        Probe();
+        lock (Gate)
+        {
+            _padOverride = route switch { OneDnnRoute.Guarded => null, _ => false };
+            SetEnabled(route != OneDnnRoute.Off);
+        }
+    }
+
+    static bool? _padOverride;
+
     /// <summary>Sets libtorch's global oneDNN switch (the benchmark and the tests compare both).</summary>
     public static unsafe void SetEnabled(bool on)
     {
@@ -190,4 +207,15 @@ public static class OneDnn
         var set = (delegate* unmanaged<IntPtr, byte, void>)LibTorch.Export("libtorch_cpu.so", "_ZN2at7Context20setUserEnabledMkldnnEb");
         set(Context(), on ? (byte)1 : (byte)0);
     }
+}
+
+/// <summary>How convolutions are computed (<see cref="OneDnn.Use"/>).</summary>
+public enum OneDnnRoute
+{
+    /// <summary>As the probe chose: oneDNN, with the padded route where its input gradient is wrong.</summary>
+    Guarded,
+    /// <summary>oneDNN for every convolution, no route (what libtorch does by default).</summary>
+    Everywhere,
+    /// <summary>oneDNN switched off: libtorch's own convolution kernels.</summary>
+    Off,
 }
