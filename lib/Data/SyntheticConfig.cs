@@ -36,9 +36,20 @@ public sealed record SyntheticConfig
     public double RealLibraryShare { get; init; } = 0.97;
     /// <summary>Correlation (Gaussian copula on the rank of the map's mean depth) between the library maps
     /// drawn by images of one train site, so that site averages spread as published (SD about 1.55 within a
-    /// folder at 29 images a site; measured 1.70-2.13 at 0.8 with the library share 0.97, 1.36-1.57 with the share
-    /// 0.8, 0.9-1.1 at correlation 0.35); 0 draws maps independently.</summary>
-    public double SiteLibraryCorrelation { get; init; } = 0.8;
+    /// folder at 29 images a site; docs/benchmarks.md has the measured spreads); 0 draws maps independently.</summary>
+    public double SiteLibraryCorrelation { get; init; } = 0.9;
+    /// <summary>The site's latent draw of that copula is kept within +-this many SDs, so that no site's
+    /// average falls outside the published range of its folder (Depth_110: 105.33-111.89, Depth_140:
+    /// 134.74-142.16) while the spread stays as published.</summary>
+    public double SiteLatentBound { get; init; } = 1.1;
+    /// <summary>
+    /// Real-domain crops are offset from their depth maps: each real SEM image is rendered from its hole moved
+    /// by a whole number of px, drawn uniformly from -this..+this on each axis (a random stream of its own),
+    /// while its truth map stays where it was; the image edges are rendered, not wrapped. The winners needed
+    /// a +-2 px shifted search and returned the found map unshifted, which says real crops sit up to about
+    /// 2 px off their maps. 0 aligns every image with its map.
+    /// </summary>
+    public int RealSemJitterPx { get; init; } = 2;
     /// <summary>Share of real-domain SEM PNGs (train and test) stored as 8-bit RGB with three identical
     /// channels, as about 2/3 of the real download's are; the rest are 8-bit gray. Depth maps, simulated
     /// SEM and the hidden truth stay gray, as in the real set.</summary>
@@ -89,6 +100,8 @@ public sealed record SyntheticConfig
         if (TestImages < 1) throw new ArgumentException("TestImages must be positive");
         if (RealLibraryShare is < 0 or > 1 || double.IsNaN(RealLibraryShare)) throw new ArgumentException("RealLibraryShare must be between 0 and 1");
         if (SiteLibraryCorrelation is < 0 or >= 1 || double.IsNaN(SiteLibraryCorrelation)) throw new ArgumentException("SiteLibraryCorrelation must be in [0, 1)");
+        if (RealSemJitterPx is < 0 or > 8) throw new ArgumentException("RealSemJitterPx must be 0..8 px");
+        if (SiteLatentBound <= 0 || double.IsNaN(SiteLatentBound)) throw new ArgumentException("SiteLatentBound must be positive");
         if (RealRgbShare is < 0 or > 1 || double.IsNaN(RealRgbShare)) throw new ArgumentException("RealRgbShare must be between 0 and 1");
     }
 }

@@ -126,6 +126,9 @@ public static class SyntheticGenerator
         var byMean = Cases.All
             .Select(c => Enumerable.Range(0, n).OrderBy(b => libraryMean[(c - 1) * n + b]).ThenBy(b => b).ToArray())
             .ToArray();
+        var siteCase = new int[siteNo];
+        foreach (var t in train) siteCase[t.SiteIdx] = t.Case;
+        var latents = SiteLatents(cfg, siteCase);
         var trainCount = new Workspace.WorkCounter(log, "generate train", train.Count);
         var padded = new double[train.Count];
         var trainLibrary = new int[train.Count];
@@ -134,11 +137,11 @@ public static class SyntheticGenerator
             var t = train[i];
             var r = Rng.For(seed, 21, i);
             var eff = siteEffects[t.SiteIdx];
-            trainLibrary[i] = PickLibraryMap(cfg, split: 0, i, byMean[t.Case - 1], SiteLatent(cfg, t.SiteIdx));
+            trainLibrary[i] = PickLibraryMap(cfg, split: 0, i, byMean[t.Case - 1], latents[t.SiteIdx]);
             var shape = trainLibrary[i] >= 0
                 ? LibraryShape(cfg, t.Case, trainLibrary[i], Rng.For(seed, 10 + t.Case, trainLibrary[i]))
                 : HoleShape.Sample(cfg.Shape, r).Jitter(eff.Scale, eff.Bottom + cfg.Shape.BottomPerCase * (t.Case - 1));
-            padded[i] = RenderReal(cfg, shape, t.Case, r, buf, StoredAsRgb(cfg, 0, i),
+            padded[i] = RenderReal(cfg, shape, t.Case, r, buf, StoredAsRgb(cfg, 0, i), CropOffset(cfg, 0, i),
                 DaconNames.TruthTrainPath(root, t.Case, t.Site, t.Name), Path.Combine(DaconNames.TrainSiteDir(root, t.Case, t.Site), t.Name));
             trainCount.Add();
             return buf;
@@ -174,7 +177,7 @@ public static class SyntheticGenerator
                 ? LibraryShape(cfg, c, testLibrary[i], Rng.For(seed, 10 + c, testLibrary[i]))
                 : HoleShape.Sample(cfg.Shape, r).Jitter(scale, bottom);
             string name = $"{i:D6}.png";
-            RenderReal(cfg, shape, c, r, buf, StoredAsRgb(cfg, 1, i), DaconNames.TruthTestPath(root, name), Path.Combine(DaconNames.TestDir(root), name));
+            RenderReal(cfg, shape, c, r, buf, StoredAsRgb(cfg, 1, i), CropOffset(cfg, 1, i), DaconNames.TruthTestPath(root, name), Path.Combine(DaconNames.TestDir(root), name));
             testCount.Add();
             return buf;
         }, _ => { });
@@ -234,7 +237,31 @@ public static class SyntheticGenerator
     }
 
     /// <summary>A site's latent draw of the copula (standard normal).</summary>
-    static double SiteLatent(SyntheticConfig cfg, int site) => Rng.For(cfg.Seed, 52, site).Normal();
+    /// <summary>Every site's latent draw of the copula, standardised within its folder (mean 0, SD 1: a folder's
+    /// few sites then do not move its average) and kept within <see cref="SyntheticConfig.SiteLatentBound"/>.</summary>
+    static double[] SiteLatents(SyntheticConfig cfg, IReadOnlyList<int> siteCases)
+    {
+        var z = Enumerable.Range(0, siteCases.Count).Select(s => Rng.For(cfg.Seed, 52, s).Normal()).ToArray();
+        foreach (int c in Cases.All)
+        {
+            var idx = Enumerable.Range(0, z.Length).Where(s => siteCases[s] == c).ToArray();
+            if (idx.Length < 2) continue;
+            double mean = idx.Average(s => z[s]);
+            double sd = Math.Sqrt(idx.Sum(s => (z[s] - mean) * (z[s] - mean)) / (idx.Length - 1));
+            foreach (int s in idx) z[s] = (z[s] - mean) / Math.Max(sd, 1e-9);
+        }
+        return z.Select(v => Math.Clamp(v, -cfg.SiteLatentBound, cfg.SiteLatentBound)).ToArray();
+    }
+
+    /// <summary>The offset (rows, columns) of real-domain image <paramref name="i"/> of a split (0 train, 1 test)
+    /// from its depth map: its own random stream, so the offset moves no other draw.</summary>
+    internal static (int Dy, int Dx) CropOffset(SyntheticConfig cfg, int split, int i)
+    {
+        int j = cfg.RealSemJitterPx;
+        if (j == 0) return (0, 0);
+        var r = Rng.For(cfg.Seed, 54 + split, i);
+        return (r.NextInt(2 * j + 1) - j, r.NextInt(2 * j + 1) - j);
+    }
 
     /// <summary>Standard normal CDF (Abramowitz and Stegun 7.1.26, error below 1.5e-7).</summary>
     static double NormalCdf(double x)
@@ -281,8 +308,10 @@ public static class SyntheticGenerator
         File.Copy(Path.Combine(site, t.Name), Path.Combine(dir, Path.GetFileNameWithoutExtension(t.Name) + "-checkpoint.png"));
     }
 
-    /// <summary>Renders one real-domain image and its truth; returns the site-average contribution.</summary>
-    static double RenderReal(SyntheticConfig cfg, HoleShape shape, int c, Rng r, Buffers buf, bool rgb, string truthPath, string semPath)
+    /// <summary>Renders one real-domain image and its truth; the SEM image from the hole moved by
+    /// <paramref name="offset"/> (the crop's offset from its map); returns the site-average contribution.</summary>
+    static double RenderReal(SyntheticConfig cfg, HoleShape shape, int c, Rng r, Buffers buf, bool rgb, (int Dy, int Dx) offset,
+        string truthPath, string semPath)
     {
         int p = Cases.Plateau(c);
         SemRenderer.RenderDepth(shape, p, buf.Depth);
@@ -291,6 +320,11 @@ public static class SyntheticGenerator
         double mean = 0;
         foreach (byte v in buf.Bytes) mean += v;
         mean /= Geometry.Pixels;
+        if (offset != (0, 0))
+        {
+            shape = shape with { CenterRow = shape.CenterRow + offset.Dy, CenterCol = shape.CenterCol + offset.Dx };
+            SemRenderer.RenderDepth(shape, p, buf.Depth); // the surface the beam saw: the same hole, off by the offset
+        }
         SemRenderer.RenderSignal(buf.Depth, p, shape, cfg.RealRender, r, buf.Signal);
         SemRenderer.AddNoise(buf.Signal, cfg.RealRender, r, buf.Bytes);
         Png8.Write(semPath, buf.Bytes, rgb);
