@@ -30,16 +30,14 @@ public sealed record RetrievalOptions
     /// <summary>What each library key is made from: <c>mean</c> of itr0 and itr1 (the winners' choice; the two
     /// renderings differ only in noise, so the mean halves its variance) or <c>itr0</c>.</summary>
     public string KeyInput { get; init; } = "mean";
-    /// <summary>Circular shifts of the query, -MaxShift..+MaxShift px in both axes. The winners used 2 (25
-    /// shifts) for real images offset from their simulated ones. The default is 0: on the synthetic set a real
-    /// image of a library hole sits exactly where its simulated one does, and shifts only let holes of other
-    /// centres win (measured on quick, keys restyled by the main job's CycleGAN: exact map found for 499 of
-    /// 765 reused holes without shifts, 123 with +-2 px; test RMSE 4.05 against 10.13).</summary>
-    public int MaxShift { get; init; }
-    /// <summary>Return the winning map rolled back by the query's winning shift, so its hole sits where the
-    /// query's hole is (the winners returned it unshifted: a key that won at shift (dy, dx) then puts its hole
-    /// (dy, dx) px away from the query's).</summary>
-    public bool ShiftBack { get; init; } = true;
+    /// <summary>Circular shifts of the query, -MaxShift..+MaxShift px in both axes, best score over the shifts.
+    /// Real crops sit up to about 2 px off their depth maps (the winners needed 25 shifts; the synthetic set
+    /// renders the same offset, <c>SyntheticConfig.RealSemJitterPx</c>), so the default is 2; 0 assumes aligned
+    /// images. docs/benchmarks.md has the measured difference.</summary>
+    public int MaxShift { get; init; } = 2;
+    /// <summary>Return the winning map rolled back by the query's winning shift. Off by default, as the winners
+    /// did: the shift aligns the offset crop with its key, while the truth is the key's own map where it was.</summary>
+    public bool ShiftBack { get; init; }
     /// <summary>Search every case's keys instead of the classifier's case.</summary>
     public bool AllCases { get; init; }
     /// <summary>1: the best key's depth map verbatim (winners). Above 1: a softmax-weighted mean of the
@@ -70,8 +68,8 @@ public sealed record RetrievalOptions
     public int RestyleBatch { get; init; } = Inference.DefaultBatch;
     public int Seed { get; init; } = 41;
 
-    /// <summary>The winners' keys: the restyled library against the real queries as they are, unsmoothed
-    /// (their search also shifted queries by +-2 px: add <c>MaxShift = 2, ShiftBack = false</c>).</summary>
+    /// <summary>The winners' keys and search: the restyled library against the real queries as they are,
+    /// unsmoothed, +-2 px shifts, the found map unshifted.</summary>
     public static RetrievalOptions RestyledKeys => new() { TranslateQueries = false, SmoothSigma = 0 };
 
     /// <summary>Images a key (and a query) is made of: 2 in both directions, else 1.</summary>
@@ -84,7 +82,8 @@ public sealed record RetrievalOptions
         (true, false) => "restyled library",
         (false, true) => "queries translated to sim, raw library",
         _ => "raw library",
-    } + (SmoothSigma > 0 ? $", smoothed {SmoothSigma:0.#} px" : "");
+    } + (SmoothSigma > 0 ? $", smoothed {SmoothSigma:0.#} px" : "")
+      + (MaxShift > 0 ? $", +-{MaxShift} px shifts{(ShiftBack ? ", map shifted back" : "")}" : ", no shifts");
 
     public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
 

@@ -46,7 +46,7 @@ direction stays a variant (`RetrievalOptions.RestyledKeys`)."""),
 ("code", """var library = RetrievalLibrary.Build(data, genSimToReal, new RetrievalOptions(), genRealToSim: genRealToSim);
 var retrieval = new RetrievalPredictor($"retrieval ({library.Options.Describe()})", library, data, cases);
 var restyled = RetrievalLibrary.Build(data, genSimToReal, RetrievalOptions.RestyledKeys);
-var restyledKeys = new RetrievalPredictor("retrieval (restyled library: the winners' keys)", restyled, data, cases);
+var restyledKeys = new RetrievalPredictor($"retrieval ({restyled.Options.Describe()}: the winners' keys and search)", restyled, data, cases);
 var translated = RetrievalLibrary.Build(data, null, new RetrievalOptions { Restyle = false }, genRealToSim: genRealToSim);
 var translatedQueries = new RetrievalPredictor($"retrieval ({translated.Options.Describe()})", translated, data, cases);
 $"{library.Count:N0} keys in both directions in {library.RestyleSeconds:F1} s; restyled only {restyled.RestyleSeconds:F1} s\""""),
@@ -61,16 +61,16 @@ RetrievalViews.Similarities(data, found)"""),
 ("code", """RetrievalViews.ExactMapFound(data, [("both directions (the method)", found), ("restyled keys (winners)", restyledKeys.Search(data.Test, testIdx)),
     ("translated queries", translatedQueries.Search(data.Test, testIdx))])"""),
 ("md", """## Shifts
-The winners also shifted each query circularly by -2..+2 px in both axes (25 shifts) and kept the best cosine over
-the shifts, because their real images were not aligned with the simulated ones. A real image of a library hole in the
-synthetic set sits exactly where its simulated image does, so the default searches without shifts
-(`RetrievalOptions.MaxShift` 0): a shift can only let a hole with another centre win. Below, the winners' search on
-the winners' keys: which shift won, and how often each search found a reused hole's own map."""),
-("code", """var winners = new RetrievalPredictor("retrieval (restyled library, +-2 px shifts, map unshifted: the winners' search)",
-    restyled.WithSearch(RetrievalOptions.RestyledKeys with { MaxShift = 2, ShiftBack = false }), data, cases);
-var foundWinners = winners.Search(data.Test, testIdx);
-RetrievalViews.ShiftCounts(foundWinners)"""),
-("code", """RetrievalViews.ExactMapFound(data, [("restyled keys, no shifts", restyledKeys.Search(data.Test, testIdx)), ("restyled keys, +-2 px (winners)", foundWinners)])"""),
+The winners shifted each query circularly by -2..+2 px in both axes (25 shifts) and kept the best cosine over the
+shifts, because their real crops were not aligned with the depth maps; they returned the found map unshifted. The
+synthetic set renders the same offset (`SyntheticConfig.RealSemJitterPx`, 2 by default: each real SEM is rendered
+from its hole moved by up to 2 px, its truth map stays where it was), so the method searches the same way
+(`RetrievalOptions.MaxShift` 2, `ShiftBack` false). Below: which shift won, and how often the search finds a reused
+hole's own map with and without the shifts."""),
+("code", """RetrievalViews.ShiftCounts(found)"""),
+("code", """var unshifted = new RetrievalPredictor($"retrieval ({library.Options.Describe()}; no shifts)",
+    library.WithSearch(library.Options with { MaxShift = 0 }), data, cases);
+RetrievalViews.ExactMapFound(data, [("both directions, no shifts", unshifted.Search(data.Test, testIdx)), ("both directions, +-2 px (the method)", found)])"""),
 ("md", """## What a perfect restyle would give
 On the synthetic set the real-domain physics is known, so each library map can be rendered as a *real* image without
 noise: the keys a perfect `GenSimToReal` would make. Like the oracle of notebook 03 this is a bound, not a method
@@ -86,20 +86,20 @@ centres score best over its shifts, keeps 16 candidates and re-ranks them exactl
 exact top-1. Timed here with the winners' 25 shifts, the costly case; on a library this small (600 keys a case, 24
 lists) it scans every list, so it saves little: `semdepth bench-retrieval` times the full-size library, where it is
 3x faster than scanning every key."""),
-("code", """RetrievalViews.ExactVsApproximate(data, winners)"""),
+("code", """RetrievalViews.ExactVsApproximate(data, retrieval)"""),
 ("md", """## Every method, one table
 The methods of notebooks 02 and 03 loaded from their checkpoints, and the retrieval variants: both directions with
-the classifier's case (the method), the winners' restyled keys alone, the translated queries alone, the raw simulated
-library (no CycleGAN), both directions searched across all cases, the winners' shifted search, and the
+the classifier's case (the method), the same without shifts, the winners' restyled keys and search, the translated
+queries alone, the raw simulated library (no CycleGAN), both directions searched across all cases, and the
 perfect-restyle ceiling."""),
 ("code", """var rawLibrary = RetrievalLibrary.Build(data, null, new RetrievalOptions { Restyle = false, TranslateQueries = false, SmoothSigma = 0 });
 var methods = SavedMethods.Available().Where(k => k != "retrieval").Select(k => SavedMethods.Load(k, data).Predictor).ToList();
 methods.Add(retrieval);
+methods.Add(unshifted);
 methods.Add(restyledKeys);
 methods.Add(translatedQueries);
-methods.Add(new RetrievalPredictor("retrieval (raw library)", rawLibrary, data, cases));
+methods.Add(new RetrievalPredictor($"retrieval ({rawLibrary.Options.Describe()})", rawLibrary, data, cases));
 methods.Add(new RetrievalPredictor($"retrieval ({library.Options.Describe()}, all cases)", library, data, null));
-methods.Add(winners);
 if (ceiling is not null) methods.Add(ceiling);
 var rows = methods.SelectMany(m => Evaluator.Evaluate(m, data)).ToList();
 DomainShiftViews.MethodTable(rows)"""),
@@ -114,7 +114,7 @@ DomainShiftViews.MethodTable(rows)"""),
   restyle finds nearly all. What the ceiling still loses is the new shapes and the classifier's few wrong cases (compare its
   per-case rows). The winners trained per case for hundreds of epochs on a GPU (`CycleGanOptions.Full`,
   `semdepth train-cyclegan --full --per-case`).
-- The winners' shifts cost 25 times the search and, on aligned holes, let holes with other centres win.
+- The shifts cost 25 times the search; they are what finds an offset crop's own map (compare *no shifts*).
 - Searching all cases instead of the classifier's removes the classifier's errors but lets a deeper case's
   similar-looking map win.
 
