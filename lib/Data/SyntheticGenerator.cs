@@ -258,9 +258,10 @@ public static class SyntheticGenerator
     internal static (int Dy, int Dx) CropOffset(SyntheticConfig cfg, int split, int i)
     {
         int j = cfg.RealSemJitterPx;
-        if (j == 0) return (0, 0);
+        if (j == 0 || cfg.RealSemJitterSd == 0) return (0, 0);
         var r = Rng.For(cfg.Seed, 54 + split, i);
-        return (r.NextInt(2 * j + 1) - j, r.NextInt(2 * j + 1) - j);
+        int Axis() => (int)Math.Clamp(Math.Round(r.Normal(0, cfg.RealSemJitterSd)), -j, j);
+        return (Axis(), Axis());
     }
 
     /// <summary>Standard normal CDF (Abramowitz and Stegun 7.1.26, error below 1.5e-7).</summary>
