@@ -88,12 +88,12 @@ public class RetrievalTests(TinyData tiny)
         // returned unshifted (ShiftBack false, the winners' way) the map is the key's; rolled back it sits
         // where the query's hole is: the key's map rolled by (+1, -2), like the query
         Assert.Equal(d.SimDepth.ToArray(maps[4]), search.Predict(shifted, [0]).AsSpan(0, Geometry.Pixels).ToArray());
-        using var back = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { MaxShift = 2 });
+        using var back = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { MaxShift = 2, ShiftBack = true });
         var placed = new RetrievalPredictor("back", back, d, new FixedCases(2)).Predict(shifted, [0]);
         Assert.Equal(Roll(d.SimDepth[maps[4]], 1, -2), placed);
         Assert.NotEqual(d.SimDepth.ToArray(maps[4]), placed);
-        // without shifts (the default) the unshifted image still finds itself
-        using var noShift = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys);
+        // without shifts the unshifted image still finds itself
+        using var noShift = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { MaxShift = 0 });
         Assert.Equal(maps, new RetrievalPredictor("0", noShift, d, new FixedCases(2)).Search(queries, idx).Select(a => a[0].Key).ToArray());
         // the approximate search agrees on these, and all-case search finds the same keys
         var approx = search.Search(queries, idx, "approx");
@@ -135,7 +135,8 @@ public class RetrievalTests(TinyData tiny)
         using var d = SemData.Open(tiny.Root);
         var truthLib = d.TestLibrary!;
         int[] cases = d.TestCases!;
-        using var lib = RetrievalLibrary.BuildPerfectRestyle(d, new RetrievalOptions());
+        // the crops sit off their maps: the search shifts the query, and the found map is the truth where it is
+        using var lib = RetrievalLibrary.BuildPerfectRestyle(d, new RetrievalOptions { MaxShift = 2, ShiftBack = false });
         Assert.Equal(d.Set.Sim.Count, lib.Count);
         var search = new RetrievalPredictor("ceiling", lib, d, new KnownCases(cases));
         var idx = Enumerable.Range(0, d.Test.Count).ToList();
@@ -159,7 +160,7 @@ public class RetrievalTests(TinyData tiny)
         _ = TorchDevice.Current;
         using var d = SemData.Open(tiny.Root);
         var nets = UntrainedNets(6);
-        var translate = new RetrievalOptions { Restyle = false, TranslateQueries = true, SmoothSigma = 0 };
+        var translate = new RetrievalOptions { Restyle = false, TranslateQueries = true, SmoothSigma = 0, MaxShift = 0 };
         Assert.Contains("GenRealToSim", Assert.Throws<ArgumentException>(() => RetrievalLibrary.Build(d, null, translate)).Message);
         Assert.Contains("GenRealToSim", Assert.Throws<ArgumentException>(() => RetrievalLibrary.Build(d, _ => nets.GenSimToReal, new RetrievalOptions())).Message);
         Assert.Contains("SmoothSigma", Assert.Throws<ArgumentException>(() => new RetrievalOptions { SmoothSigma = -1 }.Check()).Message);
