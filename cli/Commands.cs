@@ -166,7 +166,7 @@ static class Commands
         foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
         string status = !ok ? "FAILED" : warnings.Count > 0 ? $"COMPLETED WITH WARNINGS ({warnings.Count}, above)" : "done";
         sink.Line($"{status} in {sw.Elapsed.TotalMinutes:F1} min");
-        return !ok ? 1 : warnings.Count > 0 ? 2 : 0;
+        return !ok ? 1 : warnings.Count > 0 ? 3 : 0; // 2 is a usage error
     }
 
     /// <summary>Exports a run's networks for PyTorch; with <paramref name="check"/>, loads them in PyTorch

@@ -297,17 +297,20 @@ public static class DomainShiftViews
             .Select(g =>
             {
                 double mean = g.Average(x => Cases.PaddedMean(x.Case, Mean(pred.AsSpan(x.K * Geometry.Pixels, Geometry.Pixels))));
-                return (Site: g.Key, Csv: d.Set.AverageDepth[g.Key], Mean: mean, Images: g.ToList());
+                return (Site: g.Key, g.First().Case, Csv: d.Set.AverageDepth[g.Key], Mean: mean, Images: g.ToList());
             })
             .OrderByDescending(s => Math.Abs(s.Mean - s.Csv)).Take(n).ToList();
-        var grid = new ImageGrid { Title = $"{p.Name}: the {sites.Count} held-out sites whose mean predicted depth misses average_depth.csv most (no hidden truth)" };
+        var grid = new ImageGrid { Title = $"{p.Name}: the {sites.Count} held-out sites whose mean predicted depth misses average_depth.csv " +
+            "most (no hidden truth); each row: folder and site, its CSV value vs the mean predicted, then its images" };
         foreach (var s in sites)
         {
             var tiles = new List<Tile>();
             foreach (var x in s.Images.Take(3))
             {
-                tiles.Add(new Tile(tiles.Count == 0 ? $"{s.Site}: CSV {s.Csv:F1}, predicted {s.Mean:F1}" : "SEM", d.Train.ToArray(x.Image), ImageKind.Sem));
-                tiles.Add(new Tile("prediction", pred.AsSpan(x.K * Geometry.Pixels, Geometry.Pixels).ToArray(), ImageKind.Depth));
+                bool first = tiles.Count == 0;
+                string site = s.Site[(s.Site.LastIndexOf("site_", StringComparison.Ordinal) is int at and >= 0 ? at : 0)..];
+                tiles.Add(new Tile(first ? $"{Cases.DepthFolder(s.Case)} {site}" : "SEM", d.Train.ToArray(x.Image), ImageKind.Sem));
+                tiles.Add(new Tile(first ? $"CSV {s.Csv:F1} vs {s.Mean:F1}" : "prediction", pred.AsSpan(x.K * Geometry.Pixels, Geometry.Pixels).ToArray(), ImageKind.Depth));
             }
             grid.Row([.. tiles]);
         }

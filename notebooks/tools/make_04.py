@@ -70,8 +70,8 @@ short CPU CycleGAN many found maps are other holes, which fit best where the que
 the found map is mostly the query's own and belongs where it is: compare the two ceiling rows below. Here: which
 shift won, and how often the search finds a reused hole's own map with and without the shifts."""),
 ("code", """RetrievalViews.ShiftCounts(found)"""),
-("code", """var unshifted = new RetrievalPredictor($"retrieval ({library.Options.Describe()}; no shifts)",
-    library.WithSearch(library.Options with { MaxShift = 0 }), data, cases);
+("code", """var noShifts = library.WithSearch(library.Options with { MaxShift = 0 });
+var unshifted = new RetrievalPredictor($"retrieval ({noShifts.Options.Describe()})", noShifts, data, cases);
 RetrievalViews.ExactMapFound(data, [("both directions, no shifts", unshifted.Search(data.Test, testIdx)), ("both directions, +-2 px (the method)", found)])"""),
 ("md", """## What a perfect restyle would give
 On the synthetic set the real-domain physics is known, so each library map can be rendered as a *real* image without
