@@ -17,7 +17,7 @@ public sealed record RunFacts(string DataRoot, DateTime Started, TimeSpan Elapse
 
     /// <summary>The status line at the top of the report.</summary>
     public string Status => !Ok ? "FAILED (see the notebook that stopped below)"
-        : Warnings.Count > 0 ? $"completed with warnings ({Warnings.Count}): {string.Join("; ", Warnings)}" : "completed";
+        : Warnings.Count > 0 ? $"completed with warnings ({Warnings.Count}, listed below)" : "completed";
 }
 
 /// <summary>
@@ -50,6 +50,8 @@ public static partial class RunReport
         sb.Append("<h1>SemDepth run report</h1>");
         sb.Append("<table class=\"facts\">");
         Fact(sb, "status", facts.Status);
+        if (facts.Warnings.Count > 0)
+            sb.Append("<tr><th>warnings</th><td><ul>").Append(string.Concat(facts.Warnings.Select(w => $"<li>{E(w)}</li>"))).Append("</ul></td></tr>");
         Fact(sb, "started", facts.Started.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
         Fact(sb, "took", $"{facts.Elapsed.TotalMinutes:F1} min");
         Fact(sb, "data root", facts.DataRoot);
@@ -74,7 +76,11 @@ public static partial class RunReport
         // the evaluation: the last one-row-a-method table (where the error lives), then the last long table
         sb.Append("<h2 id=\"evaluation\">Evaluation</h2>");
         bool any = false;
-        foreach (var (marker, caption) in new[] { ("MethodTable(", "one row a method: real test RMSE, plateau/hole pixels, per case, per-image quantiles, held-out site MAE"), ("EvalTable(", "every metric and split") })
+        bool truth = Directory.Exists(Path.Combine(facts.DataRoot, Data.DaconNames.Truth));
+        string methodCaption = truth
+            ? "one row a method: real test RMSE, plateau/hole pixels, per case, per-image quantiles, held-out site MAE"
+            : "one row a method, best first: site-average MAE on the held-out sites, per Depth folder, and sim validation RMSE";
+        foreach (var (marker, caption) in new[] { ("MethodTable(", methodCaption), ("EvalTable(", "every metric and split") })
         {
             var found = notebooks.SelectMany(n => Cells(n.Doc).Where(c => Source(c).Contains(marker, StringComparison.Ordinal))
                 .Select(c => (Notebook: Path.GetFileName(n.Path), Cell: c))).ToList();

@@ -157,11 +157,17 @@ public static class Views
             && !r.Split.StartsWith("real test Case_", StringComparison.Ordinal))
         .Select(r => new { r.Method, r.Metric, r.Split, r.Value, r.Images, Note = r.Suspect ?? "" })));
 
-    /// <summary>Drops the Note column (suspect methods) when no row has one.</summary>
+    /// <summary>Drops the columns with nothing to show: the Note column (suspect methods) when no row has one,
+    /// and a number column that is NaN in every row (a figure this data root or notebook cannot measure).</summary>
     internal static DataFrame WithoutEmptyNote(DataFrame df)
     {
-        if (df.Columns.IndexOf("Note") is int i and >= 0 && df.Columns[i].Cast<object?>().All(v => v is null or ""))
-            df.Columns.RemoveAt(i);
+        for (int i = df.Columns.Count - 1; i >= 0; i--)
+        {
+            var values = df.Columns[i].Cast<object?>().ToList();
+            bool empty = df.Columns[i].Name == "Note" ? values.All(v => v is null or "")
+                : values.Count > 0 && values.All(v => v is double d && double.IsNaN(d));
+            if (empty) df.Columns.RemoveAt(i);
+        }
         return df;
     }
 

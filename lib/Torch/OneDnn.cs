@@ -62,6 +62,11 @@ public static class OneDnn
                     _status = "oneDNN on, not probed (SEMDEPTH_ONEDNN=on): convolution gradients unchecked";
                 else Decide();
             }
+            catch (InvalidOperationException e)
+            {
+                // libtorch's switch not reachable (another platform's library names): nothing is switched
+                _status = $"oneDNN not probed: {e.Message}";
+            }
             finally { _probed = true; }
         }
     }
