@@ -153,7 +153,7 @@ static class Commands
             if (!r.Ok) break;
         }
         sink.Report(new WorkProgress(ok ? "notebooks (done)" : "notebooks (stopped at a failure)", executed.Count, executed.Count, "notebooks"));
-        var warnings = SemDepth.Evaluation.RunWarnings.Since(started);
+        var warnings = SemDepth.Workspace.RunWarnings.Since(started);
         string reportPath = SemDepth.Notebooks.RunReport.Write(Path.Combine(Paths.Artifacts, "report.html"), executed,
             new SemDepth.Notebooks.RunFacts(root, started, DateTime.UtcNow - started, ok) { Warnings = warnings });
         sink.Line("");

@@ -24,7 +24,7 @@ public static class Evaluator
         if (p is ConstantMapPredictor) return rows;
         string? why = p.Health?.Problem ?? WorseThanConstant(rows, Score(new ConstantMapPredictor(d), d, simValSemIdx));
         if (why is null) return rows;
-        RunWarnings.Record($"suspect: {p.Name}: {why}");
+        Workspace.RunWarnings.Record($"suspect: {p.Name}: {why}");
         return rows.Select(r => r with { Suspect = "suspect: " + why }).ToList();
     }
 

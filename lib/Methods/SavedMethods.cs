@@ -105,7 +105,7 @@ public static class SavedMethods
 
     /// <summary><c>auto</c>'s choice among loaded methods: the lowest held-out site MAE among those not
     /// suspect (non-finite outputs, or more than twice the constant mean map's MAE); skips are recorded in
-    /// <see cref="RunWarnings"/> and said in <see cref="SavedMethod.Why"/>.</summary>
+    /// <see cref="Workspace.RunWarnings"/> and said in <see cref="SavedMethod.Why"/>.</summary>
     public static SavedMethod Pick(IReadOnlyList<SavedMethod> candidates, SemData d)
     {
         var sample = SiteSample(d.Set, 50);
@@ -122,7 +122,7 @@ public static class SavedMethods
                     ? $"held-out site MAE {mae:F3} is more than {Evaluator.SuspectFactor:G} times the constant mean map's {constant:F3}" : null);
             if (suspect is null) { scored.Add((m, mae)); continue; }
             skipped.Add($"{key} ({suspect})");
-            RunWarnings.Record($"auto skipped {key}: {suspect}");
+            Workspace.RunWarnings.Record($"auto skipped {key}: {suspect}");
         }
         string sites = $"{sample.Select(i => d.Set.Train[i].SiteKey).Distinct().Count()} sites";
         if (scored.Count == 0)

@@ -11,7 +11,7 @@ namespace SemDepth.Notebooks;
 /// <summary>What the main job knows about its run, for <see cref="RunReport"/>.</summary>
 public sealed record RunFacts(string DataRoot, DateTime Started, TimeSpan Elapsed, bool Ok, string? RunsDir = null, string? ResultsDir = null)
 {
-    /// <summary>What the run must not end silently over (<see cref="Evaluation.RunWarnings"/>): a suspect
+    /// <summary>What the run must not end silently over (<see cref="Workspace.RunWarnings"/>): a suspect
     /// method, a method <c>auto</c> skipped.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

@@ -157,7 +157,7 @@ public class SuspectMethodTests(TinyData tiny)
         Assert.True(p.Health.NonFinite > 0);
         Assert.All(rows, r => Assert.StartsWith("suspect: ", r.Suspect));
         Assert.Contains("NaN or infinite (before the conversion to bytes)", rows[0].Suspect);
-        var log = SemDepth.Evaluation.RunWarnings.Since(DateTime.UtcNow.AddMinutes(-5));
+        var log = SemDepth.Workspace.RunWarnings.Since(DateTime.UtcNow.AddMinutes(-5));
         Assert.Contains(log, l => l.StartsWith("suspect: partly NaN: "));
         // the constant mean map itself and an honest method stay unmarked
         var constant = SemDepth.Evaluation.Evaluator.Evaluate(new SemDepth.Methods.ConstantMapPredictor(d), d);

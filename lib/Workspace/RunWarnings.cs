@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SemDepth.Evaluation;
+namespace SemDepth.Workspace;
 
 /// <summary>
 /// Warnings a run must not end silently over (a suspect method, a method <c>auto</c> skipped), appended
@@ -11,7 +11,7 @@ public static class RunWarnings
 {
     static readonly HashSet<string> Said = [];
 
-    public static string File => Path.Combine(Workspace.Paths.Artifacts, "warnings.log");
+    public static string File => Path.Combine(Paths.Artifacts, "warnings.log");
 
     /// <summary>Appends <paramref name="line"/> once per process.</summary>
     public static void Record(string line)
