@@ -146,9 +146,17 @@ public static class Evaluator
 
     /// <summary>For each site among images <paramref name="idx"/> with a CSV value: |mean padded predicted depth
     /// of its images - average_depth.csv|, the one check a real-data user can make.</summary>
-    static List<(int Case, double Error)> SiteErrors(DaconDataSet set, IReadOnlyList<int> idx, byte[] pred)
+    static List<(int Case, double Error)> SiteErrors(DaconDataSet set, IReadOnlyList<int> idx, byte[] pred) =>
+        SitePredictions(set, idx, pred).Select(s => (s.Case, Math.Abs(s.Predicted - s.Csv))).ToList();
+
+    /// <summary>Each site among images <paramref name="idx"/> of the train split (predictions <paramref name="pred"/>
+    /// in the same order) that has an average_depth.csv value: its case, CSV value, the mean of its images' padded
+    /// predicted depths (as the CSV is defined) and the positions in <paramref name="idx"/> of its images.</summary>
+    public static List<(string Site, int Case, double Csv, double Predicted, List<int> Positions)> SitePredictions(
+        DaconDataSet set, IReadOnlyList<int> idx, byte[] pred)
     {
         var sums = new Dictionary<string, (int Case, double Sum, int N)>(StringComparer.Ordinal);
+        var positions = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (int k = 0; k < idx.Count; k++)
         {
             var t = set.Train[idx[k]];
@@ -156,8 +164,9 @@ public static class Evaluator
             foreach (byte v in pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)) mean += v;
             var (_, sum, n) = sums.GetValueOrDefault(t.SiteKey);
             sums[t.SiteKey] = (t.Case, sum + Cases.PaddedMean(t.Case, mean / Geometry.Pixels), n + 1);
+            (positions.TryGetValue(t.SiteKey, out var list) ? list : positions[t.SiteKey] = []).Add(k);
         }
         return sums.Where(kv => set.AverageDepth.ContainsKey(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => (kv.Value.Case, Math.Abs(kv.Value.Sum / kv.Value.N - set.AverageDepth[kv.Key]))).ToList();
+            .Select(kv => (kv.Key, kv.Value.Case, set.AverageDepth[kv.Key], kv.Value.Sum / kv.Value.N, positions[kv.Key])).ToList();
     }
 }

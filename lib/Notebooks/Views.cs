@@ -152,14 +152,14 @@ public static class Views
     /// <summary>An evaluation table.</summary>
     /// <remarks>The breakdown of real test error (plateau/hole pixels, per case, per-image quantiles) is left to
     /// <see cref="DomainShiftViews.MethodTable"/>, one row a method.</remarks>
-    public static DataFrame EvalTable(IEnumerable<EvalRow> rows) => WithoutEmptyNote(Tables.FromRecords(rows
+    public static DataFrame EvalTable(IEnumerable<EvalRow> rows) => WithoutEmptyColumns(Tables.FromRecords(rows
         .Where(r => !(r.Metric is "RMSE plateau pixels" or "RMSE hole pixels" or "per-image RMSE median" or "per-image RMSE p90")
             && !r.Split.StartsWith("real test Case_", StringComparison.Ordinal))
         .Select(r => new { r.Method, r.Metric, r.Split, r.Value, r.Images, Note = r.Suspect ?? "" })));
 
     /// <summary>Drops the columns with nothing to show: the Note column (suspect methods) when no row has one,
     /// and a number column that is NaN in every row (a figure this data root or notebook cannot measure).</summary>
-    internal static DataFrame WithoutEmptyNote(DataFrame df)
+    internal static DataFrame WithoutEmptyColumns(DataFrame df)
     {
         for (int i = df.Columns.Count - 1; i >= 0; i--)
         {
@@ -271,11 +271,11 @@ public static class DomainShiftViews
             var ranked = rows.Where(r => r.Metric == "site-average MAE" && r.Split == Evaluator.HeldOutSplit)
                 .OrderBy(r => r.Suspect is null ? 0 : 1).ThenBy(r => r.Value).Select(r => r.Method).Distinct().ToList();
             double F(string m, int c) => V(m, "site-average MAE", Evaluator.HeldOutFolder(c));
-            return Views.WithoutEmptyNote(Tables.FromRecords(ranked.Select(m => new HeldOutRow(m, Note(m),
+            return Views.WithoutEmptyColumns(Tables.FromRecords(ranked.Select(m => new HeldOutRow(m, Note(m),
                 V(m, "site-average MAE", Evaluator.HeldOutSplit), F(m, 1), F(m, 2), F(m, 3), F(m, 4), V(m, "RMSE", Evaluator.SimValSplit)))));
         }
         var methods = rows.Where(r => r.Metric == "RMSE" && r.Split == test).Select(r => r.Method).Distinct().ToList();
-        return Views.WithoutEmptyNote(Tables.FromRecords(methods.Select(m => new MethodRow(m, Note(m), V(m, "RMSE", test), V(m, "RMSE plateau pixels", test), V(m, "RMSE hole pixels", test),
+        return Views.WithoutEmptyColumns(Tables.FromRecords(methods.Select(m => new MethodRow(m, Note(m), V(m, "RMSE", test), V(m, "RMSE plateau pixels", test), V(m, "RMSE hole pixels", test),
             V(m, "RMSE", "real test Case_1 (hidden truth)"), V(m, "RMSE", "real test Case_2 (hidden truth)"), V(m, "RMSE", "real test Case_3 (hidden truth)"), V(m, "RMSE", "real test Case_4 (hidden truth)"),
             V(m, "per-image RMSE median", test), V(m, "per-image RMSE p90", test), V(m, "RMSE", "real train (hidden truth)"), V(m, "site-average MAE", Evaluator.HeldOutSplit)))));
     }
@@ -298,36 +298,23 @@ public static class DomainShiftViews
     {
         var (_, held) = Splits.TrainBySite(d.Set, Evaluator.HeldOutFraction, Evaluator.HeldOutSeed);
         var pred = p.Predict(d.Train, held);
-        var sites = held.Select((i, k) => (Image: i, K: k, d.Set.Train[i].SiteKey, d.Set.Train[i].Case))
-            .Where(x => d.Set.AverageDepth.ContainsKey(x.SiteKey)).GroupBy(x => x.SiteKey)
-            .Select(g =>
-            {
-                double mean = g.Average(x => Cases.PaddedMean(x.Case, Mean(pred.AsSpan(x.K * Geometry.Pixels, Geometry.Pixels))));
-                return (Site: g.Key, g.First().Case, Csv: d.Set.AverageDepth[g.Key], Mean: mean, Images: g.ToList());
-            })
-            .OrderByDescending(s => Math.Abs(s.Mean - s.Csv)).Take(n).ToList();
+        var sites = Evaluator.SitePredictions(d.Set, held, pred)
+            .OrderByDescending(s => Math.Abs(s.Predicted - s.Csv)).Take(n).ToList();
         var grid = new ImageGrid { Title = $"{p.Name}: the {sites.Count} held-out sites whose mean predicted depth misses average_depth.csv " +
             "most (no hidden truth); each row: folder and site, its CSV value vs the mean predicted, then its images" };
         foreach (var s in sites)
         {
             var tiles = new List<Tile>();
-            foreach (var x in s.Images.Take(3))
+            foreach (int k in s.Positions.Take(3))
             {
                 bool first = tiles.Count == 0;
                 string site = s.Site[(s.Site.LastIndexOf("site_", StringComparison.Ordinal) is int at and >= 0 ? at : 0)..];
-                tiles.Add(new Tile(first ? $"{Cases.DepthFolder(s.Case)} {site}" : "SEM", d.Train.ToArray(x.Image), ImageKind.Sem));
-                tiles.Add(new Tile(first ? $"CSV {s.Csv:F1} vs {s.Mean:F1}" : "prediction", pred.AsSpan(x.K * Geometry.Pixels, Geometry.Pixels).ToArray(), ImageKind.Depth));
+                tiles.Add(new Tile(first ? $"{Cases.DepthFolder(s.Case)} {site}" : "SEM", d.Train.ToArray(held[k]), ImageKind.Sem));
+                tiles.Add(new Tile(first ? $"CSV {s.Csv:F1} vs {s.Predicted:F1}" : "prediction", pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels).ToArray(), ImageKind.Depth));
             }
             grid.Row([.. tiles]);
         }
         return grid;
-    }
-
-    static double Mean(ReadOnlySpan<byte> map)
-    {
-        double s = 0;
-        foreach (byte v in map) s += v;
-        return s / map.Length;
     }
 
     /// <summary>The <paramref name="n"/> real test images a method gets most wrong: SEM | prediction | truth | error
