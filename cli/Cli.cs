@@ -155,9 +155,26 @@ public static class Cli
                     },
                 },
             };
-            var cmd = new Command("run", "the main job: data (the quick synthetic set generated if none is configured), every notebook executed headless into artifacts/notebooks/, the submission, artifacts/report.html")
-                { data, preset, notebooks };
-            cmd.SetAction(p => ConsoleSink.Run(s => Commands.Run(p.GetValue(data), p.GetResult(preset) is { Implicit: false } ? p.GetValue(preset) : null, p.GetValue(notebooks), s)));
+            var budget = new Option<int?>("--budget")
+            {
+                Description = $"minutes the run keeps to by capping training images, steps and evaluation samples (default on a CPU {SemDepth.Notebooks.RunPlan.DefaultCpuBudgetMinutes:0}, on a GPU none: the published sizes; 0: none)",
+                HelpName = "MINUTES", CustomParser = WholeNumber<int?>,
+                Validators = { r => { if (Value<int?>(r) is < 0 and var v) r.AddError($"--budget must be 0 (no budget) or more minutes, not {v}"); } },
+            };
+            var cmd = new Command("run", "the main job: data (the quick synthetic set generated if none is configured), a plan with each notebook's estimated time, every notebook executed headless into artifacts/notebooks/, the submission, artifacts/report.html")
+                { data, preset, notebooks, budget };
+            cmd.SetAction(p => ConsoleSink.Run(s => Commands.Run(p.GetValue(data), p.GetResult(preset) is { Implicit: false } ? p.GetValue(preset) : null, p.GetValue(notebooks), p.GetValue(budget), s)));
+            root.Subcommands.Add(cmd);
+        }
+        {
+            var data = DataOption();
+            var budget = new Option<int?>("--budget")
+            {
+                Description = "minutes, as for run", HelpName = "MINUTES", CustomParser = WholeNumber<int?>,
+                Validators = { r => { if (Value<int?>(r) is < 0 and var v) r.AddError($"--budget must be 0 (no budget) or more minutes, not {v}"); } },
+            };
+            var cmd = new Command("plan", "what run would do on this data root and device: the unit costs measured here, the caps its budget needs and each notebook's estimated time") { data, budget };
+            cmd.SetAction(p => ConsoleSink.Run(s => Commands.Plan(p.GetValue(data), p.GetValue(budget), s)));
             root.Subcommands.Add(cmd);
         }
         {

@@ -126,8 +126,17 @@ static class Commands
         return 0;
     }
 
+    /// <summary>`semdepth plan`: the main job's plan, without running it.</summary>
+    public static int Plan(string? data, int? budgetMinutes, ConsoleSink sink)
+    {
+        string root = DataRoot(data, sink);
+        var plan = SemDepth.Notebooks.RunPlan.Make(root, budgetMinutes, SemDepth.Notebooks.NotebookRunner.All());
+        foreach (var line in plan.Lines()) sink.Line(line);
+        return 0;
+    }
+
     /// <summary>The main job: data (generated if absent), then the notebooks headless, then the report.</summary>
-    public static int Run(string? data, string? preset, string[]? notebooks, ConsoleSink sink)
+    public static int Run(string? data, string? preset, string[]? notebooks, int? budgetMinutes, ConsoleSink sink)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         if (preset is not null) Environment.SetEnvironmentVariable("SEMDEPTH_PRESET", preset);
@@ -138,16 +147,23 @@ static class Commands
         var chosen = SemDepth.Notebooks.NotebookRunner.All()
             .Where(nb => notebooks is null or [] || notebooks.Any(w => Path.GetFileName(nb).StartsWith(w, StringComparison.Ordinal))).ToList();
         if (chosen.Count == 0) throw new InvalidOperationException($"no notebooks in {SemDepth.Notebooks.NotebookRunner.NotebookDir}");
+        var plan = SemDepth.Notebooks.RunPlan.Make(root, budgetMinutes, chosen);
+        foreach (var line in plan.Lines()) sink.Line(line);
+        env["SEMDEPTH_PLAN"] = plan.Save(Path.Combine(Paths.Artifacts, "plan.json"));
         bool ok = true;
         var started = DateTime.UtcNow;
         var executed = new List<string>();
+        var took = new List<(string Notebook, double Estimated, double Seconds)>();
         for (int k = 0; k < chosen.Count; k++)
         {
             string name = Path.GetFileName(chosen[k]);
             sink.Line($"running {name} ...");
             sink.Report(new WorkProgress($"notebooks ({name})", k, chosen.Count, "notebooks"));
+            var nbWatch = System.Diagnostics.Stopwatch.StartNew();
             var r = SemDepth.Notebooks.NotebookRunner.Run(chosen[k], env);
-            sink.Line(r.ToString());
+            double estimated = plan.Notebooks[k].Seconds;
+            took.Add((name, estimated, nbWatch.Elapsed.TotalSeconds));
+            sink.Line($"{r} (estimated {SemDepth.Notebooks.RunPlan.Minutes(estimated)})");
             executed.Add(r.Output);
             ok &= r.Ok;
             if (!r.Ok) break;
@@ -155,7 +171,7 @@ static class Commands
         sink.Report(new WorkProgress(ok ? "notebooks (done)" : "notebooks (stopped at a failure)", executed.Count, executed.Count, "notebooks"));
         var warnings = SemDepth.Workspace.RunWarnings.Since(started);
         string reportPath = SemDepth.Notebooks.RunReport.Write(Path.Combine(Paths.Artifacts, "report.html"), executed,
-            new SemDepth.Notebooks.RunFacts(root, started, DateTime.UtcNow - started, ok) { Warnings = warnings });
+            new SemDepth.Notebooks.RunFacts(root, started, DateTime.UtcNow - started, ok) { Warnings = warnings, Plan = plan, Took = took });
         sink.Line("");
         sink.Line($"data:               {root}");
         sink.Line($"executed notebooks: {SemDepth.Notebooks.NotebookRunner.OutputDir}");
@@ -164,6 +180,9 @@ static class Commands
         sink.Line($"results summary:    {SemDepth.Submission.ResultsLog.Dir}");
         sink.Line($"training runs:      {Paths.Runs} (tensorboard --logdir runs)");
         foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+        double planned = plan.Notebooks.Take(took.Count).Sum(e => e.Seconds);
+        sink.Line($"time: {SemDepth.Notebooks.RunPlan.Minutes(took.Sum(t => t.Seconds))} for the notebooks against an estimate of {SemDepth.Notebooks.RunPlan.Minutes(planned)}" +
+            (plan.Caps.BudgetMinutes > 0 ? $" and a budget of {plan.Caps.BudgetMinutes:0.#} min" : ""));
         string status = !ok ? "FAILED" : warnings.Count > 0 ? $"COMPLETED WITH WARNINGS ({warnings.Count}, above)" : "done";
         sink.Line($"{status} in {sw.Elapsed.TotalMinutes:F1} min");
         return !ok ? 1 : warnings.Count > 0 ? 3 : 0; // 2 is a usage error

@@ -99,6 +99,16 @@ public static class Batches
         return f.data<byte>().ToArray();
     }
 
+    /// <summary>At most <paramref name="cap"/> of <paramref name="items"/>, evenly spaced through them in their
+    /// order (0, or a cap at or above the count: all of them): a sample that keeps every part of an ordered list.</summary>
+    public static int[] EvenSample(IReadOnlyList<int> items, int cap)
+    {
+        if (cap <= 0 || cap >= items.Count) return items.ToArray();
+        var o = new int[cap];
+        for (int k = 0; k < cap; k++) o[k] = items[(int)((long)k * items.Count / cap)];
+        return o;
+    }
+
     /// <summary>Seeded shuffle (Fisher-Yates) of a copy of <paramref name="items"/>.</summary>
     public static int[] Shuffled(IReadOnlyList<int> items, int seed, int epoch)
     {

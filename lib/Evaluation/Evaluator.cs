@@ -1,5 +1,6 @@
 using SemDepth.Data;
 using SemDepth.Methods;
+using SemDepth.Workspace;
 
 namespace SemDepth.Evaluation;
 
@@ -54,46 +55,83 @@ public static class Evaluator
         var rows = new List<EvalRow>();
         if (simValSemIdx is { Count: > 0 })
         {
+            simValSemIdx = Batches.EvenSample(simValSemIdx, RunCaps.Current.EvalSimValImages);
             var pred = p.Predict(d.SimSem, simValSemIdx);
             var truth = Gather(d.SimDepth, simValSemIdx.Select(i => i / 2).ToList());
             rows.Add(new EvalRow(p.Name, "RMSE", SimValSplit, Metrics.Rmse(pred, truth), simValSemIdx.Count));
         }
-        var trainIdx = Enumerable.Range(0, d.Train.Count).ToList();
+        var trainIdx = TrainSample(d);
         var trainPred = p.Predict(d.Train, trainIdx);
         if (d.TrainTruth is { } tt)
             rows.Add(new EvalRow(p.Name, "RMSE", TrainSplit, Metrics.Rmse(trainPred, Gather(tt, trainIdx)), trainIdx.Count));
         if (d.TestTruth is { } testTruth)
         {
-            var testIdx = Enumerable.Range(0, d.Test.Count).ToList();
+            var testIdx = TestSample(d);
             var testPred = p.Predict(d.Test, testIdx);
             var truth = Gather(testTruth, testIdx);
             rows.Add(new EvalRow(p.Name, "RMSE", TestSplit, Metrics.Rmse(testPred, truth), testIdx.Count));
             if (d.TestCases is { } cases)
             {
-                var split = Metrics.Split(testPred, truth, cases);
+                var split = Metrics.Split(testPred, truth, testIdx.Select(q => cases[q]).ToList());
                 rows.Add(new EvalRow(p.Name, "RMSE plateau pixels", TestSplit, split.Plateau, testIdx.Count));
                 rows.Add(new EvalRow(p.Name, "RMSE hole pixels", TestSplit, split.Hole, testIdx.Count));
                 rows.Add(new EvalRow(p.Name, "per-image RMSE median", TestSplit, split.MedianImage, testIdx.Count));
                 rows.Add(new EvalRow(p.Name, "per-image RMSE p90", TestSplit, split.P90Image, testIdx.Count));
                 foreach (int c in Cases.All)
                 {
-                    var ids = testIdx.Where(q => cases[q] == c).ToList();
-                    if (ids.Count == 0) continue;
-                    var pc = ids.SelectMany(q => testPred.AsSpan(q * Geometry.Pixels, Geometry.Pixels).ToArray()).ToArray();
-                    rows.Add(new EvalRow(p.Name, "RMSE", $"real test Case_{c} (hidden truth)", Metrics.Rmse(pc, Gather(testTruth, ids)), ids.Count));
+                    var at = Enumerable.Range(0, testIdx.Count).Where(k => cases[testIdx[k]] == c).ToList(); // positions in the sample
+                    if (at.Count == 0) continue;
+                    var pc = Gather(new ImageSet(testPred), at);
+                    rows.Add(new EvalRow(p.Name, "RMSE", $"real test Case_{c} (hidden truth)", Metrics.Rmse(pc, Gather(new ImageSet(truth), at)), at.Count));
                 }
             }
         }
-        foreach (var (c, mae, n) in SiteAverageMae(d.Set, trainPred))
-            rows.Add(new EvalRow(p.Name, "site-average MAE", $"train Depth_{Cases.DepthFolder(c)}", mae, n));
-        var (_, held) = Splits.TrainBySite(d.Set, HeldOutFraction, HeldOutSeed);
-        var heldPred = Gather(new ImageSet(trainPred), held);
-        double heldMae = SiteMae(d.Set, held, heldPred);
-        if (!double.IsNaN(heldMae))
-            rows.Add(new EvalRow(p.Name, "site-average MAE", HeldOutSplit, heldMae, held.Select(i => d.Set.Train[i].SiteKey).Distinct().Count(k => d.Set.AverageDepth.ContainsKey(k))));
-        foreach (var (c, mae, n) in SiteAverageMae(d.Set, trainPred, held.Select(i => d.Set.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal)))
-            rows.Add(new EvalRow(p.Name, "site-average MAE", HeldOutFolder(c), mae, n));
+        var trainSites = SitePredictions(d.Set, trainIdx, trainPred);
+        foreach (var g in trainSites.GroupBy(e => e.Case).OrderBy(g => g.Key))
+            rows.Add(new EvalRow(p.Name, "site-average MAE", $"train Depth_{Cases.DepthFolder(g.Key)}", g.Average(e => Math.Abs(e.Predicted - e.Csv)), g.Count()));
+        var heldSites = HeldOutSites(d.Set);
+        var heldSitesSeen = trainSites.Where(e => heldSites.Contains(e.Site)).ToList();
+        if (heldSitesSeen.Count > 0)
+        {
+            rows.Add(new EvalRow(p.Name, "site-average MAE", HeldOutSplit, heldSitesSeen.Average(e => Math.Abs(e.Predicted - e.Csv)), heldSitesSeen.Count));
+            foreach (var g in heldSitesSeen.GroupBy(e => e.Case).OrderBy(g => g.Key))
+                rows.Add(new EvalRow(p.Name, "site-average MAE", HeldOutFolder(g.Key), g.Average(e => Math.Abs(e.Predicted - e.Csv)), g.Count()));
+        }
         return rows;
+    }
+
+    /// <summary>The sites every trainer that learns from real train images leaves out.</summary>
+    public static HashSet<string> HeldOutSites(DaconDataSet set)
+    {
+        var (_, held) = Splits.TrainBySite(set, HeldOutFraction, HeldOutSeed);
+        return held.Select(i => set.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The real test images every table scores: all of them, or the run's even sample
+    /// (<see cref="RunCaps.EvalTestImages"/>); the submission always predicts them all.</summary>
+    public static List<int> TestSample(SemData d, RunCaps? caps = null) =>
+        [.. Batches.EvenSample(Enumerable.Range(0, d.Test.Count).ToArray(), (caps ?? RunCaps.Current).EvalTestImages)];
+
+    /// <summary>The real train images every table scores: all of them, or whole sites up to the run's cap
+    /// (<see cref="RunCaps.EvalTrainImages"/>), the held-out sites first (in a seeded order), then the others;
+    /// sorted. Whole sites, so that every site-average figure is over all of a site's images.</summary>
+    public static List<int> TrainSample(SemData d, RunCaps? caps = null)
+    {
+        int cap = (caps ?? RunCaps.Current).EvalTrainImages;
+        if (cap <= 0 || cap >= d.Train.Count) return [.. Enumerable.Range(0, d.Train.Count)];
+        var bySite = Enumerable.Range(0, d.Train.Count).GroupBy(i => d.Set.Train[i].SiteKey, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var held = HeldOutSites(d.Set);
+        var order = Batches.Shuffled(Enumerable.Range(0, bySite.Count).ToArray(), HeldOutSeed, -3)
+            .OrderBy(s => held.Contains(bySite[s].Key) ? 0 : 1).ToList(); // stable: held-out sites first
+        var chosen = new List<int>();
+        foreach (int s in order)
+        {
+            if (chosen.Count >= cap) break;
+            chosen.AddRange(bySite[s]);
+        }
+        chosen.Sort();
+        return chosen;
     }
 
     /// <summary>The split name of the held-out sites of one Depth folder.</summary>

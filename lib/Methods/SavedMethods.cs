@@ -89,10 +89,12 @@ public static class SavedMethods
 
     /// <summary>Exact search on a GPU or a small library; on a CPU with a full-size library the approximate
     /// search (the exact one takes about 10 minutes there).</summary>
-    public static RetrievalOptions DefaultRetrieval(SemData d) => new()
-    {
-        Search = TorchDevice.Current.type == DeviceType.CUDA || d.Set.Sim.Count <= 20_000 ? "exact" : "approx",
-    };
+    public static RetrievalOptions DefaultRetrieval(SemData d) => new() { Search = SearchFor(d.Set.Sim.Count, Workspace.RunCaps.Current) };
+
+    /// <summary>The search retrieval uses for a library of <paramref name="maps"/> simulated maps: the run's
+    /// cap when it names one, else exact on a GPU or up to 20,000 maps, approximate above that on a CPU.</summary>
+    public static string SearchFor(int maps, Workspace.RunCaps caps) =>
+        caps.RetrievalSearch is { Length: > 0 } s ? s : TorchDevice.Current.type == DeviceType.CUDA || maps <= 20_000 ? "exact" : "approx";
 
     /// <summary>Every available method scored by site-average MAE on the held-out train sites (at most 50
     /// per Depth folder, the same for every method; the site-average method never trained on them); the lowest wins.</summary>

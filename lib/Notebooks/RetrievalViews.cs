@@ -85,14 +85,16 @@ public static class RetrievalViews
     }
 
     /// <summary>The best cosine of each query: library holes vs new shapes when the truth says which.</summary>
-    public static PlotlyChart Similarities(SemData d, Match[][] found)
+    /// <param name="testIdx">The test images searched, in the order of <paramref name="found"/> (null: all of them).</param>
+    public static PlotlyChart Similarities(SemData d, Match[][] found, IReadOnlyList<int>? testIdx = null)
     {
         var best = found.Select(f => (double)f[0].Cosine).ToArray();
         if (d.TestLibrary is not { } lib) return Charts.Histograms("best cosine per query", "cosine", [("queries", best)]);
+        int Q(int k) => testIdx is null ? k : testIdx[k];
         return Charts.Histograms("best cosine per query", "cosine",
         [
-            ("hole reuses a library map", best.Where((_, q) => lib[q] >= 0)),
-            ("new shape", best.Where((_, q) => lib[q] < 0)),
+            ("hole reuses a library map", best.Where((_, k) => lib[Q(k)] >= 0)),
+            ("new shape", best.Where((_, k) => lib[Q(k)] < 0)),
         ]);
     }
 
@@ -100,7 +102,7 @@ public static class RetrievalViews
     /// reused holes whose exact library map was found.</summary>
     public static DataFrame ExactVsApproximate(SemData d, RetrievalPredictor r)
     {
-        var idx = Enumerable.Range(0, d.Test.Count).ToList();
+        var idx = Evaluator.TestSample(d);
         var rows = new List<(string Search, double Seconds, Match[][] Found)>();
         foreach (var mode in new[] { "exact", "approx" })
         {
@@ -109,23 +111,25 @@ public static class RetrievalViews
             rows.Add((mode, sw.Elapsed.TotalSeconds, found));
         }
         var exact = rows[0].Found;
-        var lib = d.TestLibrary;
+        var lib = d.TestLibrary is { } full ? idx.Select(q => full[q]).ToArray() : null; // by position in idx
         return Tables.FromRecords(rows.Select(x => new
         {
             x.Search,
             x.Seconds,
             QueriesPerSecond = idx.Count / x.Seconds,
-            RecallAt1VsExact = idx.Count(q => x.Found[q][0].Key == exact[q][0].Key) / (double)idx.Count,
+            RecallAt1VsExact = Enumerable.Range(0, idx.Count).Count(k => x.Found[k][0].Key == exact[k][0].Key) / (double)idx.Count,
             ExactMapFound = lib is null ? double.NaN
-                : idx.Count(q => lib[q] >= 0 && x.Found[q][0].Key == lib[q]) / (double)Math.Max(1, lib.Count(v => v >= 0)),
+                : Enumerable.Range(0, idx.Count).Count(k => lib[k] >= 0 && x.Found[k][0].Key == lib[k]) / (double)Math.Max(1, lib.Count(v => v >= 0)),
         }));
     }
 
     /// <summary>For each search: how many reused test holes (hidden truth) got their own library map, and the
     /// median best cosine of reused holes and of new shapes.</summary>
-    public static object ExactMapFound(SemData d, IReadOnlyList<(string Search, Match[][] Found)> searches)
+    /// <param name="testIdx">The test images searched, in the order of each search's matches (null: all of them).</param>
+    public static object ExactMapFound(SemData d, IReadOnlyList<(string Search, Match[][] Found)> searches, IReadOnlyList<int>? testIdx = null)
     {
-        if (d.TestLibrary is not { } lib) return "which holes reuse a library map is hidden truth of the synthetic set";
+        if (d.TestLibrary is not { } full) return "which holes reuse a library map is hidden truth of the synthetic set";
+        var lib = testIdx is null ? full : testIdx.Select(q => full[q]).ToArray(); // by position in the searches
         var reused = Enumerable.Range(0, lib.Length).Where(q => lib[q] >= 0).ToList();
         var fresh = Enumerable.Range(0, lib.Length).Where(q => lib[q] < 0).ToList();
         static double Median(IEnumerable<double> v) { var a = v.Order().ToArray(); return a.Length == 0 ? double.NaN : a[a.Length / 2]; }

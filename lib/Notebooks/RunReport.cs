@@ -15,6 +15,12 @@ public sealed record RunFacts(string DataRoot, DateTime Started, TimeSpan Elapse
     /// method, a method <c>auto</c> skipped.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>The plan the run kept to: its caps and each notebook's estimate.</summary>
+    public RunPlan? Plan { get; init; }
+
+    /// <summary>Each executed notebook's estimated and measured seconds.</summary>
+    public IReadOnlyList<(string Notebook, double Estimated, double Seconds)> Took { get; init; } = [];
+
     /// <summary>The status line at the top of the report.</summary>
     public string Status => !Ok ? "FAILED (see the notebook that stopped below)"
         : Warnings.Count > 0 ? $"completed with warnings ({Warnings.Count}, listed below)" : "completed";
@@ -55,6 +61,14 @@ public static partial class RunReport
         Fact(sb, "started", facts.Started.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
         Fact(sb, "took", $"{facts.Elapsed.TotalMinutes:F1} min");
         Fact(sb, "data root", facts.DataRoot);
+        if (facts.Plan is { } plan)
+        {
+            Fact(sb, "plan", plan.Caps.BudgetMinutes > 0 ? $"budget {plan.Caps.BudgetMinutes:0.#} min on {plan.Device}; {(plan.Caps.Any ? "caps:" : "the published sizes fit, no caps")}" : $"no budget on {plan.Device}: the published sizes");
+            if (plan.Caps.Any)
+                sb.Append("<tr><th>caps</th><td><ul>").Append(string.Concat(plan.Caps.Lines.Select(l => $"<li>{E(l)}</li>"))).Append("</ul></td></tr>");
+            if (facts.Took.Count > 0)
+                Fact(sb, "time per notebook", string.Join("; ", facts.Took.Select(t => $"{t.Notebook[..2]} {RunPlan.Minutes(t.Seconds)} (estimated {RunPlan.Minutes(t.Estimated)})")));
+        }
         if (!Directory.Exists(Path.Combine(facts.DataRoot, Data.DaconNames.Truth)))
             Fact(sb, "scoring", "no hidden truth: methods ranked by held-out site-average MAE (the sites no method trained on)");
         Fact(sb, "notebooks", string.Join(", ", notebooks.Select(n => Path.GetFileName(n.Path))));

@@ -26,10 +26,13 @@ public sealed record WorkspaceInfo(string Root, string DataRoot, string Device, 
     /// <summary>The one-line verdict of the layer checks (<see cref="Models.Doctor.Verdict"/>).</summary>
     public string Checks { get; init; } = Models.Doctor.Verdict();
 
+    /// <summary>The sizes this run keeps to (<see cref="Workspace.RunCaps"/>), one line each.</summary>
+    public IReadOnlyList<string> Caps { get; init; } = Workspace.RunCaps.Current is { Any: true } c ? c.Lines : ["none: the published sizes"];
+
     public override string ToString() =>
         $"workspace {Root}\ndata      {DataRoot}{(SyntheticTruth ? " (synthetic, hidden truth present)" : "")}\ndevice    {Device}\n" +
         $"natives   {Natives}\nheap      {Heap}\nblas      {Blas}\nonednn    {OneDnnStatus}\nnnpack    {Nnpack}\n" +
-        $"checks    {Checks}\nseed      {Seed}";
+        $"checks    {Checks}\nseed      {Seed}\ncaps      {string.Join("\n          ", Caps)}";
 }
 
 /// <summary>

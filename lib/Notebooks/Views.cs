@@ -296,7 +296,8 @@ public static class DomainShiftViews
     /// </summary>
     public static ImageGrid WorstSites(IDepthPredictor p, SemData d, int n = 5)
     {
-        var (_, held) = Splits.TrainBySite(d.Set, Evaluator.HeldOutFraction, Evaluator.HeldOutSeed);
+        var heldSites = Evaluator.HeldOutSites(d.Set);
+        var held = Evaluator.TrainSample(d).Where(i => heldSites.Contains(d.Set.Train[i].SiteKey)).ToList(); // the tables' held-out images
         var pred = p.Predict(d.Train, held);
         var sites = Evaluator.SitePredictions(d.Set, held, pred)
             .OrderByDescending(s => Math.Abs(s.Predicted - s.Csv)).Take(n).ToList();
@@ -322,10 +323,11 @@ public static class DomainShiftViews
     public static ImageGrid WorstImages(IDepthPredictor p, SemData d, int n = 5)
     {
         if (d.TestTruth is not { } truth) return WorstSites(p, d, n);
-        var idx = Enumerable.Range(0, d.Test.Count).ToList();
-        var split = Metrics.Split(p.Predict(d.Test, idx), Evaluator.Gather(truth, idx), d.TestCases!, n);
-        return Views.PredictionGrid($"{p.Name}: the {split.Worst.Length} worst real test images (per-image RMSE {split.PerImage[split.Worst[0]]:F1} to {split.PerImage[split.Worst[^1]]:F1}; the median image {split.MedianImage:F1})",
-            p, d.Test, truth, split.Worst);
+        var idx = Evaluator.TestSample(d);
+        var split = Metrics.Split(p.Predict(d.Test, idx), Evaluator.Gather(truth, idx), idx.Select(q => d.TestCases![q]).ToList(), n);
+        string of = idx.Count < d.Test.Count ? $" of a sample of {idx.Count:N0}" : "";
+        return Views.PredictionGrid($"{p.Name}: the {split.Worst.Length} worst real test images{of} (per-image RMSE {split.PerImage[split.Worst[0]]:F1} to {split.PerImage[split.Worst[^1]]:F1}; the median image {split.MedianImage:F1})",
+            p, d.Test, truth, split.Worst.Select(k => idx[k]).ToList());
     }
 }
 

@@ -31,11 +31,22 @@ public sealed record ClassifierOptions
     public double ValFraction { get; init; } = 0.2;
     /// <summary>Random flips and 180-degree rotation.</summary>
     public bool Augment { get; init; } = true;
+    /// <summary>Use at most this many training images per epoch (0: all).</summary>
+    public int MaxTrainImages { get; init; }
+    /// <summary>Measure each epoch's accuracy on at most this many held-out images, an even sample (0: all).</summary>
+    public int MaxValImages { get; init; }
     public int Seed { get; init; } = 41;
     public string Data { get; init; } = "";
     public string Device { get; init; } = "";
 
     public static ClassifierOptions Default => new();
+
+    /// <summary>These options within a run's caps (<see cref="Workspace.RunCaps"/>).</summary>
+    public ClassifierOptions Capped(Workspace.RunCaps caps) => this with
+    {
+        MaxTrainImages = caps.ClassifierImages > 0 && (MaxTrainImages == 0 || caps.ClassifierImages < MaxTrainImages) ? caps.ClassifierImages : MaxTrainImages,
+        MaxValImages = caps.EvalTrainImages > 0 && (MaxValImages == 0 || caps.EvalTrainImages < MaxValImages) ? caps.EvalTrainImages : MaxValImages,
+    };
     public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
     public static ClassifierOptions FromJson(string json) => JsonSerializer.Deserialize<ClassifierOptions>(json, DepthOptions.Json) ?? throw new InvalidDataException("empty options");
 }
@@ -87,6 +98,7 @@ public sealed class ClassifierTrainer : IDisposable
             guard.StartEpoch(epoch);
             var sw = Stopwatch.StartNew();
             var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
+            if (Options.MaxTrainImages > 0 && order.Length > Options.MaxTrainImages) order = order[..Options.MaxTrainImages];
             int nb = order.Length / bs;
             Model.train();
             using var lossSum = new LossSum();
@@ -111,7 +123,7 @@ public sealed class ClassifierTrainer : IDisposable
             guard.Check();
             BatchNormCalibration.Recalibrate(Model, _data.Train, order, PixelScale.Symmetric);
             double secs = sw.Elapsed.TotalSeconds;
-            double acc = _valIdx.Length > 0 ? Accuracy(_valIdx) : double.NaN;
+            double acc = _valIdx.Length > 0 ? Accuracy(Batches.EvenSample(_valIdx, Options.MaxValImages)) : double.NaN;
             var m = new EpochMetrics(epoch, lossSum.Mean, acc, secs, nb * bs / secs) { ValMetricName = "accuracy" };
             History.Add(m);
             Epoch = epoch;
@@ -123,6 +135,13 @@ public sealed class ClassifierTrainer : IDisposable
         }
         Model.eval();
         return History;
+    }
+
+    /// <summary>Accuracy on the held-out sites' images (an even sample of at most <see cref="ClassifierOptions.MaxValImages"/>) and how many.</summary>
+    public (double Accuracy, int Images) HeldOutAccuracy()
+    {
+        var idx = Batches.EvenSample(_valIdx, Options.MaxValImages);
+        return (Accuracy(idx), idx.Length);
     }
 
     /// <summary>Fraction of train images <paramref name="idx"/> whose case is predicted right.</summary>

@@ -80,6 +80,10 @@ public sealed record CycleGanOptions
 
     public static CycleGanOptions Default => new();
 
+    /// <summary>These options within a run's caps (<see cref="Workspace.RunCaps"/>): at most its generator steps an epoch.</summary>
+    public CycleGanOptions Capped(Workspace.RunCaps caps) =>
+        caps.CycleGanSteps > 0 && (MaxStepsPerEpoch == 0 || caps.CycleGanSteps < MaxStepsPerEpoch) ? this with { MaxStepsPerEpoch = caps.CycleGanSteps } : this;
+
     /// <summary>The published configuration (per case, WGAN-GP, batch 64, 50 epochs, lr x0.95 an
     /// epoch) for GPU users; far too slow for a CPU, not run in CI.</summary>
     public static CycleGanOptions Full => new()

@@ -36,6 +36,8 @@ public sealed record DepthOptions
     public bool RecalibrateBatchNorm { get; init; }
     /// <summary>Use at most this many training images per epoch (0: all); for quick looks.</summary>
     public int MaxTrainImages { get; init; }
+    /// <summary>Validate each epoch on at most this many images, an even sample of the split (0: all).</summary>
+    public int MaxValImages { get; init; }
     /// <summary>Run (a name under runs/, or a run folder's full path) whose final weights start this one:
     /// the oracle and the weakly supervised network start from "unet-sim"; "" starts from random weights.</summary>
     public string InitFrom { get; init; } = "";
@@ -70,6 +72,17 @@ public sealed record DepthOptions
     /// <remarks>One pass over 1,536 simulated images (24 steps of 64 pairs + 8 sites x 4 real images on the
     /// quick preset) keeps it inside the main job's CPU budget.</remarks>
     public static DepthOptions WeakUNet => UNet with { Name = "unet-weak", InitFrom = "unet-sim", SiteWeight = 1.0, Epochs = 1, LearningRate = 5e-4, MaxTrainImages = 1536 };
+
+    /// <summary>These options within a run's caps (<see cref="Workspace.RunCaps"/>): the training images per
+    /// epoch of this kind of network and the validation sample; the weak network keeps its own small pass.</summary>
+    public DepthOptions Capped(Workspace.RunCaps caps)
+    {
+        int cap = SiteWeight > 0 ? 0 : Source == "real-truth" ? caps.OracleImages : Model == "ae" ? caps.AeImages : caps.UNetImages;
+        var o = this;
+        if (cap > 0 && (MaxTrainImages == 0 || cap < MaxTrainImages)) o = o with { MaxTrainImages = cap };
+        if (caps.EvalSimValImages > 0 && (MaxValImages == 0 || caps.EvalSimValImages < MaxValImages)) o = o with { MaxValImages = caps.EvalSimValImages };
+        return o;
+    }
 
     /// <summary>Checks the combinations a run cannot start with.</summary>
     public DepthOptions Validated()

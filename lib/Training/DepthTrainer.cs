@@ -325,8 +325,9 @@ public sealed class DepthTrainer : IDisposable
     public double ValidationRmse()
     {
         var p = Predictor();
-        var pred = p.Predict(_sem, _valIdx);
-        var truth = Evaluator.Gather(_depth, _valIdx.Select(_depthIndex).ToList());
+        var val = Batches.EvenSample(_valIdx, Options.MaxValImages);
+        var pred = p.Predict(_sem, val);
+        var truth = Evaluator.Gather(_depth, val.Select(_depthIndex).ToList());
         return Metrics.Rmse(pred, truth);
     }
 

@@ -22,6 +22,17 @@ public sealed record DomainShiftOptions
     public DepthOptions Ae { get; init; } = DepthOptions.Default;
     public ClassifierOptions Classifier { get; init; } = ClassifierOptions.Default;
 
+    /// <summary>Every part within a run's caps (<see cref="Workspace.RunCaps"/>; <see cref="Workspace.RunCaps.Current"/> when null).</summary>
+    public DomainShiftOptions Capped(Workspace.RunCaps? caps = null)
+    {
+        caps ??= Workspace.RunCaps.Current;
+        return this with
+        {
+            CycleGan = CycleGan.Capped(caps), DepthNet = DepthNet.Capped(caps), Oracle = Oracle.Capped(caps),
+            Weak = Weak.Capped(caps), Ae = Ae.Capped(caps), Classifier = Classifier.Capped(caps),
+        };
+    }
+
     /// <summary>Every epoch count scaled for a quick look (notebooks on tiny data).</summary>
     public DomainShiftOptions WithEpochs(Func<int, int> epochs) => this with
     {
@@ -129,11 +140,13 @@ public sealed class DomainShift(SemData data) : IDisposable
         Evaluated = methods;
         if (Classifier is not null)
         {
-            rows.Add(new EvalRow("case classifier", "accuracy", "real train, held-out sites", Classifier.Accuracy(Classifier.ValIndices), Classifier.ValIndices.Count));
+            var (acc, images) = Classifier.HeldOutAccuracy();
+            rows.Add(new EvalRow("case classifier", "accuracy", "real train, held-out sites", acc, images));
             if (Data.TestCases is { } tc)
             {
-                var pred = Classifier.Predictor().PredictCases(Data.Test, Enumerable.Range(0, Data.Test.Count).ToList());
-                rows.Add(new EvalRow("case classifier", "accuracy", "real test (hidden truth)", pred.Where((p, i) => p == tc[i]).Count() / (double)Math.Max(1, tc.Length), tc.Length));
+                var idx = Evaluator.TestSample(Data);
+                var pred = Classifier.Predictor().PredictCases(Data.Test, idx);
+                rows.Add(new EvalRow("case classifier", "accuracy", "real test (hidden truth)", pred.Where((p, k) => p == tc[idx[k]]).Count() / (double)Math.Max(1, idx.Count), idx.Count));
             }
         }
         return rows;

@@ -43,7 +43,7 @@ md("""
 One record per part; each is saved beside its checkpoint. The defaults are sized for the quick preset on a CPU; `CycleGanOptions.Full` (per case, WGAN-GP, batch 64, 50 epochs, lr × 0.95 an epoch) is the published configuration for GPU users and is not run here.
 """),
 code("""
-var options = new DomainShiftOptions().WithEpochs(RunSize.Epochs);
+var options = new DomainShiftOptions().WithEpochs(RunSize.Epochs).Capped(); // the run's caps: the setup summary lists them
 options.CycleGan
 """),
 code("""
@@ -67,7 +67,8 @@ Trained on the real train images (the `Depth_X` folder gives the case), accuracy
 code("""
 x.Classifier = new ClassifierTrainer(options.Classifier, data);
 x.Classifier.Fit(new LiveProgress("case classifier"));
-$"held-out site accuracy: {x.Classifier.Accuracy(x.Classifier.ValIndices):P1} on {x.Classifier.ValIndices.Count} images"
+var (accuracy, heldImages) = x.Classifier.HeldOutAccuracy();
+$"held-out site accuracy: {accuracy:P1} on {heldImages:N0} images"
 """),
 md("""
 ## 3. CycleGAN training

@@ -43,23 +43,24 @@ simulated noise. The two generators err differently, so the method scores each k
 correlations** (`RetrievalOptions` defaults: `Restyle` and `TranslateQueries`), after a 1 px Gaussian blur of every
 query and key image (`SmoothSigma`) that discounts the pixel noise neither generator reproduces. The winners' one
 direction stays a variant (`RetrievalOptions.RestyledKeys`)."""),
-("code", """var library = RetrievalLibrary.Build(data, genSimToReal, new RetrievalOptions(), genRealToSim: genRealToSim);
+("code", """var method = SavedMethods.DefaultRetrieval(data); // the method's options; its search (exact or approximate) follows the device, the library's size and the run's caps
+var library = RetrievalLibrary.Build(data, genSimToReal, method, genRealToSim: genRealToSim);
 var retrieval = new RetrievalPredictor($"retrieval ({library.Options.Describe()})", library, data, cases);
-var restyled = RetrievalLibrary.Build(data, genSimToReal, RetrievalOptions.RestyledKeys);
+var restyled = RetrievalLibrary.Build(data, genSimToReal, RetrievalOptions.RestyledKeys with { Search = method.Search });
 var restyledKeys = new RetrievalPredictor($"retrieval ({restyled.Options.Describe()}: the winners' keys and search)", restyled, data, cases);
-var translated = RetrievalLibrary.Build(data, null, new RetrievalOptions { Restyle = false }, genRealToSim: genRealToSim);
+var translated = RetrievalLibrary.Build(data, null, method with { Restyle = false }, genRealToSim: genRealToSim);
 var translatedQueries = new RetrievalPredictor($"retrieval ({translated.Options.Describe()})", translated, data, cases);
 $"{library.Count:N0} keys in both directions in {library.RestyleSeconds:F1} s; restyled only {restyled.RestyleSeconds:F1} s\""""),
 ("md", """## Queries and the keys they found
 Every query is smoothed and z-scored, and also translated, smoothed and z-scored, then compared with every key of the
 case the classifier reads; the best key's depth map is the prediction. The key shown is its restyled half."""),
 ("code", """RetrievalViews.Examples(data, retrieval, genSimToReal, Enumerable.Range(0, 6).ToList(), genRealToSim)"""),
-("code", """var testIdx = Enumerable.Range(0, data.Test.Count).ToList();
+("code", """var testIdx = Evaluator.TestSample(data); // every test image, or the run's even sample (setup summary: caps)
 var found = retrieval.Search(data.Test, testIdx);
-RetrievalViews.Similarities(data, found)"""),
+RetrievalViews.Similarities(data, found, testIdx)"""),
 ("md", """How often each direction finds a reused hole's own map (which holes are reused is known on the synthetic set only):"""),
 ("code", """RetrievalViews.ExactMapFound(data, [("both directions (the method)", found), ("restyled keys (winners)", restyledKeys.Search(data.Test, testIdx)),
-    ("translated queries", translatedQueries.Search(data.Test, testIdx))])"""),
+    ("translated queries", translatedQueries.Search(data.Test, testIdx))], testIdx)"""),
 ("md", """## Shifts
 The winners shifted each query circularly by -2..+2 px in both axes (25 shifts) and kept the best cosine over the
 shifts, because their real crops were not aligned with the depth maps; they returned the found map unshifted. The
@@ -72,16 +73,16 @@ shift won, and how often the search finds a reused hole's own map with and witho
 ("code", """RetrievalViews.ShiftCounts(found)"""),
 ("code", """var noShifts = library.WithSearch(library.Options with { MaxShift = 0 });
 var unshifted = new RetrievalPredictor($"retrieval ({noShifts.Options.Describe()})", noShifts, data, cases);
-RetrievalViews.ExactMapFound(data, [("both directions, no shifts", unshifted.Search(data.Test, testIdx)), ("both directions, +-2 px (the method)", found)])"""),
+RetrievalViews.ExactMapFound(data, [("both directions, no shifts", unshifted.Search(data.Test, testIdx)), ($"both directions, +-{method.MaxShift} px (the method)", found)], testIdx)"""),
 ("md", """## What a perfect restyle would give
 On the synthetic set the real-domain physics is known, so each library map can be rendered as a *real* image without
 noise: the keys a perfect `GenSimToReal` would make. Like the oracle of notebook 03 this is a bound, not a method
 (real data has no renderer). The gap between it and the restyled library is the restyle's fault, not the search's."""),
-("code", """RetrievalLibrary? perfect = data.Set.HasTruth ? RetrievalLibrary.BuildPerfectRestyle(data, new RetrievalOptions()) : null;
+("code", """RetrievalLibrary? perfect = data.Set.HasTruth ? RetrievalLibrary.BuildPerfectRestyle(data, method) : null;
 var ceiling = perfect is null ? null : new RetrievalPredictor("retrieval ceiling (perfect restyle; bound)", perfect, data, cases);
 var ceilingUnshifted = perfect is null ? null : new RetrievalPredictor("retrieval ceiling, found map unshifted (perfect restyle; bound)",
     perfect.WithSearch(perfect.Options with { ShiftBack = false }), data, cases);
-ceiling is null ? (object)"the ceiling needs the synthetic set's hidden config" : RetrievalViews.ExactMapFound(data, [("perfect restyle", ceiling.Search(data.Test, testIdx)), ("both directions (the method)", found)])"""),
+ceiling is null ? (object)"the ceiling needs the synthetic set's hidden config" : RetrievalViews.ExactMapFound(data, [("perfect restyle", ceiling.Search(data.Test, testIdx)), ("both directions (the method)", found)], testIdx)"""),
 ("md", """## Exact and approximate search
 Exact search is one matrix product per chunk of queries (shifts x chunk x keys floats, bounded by `ChunkMiB`). The
 approximate search projects keys and queries onto a 64-dimensional subspace of the keys, where each case's keys are
@@ -96,7 +97,7 @@ The methods of notebooks 02 and 03 loaded from their checkpoints, and the retrie
 the classifier's case (the method), the same without shifts, the winners' restyled keys and search, the translated
 queries alone, the raw simulated library (no CycleGAN), both directions searched across all cases, and the
 perfect-restyle ceiling."""),
-("code", """var rawLibrary = RetrievalLibrary.Build(data, null, new RetrievalOptions { Restyle = false, TranslateQueries = false, SmoothSigma = 0 });
+("code", """var rawLibrary = RetrievalLibrary.Build(data, null, method with { Restyle = false, TranslateQueries = false, SmoothSigma = 0 });
 var methods = SavedMethods.Available().Where(k => k != "retrieval").Select(k => SavedMethods.Load(k, data).Predictor).ToList();
 methods.Add(retrieval);
 methods.Add(unshifted);

@@ -30,6 +30,8 @@ public class CliTests(TinyData tiny)
     [Theory]
     [InlineData("--epochs: 'abc' is not a whole number", "train-ae", "--epochs", "abc")]
     [InlineData("--epochs must be at least 1, not 0", "train-ae", "--epochs", "0")]
+    [InlineData("--budget must be 0 (no budget) or more minutes, not -5", "run", "--budget", "-5")]
+    [InlineData("--budget: 'soon' is not a whole number", "plan", "--budget", "soon")]
     [InlineData("--preset: 'huge' is not one of tiny, quick, full", "run", "--preset", "huge")]
     [InlineData("--method: 'best' is not one of auto, ae, cyclegan, weak, retrieval", "submit", "--method", "best")]
     [InlineData("--smooth must be 0..5 px, not -1", "bench-retrieval", "--smooth", "-1")]

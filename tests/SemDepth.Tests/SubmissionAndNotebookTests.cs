@@ -5,6 +5,7 @@ using SemDepth.Methods;
 using SemDepth.Evaluation;
 using SemDepth.Notebooks;
 using SemDepth.Submission;
+using SemDepth.Workspace;
 using Xunit;
 
 namespace SemDepth.Tests;
@@ -122,11 +123,21 @@ public class NotebookTests(TinyData tiny)
         string root = tiny.Copy("no-truth");
         Directory.Delete(Path.Combine(root, DaconNames.Truth), true);
         string scratch = Path.Combine(tiny.Scratch, "nt");
+        // and a plan with caps, as a CPU budget gives a full-size root: every notebook keeps to them and says so
+        var counts = PlanCounts.Of(DaconDataSet.Open(root));
+        var caps = new RunCaps
+        {
+            BudgetMinutes = 60, Reason = "CPU budget", AeImages = 64, UNetImages = 64, ClassifierImages = 32, OracleImages = 32, CycleGanSteps = 2,
+            EvalTestImages = 20, EvalTrainImages = 40, EvalSimValImages = 16, RetrievalSearch = "approx",
+        };
+        caps = caps with { Lines = RunPlan.Describe(caps, counts) };
+        var plan = new RunPlan(counts, new UnitCosts(), caps, [], "cpu");
+        string planFile = plan.Save(Path.Combine(scratch, "artifacts", "plan.json"));
         var env = new Dictionary<string, string>
         {
             ["SEMDEPTH_DATA"] = root, ["SEMDEPTH_EPOCHS"] = "1", ["SEMDEPTH_DEVICE"] = "cpu",
             ["SEMDEPTH_RUNS"] = Path.Combine(scratch, "runs"), ["SEMDEPTH_ARTIFACTS"] = Path.Combine(scratch, "artifacts"),
-            ["SEMDEPTH_CACHE"] = Path.Combine(scratch, "cache"),
+            ["SEMDEPTH_CACHE"] = Path.Combine(scratch, "cache"), ["SEMDEPTH_PLAN"] = planFile,
         };
         var failures = new List<string>();
         var executed = new List<string>();
@@ -151,8 +162,13 @@ public class NotebookTests(TinyData tiny)
         Assert.Contains("held-out sites whose mean predicted depth misses average_depth.csv most", nb03);
         string nb05 = File.ReadAllText(executed.Single(p => Path.GetFileName(p).StartsWith("05", StringComparison.Ordinal)));
         Assert.Contains("validated against test/SEM; no hidden truth in this data root: a test RMSE is a synthetic-set measurement", nb05);
+        // the caps in every notebook's setup summary, the samples in the tables
+        Assert.All(executed, p => Assert.Contains("U-Net (sim): 2 epochs over 64 of ", File.ReadAllText(p)));
+        Assert.Contains("retrieval: the approximate search", File.ReadAllText(executed.Single(p => Path.GetFileName(p).StartsWith("04", StringComparison.Ordinal))));
+        Assert.Contains("held-out site accuracy", nb03);
         var report = RunReport.Build(executed, new RunFacts(root, DateTime.UtcNow.AddHours(-1), TimeSpan.FromMinutes(1), true,
-            Path.Combine(scratch, "runs"), Path.Combine(scratch, "artifacts", "results")));
+            Path.Combine(scratch, "runs"), Path.Combine(scratch, "artifacts", "results")) { Plan = plan });
+        Assert.Contains("evaluation tables: 20 of 40 test images", report);
         Assert.Contains("no hidden truth: methods ranked by held-out site-average MAE", report);
         Assert.Contains("SiteMaeHeldOut", report);
         Assert.Contains("n/a (no hidden truth)", report);

@@ -1,0 +1,269 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SemDepth.Data;
+using SemDepth.Evaluation;
+using SemDepth.Methods;
+using SemDepth.Training;
+using SemDepth.Workspace;
+
+namespace SemDepth.Notebooks;
+
+/// <summary>The counts of a data root a plan is made for.</summary>
+public sealed record PlanCounts(int SimMaps, int SimSem, int Train, int Test, bool Truth)
+{
+    public static PlanCounts Of(DaconDataSet set) => new(set.Sim.Count, set.Sim.Count * 2, set.Train.Count, set.Test.Count, set.HasTruth);
+    /// <summary>Every PNG the image cache decodes (hidden truth included).</summary>
+    public long Images => SimSem + SimMaps + Train + Test + (Truth ? Train + Test : 0);
+}
+
+/// <summary>One notebook's estimated time and what it is made of.</summary>
+public sealed record NotebookEstimate(string Notebook, double Seconds, IReadOnlyList<(string What, double Seconds)> Parts);
+
+/// <summary>
+/// What the main job will do before it does it: the data's counts, the unit costs measured on this device
+/// (<see cref="UnitCosts"/>), the caps that keep a CPU run inside its budget (<see cref="RunCaps"/>) and each
+/// notebook's estimated time. Estimates are work counts times measured unit costs; a GPU, or a budget of 0,
+/// runs the published sizes.
+/// </summary>
+public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, IReadOnlyList<NotebookEstimate> Notebooks, string Device)
+{
+    /// <summary>The budget a CPU run keeps to unless told otherwise, minutes (about an hour on a 2-core machine).</summary>
+    public const double DefaultCpuBudgetMinutes = 60;
+
+    /// <summary>The share of the budget the estimate is fitted into (the rest is the estimate's margin).</summary>
+    public const double BudgetShare = 0.85;
+
+    /// <summary>Seconds every notebook costs before its first cell: a kernel, the library, the setup cell.</summary>
+    public const double NotebookStartSeconds = 9;
+
+    public double TotalSeconds => Notebooks.Sum(n => n.Seconds);
+
+    /// <summary>What a trainer's image costs beyond the bare step the probe times: batches filled from the cache,
+    /// flips, loss bookkeeping, checkpoints (the quick main job's epochs against the probes: 1.0-1.2).</summary>
+    public const double TrainerOverhead = 1.15;
+
+    /// <summary>Seconds the first training of a process spends once (allocator, oneDNN primitives for each shape).</summary>
+    public const double FirstTrainingSeconds = 9;
+
+    /// <summary>Measures the unit costs on this device and fits the run of <paramref name="notebooks"/> (file
+    /// names) on <paramref name="root"/> into <paramref name="budgetMinutes"/> (null: <see cref="DefaultCpuBudgetMinutes"/>
+    /// on a CPU, none on a GPU; 0: none).</summary>
+    public static RunPlan Make(string root, double? budgetMinutes, IReadOnlyList<string> notebooks)
+    {
+        var set = DaconDataSet.Open(root);
+        var pngs = set.Test.Take(64).Select(t => t.Path).ToList();
+        var costs = UnitCosts.Measure(pngs);
+        bool gpu = Torch.TorchDevice.Current.type == TorchSharp.DeviceType.CUDA;
+        double budget = budgetMinutes ?? (gpu ? 0 : DefaultCpuBudgetMinutes);
+        return Fit(PlanCounts.Of(set), costs, budget, notebooks, gpu ? "cuda" : "cpu");
+    }
+
+    /// <summary>The plan for given counts and costs: no caps when the published sizes fit (or there is no
+    /// budget); else evaluation samples, the approximate search and then fewer training images, as little
+    /// as fits. When even the smallest caps do not fit, those caps and an estimate over the budget.</summary>
+    public static RunPlan Fit(PlanCounts n, UnitCosts c, double budgetMinutes, IReadOnlyList<string> notebooks, string device)
+    {
+        var none = Estimate(n, c, RunCaps.None, notebooks);
+        if (budgetMinutes <= 0 || none.Sum(e => e.Seconds) <= BudgetShare * budgetMinutes * 60)
+            return new RunPlan(n, c, RunCaps.None with { BudgetMinutes = budgetMinutes }, none, device);
+        string why = device == "cpu" ? "CPU budget" : "budget";
+        RunCaps At(double f, bool approx) => CapsAt(n, f, approx, budgetMinutes, why);
+        double Seconds(RunCaps caps) => Estimate(n, c, caps, notebooks).Sum(e => e.Seconds);
+        bool approx = Seconds(At(1, false)) > Seconds(At(1, true));
+        double lo = 0, hi = 1; // the largest share of the training images that fits
+        if (Seconds(At(hi, approx)) > BudgetShare * budgetMinutes * 60)
+        {
+            for (int it = 0; it < 30; it++)
+            {
+                double mid = (lo + hi) / 2;
+                if (Seconds(At(mid, approx)) <= BudgetShare * budgetMinutes * 60) lo = mid; else hi = mid;
+            }
+            hi = lo;
+        }
+        var caps = At(hi, approx);
+        return new RunPlan(n, c, caps, Estimate(n, c, caps, notebooks), device);
+    }
+
+    // Smallest sizes a capped run keeps: below these the figures stop meaning much.
+    const int MinTrainImages = 4096, MinCycleGanSteps = 20, EvalTest = 4000, EvalTrain = 6000, EvalSimVal = 2000;
+
+    /// <summary>The caps at share <paramref name="f"/> of each network's training images.</summary>
+    static RunCaps CapsAt(PlanCounts n, double f, bool approx, double budgetMinutes, string why)
+    {
+        var s = Sizes(n);
+        int Train(int all) => all <= MinTrainImages ? 0 : Math.Max(MinTrainImages, (int)(f * all)) is int v && v < all ? v : 0;
+        var o = new DomainShiftOptions();
+        int cgAll = o.CycleGan.MaxStepsPerEpoch;
+        int cg = Math.Max(MinCycleGanSteps, (int)(f * cgAll));
+        var caps = new RunCaps
+        {
+            BudgetMinutes = budgetMinutes, Reason = why,
+            AeImages = Train(s.SimTrain), UNetImages = Train(s.SimTrain), OracleImages = Train(s.RealFit), ClassifierImages = Train(s.RealFit),
+            CycleGanSteps = cg < cgAll ? cg : 0,
+            EvalTestImages = n.Test > EvalTest ? EvalTest : 0, EvalTrainImages = n.Train > EvalTrain ? EvalTrain : 0,
+            EvalSimValImages = s.SimVal > EvalSimVal ? EvalSimVal : 0,
+            RetrievalSearch = approx ? "approx" : "",
+        };
+        return caps with { Lines = Describe(caps, n) };
+    }
+
+    /// <summary>The caps in words, one line each, as notebooks and the report show them.</summary>
+    public static List<string> Describe(RunCaps caps, PlanCounts n)
+    {
+        var s = Sizes(n);
+        var o = new DomainShiftOptions();
+        string r = $" ({caps.Reason})";
+        var lines = new List<string>();
+        void Train(string net, int epochs, int cap, int all, string what)
+        {
+            if (cap > 0) lines.Add($"{net}: {epochs} epoch{(epochs == 1 ? "" : "s")} over {cap:N0} of {all:N0} {what} a epoch{r}".Replace(" a epoch", " an epoch"));
+        }
+        Train("AE baseline", o.Ae.Epochs, caps.AeImages, s.SimTrain, "simulated training images");
+        Train("U-Net (sim)", o.DepthNet.Epochs, caps.UNetImages, s.SimTrain, "simulated training images");
+        Train("case classifier", o.Classifier.Epochs, caps.ClassifierImages, s.RealFit, "real train images of the training sites");
+        Train("oracle U-Net", o.Oracle.Epochs, caps.OracleImages, s.RealFit, "real train images of the training sites");
+        if (caps.CycleGanSteps > 0)
+            lines.Add($"CycleGAN: {o.CycleGan.Epochs} epoch of {caps.CycleGanSteps} steps ({caps.CycleGanSteps * o.CycleGan.BatchSize:N0} image pairs) instead of {o.CycleGan.MaxStepsPerEpoch}{r}");
+        if (caps.EvalTestImages > 0 || caps.EvalTrainImages > 0 || caps.EvalSimValImages > 0)
+            lines.Add($"evaluation tables: {RunCaps.Of(caps.EvalTestImages, n.Test):N0} of {n.Test:N0} test images, whole sites up to {RunCaps.Of(caps.EvalTrainImages, n.Train):N0} of {n.Train:N0} train images (held-out sites first), " +
+                $"{RunCaps.Of(caps.EvalSimValImages, s.SimVal):N0} of {s.SimVal:N0} simulated validation images; the submission predicts all {n.Test:N0} test images{r}");
+        if (caps.RetrievalSearch == "approx")
+            lines.Add($"retrieval: the approximate search (a subspace and k-means lists, {new RetrievalOptions().Probes} probes) instead of the exact one{r}");
+        return lines;
+    }
+
+    readonly record struct SizeSet(int SimTrain, int SimVal, int RealFit, int RealHeld);
+
+    static SizeSet Sizes(PlanCounts n)
+    {
+        int simVal = (int)Math.Round(n.SimSem * DepthOptions.Default.ValFraction);
+        int held = (int)Math.Round(n.Train * Evaluator.HeldOutFraction);
+        return new SizeSet(n.SimSem - simVal, simVal, n.Train - held, held);
+    }
+
+    /// <summary>Each notebook's time: the work it does at these caps times the unit costs.</summary>
+    public static List<NotebookEstimate> Estimate(PlanCounts n, UnitCosts c, RunCaps caps, IReadOnlyList<string> notebooks)
+    {
+        var s = Sizes(n);
+        var o = new DomainShiftOptions().Capped(caps);
+        var ae = (DepthOptions.Default with { Epochs = o.Ae.Epochs }).Capped(caps);
+        int eT = RunCaps.Of(caps.EvalTestImages, n.Test), eR = RunCaps.Of(caps.EvalTrainImages, n.Train), eS = RunCaps.Of(caps.EvalSimValImages, s.SimVal);
+        int Per(int cap, int all) => cap > 0 ? Math.Min(cap, all) : all;
+        int cgSteps = Math.Min(o.CycleGan.MaxStepsPerEpoch > 0 ? o.CycleGan.MaxStepsPerEpoch : int.MaxValue, Math.Max(1, Math.Min(s.RealFit + s.RealHeld, s.SimTrain + s.SimVal) / o.CycleGan.BatchSize));
+        bool approx = SavedMethods.SearchFor(n.SimMaps, caps) == "approx";
+        var r = new RetrievalOptions();
+        double keysPerCase = n.SimMaps / 4.0;
+        // seconds a query costs against its case's keys with `shifts` shifts and `parts` images a key
+        double Query(int shifts, int parts, bool search)
+        {
+            double d = parts * Geometry.Pixels;
+            if (!search || !approx) return shifts * keysPerCase * d * c.MatmulMac;
+            double lists = Math.Max(1, Math.Round(Math.Sqrt(keysPerCase)));
+            double macs = shifts * (d * r.Components + lists * r.Components + r.Probes * keysPerCase / lists * r.Components) + r.Candidates * d;
+            return macs * c.MatmulMac * ApproxEfficiency;
+        }
+        double uT = c.UNetTrain * TrainerOverhead, aT = c.AeTrain * TrainerOverhead, kT = c.ClassifierTrain * TrainerOverhead;
+        double both = Query(9, 2, true) + c.GeneratorInfer + c.ClassifierInfer; // the method: both directions, +-1 px
+        double winners = Query(25, 1, true) + c.ClassifierInfer;
+        double translated = Query(9, 1, true) + c.GeneratorInfer + c.ClassifierInfer;
+        double raw = Query(9, 1, true) + c.ClassifierInfer;
+        double unshifted = Query(1, 2, true) + c.GeneratorInfer + c.ClassifierInfer;
+        double library = n.SimMaps * c.GeneratorInfer;
+        double pipeline = c.GeneratorInfer + c.UNetInfer;
+
+        var all = new List<NotebookEstimate>();
+        foreach (string nb in notebooks)
+        {
+            var parts = new List<(string, double)> { ("kernel and setup", NotebookStartSeconds) };
+            string name = Path.GetFileName(nb);
+            if (name.StartsWith("01", StringComparison.Ordinal))
+                parts.Add(("decode every PNG into the cache", n.Images * c.Decode / Math.Max(1, Environment.ProcessorCount)));
+            else if (name.StartsWith("02", StringComparison.Ordinal))
+            {
+                parts.Add(("AE training", FirstTrainingSeconds + ae.Epochs * (Per(ae.MaxTrainImages, s.SimTrain) * aT + Per(ae.MaxValImages, s.SimVal) * c.AeInfer)));
+                parts.Add(("evaluation", 2 * (eT + eR + s.SimVal) * c.AeInfer));
+                parts.Add(("test predictions as PNGs", n.Test * (c.AeInfer + c.Decode)));
+            }
+            else if (name.StartsWith("03", StringComparison.Ordinal))
+            {
+                int u = Per(o.DepthNet.MaxTrainImages, s.SimTrain), uv = Per(o.DepthNet.MaxValImages, s.SimVal);
+                parts.Add(("U-Net (sim)", FirstTrainingSeconds + o.DepthNet.Epochs * (u * (uT + c.UNetInfer) + uv * c.UNetInfer)));
+                int k = Per(o.Classifier.MaxTrainImages, s.RealFit), kv = Per(o.Classifier.MaxValImages, s.RealHeld);
+                parts.Add(("case classifier", o.Classifier.Epochs * (k * (kT + c.ClassifierInfer) + kv * c.ClassifierInfer)));
+                parts.Add(("CycleGAN", o.CycleGan.Epochs * cgSteps * c.CycleGanStep));
+                int w = o.Weak.MaxTrainImages;
+                // each step adds a batch of real images; each epoch recalibrates BatchNorm on every training site's
+                // images and measures the held-out sites, which the notebook measures again for both U-Nets
+                double realShare = (double)(o.Weak.SitesPerBatch * o.Weak.ImagesPerSite) / o.Weak.BatchSize;
+                parts.Add(("U-Net with site averages", o.Weak.Epochs * (w * uT * (1 + realShare) + (w + s.RealFit + s.RealHeld + uv) * c.UNetInfer) + 2 * s.RealHeld * c.UNetInfer));
+                if (n.Truth)
+                {
+                    int q = Per(o.Oracle.MaxTrainImages, s.RealFit), qv = Per(o.Oracle.MaxValImages, s.RealHeld);
+                    parts.Add(("oracle U-Net", o.Oracle.Epochs * (q * (uT + c.UNetInfer) + qv * c.UNetInfer)));
+                }
+                double passes = c.ClassifierInfer + c.AeInfer + c.UNetInfer * (n.Truth ? 3 : 2) + pipeline;
+                parts.Add(("evaluation", (eT + eR) * passes + Math.Min(2000, eS) * (passes - c.ClassifierInfer)));
+            }
+            else if (name.StartsWith("04", StringComparison.Ordinal))
+            {
+                parts.Add(("restyled libraries", 2 * library));
+                parts.Add(("searches of the views", eT * (4 * both + winners + translated + unshifted + (n.Truth ? raw : 0))));
+                // the method, no shifts, the winners', translated queries, raw, all cases (4 cases' keys), the two ceilings
+                double variants = both + unshifted + winners + translated + raw + (4 * Query(9, 2, true) + c.GeneratorInfer) + (n.Truth ? 2 * raw : 0);
+                double saved = c.AeInfer + (pipeline + c.ClassifierInfer) + (c.UNetInfer + c.ClassifierInfer);
+                parts.Add(("evaluation of every method", (eT + eR) * (variants + saved)));
+            }
+            else if (name.StartsWith("05", StringComparison.Ordinal))
+            {
+                int autoImages = Math.Min(s.RealHeld, 4 * 50 * Math.Max(1, n.Train / Math.Max(1, 4 * 515)));
+                parts.Add(("auto: every method on held-out sites", library + autoImages * (both + c.AeInfer + pipeline + c.UNetInfer + 2 * c.ClassifierInfer)));
+                parts.Add(("submission", (n.Test + Math.Min(2000, n.Test)) * both + n.Test * c.Decode));
+            }
+            all.Add(new NotebookEstimate(name, parts.Sum(p => p.Item2), parts));
+        }
+        return all;
+    }
+
+    /// <summary>How much slower than the large product's rate the approximate search's small products run
+    /// per multiply-add (docs/performance.md: the full preset's search, measured against the model).</summary>
+    public const double ApproxEfficiency = 10;
+
+    /// <summary>The plan as the console prints it before the notebooks run.</summary>
+    public IEnumerable<string> Lines()
+    {
+        yield return $"plan: {Counts.SimMaps:N0} depth maps, {Counts.SimSem:N0} simulated SEM, {Counts.Train:N0} real train and {Counts.Test:N0} test images{(Counts.Truth ? " (hidden truth present)" : " (no hidden truth)")}; device {Device}";
+        yield return $"  unit costs measured in {Costs.ProbeSeconds:F1} s: training {Ms(Costs.AeTrain)} (AE), {Ms(Costs.UNetTrain)} (U-Net), {Ms(Costs.ClassifierTrain)} (classifier) an image; CycleGAN {Costs.CycleGanStep * 1000:F0} ms a step; " +
+            $"inference {Ms(Costs.UNetInfer)} (U-Net), {Ms(Costs.GeneratorInfer)} (generator) an image; matmul {2 / Costs.MatmulMac / 1e9:F0} GFLOP/s; PNG decode {Ms(Costs.Decode)}";
+        yield return Caps.BudgetMinutes > 0
+            ? $"  budget {Caps.BudgetMinutes:0.#} min ({BudgetShare:P0} of it planned): {(Caps.Any ? "caps below" : "the published sizes fit, no caps")}"
+            : "  no budget: the published sizes";
+        foreach (var l in Caps.Lines) yield return "  cap: " + l;
+        foreach (var e in Notebooks)
+            yield return $"  {e.Notebook,-34} estimated {Minutes(e.Seconds)}  ({string.Join(", ", e.Parts.Where(p => p.Seconds >= 1).OrderByDescending(p => p.Seconds).Take(3).Select(p => $"{p.What} {Minutes(p.Seconds)}"))})";
+        yield return $"  {"total",-34} estimated {Minutes(TotalSeconds)}";
+    }
+
+    static string Ms(double seconds) => $"{seconds * 1000:0.###} ms";
+
+    /// <summary>"3.2 min" or "45 s".</summary>
+    public static string Minutes(double seconds) => seconds >= 90 ? $"{seconds / 60:F1} min" : $"{seconds:F0} s";
+
+    /// <summary>Writes the plan (caps, estimates, costs) as JSON for the notebooks (<see cref="RunCaps.Load"/>).</summary>
+    public string Save(string file)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        var o = new JsonObject
+        {
+            ["device"] = Device,
+            ["counts"] = JsonSerializer.SerializeToNode(Counts, RunCaps.JsonOptions),
+            ["costs"] = JsonSerializer.SerializeToNode(Costs, RunCaps.JsonOptions),
+            ["caps"] = JsonSerializer.SerializeToNode(Caps, RunCaps.JsonOptions),
+            ["notebooks"] = new JsonArray(Notebooks.Select(e => (JsonNode)new JsonObject { ["notebook"] = e.Notebook, ["seconds"] = Math.Round(e.Seconds, 1) }).ToArray()),
+        };
+        File.WriteAllText(file, o.ToJsonString(RunCaps.JsonOptions));
+        return file;
+    }
+
+    public override string ToString() => string.Join("\n", Lines());
+}
