@@ -160,8 +160,10 @@ static class Commands
             sink.Line($"running {name} ...");
             sink.Report(new WorkProgress($"notebooks ({name})", k, chosen.Count, "notebooks"));
             var nbWatch = System.Diagnostics.Stopwatch.StartNew();
-            var r = SemDepth.Notebooks.NotebookRunner.Run(chosen[k], env);
             double estimated = plan.Notebooks[k].Seconds;
+            // a notebook is stopped only well past its estimate (the runner's own default is 20 minutes)
+            var timeout = TimeSpan.FromSeconds(Math.Max(20 * 60, 2 * estimated + 10 * 60));
+            var r = SemDepth.Notebooks.NotebookRunner.Run(chosen[k], env, timeout: timeout);
             took.Add((name, estimated, nbWatch.Elapsed.TotalSeconds));
             sink.Line($"{r} (estimated {SemDepth.Notebooks.RunPlan.Minutes(estimated)})");
             executed.Add(r.Output);

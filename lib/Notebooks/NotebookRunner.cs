@@ -44,7 +44,7 @@ public static class NotebookRunner
         if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(20)))
         {
             p.Kill(entireProcessTree: true);
-            return new NotebookResult(notebook, output, false, -1, sw.Elapsed.TotalSeconds, ["timed out"]);
+            return new NotebookResult(notebook, output, false, -1, sw.Elapsed.TotalSeconds, [$"timed out after {sw.Elapsed.TotalMinutes:F0} min (stopped; its outputs are lost)"]);
         }
         if (File.Exists(output)) NumberCells(output);
         var errors = File.Exists(output) ? CellErrors(output) : [];

@@ -57,8 +57,10 @@ public sealed record UnitCosts
 
     static double Median(Action once)
     {
-        once(); // warm-up: allocations, kernel choice, the optimizer's state
-        once();
+        // warm-up: allocations, kernel choice, the optimizer's state; at least 0.3 s, as the first probe
+        // of a process otherwise measured twice the steady time (a cold CPU and allocator)
+        var warm = Stopwatch.StartNew();
+        for (int w = 0; w < 2 || warm.Elapsed.TotalSeconds < 0.3; w++) once();
         var t = new double[5];
         for (int r = 0; r < t.Length; r++)
         {
