@@ -243,6 +243,18 @@ public static class Cli
             var data = DataOption();
             var method = WithChoices(new Option<string>("--method")
             {
+                Description = "saved method to predict with (auto: the lowest site-average MAE on the held-out train sites)", DefaultValueFactory = _ => "auto", HelpName = "NAME",
+            }, [.. SemDepth.Methods.SavedMethods.Keys]);
+            var images = new Option<string>("--images") { Description = "72x48 SEM crops: a PNG file, a folder (its files, not subfolders) or a glob such as 'dir/*.png'", HelpName = "PATH", Required = true };
+            var outDir = new Option<string?>("--out") { Description = "output folder (default artifacts/predict/<method>)", HelpName = "DIR" };
+            var cmd = new Command("predict", "depth maps (8-bit PNGs), measurements.csv and overview.png for your own SEM crops, with a saved method") { data, method, images, outDir };
+            cmd.SetAction(p => ConsoleSink.Run(s => Commands.Predict(p.GetValue(data), p.GetValue(method)!, p.GetValue(images)!, p.GetValue(outDir), s)));
+            root.Subcommands.Add(cmd);
+        }
+        {
+            var data = DataOption();
+            var method = WithChoices(new Option<string>("--method")
+            {
                 Description = "saved method to predict with (auto: the lowest site-average MAE on the train sites)", DefaultValueFactory = _ => "auto", HelpName = "NAME",
             }, [.. SemDepth.Methods.SavedMethods.Keys]);
             var cmd = new Command("submit", "predict every test image with a saved method; write, validate and (with hidden truth) score the zip") { data, method };

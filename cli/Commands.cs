@@ -107,6 +107,28 @@ static class Commands
         return 0;
     }
 
+    /// <summary>`semdepth predict`: a saved method on the user's own images.</summary>
+    public static int Predict(string? data, string method, string images, string? outDir, ConsoleSink sink)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        using var predictor = SemDepth.Notebooks.Predictor.Load(method, data);
+        if (predictor.Method.Why.Length > 0) sink.Line(predictor.Method.Why);
+        var result = predictor.Predict(images, sink);
+        foreach (var skip in result.Skipped) Console.Error.WriteLine(skip.ToString());
+        if (result.Count == 0)
+        {
+            Console.Error.WriteLine($"error: none of the {result.Skipped.Count} files under {images} is a 72x48 gray SEM crop");
+            return 1;
+        }
+        outDir ??= Path.Combine(Paths.Artifacts, "predict", method);
+        string csv = result.Write(outDir);
+        sink.Line($"{result.Method}: {result.Count:N0} images predicted in {sw.Elapsed.TotalSeconds:F1} s{(result.Skipped.Count > 0 ? $", {result.Skipped.Count} skipped (above)" : "")}");
+        sink.Line($"depth maps:   {Path.Combine(outDir, "depth")}");
+        sink.Line($"measurements: {csv}");
+        sink.Line($"overview:     {Path.Combine(outDir, "overview.png")}");
+        return 0;
+    }
+
     public static int Submit(string? data, string method, ConsoleSink sink)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();

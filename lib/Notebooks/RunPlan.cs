@@ -205,6 +205,11 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
             else if (name.StartsWith("04", StringComparison.Ordinal))
             {
                 parts.Add(("restyled libraries", 2 * library));
+                // the exact search against the approximate one on the test sample; the perfect-restyle library renders
+                // every map with the real-domain physics (2.5 ms a map on the 2-core EPYC, full preset: a measured
+                // constant, as the renderer has no probe)
+                parts.Add(("exact against approximate search", eT * (Query(9, 2, false) + both)));
+                if (n.Truth) parts.Add(("perfect-restyle library", n.SimMaps * PerfectRenderSeconds));
                 parts.Add(("searches of the views", eT * (4 * both + winners + translated + unshifted + (n.Truth ? raw : 0))));
                 // the method, no shifts, the winners', translated queries, raw, all cases (4 cases' keys), the two ceilings
                 double variants = both + unshifted + winners + translated + raw + (4 * Query(9, 2, true) + c.GeneratorInfer) + (n.Truth ? 2 * raw : 0);
@@ -221,6 +226,9 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
         }
         return all;
     }
+
+    /// <summary>Seconds to render one perfect-restyle key (notebook 04's ceiling; measured, see the comment at its use).</summary>
+    public const double PerfectRenderSeconds = 2.5e-3;
 
     /// <summary>How much slower than the large product's rate the approximate search's small products run
     /// per multiply-add (docs/performance.md: the full preset's search, measured against the model).</summary>

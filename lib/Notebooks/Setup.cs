@@ -80,6 +80,11 @@ public static class Notebook
         Formatter.Register<Html>((h, writer) => writer.Write(h.Value), "text/html");
         Formatter.Register<DataFrame>((df, writer) => writer.Write(Tables.ToHtml(df)), "text/html");
         Formatter.SetPreferredMimeTypesFor(typeof(ImageGrid), "image/png", "text/plain");
+        Formatter.Register<HoleView>((v, writer) => writer.Write(Convert.ToBase64String(v.ToPng())), "image/png");
+        Formatter.Register<HoleView>((v, writer) => writer.Write(v.ToString()), "text/plain");
+        Formatter.Register<HoleView>((v, writer) => writer.Write(v.ToInteractiveHtml()), "text/html");
+        Formatter.Register<PredictionResult>((r, writer) => writer.Write(r.ToString()), "text/plain");
+        Formatter.SetPreferredMimeTypesFor(typeof(PredictionResult), "text/plain");
         // the setup summary as the lines it is (the default HTML tree view showed its newlines as "\n")
         Formatter.Register<WorkspaceInfo>((w, writer) => writer.Write(w.ToString()), "text/plain");
         Formatter.SetPreferredMimeTypesFor(typeof(WorkspaceInfo), "text/plain");
@@ -112,8 +117,11 @@ public static class Notebook
     /// <summary>Charts back to PNG pictures (the default).</summary>
     public static void UseStaticCharts() { _interactive = false; SetChartMimeTypes(); }
 
-    static void SetChartMimeTypes() =>
+    static void SetChartMimeTypes()
+    {
         Formatter.SetPreferredMimeTypesFor(typeof(PlotlyChart), _interactive ? ["text/html"] : ["image/png", "text/plain"]);
+        Formatter.SetPreferredMimeTypesFor(typeof(HoleView), _interactive ? ["text/html"] : ["image/png", "text/plain"]);
+    }
 
     static string InteractiveHtml(PlotlyChart chart)
     {

@@ -74,6 +74,60 @@ public class CliTests(TinyData tiny)
     }
 
     [Fact]
+    public void PredictWritesTheSubmissionsMapsTheMeasurementsAndSaysWhatItSkipped()
+    {
+        string scratch = Path.Combine(tiny.Scratch, "cli-predict");
+        var env = new Dictionary<string, string>
+        {
+            ["SEMDEPTH_RUNS"] = Path.Combine(scratch, "runs"), ["SEMDEPTH_ARTIFACTS"] = Path.Combine(scratch, "artifacts"),
+            ["SEMDEPTH_CACHE"] = Path.Combine(scratch, "cache"),
+        };
+        Assert.Equal(0, SemdepthWith(env, "train-ae", "--data", tiny.Root, "--epochs", "1").Code);
+        var (sc, so, se) = SemdepthWith(env, "submit", "--data", tiny.Root, "--method", "ae");
+        Assert.True(sc == 0, so + se);
+        string zip = Assert.Single(Directory.GetFiles(Path.Combine(scratch, "artifacts", "submissions"), "*.zip"));
+
+        // the test SEM folder plus a file that is not an image
+        string images = Path.Combine(scratch, "images");
+        Directory.CreateDirectory(images);
+        foreach (var f in Directory.GetFiles(Path.Combine(tiny.Root, "test", "SEM"))) File.Copy(f, Path.Combine(images, Path.GetFileName(f)), true);
+        File.WriteAllText(Path.Combine(images, "readme.txt"), "notes");
+        string outDir = Path.Combine(scratch, "out");
+        var (code, stdout, stderr) = SemdepthWith(env, "predict", "--data", tiny.Root, "--method", "ae", "--images", images, "--out", outDir);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("readme.txt: not a PNG file", stderr, StringComparison.Ordinal);
+        using (var z = System.IO.Compression.ZipFile.OpenRead(zip))
+        {
+            Assert.Equal(z.Entries.Count, Directory.GetFiles(Path.Combine(outDir, "depth")).Length);
+            foreach (var e in z.Entries)
+            {
+                using var ms = new MemoryStream();
+                e.Open().CopyTo(ms);
+                var want = new byte[SemDepth.Data.Geometry.Pixels];
+                SemDepth.Data.Png8.Decode(ms.ToArray(), want, e.FullName);
+                Assert.Equal(want, SemDepth.Data.Png8.Read(Path.Combine(outDir, "depth", e.FullName)));
+            }
+        }
+        var csv = File.ReadAllLines(Path.Combine(outDir, "measurements.csv"));
+        Assert.Equal("image," + SemDepth.Data.HoleMeasurements.CsvHeader, csv[0]);
+        Assert.Equal(Directory.GetFiles(Path.Combine(tiny.Root, "test", "SEM")).Length + 1, csv.Length);
+        Assert.True(new FileInfo(Path.Combine(outDir, "overview.png")).Length > 1000);
+
+        // nothing usable, and nothing there: one error line each, exit 1, no trace
+        string junk = Path.Combine(scratch, "junk");
+        Directory.CreateDirectory(junk);
+        File.WriteAllText(Path.Combine(junk, "a.png"), "not really");
+        var (jc, jo, je) = SemdepthWith(env, "predict", "--data", tiny.Root, "--method", "ae", "--images", junk);
+        Assert.Equal(1, jc);
+        Assert.Contains("error: none of the 1 files", je, StringComparison.Ordinal);
+        NoTrace(jo + je);
+        var (mc, mo, me) = SemdepthWith(env, "predict", "--data", tiny.Root, "--method", "ae", "--images", Path.Combine(junk, "*.tif"));
+        Assert.Equal(1, mc);
+        Assert.Contains("no file matches", me, StringComparison.Ordinal);
+        NoTrace(mo + me);
+    }
+
+    [Fact]
     public void BadDataIsOneErrorExitOneNoTrace()
     {
         string empty = Path.Combine(tiny.Scratch, "cli-empty");
