@@ -12,13 +12,19 @@ namespace SemDepth.Notebooks;
 /// </summary>
 public sealed record HoleView(string Title, IReadOnlyList<(string Label, byte[] Map)> Maps)
 {
-    /// <summary>The row and column the profiles run through: the first map's hole centre (its deepest point).</summary>
+    /// <summary>The row and column the profiles run through: the centre of the first map's region below half its hole
+    /// depth (a flat bottom's deepest pixel may sit at its edge), else its deepest point.</summary>
     public (int Row, int Col) Centre
     {
         get
         {
-            var m = HoleMeasurements.Of(Maps[0].Map);
-            return (m.DeepestRow, m.DeepestCol);
+            var map = Maps[0].Map;
+            var m = HoleMeasurements.Of(map);
+            double half = m.Plateau - m.HoleDepth / 2, cy = 0, cx = 0;
+            int n = 0;
+            for (int i = 0; i < map.Length; i++)
+                if (map[i] < half) { cy += i / Geometry.Width; cx += i % Geometry.Width; n++; }
+            return n == 0 ? (m.DeepestRow, m.DeepestCol) : ((int)Math.Round(cy / n), (int)Math.Round(cx / n));
         }
     }
 
@@ -37,7 +43,9 @@ public sealed record HoleView(string Title, IReadOnlyList<(string Label, byte[] 
         using var bold = new SKFont(ScottPlot.Fonts.GetTypeface(ChartPng.FontName, true, false), 15);
         using var regular = new SKFont(ScottPlot.Fonts.GetTypeface(ChartPng.FontName, false, false), 12);
         using var ink = new SKPaint { Color = new SKColor(30, 30, 30), IsAntialias = true };
-        canvas.DrawText(Title, Margin, Margin + 16, SKTextAlign.Left, bold, ink);
+        string title = Title;
+        while (title.Length > 1 && bold.MeasureText(title) > width - 2 * Margin) title = title[..^2] + "…"; // cut to the picture
+        canvas.DrawText(title, Margin, Margin + 16, SKTextAlign.Left, bold, ink);
         float panelW = (width - 2 * Margin) / (float)n;
         // every map on the same scale: from a little below the deepest level of any to the highest
         int baseLevel = Math.Max(0, Maps.Min(m => (int)m.Map.Min()) - 8), topLevel = Maps.Max(m => (int)m.Map.Max());
