@@ -146,7 +146,6 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
         var o = new DomainShiftOptions().Capped(caps);
         var ae = (DepthOptions.Default with { Epochs = o.Ae.Epochs }).Capped(caps);
         int eT = RunCaps.Of(caps.EvalTestImages, n.Test), eR = RunCaps.Of(caps.EvalTrainImages, n.Train), eS = RunCaps.Of(caps.EvalSimValImages, s.SimVal);
-        int Per(int cap, int all) => cap > 0 ? Math.Min(cap, all) : all;
         int cgSteps = Math.Min(o.CycleGan.MaxStepsPerEpoch > 0 ? o.CycleGan.MaxStepsPerEpoch : int.MaxValue, Math.Max(1, Math.Min(s.RealFit + s.RealHeld, s.SimTrain + s.SimVal) / o.CycleGan.BatchSize));
         bool approx = SavedMethods.SearchFor(n.SimMaps, caps) == "approx";
         var r = new RetrievalOptions();
@@ -178,15 +177,15 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
                 parts.Add(("decode every PNG into the cache", n.Images * c.Decode / Math.Max(1, Environment.ProcessorCount)));
             else if (name.StartsWith("02", StringComparison.Ordinal))
             {
-                parts.Add(("AE training", FirstTrainingSeconds + ae.Epochs * (Per(ae.MaxTrainImages, s.SimTrain) * aT + Per(ae.MaxValImages, s.SimVal) * c.AeInfer)));
+                parts.Add(("AE training", FirstTrainingSeconds + ae.Epochs * (RunCaps.Of(ae.MaxTrainImages, s.SimTrain) * aT + RunCaps.Of(ae.MaxValImages, s.SimVal) * c.AeInfer)));
                 parts.Add(("evaluation", 2 * (eT + eR + s.SimVal) * c.AeInfer));
                 parts.Add(("test predictions as PNGs", n.Test * (c.AeInfer + c.Decode)));
             }
             else if (name.StartsWith("03", StringComparison.Ordinal))
             {
-                int u = Per(o.DepthNet.MaxTrainImages, s.SimTrain), uv = Per(o.DepthNet.MaxValImages, s.SimVal);
+                int u = RunCaps.Of(o.DepthNet.MaxTrainImages, s.SimTrain), uv = RunCaps.Of(o.DepthNet.MaxValImages, s.SimVal);
                 parts.Add(("U-Net (sim)", FirstTrainingSeconds + o.DepthNet.Epochs * (u * (uT + c.UNetInfer) + uv * c.UNetInfer)));
-                int k = Per(o.Classifier.MaxTrainImages, s.RealFit), kv = Per(o.Classifier.MaxValImages, s.RealHeld);
+                int k = RunCaps.Of(o.Classifier.MaxTrainImages, s.RealFit), kv = RunCaps.Of(o.Classifier.MaxValImages, s.RealHeld);
                 parts.Add(("case classifier", o.Classifier.Epochs * (k * (kT + c.ClassifierInfer) + kv * c.ClassifierInfer)));
                 parts.Add(("CycleGAN", o.CycleGan.Epochs * cgSteps * c.CycleGanStep));
                 int w = o.Weak.MaxTrainImages;
@@ -196,7 +195,7 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
                 parts.Add(("U-Net with site averages", o.Weak.Epochs * (w * uT * (1 + realShare) + (w + s.RealFit + s.RealHeld + uv) * c.UNetInfer) + 2 * s.RealHeld * c.UNetInfer));
                 if (n.Truth)
                 {
-                    int q = Per(o.Oracle.MaxTrainImages, s.RealFit), qv = Per(o.Oracle.MaxValImages, s.RealHeld);
+                    int q = RunCaps.Of(o.Oracle.MaxTrainImages, s.RealFit), qv = RunCaps.Of(o.Oracle.MaxValImages, s.RealHeld);
                     parts.Add(("oracle U-Net", o.Oracle.Epochs * (q * (uT + c.UNetInfer) + qv * c.UNetInfer)));
                 }
                 double passes = c.ClassifierInfer + c.AeInfer + c.UNetInfer * (n.Truth ? 3 : 2) + pipeline;

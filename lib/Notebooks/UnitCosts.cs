@@ -173,7 +173,6 @@ public sealed record UnitCosts
                 catch (Exception) { } // a damaged file costs what it costs; validate names it
             }
         });
-        var bytes = files;
-        return s / bytes.Count;
+        return s / files.Count;
     }
 }
