@@ -391,7 +391,7 @@ static class RetrievalBench
         {
             var pred = topK > 1 ? retrieval.Predict(d.Test, testIdx) : new byte[testIdx.Count * Geometry.Pixels];
             if (topK == 1) for (int q = 0; q < testIdx.Count; q++) retrieval.Place(approx[q][0], pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels));
-            double rmse = Metrics.Rmse(pred, Evaluation.Evaluator.Gather(truth, testIdx));
+            double rmse = Metrics.Rmse(pred, Batches.Gather(truth, testIdx));
             int reused = lib1.Count(i => i >= 0), hits = testIdx.Count(q => lib1[q] >= 0 && approx[q][0].Key == lib1[q]);
             Console.WriteLine($"test RMSE (true cases) {rmse:F2}; exact library map found for {hits:N0} of {reused:N0} reused holes");
             // how the true map scored against the winner, on up to 200 reused holes the search missed

@@ -349,7 +349,7 @@ public static class Cli
     static int WithData(string? data, Func<SemData, int> work)
     {
         SemData? d = null;
-        ConsoleSink.Run(s => { d = SemData.Open(SemDepth.Workspace.Paths.DataRoot(data, log: s), s); return 0; });
+        ConsoleSink.Run(s => { d = SemData.Open(DataRoot.Resolve(data, log: s), s); return 0; });
         using (d) return work(d!);
     }
 }

@@ -9,7 +9,7 @@ namespace SemDepth.Cli;
 /// checked by <see cref="Cli"/>). Long work reports through a <see cref="ConsoleSink"/>.</summary>
 static class Commands
 {
-    static string DataRoot(string? data, ConsoleSink sink) => Paths.DataRoot(data, log: sink);
+    static string ResolveData(string? data, ConsoleSink sink) => DataRoot.Resolve(data, log: sink);
 
     public static int Generate(string preset, FileInfo? config, string? outDir, bool force, int? seed, ConsoleSink sink)
     {
@@ -22,7 +22,7 @@ static class Commands
 
     public static int Validate(string? data, int max)
     {
-        string root = data ?? Paths.DataRoot(null, generateIfMissing: false);
+        string root = data ?? DataRoot.Resolve(null, generateIfMissing: false);
         var report = DaconDataSet.Validate(root);
         Console.WriteLine(report.Format(max));
         return report.Ok ? 0 : 1;
@@ -30,7 +30,7 @@ static class Commands
 
     public static int Summary(string? data, ConsoleSink sink)
     {
-        var set = DaconDataSet.Open(DataRoot(data, sink));
+        var set = DaconDataSet.Open(ResolveData(data, sink));
         Console.WriteLine($"data root: {set.Root}{(set.HasTruth ? " (synthetic, with hidden truth)" : "")}");
         Console.WriteLine($"{"split",-11} {"case",4} {"folder",-14} {"images",9} {"pairs/sites",11}");
         foreach (var (split, c, folder, images, groups) in set.Counts())
@@ -41,7 +41,7 @@ static class Commands
 
     public static int Stats(string? data, ConsoleSink sink)
     {
-        using var d = SemData.Open(DataRoot(data, sink), sink);
+        using var d = SemData.Open(ResolveData(data, sink), sink);
         Console.WriteLine("SEM per image: mean | SD | background noise SD | max");
         foreach (var s in DataStatistics.Sem(d))
             Console.WriteLine($"  {s.Domain,-12} case {s.Case}: mean {s.ImageMean.Mean,6:F1} (sd {s.ImageMean.Sd:F2})  SD {s.ImageSd.Mean,5:F1} [{s.ImageSd.Min:F1},{s.ImageSd.Max:F1}]  noise {s.NoiseSd.Mean,5:F2}  max {s.Max.Mean:F1} [{s.Max.Min},{s.Max.Max}]");
@@ -56,7 +56,7 @@ static class Commands
 
     public static int TrainAe(string? data, int? epochs, string? name, bool resume, ConsoleSink sink)
     {
-        using var d = SemData.Open(DataRoot(data, sink), sink);
+        using var d = SemData.Open(ResolveData(data, sink), sink);
         var opt = SemDepth.Training.DepthOptions.Default;
         if (epochs is { } e) opt = opt with { Epochs = e };
         if (name is not null) opt = opt with { Name = name };
@@ -70,7 +70,7 @@ static class Commands
 
     public static int TrainCycleGan(string? data, int? epochs, int? steps, int? batch, string? gan, bool perCase, bool full, string? name, bool resume, ConsoleSink sink)
     {
-        using var d = SemData.Open(DataRoot(data, sink), sink);
+        using var d = SemData.Open(ResolveData(data, sink), sink);
         var opt = full ? SemDepth.Training.CycleGanOptions.Full : SemDepth.Training.CycleGanOptions.Default;
         if (epochs is { } e) opt = opt with { Epochs = e };
         if (steps is { } st) opt = opt with { StepsPerEpoch = st };
@@ -88,11 +88,11 @@ static class Commands
 
     public static int DomainShift(string? data, int? cycleGanEpochs, int? steps, ConsoleSink sink)
     {
-        using var d = SemData.Open(DataRoot(data, sink), sink);
+        using var d = SemData.Open(ResolveData(data, sink), sink);
         var opt = new SemDepth.Training.DomainShiftOptions();
         if (cycleGanEpochs is { } e) opt = opt with { CycleGan = opt.CycleGan with { Epochs = e } };
         if (steps is { } st) opt = opt with { CycleGan = opt.CycleGan with { StepsPerEpoch = st } };
-        using var x = new SemDepth.Training.DomainShift(d);
+        using var x = new SemDepth.Evaluation.DomainShift(d);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         void Lap(string what) { sink.Line($"-- {what}: {sw.Elapsed.TotalSeconds:F1} s"); sw.Restart(); }
         x.Ae = new SemDepth.Training.DepthTrainer(opt.Ae, d); x.Ae.Fit(sink); Lap("AE");
@@ -103,7 +103,7 @@ static class Commands
         var rows = x.Evaluate();
         Lap("evaluation");
         foreach (var r in rows) sink.Line($"{r.Method,-48} {r.Metric,-17} {r.Split,-28} {r.Value,8:F3} {r.Images,7}");
-        sink.Line($"gap closed (real test): {SemDepth.Training.DomainShift.GapClosed(rows):P1}");
+        sink.Line($"gap closed (real test): {SemDepth.Evaluation.DomainShift.GapClosed(rows):P1}");
         return 0;
     }
 
@@ -132,7 +132,7 @@ static class Commands
     public static int Submit(string? data, string method, ConsoleSink sink)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        using var d = SemData.Open(DataRoot(data, sink), sink);
+        using var d = SemData.Open(ResolveData(data, sink), sink);
         _ = d.Test;
         double open = sw.Elapsed.TotalSeconds;
         var m = SemDepth.Methods.SavedMethods.Load(method, d);
@@ -151,7 +151,7 @@ static class Commands
     /// <summary>`semdepth plan`: the main job's plan, without running it.</summary>
     public static int Plan(string? data, int? budgetMinutes, ConsoleSink sink)
     {
-        string root = DataRoot(data, sink);
+        string root = ResolveData(data, sink);
         var plan = SemDepth.Notebooks.RunPlan.Make(root, budgetMinutes, SemDepth.Notebooks.NotebookRunner.All());
         foreach (var line in plan.Lines()) sink.Line(line);
         return 0;
@@ -162,7 +162,7 @@ static class Commands
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         if (preset is not null) Environment.SetEnvironmentVariable("SEMDEPTH_PRESET", preset);
-        string root = DataRoot(data, sink);
+        string root = ResolveData(data, sink);
         var report = DaconDataSet.Scan(root).Report;
         if (!report.Ok) { Console.Error.WriteLine(report.Format(30)); return 1; }
         var env = new Dictionary<string, string> { ["SEMDEPTH_DATA"] = root };
@@ -219,7 +219,7 @@ static class Commands
         string runDir = run.Contains('/') || run.Contains('\\') ? Path.GetFullPath(run) : Path.Combine(Paths.Runs, run);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir));
         outDir ??= Path.Combine(Paths.Artifacts, "export", name);
-        var nets = SemDepth.Models.ModelExchange.ExportRun(runDir, outDir, format);
+        var nets = SemDepth.Training.RunExport.Export(runDir, outDir, format);
         foreach (var n in nets) Console.WriteLine($"{n.Spec["network"]}: {n.WeightsFile} ({new FileInfo(n.WeightsFile).Length / 1024.0:N0} KiB; spec {Path.GetFileName(n.SpecFile)})");
         if (!check) return 0;
         foreach (var n in nets) SemDepth.Models.ModelExchange.WriteCheck(n);

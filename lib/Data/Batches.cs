@@ -126,36 +126,12 @@ public static class Batches
         for (int i = 0; i < count; i++) f[i] = (Flip)r.NextInt(4);
         return f;
     }
-}
 
-/// <summary>Validation splits that never leak: simulated by &lt;base&gt; (so itr0/itr1 and the same hole in
-/// other cases stay together), train by site.</summary>
-public static class Splits
-{
-    /// <summary>Simulated SEM indices (into <see cref="SemData.SimSem"/>) for training and validation.</summary>
-    public static (int[] Train, int[] Val) SimByBase(DaconDataSet set, double valFraction, int seed)
+    /// <summary>Concatenates images <paramref name="idx"/> of a set.</summary>
+    public static byte[] Gather(ImageSet set, IReadOnlyList<int> idx)
     {
-        var bases = set.Sim.Select(p => p.Base).Distinct().Order(StringComparer.Ordinal).ToList();
-        var order = Batches.Shuffled(Enumerable.Range(0, bases.Count).ToArray(), seed, -1);
-        int nVal = (int)Math.Round(bases.Count * valFraction);
-        var valBases = order.Take(nVal).Select(i => bases[i]).ToHashSet(StringComparer.Ordinal);
-        var train = new List<int>(); var val = new List<int>();
-        for (int i = 0; i < set.Sim.Count; i++)
-        {
-            var dst = valBases.Contains(set.Sim[i].Base) ? val : train;
-            dst.Add(2 * i); dst.Add(2 * i + 1);
-        }
-        return (train.ToArray(), val.ToArray());
-    }
-
-    /// <summary>Train image indices split by site.</summary>
-    public static (int[] Train, int[] Val) TrainBySite(DaconDataSet set, double valFraction, int seed)
-    {
-        var sites = set.Train.Select(t => t.SiteKey).Distinct().Order(StringComparer.Ordinal).ToList();
-        var order = Batches.Shuffled(Enumerable.Range(0, sites.Count).ToArray(), seed, -2);
-        var valSites = order.Take((int)Math.Round(sites.Count * valFraction)).Select(i => sites[i]).ToHashSet(StringComparer.Ordinal);
-        var train = new List<int>(); var val = new List<int>();
-        for (int i = 0; i < set.Train.Count; i++) (valSites.Contains(set.Train[i].SiteKey) ? val : train).Add(i);
-        return (train.ToArray(), val.ToArray());
+        var o = new byte[idx.Count * Geometry.Pixels];
+        for (int k = 0; k < idx.Count; k++) set[idx[k]].CopyTo(o.AsSpan(k * Geometry.Pixels));
+        return o;
     }
 }

@@ -9,6 +9,9 @@ namespace SemDepth.Data;
 /// </summary>
 public sealed class OutputHealth
 {
+    /// <summary>How many times the constant mean map's error a method may reach before it is marked suspect.</summary>
+    public const double SuspectFactor = 2;
+
     long _nonFinite, _values;
 
     /// <summary>Non-finite values seen so far.</summary>

@@ -29,11 +29,8 @@ public static class Evaluator
         return rows.Select(r => r with { Suspect = "suspect: " + why }).ToList();
     }
 
-    /// <summary>How many times the constant mean map's error a method may reach before it is marked suspect.</summary>
-    public const double SuspectFactor = 2;
-
     /// <summary>The first headline figure (RMSE on a split, or the held-out site-average MAE) above
-    /// <see cref="SuspectFactor"/> times the constant mean map's on the same split, said in words; else null.</summary>
+    /// <see cref="OutputHealth.SuspectFactor"/> times the constant mean map's on the same split, said in words; else null.</summary>
     public static string? WorseThanConstant(IReadOnlyList<EvalRow> rows, IReadOnlyList<EvalRow> constant)
     {
         // the headline real-domain figures only: a method may be poor on simulated images (the pipeline
@@ -44,8 +41,8 @@ public static class Evaluator
         {
             var c = constant.FirstOrDefault(k => k.Metric == r.Metric && k.Split == r.Split);
             if (c is null || double.IsNaN(c.Value) || c.Value <= 0) continue;
-            if (double.IsNaN(r.Value) || r.Value > SuspectFactor * c.Value)
-                return $"{r.Metric} {r.Value:F2} on {r.Split} is more than {SuspectFactor:G} times the constant mean map's {c.Value:F2}";
+            if (double.IsNaN(r.Value) || r.Value > OutputHealth.SuspectFactor * c.Value)
+                return $"{r.Metric} {r.Value:F2} on {r.Split} is more than {OutputHealth.SuspectFactor:G} times the constant mean map's {c.Value:F2}";
         }
         return null;
     }
@@ -57,18 +54,18 @@ public static class Evaluator
         {
             simValSemIdx = Batches.EvenSample(simValSemIdx, RunCaps.Current.EvalSimValImages);
             var pred = p.Predict(d.SimSem, simValSemIdx);
-            var truth = Gather(d.SimDepth, simValSemIdx.Select(i => i / 2).ToList());
+            var truth = Batches.Gather(d.SimDepth, simValSemIdx.Select(i => i / 2).ToList());
             rows.Add(new EvalRow(p.Name, "RMSE", SimValSplit, Metrics.Rmse(pred, truth), simValSemIdx.Count));
         }
         var trainIdx = TrainSample(d);
         var trainPred = p.Predict(d.Train, trainIdx);
         if (d.TrainTruth is { } tt)
-            rows.Add(new EvalRow(p.Name, "RMSE", TrainSplit, Metrics.Rmse(trainPred, Gather(tt, trainIdx)), trainIdx.Count));
+            rows.Add(new EvalRow(p.Name, "RMSE", TrainSplit, Metrics.Rmse(trainPred, Batches.Gather(tt, trainIdx)), trainIdx.Count));
         if (d.TestTruth is { } testTruth)
         {
             var testIdx = TestSample(d);
             var testPred = p.Predict(d.Test, testIdx);
-            var truth = Gather(testTruth, testIdx);
+            var truth = Batches.Gather(testTruth, testIdx);
             rows.Add(new EvalRow(p.Name, "RMSE", TestSplit, Metrics.Rmse(testPred, truth), testIdx.Count));
             if (d.TestCases is { } cases)
             {
@@ -81,15 +78,15 @@ public static class Evaluator
                 {
                     var at = Enumerable.Range(0, testIdx.Count).Where(k => cases[testIdx[k]] == c).ToList(); // positions in the sample
                     if (at.Count == 0) continue;
-                    var pc = Gather(new ImageSet(testPred), at);
-                    rows.Add(new EvalRow(p.Name, "RMSE", $"real test Case_{c} (hidden truth)", Metrics.Rmse(pc, Gather(new ImageSet(truth), at)), at.Count));
+                    var pc = Batches.Gather(new ImageSet(testPred), at);
+                    rows.Add(new EvalRow(p.Name, "RMSE", $"real test Case_{c} (hidden truth)", Metrics.Rmse(pc, Batches.Gather(new ImageSet(truth), at)), at.Count));
                 }
             }
         }
-        var trainSites = SitePredictions(d.Set, trainIdx, trainPred);
+        var trainSites = SiteAverages.Of(d.Set, trainIdx, trainPred);
         foreach (var g in trainSites.GroupBy(e => e.Case).OrderBy(g => g.Key))
             rows.Add(new EvalRow(p.Name, "site-average MAE", $"train Depth_{Cases.DepthFolder(g.Key)}", g.Average(e => Math.Abs(e.Predicted - e.Csv)), g.Count()));
-        var heldSites = HeldOutSites(d.Set);
+        var heldSites = Splits.HeldOutSites(d.Set);
         var heldSitesSeen = trainSites.Where(e => heldSites.Contains(e.Site)).ToList();
         if (heldSitesSeen.Count > 0)
         {
@@ -98,13 +95,6 @@ public static class Evaluator
                 rows.Add(new EvalRow(p.Name, "site-average MAE", HeldOutFolder(g.Key), g.Average(e => Math.Abs(e.Predicted - e.Csv)), g.Count()));
         }
         return rows;
-    }
-
-    /// <summary>The sites every trainer that learns from real train images leaves out.</summary>
-    public static HashSet<string> HeldOutSites(DaconDataSet set)
-    {
-        var (_, held) = Splits.TrainBySite(set, HeldOutFraction, HeldOutSeed);
-        return held.Select(i => set.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The real test images every table scores: all of them, or the run's even sample
@@ -121,8 +111,8 @@ public static class Evaluator
         if (cap <= 0 || cap >= d.Train.Count) return [.. Enumerable.Range(0, d.Train.Count)];
         var bySite = Enumerable.Range(0, d.Train.Count).GroupBy(i => d.Set.Train[i].SiteKey, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var held = HeldOutSites(d.Set);
-        var order = Batches.Shuffled(Enumerable.Range(0, bySite.Count).ToArray(), HeldOutSeed, -3)
+        var held = Splits.HeldOutSites(d.Set);
+        var order = Batches.Shuffled(Enumerable.Range(0, bySite.Count).ToArray(), Splits.HeldOutSeed, -3)
             .OrderBy(s => held.Contains(bySite[s].Key) ? 0 : 1).ToList(); // stable: held-out sites first
         var chosen = new List<int>();
         foreach (int s in order)
@@ -150,61 +140,4 @@ public static class Evaluator
     public const string TestSplit = "real test (hidden truth)";
     /// <summary>The split name of the site-average MAE over the held-out sites (every folder).</summary>
     public const string HeldOutSplit = "held-out train sites";
-    /// <summary>The held-out sites every trainer that learns from real train images leaves out
-    /// (<see cref="Splits.TrainBySite"/> with this fraction and seed: the classifier's, the oracle's and the
-    /// weakly supervised network's defaults).</summary>
-    public const double HeldOutFraction = 0.2;
-    public const int HeldOutSeed = 41;
-
-    /// <summary>Concatenates images <paramref name="idx"/> of a set.</summary>
-    public static byte[] Gather(ImageSet set, IReadOnlyList<int> idx)
-    {
-        var o = new byte[idx.Count * Geometry.Pixels];
-        for (int k = 0; k < idx.Count; k++) set[idx[k]].CopyTo(o.AsSpan(k * Geometry.Pixels));
-        return o;
-    }
-
-    /// <summary>Per Depth folder: MAE between the predicted site averages (each map's mean, padded
-    /// with the folder's plateau) and average_depth.csv, and the number of sites.</summary>
-    public static List<(int Case, double Mae, int Sites)> SiteAverageMae(DaconDataSet set, byte[] trainPred, IReadOnlySet<string>? onlySites = null)
-    {
-        var idx = Enumerable.Range(0, set.Train.Count).Where(i => onlySites is null || onlySites.Contains(set.Train[i].SiteKey)).ToList();
-        var pred = idx.Count == set.Train.Count ? trainPred : Gather(new ImageSet(trainPred), idx);
-        return SiteErrors(set, idx, pred).GroupBy(e => e.Case).OrderBy(g => g.Key)
-            .Select(g => (g.Key, g.Average(e => e.Error), g.Count())).ToList();
-    }
-
-    /// <summary>MAE over every site among images <paramref name="idx"/> of the train split (predictions
-    /// <paramref name="pred"/> in the same order) that has an average_depth.csv value; NaN when none has.</summary>
-    public static double SiteMae(DaconDataSet set, IReadOnlyList<int> idx, byte[] pred)
-    {
-        var errors = SiteErrors(set, idx, pred);
-        return errors.Count == 0 ? double.NaN : errors.Average(e => e.Error);
-    }
-
-    /// <summary>For each site among images <paramref name="idx"/> with a CSV value: |mean padded predicted depth
-    /// of its images - average_depth.csv|, the one check a real-data user can make.</summary>
-    static List<(int Case, double Error)> SiteErrors(DaconDataSet set, IReadOnlyList<int> idx, byte[] pred) =>
-        SitePredictions(set, idx, pred).Select(s => (s.Case, Math.Abs(s.Predicted - s.Csv))).ToList();
-
-    /// <summary>Each site among images <paramref name="idx"/> of the train split (predictions <paramref name="pred"/>
-    /// in the same order) that has an average_depth.csv value: its case, CSV value, the mean of its images' padded
-    /// predicted depths (as the CSV is defined) and the positions in <paramref name="idx"/> of its images.</summary>
-    public static List<(string Site, int Case, double Csv, double Predicted, List<int> Positions)> SitePredictions(
-        DaconDataSet set, IReadOnlyList<int> idx, byte[] pred)
-    {
-        var sums = new Dictionary<string, (int Case, double Sum, int N)>(StringComparer.Ordinal);
-        var positions = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int k = 0; k < idx.Count; k++)
-        {
-            var t = set.Train[idx[k]];
-            double mean = 0;
-            foreach (byte v in pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)) mean += v;
-            var (_, sum, n) = sums.GetValueOrDefault(t.SiteKey);
-            sums[t.SiteKey] = (t.Case, sum + Cases.PaddedMean(t.Case, mean / Geometry.Pixels), n + 1);
-            (positions.TryGetValue(t.SiteKey, out var list) ? list : positions[t.SiteKey] = []).Add(k);
-        }
-        return sums.Where(kv => set.AverageDepth.ContainsKey(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => (kv.Key, kv.Value.Case, set.AverageDepth[kv.Key], kv.Value.Sum / kv.Value.N, positions[kv.Key])).ToList();
-    }
 }

@@ -9,16 +9,7 @@ namespace SemDepth.Methods;
 /// <summary>The trained classifier as an <see cref="ICasePredictor"/>.</summary>
 public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize = Inference.DefaultBatch) : ICasePredictor
 {
-    public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx)
-    {
-        var o = new int[idx.Count];
-        Inference.Batched(model, sem, idx, PixelScale.Symmetric, (logits, start) =>
-        {
-            var cls = logits.argmax(1).cpu().data<long>().ToArray(); // (N,) class = case - 1
-            for (int k = 0; k < cls.Length; k++) o[start + k] = (int)cls[k] + 1;
-        }, batchSize);
-        return o;
-    }
+    public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => Inference.Cases(model, sem, idx, batchSize);
 
     /// <summary>Loads a classifier checkpoint.</summary>
     public static CaseClassifierPredictor Load(string checkpointDir)

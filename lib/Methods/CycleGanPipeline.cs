@@ -1,5 +1,4 @@
 using SemDepth.Data;
-using SemDepth.Evaluation;
 using SemDepth.Models;
 using SemDepth.Torch;
 using TorchSharp;

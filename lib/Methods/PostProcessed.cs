@@ -1,5 +1,4 @@
 using SemDepth.Data;
-using SemDepth.Evaluation;
 
 namespace SemDepth.Methods;
 

@@ -1,5 +1,4 @@
 using SemDepth.Data;
-using SemDepth.Evaluation;
 using SemDepth.Torch;
 using SemDepth.Training;
 using TorchSharp;
@@ -50,7 +49,7 @@ public static class SavedMethods
             {
                 string ck = Ck("ae-baseline");
                 if (!Has("ae-baseline")) throw new InvalidOperationException($"no AE checkpoint at {ck}: run notebook 02 (or `semdepth train-ae`) first");
-                return new SavedMethod(key, DepthCheckpoint.Load(ck), [ck], Checkpoint.ReadOptions(ck));
+                return new SavedMethod(key, TorchPredictor.Load(ck), [ck], Checkpoint.ReadOptions(ck));
             }
             case "cyclegan":
             {
@@ -111,17 +110,17 @@ public static class SavedMethods
     public static SavedMethod Pick(IReadOnlyList<SavedMethod> candidates, SemData d)
     {
         var sample = SiteSample(d.Set, 50);
-        double constant = Evaluator.SiteMae(d.Set, sample, new ConstantMapPredictor(d).Predict(d.Train, sample));
+        double constant = SiteAverages.Mae(d.Set, sample, new ConstantMapPredictor(d).Predict(d.Train, sample));
         var scored = new List<(SavedMethod Method, double Mae)>();
         var skipped = new List<string>();
         foreach (var m in candidates)
         {
             string key = m.Key;
             var pred = m.Predictor.Predict(d.Train, sample);
-            double mae = Evaluator.SiteMae(d.Set, sample, pred);
+            double mae = SiteAverages.Mae(d.Set, sample, pred);
             string? suspect = m.Predictor.Health?.Problem
-                ?? (double.IsNaN(mae) || mae > Evaluator.SuspectFactor * constant
-                    ? $"held-out site MAE {mae:F3} is more than {Evaluator.SuspectFactor:G} times the constant mean map's {constant:F3}" : null);
+                ?? (double.IsNaN(mae) || mae > OutputHealth.SuspectFactor * constant
+                    ? $"held-out site MAE {mae:F3} is more than {OutputHealth.SuspectFactor:G} times the constant mean map's {constant:F3}" : null);
             if (suspect is null) { scored.Add((m, mae)); continue; }
             skipped.Add($"{key} ({suspect})");
             Workspace.RunWarnings.Record($"auto skipped {key}: {suspect}");
@@ -139,7 +138,7 @@ public static class SavedMethods
     /// <summary>Train images of the first <paramref name="sitesPerFolder"/> held-out sites (in name order) of each folder.</summary>
     static List<int> SiteSample(DaconDataSet set, int sitesPerFolder)
     {
-        var held = Splits.TrainBySite(set, Evaluator.HeldOutFraction, Evaluator.HeldOutSeed).Val.ToHashSet();
+        var held = Splits.HeldOut(set).ToHashSet();
         var keep = set.Train.Where((t, i) => held.Contains(i)).GroupBy(t => t.Case)
             .SelectMany(g => g.Select(t => t.SiteKey).Distinct().Order(StringComparer.Ordinal).Take(sitesPerFolder))
             .ToHashSet(StringComparer.Ordinal);

@@ -42,7 +42,7 @@ public sealed class Predictor : IDisposable
     /// <paramref name="dataRoot"/> (null: the configured root); the case classifier too, when trained.</summary>
     public static Predictor Load(string method = "auto", string? dataRoot = null)
     {
-        var data = SemData.Open(Paths.DataRoot(dataRoot, generateIfMissing: false));
+        var data = SemData.Open(DataRoot.Resolve(dataRoot, generateIfMissing: false));
         try
         {
             return new Predictor(SavedMethods.Load(method, data), data, CaseClassifier());

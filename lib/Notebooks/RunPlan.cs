@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SemDepth.Data;
-using SemDepth.Evaluation;
 using SemDepth.Methods;
 using SemDepth.Training;
 using SemDepth.Workspace;
@@ -135,7 +134,7 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
     static SizeSet Sizes(PlanCounts n)
     {
         int simVal = (int)Math.Round(n.SimSem * DepthOptions.Default.ValFraction);
-        int held = (int)Math.Round(n.Train * Evaluator.HeldOutFraction);
+        int held = (int)Math.Round(n.Train * Splits.HeldOutFraction);
         return new SizeSet(n.SimSem - simVal, simVal, n.Train - held, held);
     }
 

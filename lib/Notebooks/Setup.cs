@@ -52,7 +52,7 @@ public static class Notebook
         RegisterFormatters();
         if (Environment.GetEnvironmentVariable("SEMDEPTH_CHARTS") is "interactive" && Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") != "1")
             Microsoft.DotNet.Interactive.KernelInvocationContext.Current?.Display(UseInteractiveCharts().Value, "text/html");
-        string root = Workspace.Paths.DataRoot(dataRoot, log: new LiveProgress("data"));
+        string root = DataRoot.Resolve(dataRoot, log: new LiveProgress("data"));
         return new WorkspaceInfo(Workspace.Paths.Root, root, device.ToString(), TorchNatives.Status, seed,
             Directory.Exists(Path.Combine(root, DaconNames.Truth)));
     }

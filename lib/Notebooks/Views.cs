@@ -296,10 +296,10 @@ public static class DomainShiftViews
     /// </summary>
     public static ImageGrid WorstSites(IDepthPredictor p, SemData d, int n = 5)
     {
-        var heldSites = Evaluator.HeldOutSites(d.Set);
+        var heldSites = Splits.HeldOutSites(d.Set);
         var held = Evaluator.TrainSample(d).Where(i => heldSites.Contains(d.Set.Train[i].SiteKey)).ToList(); // the tables' held-out images
         var pred = p.Predict(d.Train, held);
-        var sites = Evaluator.SitePredictions(d.Set, held, pred)
+        var sites = SiteAverages.Of(d.Set, held, pred)
             .OrderByDescending(s => Math.Abs(s.Predicted - s.Csv)).Take(n).ToList();
         var grid = new ImageGrid { Title = $"{p.Name}: the {sites.Count} held-out sites whose mean predicted depth misses average_depth.csv " +
             "most (no hidden truth); each row: folder and site, its CSV value vs the mean predicted, then its images" };
@@ -324,7 +324,7 @@ public static class DomainShiftViews
     {
         if (d.TestTruth is not { } truth) return WorstSites(p, d, n);
         var idx = Evaluator.TestSample(d);
-        var split = Metrics.Split(p.Predict(d.Test, idx), Evaluator.Gather(truth, idx), idx.Select(q => d.TestCases![q]).ToList(), n);
+        var split = Metrics.Split(p.Predict(d.Test, idx), Batches.Gather(truth, idx), idx.Select(q => d.TestCases![q]).ToList(), n);
         string of = idx.Count < d.Test.Count ? $" of a sample of {idx.Count:N0}" : "";
         return Views.PredictionGrid($"{p.Name}: the {split.Worst.Length} worst real test images{of} (per-image RMSE {split.PerImage[split.Worst[0]]:F1} to {split.PerImage[split.Worst[^1]]:F1}; the median image {split.MedianImage:F1})",
             p, d.Test, truth, split.Worst.Select(k => idx[k]).ToList());
@@ -343,7 +343,7 @@ public static class SubmissionViews
         for (int k = 0; k < idx.Count; k++)
         {
             var m = pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels);
-            int c = Evaluation.PostProcess.CaseOfMap(m);
+            int c = Methods.PostProcess.CaseOfMap(m);
             var list = byCase.TryGetValue(c, out var l) ? l : byCase[c] = [];
             for (int i = 0; i < m.Length; i += 7) list.Add(m[i]); // every 7th pixel keeps the chart light
         }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.IO.Compression;
 using SemDepth.Data;
 using SemDepth.Methods;
-using SemDepth.Evaluation;
 using SemDepth.Workspace;
 
 namespace SemDepth.Submission;

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using SemDepth.Data;
-using SemDepth.Methods;
-using SemDepth.Evaluation;
 using SemDepth.Models;
 using SemDepth.Torch;
 using TorchSharp;
@@ -147,11 +145,12 @@ public sealed class ClassifierTrainer : IDisposable
     /// <summary>Fraction of train images <paramref name="idx"/> whose case is predicted right.</summary>
     public double Accuracy(IReadOnlyList<int> idx)
     {
-        var pred = Predictor().PredictCases(_data.Train, idx);
+        var pred = PredictCases(_data.Train, idx);
         return idx.Count == 0 ? double.NaN : idx.Where((i, k) => pred[k] == _data.Set.Train[i].Case).Count() / (double)idx.Count;
     }
 
-    public CaseClassifierPredictor Predictor() => new(Model);
+    /// <summary>The classifier's case (1-4) for images <paramref name="idx"/>.</summary>
+    public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => Inference.Cases(Model, sem, idx);
 
     public void Dispose() { _log.Dispose(); Model.Dispose(); Optimizer.Dispose(); }
 }

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using SemDepth.Data;
-using SemDepth.Methods;
-using SemDepth.Evaluation;
-using SemDepth.Models;
 using SemDepth.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -295,7 +292,7 @@ public sealed class DepthTrainer : IDisposable
     void RefitAffine()
     {
         var all = _sites.SelectMany(x => x.Images).ToArray();
-        var pred = Predictor().Predict(_data.Train, all);
+        var pred = PredictMaps(_data.Train, all);
         var x = new List<double>(); var y = new List<double>();
         int pos = 0;
         foreach (var (key, c, imgs) in _sites)
@@ -314,20 +311,19 @@ public sealed class DepthTrainer : IDisposable
     }
 
     /// <summary>Site-average MAE (0-255) on the held-out train sites (this run's when it learns from sites,
-    /// else the evaluation's: <see cref="Evaluator.HeldOutFraction"/>, <see cref="Evaluator.HeldOutSeed"/>); NaN when there are none.</summary>
+    /// else the evaluation's: <see cref="Splits.HeldOutFraction"/>, <see cref="Splits.HeldOutSeed"/>); NaN when there are none.</summary>
     public double HeldOutSiteMae()
     {
-        var heldOut = _heldOut.Length > 0 || Options.SiteWeight > 0 ? _heldOut : Splits.TrainBySite(_data.Set, Evaluator.HeldOutFraction, Evaluator.HeldOutSeed).Val;
-        return heldOut.Length == 0 ? double.NaN : Evaluator.SiteMae(_data.Set, heldOut, Predictor().Predict(_data.Train, heldOut));
+        var heldOut = _heldOut.Length > 0 || Options.SiteWeight > 0 ? _heldOut : Splits.HeldOut(_data.Set);
+        return heldOut.Length == 0 ? double.NaN : SiteAverages.Mae(_data.Set, heldOut, PredictMaps(_data.Train, heldOut));
     }
 
     /// <summary>RMSE (0-255, float) on the validation split.</summary>
     public double ValidationRmse()
     {
-        var p = Predictor();
         var val = Batches.EvenSample(_valIdx, Options.MaxValImages);
-        var pred = p.Predict(_sem, val);
-        var truth = Evaluator.Gather(_depth, val.Select(_depthIndex).ToList());
+        var pred = PredictMaps(_sem, val);
+        var truth = Batches.Gather(_depth, val.Select(_depthIndex).ToList());
         return Metrics.Rmse(pred, truth);
     }
 
@@ -343,7 +339,8 @@ public sealed class DepthTrainer : IDisposable
 
     static string Net(string model) => model == "ae" ? "AE" : model == "unet" ? "U-Net" : model;
 
-    public IDepthPredictor Predictor() => new TorchPredictor(MethodName(Options), Model, Options.InputScale, PixelScale.Unit);
+    /// <summary>The network's depth maps of images <paramref name="idx"/> (evaluation mode, 8-bit).</summary>
+    public byte[] PredictMaps(ImageSet sem, IReadOnlyList<int> idx) => Inference.Maps(Model, sem, idx, Options.InputScale);
 
     public void Dispose()
     {

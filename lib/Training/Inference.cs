@@ -35,6 +35,28 @@ public static class Inference
         finally { if (wasTraining) model.train(); }
     }
 
+    /// <summary>Depth maps (8-bit, concatenated) of an image-to-depth network over images <paramref name="idx"/>;
+    /// non-finite outputs are counted in <paramref name="health"/>.</summary>
+    public static byte[] Maps(nn.Module<Tensor, Tensor> model, ImageSet set, IReadOnlyList<int> idx, PixelScale inputScale,
+        PixelScale outputScale = PixelScale.Unit, OutputHealth? health = null, int batchSize = DefaultBatch)
+    {
+        var o = new byte[idx.Count * Geometry.Pixels];
+        Batched(model, set, idx, inputScale, (y, start) => Batches.ToBytes(y, outputScale, health).CopyTo(o, start * Geometry.Pixels), batchSize);
+        return o;
+    }
+
+    /// <summary>The case (1-4) a classifier's logits pick for each of images <paramref name="idx"/>.</summary>
+    public static int[] Cases(nn.Module<Tensor, Tensor> classifier, ImageSet set, IReadOnlyList<int> idx, int batchSize = DefaultBatch)
+    {
+        var o = new int[idx.Count];
+        Batched(classifier, set, idx, PixelScale.Symmetric, (logits, start) =>
+        {
+            var cls = logits.argmax(1).cpu().data<long>().ToArray(); // (N,) class = case - 1
+            for (int k = 0; k < cls.Length; k++) o[start + k] = (int)cls[k] + 1;
+        }, batchSize);
+        return o;
+    }
+
     /// <summary><paramref name="model"/> applied to the images <paramref name="x"/> (N, ...) in slices of
     /// <paramref name="batchSize"/>, concatenated (call it without gradients: inference of a large chunk).</summary>
     public static Tensor Forward(nn.Module<Tensor, Tensor> model, Tensor x, int batchSize = DefaultBatch)

@@ -1,5 +1,3 @@
-using SemDepth.Data;
-
 namespace SemDepth.Workspace;
 
 /// <summary>
@@ -23,33 +21,7 @@ public static class Paths
     /// <summary>The synthetic preset used when no data root is configured (SEMDEPTH_PRESET, default quick).</summary>
     public static string DefaultPreset => Env("SEMDEPTH_PRESET") ?? "quick";
 
-    /// <summary>
-    /// The data root in use: <paramref name="explicitRoot"/>, else SEMDEPTH_DATA, else the default
-    /// synthetic preset, which is generated when absent (a generated set is deterministic).
-    /// </summary>
-    public static string DataRoot(string? explicitRoot = null, bool generateIfMissing = true, IProgress<string>? log = null)
-    {
-        string? root = explicitRoot ?? Env("SEMDEPTH_DATA");
-        if (root is not null)
-        {
-            root = Path.GetFullPath(root);
-            if (!Directory.Exists(root))
-                throw new DirectoryNotFoundException($"data root {root} does not exist (set SEMDEPTH_DATA to the Dacon folder, or unset it to use the synthetic set)");
-            return root;
-        }
-        string preset = DefaultPreset;
-        string dir = SyntheticDir(preset);
-        if (!File.Exists(Path.Combine(dir, DaconNames.Truth, "synthetic.json")))
-        {
-            if (!generateIfMissing) throw new DirectoryNotFoundException($"synthetic preset '{preset}' not generated yet at {dir}: run `semdepth generate --preset {preset}`");
-            log?.Report($"generating the synthetic '{preset}' preset in {dir} ...");
-            var s = SyntheticGenerator.Generate(SyntheticConfig.FromPreset(preset), dir, overwrite: true);
-            log?.Report(s.ToString());
-        }
-        return dir;
-    }
-
-    static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+    internal static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 
     static string FindRoot()
     {

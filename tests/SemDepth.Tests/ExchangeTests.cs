@@ -74,7 +74,7 @@ public class ExchangeTests
         using var d = SemDepth.Data.SemData.Open(tiny.Root);
         string runs = Path.Combine(tiny.Scratch, "runs-export");
         using (var t = new DepthTrainer(DepthOptions.UNet with { Name = "u", Width = 8, Epochs = 1, BatchSize = 16, MaxTrainImages = 32 }, d, Path.Combine(runs, "u"))) t.Fit();
-        var nets = ModelExchange.ExportRun(Path.Combine(runs, "u"), Path.Combine(runs, "out"), "safetensors");
+        var nets = RunExport.Export(Path.Combine(runs, "u"), Path.Combine(runs, "out"), "safetensors");
         var n = Assert.Single(nets);
         Assert.Equal("unet", n.Spec["network"]!.GetValue<string>());
         Assert.Equal(8, n.Spec["width"]!.GetValue<int>());

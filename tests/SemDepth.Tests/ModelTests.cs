@@ -64,7 +64,7 @@ public class AutoencoderTests(TinyData tiny)
             a.Fit();
             fullPred = a.Predictor().Predict(d.Test, idx);
             // the checkpoint reproduces the model exactly
-            Assert.Equal(fullPred, DepthCheckpoint.Load(Path.Combine(full, "checkpoint")).Predict(d.Test, idx));
+            Assert.Equal(fullPred, TorchPredictor.Load(Path.Combine(full, "checkpoint")).Predict(d.Test, idx));
         }
         using (var b = new DepthTrainer(opts with { Name = "split" }, d, split)) b.Fit(untilEpoch: 1);
         using (var c = DepthTrainer.Resume(split, d))
@@ -98,7 +98,7 @@ public class AutoencoderTests(TinyData tiny)
     sealed class TruthPredictor(SemData d) : IDepthPredictor
     {
         public string Name => "truth";
-        public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx) => Evaluator.Gather(sem == d.Train ? d.TrainTruth! : d.TestTruth!, idx);
+        public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx) => Batches.Gather(sem == d.Train ? d.TrainTruth! : d.TestTruth!, idx);
     }
 }
 

@@ -105,7 +105,7 @@ public class RunPlanTests(TinyData tiny)
         Assert.Equal(test.Distinct().Count(), test.Count);
         Assert.True(test[^1] >= d.Test.Count * 8 / 10, "the sample reaches the end of the test set");
 
-        var held = Evaluator.HeldOutSites(d.Set);
+        var held = Splits.HeldOutSites(d.Set);
         int heldImages = Enumerable.Range(0, d.Train.Count).Count(i => held.Contains(d.Set.Train[i].SiteKey));
         var train = Evaluator.TrainSample(d, new RunCaps { EvalTrainImages = heldImages + 1 });
         Assert.True(train.Count > heldImages && train.Count < d.Train.Count, $"{train.Count} of {d.Train.Count}");

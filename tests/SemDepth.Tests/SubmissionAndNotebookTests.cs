@@ -24,7 +24,7 @@ public class SubmissionTests(TinyData tiny)
         Assert.Empty(SubmissionValidator.Check(a, d.Set.Test.Select(t => t.Name).ToList(), d.Set.SampleSubmissionPath));
         using (var z = ZipFile.OpenRead(a)) Assert.Equal(d.Set.Test.Select(t => t.Name).Order(), z.Entries.Select(e => e.FullName).Order());
         double score = SubmissionValidator.Score(a, d);
-        var expected = Metrics.Rmse(p.Predict(d.Test, Enumerable.Range(0, d.Test.Count).ToList()), Evaluator.Gather(d.TestTruth!, Enumerable.Range(0, d.Test.Count).ToList()));
+        var expected = Metrics.Rmse(p.Predict(d.Test, Enumerable.Range(0, d.Test.Count).ToList()), Batches.Gather(d.TestTruth!, Enumerable.Range(0, d.Test.Count).ToList()));
         Assert.Equal(expected, score, 10);
     }
 

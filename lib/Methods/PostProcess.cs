@@ -1,6 +1,6 @@
 using SemDepth.Data;
 
-namespace SemDepth.Evaluation;
+namespace SemDepth.Methods;
 
 /// <summary>
 /// The published post-processing of predicted depth maps: a 3x3 cross-shaped grey-scale closing

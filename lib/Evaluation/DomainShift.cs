@@ -1,49 +1,8 @@
 using SemDepth.Data;
 using SemDepth.Methods;
-using SemDepth.Evaluation;
+using SemDepth.Training;
 
-namespace SemDepth.Training;
-
-/// <summary>Every option of the domain-shift experiment (notebook 03 and <c>semdepth domain-shift</c>).</summary>
-public sealed record DomainShiftOptions
-{
-    /// <summary>The CycleGAN; capped at 80 steps (1,280 image pairs) so notebook 03 fits the main job's
-    /// CPU budget on the quick preset (a full pass there is 150 steps).</summary>
-    public CycleGanOptions CycleGan { get; init; } = CycleGanOptions.Default with { MaxStepsPerEpoch = 80 };
-    /// <summary>The depth network of the pipeline, trained on simulated pairs.</summary>
-    public DepthOptions DepthNet { get; init; } = DepthOptions.UNet;
-    /// <summary>The oracle: the sim-trained U-Net fine-tuned on real-domain truth (synthetic set only), the
-    /// floor of every regression method: "how good could this network be with real labels?". Two epochs (about
-    /// 19 s each on the quick preset's CPU run) keep the main job near 10 minutes.</summary>
-    public DepthOptions Oracle { get; init; } = DepthOptions.UNet with { Name = "unet-oracle", Source = "real-truth", InitFrom = "unet-sim", Epochs = 2, LearningRate = 5e-4 };
-    /// <summary>Weak supervision: the sim-trained U-Net fine-tuned on simulated pairs and on real train images
-    /// tied to their site averages (held-out sites excluded).</summary>
-    public DepthOptions Weak { get; init; } = DepthOptions.WeakUNet;
-    public DepthOptions Ae { get; init; } = DepthOptions.Default;
-    public ClassifierOptions Classifier { get; init; } = ClassifierOptions.Default;
-
-    /// <summary>Every part within a run's caps (<see cref="Workspace.RunCaps"/>; <see cref="Workspace.RunCaps.Current"/> when null).</summary>
-    public DomainShiftOptions Capped(Workspace.RunCaps? caps = null)
-    {
-        caps ??= Workspace.RunCaps.Current;
-        return this with
-        {
-            CycleGan = CycleGan.Capped(caps), DepthNet = DepthNet.Capped(caps), Oracle = Oracle.Capped(caps),
-            Weak = Weak.Capped(caps), Ae = Ae.Capped(caps), Classifier = Classifier.Capped(caps),
-        };
-    }
-
-    /// <summary>Every epoch count scaled for a quick look (notebooks on tiny data).</summary>
-    public DomainShiftOptions WithEpochs(Func<int, int> epochs) => this with
-    {
-        CycleGan = CycleGan with { Epochs = epochs(CycleGan.Epochs) },
-        DepthNet = DepthNet with { Epochs = epochs(DepthNet.Epochs) },
-        Oracle = Oracle with { Epochs = epochs(Oracle.Epochs) },
-        Weak = Weak with { Epochs = epochs(Weak.Epochs) },
-        Ae = Ae with { Epochs = epochs(Ae.Epochs) },
-        Classifier = Classifier with { Epochs = epochs(Classifier.Epochs) },
-    };
-}
+namespace SemDepth.Evaluation;
 
 /// <summary>The trained parts of the domain-shift experiment and the evaluation table over them.</summary>
 public sealed class DomainShift(SemData data) : IDisposable
@@ -168,37 +127,5 @@ public sealed class DomainShift(SemData data) : IDisposable
     public void Dispose()
     {
         Ae?.Dispose(); DepthNet?.Dispose(); Oracle?.Dispose(); Weak?.Dispose(); Classifier?.Dispose(); CycleGan?.Dispose();
-    }
-}
-
-/// <summary>
-/// The oracle is meant as the floor of regression methods ("how good could a regression network be with
-/// real labels?"). Retrieval may beat it (it returns exact library maps) and so may the constant map in
-/// principle; any other method that does makes the oracle invalid, and the table says so instead of
-/// printing a gap fraction above 100%.
-/// </summary>
-public static class OracleFloor
-{
-    /// <summary>Rows of the oracle (every variant, e.g. with post-processing).</summary>
-    public static bool IsOracle(string method) => method.StartsWith("oracle", StringComparison.Ordinal);
-
-    /// <summary>Methods the oracle does not bound: retrieval and constant maps.</summary>
-    public static bool IsRegression(string method) => !IsOracle(method)
-        && !method.StartsWith("retrieval", StringComparison.OrdinalIgnoreCase) && !method.Contains("constant", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The best regression method with a lower RMSE than the best oracle row on <paramref name="split"/>, or null.</summary>
-    public static string? BeatenBy(IReadOnlyList<EvalRow> rows, string split = Evaluator.TestSplit)
-    {
-        var rmse = rows.Where(r => r.Metric == "RMSE" && r.Split == split).ToList();
-        var oracle = rmse.Where(r => IsOracle(r.Method)).Select(r => r.Value).DefaultIfEmpty(double.NaN).Min();
-        if (double.IsNaN(oracle)) return null;
-        return rmse.Where(r => IsRegression(r.Method) && r.Value < oracle).OrderBy(r => r.Value).FirstOrDefault()?.Method;
-    }
-
-    /// <summary>The rows with every oracle row renamed "... [INVALID: beaten by X]" when a regression method beats it.</summary>
-    public static List<EvalRow> Mark(List<EvalRow> rows, string split = Evaluator.TestSplit)
-    {
-        if (BeatenBy(rows, split) is not { } winner) return rows;
-        return rows.Select(r => IsOracle(r.Method) ? r with { Method = $"{r.Method} [INVALID: beaten by {winner}]" } : r).ToList();
     }
 }

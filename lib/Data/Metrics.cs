@@ -1,4 +1,4 @@
-namespace SemDepth.Evaluation;
+namespace SemDepth.Data;
 
 /// <summary>The competition metric: pixel RMSE on the 0-255 depth scale, in floating point
 /// (the organiser's baseline cast to int8 and overflowed).</summary>
@@ -15,7 +15,7 @@ public static class Metrics
     }
 
     /// <summary>Mean over images of each image's RMSE (the other reading of the metric).</summary>
-    public static double MeanImageRmse(ReadOnlySpan<byte> pred, ReadOnlySpan<byte> truth, int pixelsPerImage = Data.Geometry.Pixels)
+    public static double MeanImageRmse(ReadOnlySpan<byte> pred, ReadOnlySpan<byte> truth, int pixelsPerImage = Geometry.Pixels)
     {
         if (pred.Length != truth.Length || pred.Length % pixelsPerImage != 0) throw new ArgumentException("prediction and truth must hold the same whole images");
         int n = pred.Length / pixelsPerImage;
@@ -39,7 +39,7 @@ public static class Metrics
     /// <param name="cases">The case (1..4) of each image.</param>
     public static ErrorSplit Split(ReadOnlySpan<byte> pred, ReadOnlySpan<byte> truth, IReadOnlyList<int> cases, int worst = 6)
     {
-        int px = Data.Geometry.Pixels;
+        int px = Geometry.Pixels;
         if (pred.Length != truth.Length || pred.Length != cases.Count * px) throw new ArgumentException($"prediction {pred.Length}, truth {truth.Length} bytes for {cases.Count} images");
         double sp = 0, sh = 0;
         long np = 0, nh = 0;
