@@ -477,7 +477,7 @@ static class RetrievalBench
 
     static Func<int, ResnetGenerator> Untrained()
     {
-        var nets = new CycleGanNets(CycleGanOptions.Default);
+        var nets = CycleGanOptions.Default.CreateNets();
         nets.to(Torch.TorchDevice.Current);
         nets.eval();
         return _ => nets.GenSimToReal;

@@ -48,7 +48,7 @@ public sealed record UnitCosts
             AeInfer = InferStep(new DepthAutoencoder(), device),
             UNetInfer = InferStep(new DepthUNet(DepthOptions.UNet.Width), device),
             ClassifierInfer = InferStep(new CaseClassifier(ClassifierOptions.Default.Width), device),
-            GeneratorInfer = InferStep(new CycleGanNets(CycleGanOptions.Default).GenSimToReal, device),
+            GeneratorInfer = InferStep(CycleGanOptions.Default.CreateNets().GenSimToReal, device),
             MatmulMac = MatmulSeconds(device),
             Decode = DecodeSeconds(pngs),
         };
@@ -120,7 +120,7 @@ public sealed record UnitCosts
     /// identities), the generators' update, then both discriminators on real and fake, and their update.</summary>
     static double CycleGanStepSeconds(CycleGanOptions o, Device device)
     {
-        var nets = new CycleGanNets(o);
+        var nets = o.CreateNets();
         nets.to(device).train();
         var optG = new Training.MultiTensor.Adam(nets.GeneratorParameters(), o.LearningRate, o.Beta1, o.Beta2);
         var optD = new Training.MultiTensor.Adam(nets.DiscriminatorParameters(), o.LearningRate, o.Beta1, o.Beta2);

@@ -1,3 +1,4 @@
+using SemDepth.Models;
 using System.Text.Json;
 
 namespace SemDepth.Training;
@@ -20,6 +21,10 @@ public sealed record CycleGanOptions
     public int MaxStepsPerEpoch { get; init; }
     /// <summary>Images of each domain per step (seed: 64).</summary>
     public int BatchSize { get; init; } = 16;
+
+    /// <summary>The four networks these options describe, freshly initialised.</summary>
+    public CycleGanNets CreateNets() =>
+        new(GenWidth, GenBlocks, Layers.ParseNorm(GenNorm), Dropout, DiscWidth, DiscLayers, Layers.ParseNorm(DiscNorm));
 
     /// <summary>Generator width: channels of the first conv (seed: 16).</summary>
     public int GenWidth { get; init; } = 16;

@@ -107,7 +107,7 @@ public sealed class CycleGanTrainer : IDisposable
         string ck = Path.Combine(runDir, "checkpoint");
         var state = Checkpoint.ReadState(ck, "cyclegan");
         var options = Checkpoint.ReadOptions(ck, CycleGanOptions.FromJson);
-        var nets = Enumerable.Range(0, options.PerCase ? Cases.All.Count : 1).Select(_ => new CycleGanNets(options)).ToList();
+        var nets = Enumerable.Range(0, options.PerCase ? Cases.All.Count : 1).Select(_ => options.CreateNets()).ToList();
         var bundle = new CycleGanBundle(nets);
         Checkpoint.LoadModel(ck, bundle);
         bundle.to(device);

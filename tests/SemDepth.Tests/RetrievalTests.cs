@@ -39,7 +39,7 @@ public class RetrievalTests(TinyData tiny)
     static CycleGanNets UntrainedNets(int seed)
     {
         torch.manual_seed(seed);
-        var nets = new CycleGanNets(CycleGanOptions.Default);
+        var nets = CycleGanOptions.Default.CreateNets();
         nets.eval();
         return nets;
     }

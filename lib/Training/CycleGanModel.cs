@@ -6,118 +6,6 @@ using static TorchSharp.torch;
 
 namespace SemDepth.Training;
 
-// Names (style.md) and the CycleGAN paper's notation, X = Real, Y = Sim:
-//   GenRealToSim = G: X -> Y      GenSimToReal = F: Y -> X
-//   DiscSim      = D_Y            DiscReal     = D_X
-//   realSem = x, simSem = y, fakeSim = G(x), recReal = F(G(x)), fakeReal = F(y), recSim = G(F(y)),
-//   idtSim = G(y), idtReal = F(x).
-
-/// <summary>The four networks of one CycleGAN, in one module so that they save and load together.</summary>
-public sealed class CycleGanNets : nn.Module
-{
-    public readonly ResnetGenerator GenRealToSim, GenSimToReal;
-    public readonly PatchDiscriminator DiscSim, DiscReal;
-
-    public CycleGanNets(CycleGanOptions o) : base(nameof(CycleGanNets))
-    {
-        var gn = Layers.ParseNorm(o.GenNorm);
-        var dn = Layers.ParseNorm(o.DiscNorm);
-        GenRealToSim = new ResnetGenerator(o.GenWidth, o.GenBlocks, gn, o.Dropout);
-        GenSimToReal = new ResnetGenerator(o.GenWidth, o.GenBlocks, gn, o.Dropout);
-        DiscSim = new PatchDiscriminator(o.DiscWidth, o.DiscLayers, dn);
-        DiscReal = new PatchDiscriminator(o.DiscWidth, o.DiscLayers, dn);
-        RegisterComponents();
-    }
-
-    public IEnumerable<Parameter> GeneratorParameters() => GenRealToSim.parameters().Concat(GenSimToReal.parameters());
-    public IEnumerable<Parameter> DiscriminatorParameters() => DiscSim.parameters().Concat(DiscReal.parameters());
-}
-
-/// <summary>Adversarial losses. LSGAN: mean squared distance of the patch scores to 1 (real) or 0
-/// (fake). WGAN: the critic maximises score(real) - score(fake); the generator maximises score(fake).</summary>
-public static class GanLoss
-{
-    /// <summary>Generator side: how far <paramref name="scoreOfFake"/> is from being taken for real.</summary>
-    public static Tensor Generator(string gan, Tensor scoreOfFake) => gan switch
-    {
-        "lsgan" => nn.functional.mse_loss(scoreOfFake, torch.ones_like(scoreOfFake)),
-        "wgangp" => -scoreOfFake.mean(),
-        _ => throw new ArgumentException($"unknown GAN loss '{gan}'"),
-    };
-
-    /// <summary>Discriminator side (LSGAN halves the sum, as the reference implementation does).</summary>
-    public static Tensor Discriminator(string gan, Tensor scoreOfReal, Tensor scoreOfFake) => gan switch
-    {
-        "lsgan" => (nn.functional.mse_loss(scoreOfReal, torch.ones_like(scoreOfReal)) + nn.functional.mse_loss(scoreOfFake, torch.zeros_like(scoreOfFake))) * 0.5,
-        "wgangp" => scoreOfFake.mean() - scoreOfReal.mean(),
-        _ => throw new ArgumentException($"unknown GAN loss '{gan}'"),
-    };
-
-    /// <summary>
-    /// WGAN-GP gradient penalty: lambda * mean over samples of (||d critic(x^) / d x^||_2 - 1)^2 at
-    /// x^ = alpha * real + (1 - alpha) * fake, alpha ~ U(0, 1) per sample (or the given alphas).
-    /// The graph is kept (create_graph) so the penalty trains the critic.
-    /// </summary>
-    public static Tensor GradientPenalty(nn.Module<Tensor, Tensor> critic, Tensor real, Tensor fake, double lambda, Tensor? alpha = null)
-    {
-        long n = real.shape[0];
-        alpha ??= torch.rand(new long[] { n, 1, 1, 1 }, device: real.device); // (N, 1, 1, 1)
-        var mixed = (alpha * real + (1 - alpha) * fake.detach()).detach().requires_grad_(true);
-        var score = critic.forward(mixed);
-        var grads = torch.autograd.grad([score], [mixed], [torch.ones_like(score)], retain_graph: true, create_graph: true)[0];
-        var norms = grads.reshape(n, -1).norm(1, false, 2); // (N,)
-        return (norms - 1).pow(2).mean() * lambda;
-    }
-}
-
-/// <summary>
-/// A buffer of past generated images (Shrivastava et al.): once full, each new fake is, with
-/// probability 0.5, swapped for a stored one, so the discriminator also sees older generator outputs.
-/// Seeded. Stored images live outside dispose scopes and are freed when replaced or cleared.
-/// </summary>
-public sealed class ImagePool(int size, int seed, int stream) : IDisposable
-{
-    readonly List<Tensor> _images = [];
-    Rng _rng = Rng.For(seed, stream, 0);
-
-    /// <summary>Empties the pool and restarts its random stream at <paramref name="epoch"/>.</summary>
-    public void Reset(int epoch)
-    {
-        foreach (var t in _images) t.Dispose();
-        _images.Clear();
-        _rng = Rng.For(seed, stream, epoch);
-    }
-
-    /// <summary>Images (N, C, H, W) to show the discriminator in place of <paramref name="fakes"/>.</summary>
-    public Tensor Query(Tensor fakes)
-    {
-        if (size <= 0) return fakes.detach();
-        var outs = new List<Tensor>();
-        for (long i = 0; i < fakes.shape[0]; i++)
-        {
-            var img = fakes[i].detach().unsqueeze(0); // (1, C, H, W)
-            if (_images.Count < size)
-            {
-                _images.Add(img.clone().DetachFromDisposeScope());
-                outs.Add(img);
-            }
-            else if (_rng.NextDouble() < 0.5)
-            {
-                int k = _rng.NextInt(size);
-                outs.Add(_images[k].clone()); // the clone joins the caller's scope
-                _images[k].Dispose();
-                _images[k] = img.clone().DetachFromDisposeScope();
-            }
-            else outs.Add(img);
-        }
-        return torch.cat(outs, 0);
-    }
-
-    public int Count => _images.Count;
-
-    public void Dispose() => Reset(0);
-}
-
 /// <summary>
 /// One CycleGAN (one domain pair) with the reference implementation's structure: set_input, forward,
 /// backward_D, backward_G, optimize_parameters. Losses: adversarial (LSGAN or WGAN-GP), cycle
@@ -143,7 +31,7 @@ public sealed class CycleGanModel : IDisposable
     public CycleGanModel(CycleGanOptions options, Device device, int index = 0)
     {
         Options = options.Validated();
-        Nets = new CycleGanNets(options);
+        Nets = options.CreateNets();
         Nets.to(device);
         OptG = MultiTensor.Adam.Create(options.Optimizer, Nets.GeneratorParameters(), options.LearningRate, options.Beta1, options.Beta2);
         OptD = MultiTensor.Adam.Create(options.Optimizer, Nets.DiscriminatorParameters(), options.LearningRate, options.Beta1, options.Beta2);

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SemDepth.Data;
+using SemDepth.Models;
+using SemDepth.Torch;
+using SemDepth.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemDepth.Methods;
+
+/// <summary>
+/// The approximate search's index of one case: an orthonormal basis of the top <c>m</c> directions of the keys
+/// (a randomized range finder, 4 power iterations, over a sample of at most 4,096 keys), the keys projected onto it
+/// and split into k-means lists (an inverted file: 10 Lloyd iterations on the projections), stored list by list.
+/// </summary>
+internal sealed class ApproximateIndex : IDisposable
+{
+    public required Tensor Basis { get; init; }      // (D, m)
+    public required Tensor Projected { get; init; }  // (K, m), rows in list order
+    public required Tensor Centres { get; init; }    // (L, m)
+    public required int[] Start { get; init; }       // list l holds rows Start[l]..Start[l + 1] - 1 (list order)
+    public required long[] Row { get; init; }        // list order -> key row
+    public int Lists => Start.Length - 1;
+
+    public static ApproximateIndex Build(Tensor keys, RetrievalOptions o)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        long k = keys.shape[0], dim = keys.shape[1];
+        var sample = k <= 4096 ? keys : keys.index_select(0, torch.randperm(k, device: keys.device).slice(0, 0, 4096, 1));
+        int m = (int)Math.Min(o.Components, Math.Min(sample.shape[0], dim));
+        var y = torch.randn(dim, m + 8, device: keys.device);
+        for (int it = 0; it < 4; it++)
+        {
+            y = sample.t().mm(sample.mm(y));            // (D, m + 8)
+            (y, _) = torch.linalg.qr(y);
+        }
+        var basis = y.slice(1, 0, m, 1).contiguous();   // (D, m)
+        var projected = keys.mm(basis);                  // (K, m)
+        int lists = (int)Math.Clamp(o.Lists > 0 ? o.Lists : (long)Math.Round(Math.Sqrt(k)), 1, k);
+        var centres = projected.index_select(0, torch.randperm(k, device: keys.device).slice(0, 0, lists, 1)).clone();
+        Tensor assign = torch.zeros(k, dtype: ScalarType.Int64, device: keys.device);
+        for (int it = 0; it < (lists > 1 ? 10 : 0); it++)
+        {
+            // nearest centre: argmax of p.c - |c|^2 / 2
+            assign = projected.mm(centres.t()).sub_(centres.pow(2).sum(1).mul(0.5)).argmax(1);
+            var sums = torch.zeros(lists, m, device: keys.device).index_add_(0, assign, projected, 1.0);
+            var counts = torch.bincount(assign, minlength: lists).to(ScalarType.Float32).unsqueeze(1);
+            centres = torch.where(counts > 0, sums / counts.clamp_min(1), centres); // an empty list keeps its centre
+        }
+        var order = assign.argsort();
+        var counts1 = torch.bincount(assign, minlength: lists).cpu().data<long>().ToArray();
+        var start = new int[lists + 1];
+        for (int l = 0; l < lists; l++) start[l + 1] = start[l] + (int)counts1[l];
+        return new ApproximateIndex
+        {
+            Basis = basis.MoveToOuterDisposeScope(),
+            Projected = projected.index_select(0, order).contiguous().MoveToOuterDisposeScope(),
+            Centres = centres.contiguous().MoveToOuterDisposeScope(),
+            Start = start,
+            Row = order.cpu().data<long>().ToArray(),
+        };
+    }
+
+    public void Dispose()
+    {
+        Basis.Dispose();
+        Projected.Dispose();
+        Centres.Dispose();
+    }
+}

@@ -1,0 +1,320 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SemDepth.Data;
+using SemDepth.Models;
+using SemDepth.Torch;
+using SemDepth.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemDepth.Methods;
+
+/// <summary>
+/// Nearest-neighbour retrieval: each query is made like the keys (smoothed, z-scored; with or translated by
+/// <c>GenRealToSim</c>), circularly shifted by every (dy, dx) in -s..+s, and compared by cosine with every key
+/// of its case (the classifier's, or all cases); the best key's simulated depth map is returned verbatim (rolled
+/// back by the winning shift unless <see cref="RetrievalOptions.ShiftBack"/> is off; no post-processing). Exact search is one matrix product per chunk of queries, chunked so that the (shifts x chunk x
+/// keys) score block stays under <see cref="RetrievalOptions.ChunkMiB"/>.
+/// </summary>
+public sealed class RetrievalPredictor(string name, RetrievalLibrary library, SemData data, ICasePredictor? cases) : IDepthPredictor
+{
+    public string Name { get; } = name;
+    public RetrievalLibrary Library => library;
+
+    /// <summary>Non-finite values among the library's keys and the queries' embeddings.</summary>
+    public OutputHealth Health => library.Health;
+    RetrievalOptions O => library.Options;
+    /// <summary>Called after each chunk of queries with its size (benchmarks sample memory there).</summary>
+    public Action<int>? ChunkDone { get; set; }
+
+    public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
+    {
+        var matches = Search(sem, idx);
+        var o = new byte[idx.Count * Geometry.Pixels];
+        for (int q = 0; q < idx.Count; q++)
+        {
+            var dst = o.AsSpan(q * Geometry.Pixels, Geometry.Pixels);
+            var top = matches[q];
+            if (top.Length == 1) { Place(top[0], data.SimDepth[top[0].Key], dst); continue; }
+            Blend(top, dst);
+        }
+        return o;
+    }
+
+    /// <summary>The map of a match, verbatim or (<see cref="RetrievalOptions.ShiftBack"/>) rolled circularly by
+    /// minus the query's winning shift; the border of every map is plateau, so nothing of the hole wraps.</summary>
+    public void Place(Match m, Span<byte> dst) => Place(m, data.SimDepth[m.Key], dst);
+
+    void Place(Match m, ReadOnlySpan<byte> map, Span<byte> dst)
+    {
+        if (!O.ShiftBack || (m.ShiftRow == 0 && m.ShiftCol == 0)) { map.CopyTo(dst); return; }
+        const int H = Geometry.Height, W = Geometry.Width;
+        for (int y = 0; y < H; y++)
+        {
+            int sy = ((y + m.ShiftRow) % H + H) % H;
+            for (int x = 0; x < W; x++) dst[y * W + x] = map[sy * W + ((x + m.ShiftCol) % W + W) % W];
+        }
+    }
+
+    /// <summary>Softmax-weighted mean of the top-k maps (cosine / temperature).</summary>
+    void Blend(Match[] top, Span<byte> dst)
+    {
+        var w = top.Select(m => Math.Exp((m.Cosine - top[0].Cosine) / O.Temperature)).ToArray();
+        double sum = w.Sum();
+        var acc = new double[Geometry.Pixels];
+        var placed = new byte[Geometry.Pixels];
+        for (int j = 0; j < top.Length; j++)
+        {
+            Place(top[j], data.SimDepth[top[j].Key], placed);
+            var map = placed;
+            for (int p = 0; p < acc.Length; p++) acc[p] += w[j] / sum * map[p];
+        }
+        for (int p = 0; p < acc.Length; p++) dst[p] = (byte)Math.Clamp(Math.Round(acc[p]), 0, 255);
+    }
+
+    /// <summary>The top-k matches of each query (best first); keys are simulated depth-map indices.</summary>
+    public Match[][] Search(ImageSet sem, IReadOnlyList<int> idx, string? mode = null)
+    {
+        mode ??= O.Search;
+        var result = new Match[idx.Count][];
+        int[] caseOf = O.AllCases || cases is null ? new int[idx.Count] : cases.PredictCases(sem, idx);
+        foreach (var group in Enumerable.Range(0, idx.Count).GroupBy(k => caseOf[k]))
+        {
+            var pos = group.ToArray();
+            var searchCases = group.Key == 0 ? library.Cases.ToArray() : [group.Key];
+            var ids = pos.Select(k => idx[k]).ToArray();
+            var found = SearchCases(sem, ids, searchCases, mode);
+            for (int j = 0; j < pos.Length; j++) result[pos[j]] = found[j];
+        }
+        return result;
+    }
+
+    Match[][] SearchCases(ImageSet sem, int[] ids, int[] searchCases, string mode)
+    {
+        var best = new List<Match>[ids.Length];
+        for (int j = 0; j < ids.Length; j++) best[j] = [];
+        // one generator translating for every case searched (not per case): translate the queries once
+        using var translated = library.QueryTranslator is { } tr && searchCases.Length > 1 && searchCases.Select(tr).Distinct().Count() == 1
+            ? TranslateAll(tr(searchCases[0]), sem, ids) : null;
+        foreach (int c in searchCases)
+        {
+            var found = mode == "exact" ? Exact(sem, ids, c, translated) : Approximate(sem, ids, c, translated);
+            for (int j = 0; j < ids.Length; j++) best[j].AddRange(found[j]);
+        }
+        return best.Select(l => l.OrderByDescending(m => m.Cosine).Take(O.TopK).ToArray()).ToArray();
+    }
+
+    /// <summary>Queries <paramref name="ids"/> translated by <paramref name="gen"/>: (n, 1, 72, 48) on the device.</summary>
+    static Tensor TranslateAll(ResnetGenerator gen, ImageSet sem, int[] ids)
+    {
+        var o = torch.empty(ids.Length, 1, Geometry.Height, Geometry.Width, device: TorchDevice.Current);
+        Inference.Batched(gen, sem, ids, PixelScale.Symmetric, (fake, start) => o[TensorIndex.Slice(start, start + fake.shape[0])] = fake);
+        return o;
+    }
+
+    /// <summary>Shifts of the grid, row-major: (dy, dx) for dy, dx in -s..s.</summary>
+    (int Dy, int Dx)[] Shifts()
+    {
+        int s = O.MaxShift;
+        var list = new List<(int, int)>();
+        for (int dy = -s; dy <= s; dy++) for (int dx = -s; dx <= s; dx++) list.Add((dy, dx));
+        return list.ToArray();
+    }
+
+    /// <summary>Queries of a chunk made like the keys (real, translated by GenRealToSim, or both), shifted:
+    /// (S, n, D). <paramref name="translated"/>: the chunk's queries already translated (else translated here).</summary>
+    Tensor ShiftedQueries(ImageSet sem, ReadOnlySpan<int> ids, (int Dy, int Dx)[] shifts, Device device, int c, Tensor? translated = null)
+    {
+        var x = Batches.ToTensor(sem, ids, PixelScale.Symmetric, device); // (n, 1, 72, 48)
+        var parts = new List<Tensor>(2);
+        if (O.Restyle) parts.Add(x);                                      // against restyled keys
+        if (translated is not null) parts.Add(translated);
+        else if (library.QueryTranslator is { } translate)
+        {
+            var gen = translate(c);
+            gen.eval();
+            parts.Add(Inference.Forward(gen, x)); // fakeSim (called without gradients), against raw keys
+        }
+        if (parts.Count == 0) parts.Add(x);                               // raw library
+        var q = RetrievalLibrary.Embed(parts, O.SmoothSigma);             // (n, D)
+        library.Health.Add(q);
+        int n = ids.Length;
+        if (shifts.Length == 1 && shifts[0] == (0, 0)) return q.unsqueeze(0); // no copies without shifts
+        var img = q.reshape(n, parts.Count, Geometry.Height, Geometry.Width); // each part shifted alike
+        var all = torch.empty([shifts.Length, n, parts.Count, Geometry.Height, Geometry.Width], q.dtype, q.device);
+        for (int i = 0; i < shifts.Length; i++) RetrievalLibrary.RollInto(img, all[i], shifts[i].Dy, shifts[i].Dx);
+        return all.view(shifts.Length, n, q.shape[1]); // (S, n, D), written once (roll then stack copied twice)
+    }
+
+    /// <summary>Queries per chunk so that S x n x K floats stay under the bound.</summary>
+    int ChunkSize(long keys, int shifts) => (int)Math.Clamp(O.ChunkMiB * (1L << 20) / (4L * shifts * Math.Max(1, keys)), 1, 4096);
+
+    List<Match>[] Exact(ImageSet sem, int[] ids, int c, Tensor? translated)
+    {
+        var keys = library.Keys(c);                       // (K, D)
+        var shifts = Shifts();
+        var o = new List<Match>[ids.Length];
+        int chunk = ChunkSize(keys.shape[0], shifts.Length);
+        int k = (int)Math.Min(O.TopK, keys.shape[0]);
+        for (int s = 0; s < ids.Length; s += chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.inference_mode();
+            int n = Math.Min(chunk, ids.Length - s);
+            var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n));  // (S, n, D)
+            Tensor topScore, topKey, shiftOfTop;
+            if (shifts.Length == 1)
+            {
+                (topScore, topKey) = Top(OpenBlas.TimesTransposed(q[0], keys), k); // (n, K) -> (n, k)
+                shiftOfTop = torch.zeros_like(topKey);
+            }
+            else
+            {
+                var scores = OpenBlas.TimesTransposed(q, keys);                   // (S, n, K)
+                // best over the shifts without the index of every key's best shift (max(0) with indices took
+                // 87-98 ms on a full-preset chunk of 25 x 123 x 21,663 scores, amax 15-17 ms): the winning
+                // shift is looked up for the chosen keys only
+                (topScore, topKey) = Top(scores.amax([0L]), k);                   // (n, K) -> (n, k)
+                shiftOfTop = scores.gather(2, topKey.unsqueeze(0).expand(shifts.Length, -1, -1)).argmax(0); // (n, k)
+            }
+            Collect(o, s, c, topScore, topKey, shiftOfTop, shifts);
+            ChunkDone?.Invoke(n);
+        }
+        return o;
+    }
+
+    /// <summary>The <paramref name="k"/> best columns of each row, best first: (n, k) scores and columns. One is a
+    /// max, which libtorch runs 2.5x faster than <c>topk(1)</c> (250 x 21,663 scores: 2.6-3.8 against 7.1-10.0 ms).</summary>
+    static (Tensor Values, Tensor Indexes) Top(Tensor scores, int k)
+    {
+        if (k != 1) return scores.topk(k, 1);
+        var (v, i) = scores.max(1, keepdim: true);
+        return (v, i);
+    }
+
+    List<Match>[] Approximate(ImageSet sem, int[] ids, int c, Tensor? translated)
+    {
+        var keys = library.Keys(c);                        // (K, D)
+        var index = library.Index(c);
+        var shifts = Shifts();
+        var o = new List<Match>[ids.Length];
+        long dim = keys.shape[1];
+        int cand = (int)Math.Min(O.Candidates, keys.shape[0]);
+        int probes = Math.Min(O.Probes, index.Lists);
+        // the bound holds for the shifted queries (S x n x D) and the gathered candidates (n x C x D), and
+        // without lists for the subspace scores of every key (S x n x K)
+        int chunk = Math.Min(ChunkSize(shifts.Length * dim, 1), ChunkSize(cand * dim, 1));
+        if (probes == index.Lists) chunk = Math.Min(chunk, ChunkSize(keys.shape[0], shifts.Length));
+        for (int s = 0; s < ids.Length; s += chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.inference_mode();
+            int n = Math.Min(chunk, ids.Length - s);
+            var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n)); // (S, n, D)
+            var qp = q.matmul(index.Basis);                                          // (S, n, m): thin, libtorch's (see OpenBlas.Worth)
+            var (candidates, valid) = probes == index.Lists ? ScanAll(qp, index, cand) : ScanLists(qp, index, probes, cand);
+            var candKeys = keys.index_select(0, candidates.flatten()).reshape(n, cand, dim);
+            var exact = torch.einsum("snp,ncp->snc", q, candKeys);                  // (S, n, C)
+            var (bestOverShifts, whichShift) = exact.max(0);                        // (n, C)
+            if (valid is not null) bestOverShifts = bestOverShifts.masked_fill(valid.logical_not(), float.NegativeInfinity);
+            int k = Math.Min(O.TopK, cand);
+            var (topScore, topPos) = bestOverShifts.topk(k, 1);
+            var topKey = candidates.gather(1, topPos);
+            var shiftOfTop = whichShift.gather(1, topPos);
+            Collect(o, s, c, topScore, topKey, shiftOfTop, shifts);
+            ChunkDone?.Invoke(n);
+        }
+        return o;
+    }
+
+    /// <summary>Every key scored in the subspace, best over the shifts: the top <paramref name="cand"/> key rows (n, C).</summary>
+    static (Tensor Rows, Tensor? Valid) ScanAll(Tensor qp, ApproximateIndex index, int cand)
+    {
+        var approx = OpenBlas.TimesTransposed(qp, index.Projected);                // (S, n, K), list order: wide, OpenBLAS's
+        var top = approx.amax([0L]).topk(cand, 1).indexes;                          // (n, C)
+        using var row = torch.tensor(index.Row, device: qp.device);
+        return (row.index_select(0, top.flatten()).reshape(top.shape), null);
+    }
+
+    /// <summary>The inverted-file scan: each query's best <paramref name="probes"/> lists (centre scores, best over
+    /// the shifts), the keys of those lists scored in the subspace at every shift, the top <paramref name="cand"/>
+    /// key rows (n, C) and which of them are real (a query whose lists hold fewer keys is padded).</summary>
+    static (Tensor Rows, Tensor? Valid) ScanLists(Tensor qp, ApproximateIndex index, int probes, int cand)
+    {
+        int n = (int)qp.shape[1];
+        var coarse = OpenBlas.TimesTransposed(qp, index.Centres).amax([0L]);        // (n, L)
+        var probe = coarse.topk(probes, 1).indexes.cpu().data<long>().ToArray();    // (n, P)
+        var byList = new List<int>[index.Lists];
+        for (int j = 0; j < n; j++)
+            for (int t = 0; t < probes; t++) (byList[(int)probe[j * probes + t]] ??= []).Add(j);
+        var found = new List<(float Score, long Row)>[n];
+        for (int j = 0; j < n; j++) found[j] = new List<(float, long)>(probes * cand);
+        for (int l = 0; l < index.Lists; l++)
+        {
+            int size = index.Start[l + 1] - index.Start[l];
+            if (byList[l] is not { } who || size == 0) continue;
+            using var scope = torch.NewDisposeScope();
+            using var who_ = torch.tensor(who.Select(j => (long)j).ToArray(), device: qp.device);
+            var members = index.Projected.narrow(0, index.Start[l], size);          // (|l|, m)
+            var scores = OpenBlas.TimesTransposed(qp.index_select(1, who_), members).amax([0L]); // (|who|, |l|): values only, as in Exact
+            int keep = Math.Min(cand, size);
+            var (val, pos) = scores.topk(keep, 1);
+            var v = val.cpu().data<float>().ToArray();
+            var p = pos.cpu().data<long>().ToArray();
+            for (int w = 0; w < who.Count; w++)
+                for (int t = 0; t < keep; t++) found[who[w]].Add((v[w * keep + t], index.Row[index.Start[l] + p[w * keep + t]]));
+        }
+        var rows = new long[n * cand];
+        var valid = new bool[n * cand];
+        for (int j = 0; j < n; j++)
+        {
+            var best = found[j].OrderByDescending(f => f.Score).Take(cand).ToList();
+            for (int t = 0; t < cand; t++)
+            {
+                valid[j * cand + t] = t < best.Count;
+                rows[j * cand + t] = t < best.Count ? best[t].Row : best.Count > 0 ? best[0].Row : 0;
+            }
+        }
+        return (torch.tensor(rows, [n, cand], device: qp.device), torch.tensor(valid, [n, cand], device: qp.device));
+    }
+
+    void Collect(List<Match>[] o, int start, int c, Tensor score, Tensor key, Tensor shift, (int Dy, int Dx)[] shifts)
+    {
+        var sc = score.cpu().data<float>().ToArray();
+        var ky = key.cpu().data<long>().ToArray();
+        var sh = shift.cpu().data<long>().ToArray();
+        int n = (int)score.shape[0], k = (int)score.shape[1];
+        for (int j = 0; j < n; j++)
+        {
+            var list = o[start + j] = new List<Match>(k);
+            for (int t = 0; t < k; t++)
+            {
+                var (dy, dx) = shifts[sh[j * k + t]];
+                list.Add(new Match(library.MapOf(c, (int)ky[j * k + t]), dy, dx, sc[j * k + t]));
+            }
+        }
+    }
+
+    /// <summary>Best cosine over the shifts between query <paramref name="query"/> (translated into case
+    /// <paramref name="c"/>'s domain when queries are translated) and the key of simulated map
+    /// <paramref name="map"/>: how the true map scored, to set beside the winner's score.</summary>
+    public float CosineWith(ImageSet sem, int query, int c, int map)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.inference_mode();
+        var keys = library.Keys(c);
+        int row = library.RowOf(c, map);
+        var q = ShiftedQueries(sem, [query], Shifts(), keys.device, c);      // (S, 1, D)
+        return q.matmul(keys[row].unsqueeze(1)).max().item<float>();
+    }
+
+    /// <summary>Share of queries whose approximate top-1 key equals the exact one.</summary>
+    public double RecallAt1(ImageSet sem, IReadOnlyList<int> idx)
+    {
+        var exact = Search(sem, idx, "exact");
+        var approx = Search(sem, idx, "approx");
+        int same = 0;
+        for (int q = 0; q < idx.Count; q++) if (exact[q][0].Key == approx[q][0].Key) same++;
+        return same / (double)Math.Max(1, idx.Count);
+    }
+}
