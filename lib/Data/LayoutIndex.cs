@@ -4,8 +4,7 @@ namespace SemDepth.Data;
 
 /// <summary>
 /// The scanned layout of a data root (every simulated pair, train and test image, the CSV), saved in the
-/// root's cache folder so that reopening an unchanged root skips the folder scan (3.7 s for the full
-/// 433k-file set). The index is trusted only while the modification time of every folder of the layout
+/// root's cache folder so that reopening an unchanged root skips the folder scan. The index is trusted only while the modification time of every folder of the layout
 /// and of average_depth.csv (with its length) is what it was: adding, removing or renaming a file or
 /// folder anywhere changes its parent folder's time, and a stale index is rescanned and rewritten.
 /// <see cref="DaconDataSet.Validate"/> always scans.

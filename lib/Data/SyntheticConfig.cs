@@ -28,10 +28,8 @@ public sealed record SyntheticConfig
     /// <summary>
     /// Share of real-domain images (train and test) whose hole is a map of the simulated library of their
     /// case, exactly (the rest are new shapes). The winners' 1.22 RMSE with verbatim library maps implies
-    /// that nearly all real holes reuse the simulator's shapes. Measured here: retrieval finds a reused hole's
-    /// own map, but gives a new shape a map about 7-10 RMSE away (the SEM shows the rim, not the depth, so
-    /// the best-correlated key is not the nearest depth map), so 1.22 needs a share of about 0.97 or more
-    /// (at 0.8 even a perfect restyle scored 3.2-4.7). 0.97: perfect retrieval about 1.2.
+    /// that nearly all real holes reuse the simulator's shapes: retrieval gives a new shape a map several RMSE away
+    /// (the SEM shows the rim, not the depth), so 1.22 needs a share of about 0.97 (docs/benchmarks.md).
     /// </summary>
     public double RealLibraryShare { get; init; } = 0.97;
     /// <summary>Correlation (Gaussian copula on the rank of the map's mean depth) between the library maps
@@ -169,10 +167,8 @@ public sealed record RenderConfig
     public double ChargingAmplitude { get; init; } public double ChargingWidth { get; init; } = 3;
     /// <summary>Detector shading: relative brightness change from left to right edge.</summary>
     public double Shading { get; init; }
-    /// <summary>Scan drift: SD of the per-row horizontal shift, px. The real default is 0.1: at 0.35 the rows'
-    /// jitter was as large as the size differences between library holes (SD 0.4-0.5 px), and even keys
-    /// rendered by the real physics without noise found the true map for only 23% of reused holes
-    /// (52% without shifts), which the winners' 1.22 rules out; at 0.1: 94% (98% without shifts).</summary>
+    /// <summary>Scan drift: SD of the per-row horizontal shift, px. The real default is 0.1: a larger drift is as
+    /// large as the size differences between library holes, which the winners' 1.22 rules out (docs/benchmarks.md).</summary>
     public double DriftSd { get; init; }
     /// <summary>Noise variance = PoissonGain * signal + GaussianSd^2.</summary>
     public double PoissonGain { get; init; } public double GaussianSd { get; init; }

@@ -224,7 +224,7 @@ public static class SyntheticGenerator
     /// random stream, so the choice moves no other pixel. A train image draws the rank of its map's mean depth
     /// (<paramref name="byMean"/>) through a Gaussian copula shared with its site: correlation
     /// <see cref="SyntheticConfig.SiteLibraryCorrelation"/> between images of one site gives the site averages
-    /// their published spread, which independent draws do not (measured: SD about 0.5 instead of 1.55).
+    /// their published spread, which independent draws do not.
     /// </summary>
     static int PickLibraryMap(SyntheticConfig cfg, int split, int i, int[] byMean, double? siteLatent)
     {

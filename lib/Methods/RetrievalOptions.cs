@@ -19,13 +19,10 @@ public sealed record RetrievalOptions
     /// and compare it with the raw simulated keys. The translated query is noise-free, while a restyled key keeps
     /// what the generator could not remove of the simulated noise. With <see cref="Restyle"/> too (the default,
     /// "both directions") the score is the mean of the two correlations: the two generators err differently,
-    /// so the mean finds more holes than either (quick, main job's CycleGAN, true cases: exact map found for 498
-    /// of 765 reused holes restyled, 536 translated, 604 both; smoothed, 494 / 575 / 633). Neither: the raw library.</summary>
+    /// so the mean finds more holes than either (docs/benchmarks.md). Neither: the raw library.</summary>
     public bool TranslateQueries { get; init; } = true;
     /// <summary>Gaussian blur (sigma, px; circular, so it commutes with the shifts) of every query and key
-    /// image before z-scoring; 0 turns it off. It discounts the pixel noise neither generator reproduces
-    /// (measured as above: both directions 3.17 RMSE unsmoothed, 2.80 at sigma 1, 2.80 at 1.5, 2.71 at 2;
-    /// restyled keys alone 4.05 / 4.04 / 4.11 / 4.43).</summary>
+    /// image before z-scoring; 0 turns it off. It discounts the pixel noise neither generator reproduces.</summary>
     public double SmoothSigma { get; init; } = 1.0;
     /// <summary>What each library key is made from: <c>mean</c> of itr0 and itr1 (the winners' choice; the two
     /// renderings differ only in noise, so the mean halves its variance) or <c>itr0</c>.</summary>
@@ -58,16 +55,13 @@ public sealed record RetrievalOptions
     /// <summary>k-means lists per case for the approximate search; 0: the square root of the case's keys
     /// (147 for the full preset's 21,663), 1: no lists (every key scored in the subspace).</summary>
     public int Lists { get; init; }
-    /// <summary>Lists each query scans (its best over the shifts). Full preset, restyled keys, 25 shifts, all
-    /// 25,988 queries on the 2-core CPU, recall@1 against exact on 1,000: 8 probes 32 s / 89.1%, 16 probes
-    /// 35 s / 97.3% (16 candidates: 30 s / 97.3%), 32 probes 47 s / 99.6%; scanning every key in the subspace
-    /// took 102 s. Without shifts (both directions) 8 probes already agree on 99.9%.</summary>
+    /// <summary>Lists each query scans (its best over the shifts): 32 agree with the exact search on nearly every
+    /// query of the full preset at half the time of scanning every key (docs/performance.md).</summary>
     public int Probes { get; init; } = 32;
     /// <summary>Bound on the score block of one chunk of queries (25 shifts x chunk x keys floats), MiB.
     /// Peak memory of the search is this plus the keys.</summary>
     public int ChunkMiB { get; init; } = 256;
-    /// <summary>Images per generator batch when restyling (<see cref="Inference.DefaultBatch"/>: the main job's
-    /// generator restyles about 530-560 images/s at 32 a batch on the 2-core CPU, 280-320 at 256).</summary>
+    /// <summary>Images per generator batch when restyling (<see cref="Inference.DefaultBatch"/>).</summary>
     public int RestyleBatch { get; init; } = Inference.DefaultBatch;
     public int Seed { get; init; } = 41;
 

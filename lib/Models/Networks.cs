@@ -65,9 +65,8 @@ public sealed class ResnetBlock : Module<Tensor, Tensor>
 /// A stride-1, unpadded k x k convolution to a few output channels (the generators' last layer, 16 -> 1,
 /// 7 x 7), computed as one 1 x k convolution to (out x k) row maps whose k rows are then summed, each
 /// shifted by its kernel row. Same weight and bias as <c>Conv2d(in, out, k)</c> (checkpoints of either
-/// load into the other), same result and gradients to float rounding; about 4x faster on a CPU, where
-/// libtorch runs a convolution to one output channel at a few GFLOP/s (measured on the 2-core EPYC:
-/// 16 x 72 x 48 images, 11.9 ms as Conv2d, 3.1 ms as rows).
+/// load into the other), same result and gradients to float rounding; faster on a CPU, where libtorch runs a
+/// convolution to one output channel at a few GFLOP/s (docs/performance.md).
 /// </summary>
 public sealed class RowSumConv2d : Module<Tensor, Tensor>
 {

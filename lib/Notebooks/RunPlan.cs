@@ -85,7 +85,7 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
     }
 
     // Smallest sizes a capped run keeps: below these the figures stop meaning much. The CycleGAN keeps its 80
-    // steps (already the CPU default, about 40 s): fewer make every method that translates or restyles worse.
+    // steps (already the CPU default): fewer make every method that translates or restyles worse.
     const int MinTrainImages = 4096, EvalTest = 4000, EvalTrain = 6000, EvalSimVal = 2000;
 
     /// <summary>The caps at share <paramref name="f"/> of each network's training images.</summary>
@@ -204,8 +204,7 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
             {
                 parts.Add(("restyled libraries", 2 * library));
                 // the exact search against the approximate one on the test sample; the perfect-restyle library renders
-                // every map with the real-domain physics (2.5 ms a map on the 2-core EPYC, full preset: a measured
-                // constant, as the renderer has no probe)
+                // every map with the real-domain physics (a measured constant: the renderer has no probe)
                 parts.Add(("exact against approximate search", eT * (Query(9, 2, false) + both)));
                 if (n.Truth) parts.Add(("perfect-restyle library", n.SimMaps * PerfectRenderSeconds));
                 parts.Add(("searches of the views", eT * (4 * both + winners + translated + unshifted + (n.Truth ? raw : 0))));

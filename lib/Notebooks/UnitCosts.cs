@@ -57,12 +57,11 @@ public sealed record UnitCosts
 
     static double Median(Action once)
     {
-        // warm-up: allocations, kernel choice, the optimizer's state; at least 0.3 s, as the first probe
-        // of a process otherwise measured twice the steady time (a cold CPU and allocator)
+        // warm-up: allocations, kernel choice, the optimizer's state; a cold first probe reads slow
         var warm = Stopwatch.StartNew();
         for (int w = 0; w < 2 || warm.Elapsed.TotalSeconds < 0.3; w++) once();
-        // then at least five repeats and 0.8 s; the upper quartile, not the median: the same probe read 3.9 to
-        // 6.7 ms a U-Net image from run to run on this shared machine, and a budget wants the slower reading
+        // then at least five repeats and 0.8 s; the upper quartile, not the median: a budget wants the slower
+        // reading of a shared machine
         var t = new List<double>();
         var all = Stopwatch.StartNew();
         while (t.Count < 5 || all.Elapsed.TotalSeconds < 0.8)

@@ -11,17 +11,14 @@ namespace SemDepth.Torch;
 /// only when such a block is freed, and never above 32 MiB) with a new <c>mmap</c> and unmaps it on
 /// free, and returns the top of the heap to the system once 2x that threshold is free. A batch of 32
 /// images through the CycleGAN generator allocates buffers of 1-16 MiB again and again, so every
-/// batch page-faults and zeroes them anew: measured on the 2-core EPYC, the generator's forward pass
-/// on 32 images took 85-95 ms with glibc's defaults and 56-62 ms with the settings below (three runs
-/// each); a 32 -> 16 transposed convolution alone 15-17 ms against 6 ms.</para>
+/// batch page-faults and zeroes them anew (docs/performance.md has the measurements).</para>
 /// <para><b>What.</b> <c>mallopt</c>: mmap threshold 32 MiB (glibc's maximum), no mmap for large
 /// blocks at all (<c>M_MMAP_MAX</c> 0: blocks above the threshold come from the heap too) and trim
 /// threshold 1 GiB (freed heap stays with the process, up to that much, so peak RSS is what the process
 /// keeps). Blocks above 32 MiB are retrieval's search chunks (the shifted queries, 25 x 776 x 3,456
 /// floats, 268 MB; the gathered candidates, 172 MB; a 256 MiB score block): mapped and faulted in anew for
-/// every chunk they made the approximate search of the full preset 1.3x slower (all 25,988 queries with 25
-/// shifts, two runs each, alternating: 25.0-28.3 s mapped, 18.5-20.3 s from the heap; peak RSS 3.7-3.8 GB
-/// against 4.2 GB). A thread's own arena may still map a block larger than its 64 MiB heap as a last resort;
+/// every chunk they made the approximate search slower. A thread's own arena may still map a block larger than its
+/// 64 MiB heap as a last resort;
 /// glibc never fails an allocation for these settings. The PyTorch peer in <c>bench/peer.py</c> sets the
 /// same three values. <c>SEMDEPTH_HEAP_TUNING=0</c> leaves glibc's defaults; other C libraries are left
 /// alone.</para>

@@ -10,11 +10,8 @@ namespace SemDepth.Torch;
 /// is this product at sizes where the BLAS decides the time.
 /// </summary>
 /// <remarks>
-/// <para><b>Why.</b> libtorch's bundled BLAS runs single-precision GEMM on this project's 2-core AMD
-/// EPYC (AVX2) well below OpenBLAS: 3,075 x 3,456 times 3,456 x 21,663 (one chunk of the full preset's
-/// shifted exact search) took 4.1 s in TorchSharp's <c>matmul</c> and 2.6 s through OpenBLAS 0.3.21
-/// from the same process (medians of 5), about 111 against 174 GFLOP/s. The PyTorch peer of the
-/// benchmarks (Debian's python3-torch) calls the same OpenBLAS.</para>
+/// <para><b>Why.</b> libtorch's bundled BLAS runs large single-precision GEMMs on our 2-core EPYCs well below
+/// OpenBLAS (docs/performance.md); the PyTorch peer of the benchmarks calls the same OpenBLAS.</para>
 /// <para><b>How.</b> Both operands must be contiguous float32 CPU tensors; their data are passed to
 /// <c>cblas_sgemm</c> in place (libtorch's own <c>THSTensor_data</c> export of TorchSharp's shim gives
 /// the address), the result is a fresh tensor. OpenBLAS runs on as many threads as torch
@@ -27,21 +24,15 @@ public static unsafe class OpenBlas
     const int RowMajor = 101, NoTrans = 111, Trans = 112;
 
     /// <summary>Rows and columns the result needs, each, before OpenBLAS is called (unless it is
-    /// <see cref="WideColumns"/> wide): smaller or thin products ran as fast or faster in libtorch (measured in one
-    /// process: 4,225 x 64 times 64 x 147, 0.6-0.7 ms against 1.4-3.9 ms; 19,400 x 3,456 times 3,456 x 64, 75-101 ms
-    /// against 95-99 ms; 250 x 3,456 times 3,456 x 600, 8.0 against 8.8 ms; the approximate search over 6,000 queries
-    /// with its projections through OpenBLAS 8.6-9.0 s against 6.0-8.2 s).</summary>
+    /// <see cref="WideColumns"/> wide): smaller or thin products ran as fast or faster in libtorch (docs/performance.md).</summary>
     public const long MinSide = 256;
 
     /// <summary>Columns from which OpenBLAS is called for any number of rows from <see cref="MinRowsWide"/>: against a
-    /// large B (a case's 21,663 keys) libtorch's BLAS fell behind whatever the rows (measured in one process, two rounds:
-    /// 250 x 3,456 times 3,456 x 21,663, 398-432 against 257-261 ms; 32 rows 95-109 against 55-60 ms; 4 rows 64-67
-    /// against 53-54 ms; 250 x 3,456 times 3,456 x 8,192, 123-133 against 109-111 ms; at 1,024-4,096 columns the two
-    /// were level). The unshifted exact search has about 250 queries a case in a chunk of 1,000.</summary>
+    /// large B (a case's keys on the full preset) libtorch's BLAS fell behind whatever the rows; at 1,024-4,096 columns
+    /// the two were level (docs/performance.md).</summary>
     public const long WideColumns = 8192;
 
-    /// <summary>Rows a <see cref="WideColumns"/>-wide product needs: one row (a vector times a matrix) ran in
-    /// 15-18 ms in libtorch against 35 ms in OpenBLAS.</summary>
+    /// <summary>Rows a <see cref="WideColumns"/>-wide product needs: a vector times a matrix is faster in libtorch.</summary>
     public const long MinRowsWide = 4;
 
     /// <summary>Whether a product with <paramref name="rows"/> x <paramref name="columns"/> results is worth calling

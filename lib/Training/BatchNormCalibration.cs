@@ -9,7 +9,7 @@ namespace SemDepth.Training;
 /// <summary>
 /// Recomputes the running statistics of every BatchNorm layer with the final weights ("precise BN"):
 /// the statistics gathered during training average over weights that kept changing, and on this data
-/// set that lag alone took the case classifier from 58% to chance in evaluation mode. Only the
+/// set that lag alone can take the case classifier to chance in evaluation mode. Only the
 /// BatchNorm layers run in training mode (dropout stays off); no gradients.
 /// </summary>
 public static class BatchNormCalibration

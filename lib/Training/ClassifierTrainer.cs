@@ -13,9 +13,8 @@ public sealed record ClassifierOptions
 {
     /// <summary>Run name: the folder under runs/.</summary>
     public string Name { get; init; } = "case-classifier";
-    /// <summary>Epochs over the real train images of the training sites. 10 on the quick preset: held-out-site
-    /// accuracy 73, 81, 85, 86, 91, 94, 96, 98, 98, 99.4% after epochs 1-10, then 98.8 and 97.2 (the winners'
-    /// classifier: 99.5%); retrieval, which searches the predicted case only, went from 5.19 to 4.21 RMSE.</summary>
+    /// <summary>Epochs over the real train images of the training sites: 10 reach the winners' accuracy on the quick
+    /// preset and later epochs lose it (docs/benchmarks.md); retrieval searches only the predicted case.</summary>
     public int Epochs { get; init; } = 10;
     public int BatchSize { get; init; } = 64;
     /// <summary>Adam learning rate.</summary>

@@ -11,8 +11,8 @@ public sealed record DomainShiftOptions
     /// <summary>The depth network of the pipeline, trained on simulated pairs.</summary>
     public DepthOptions DepthNet { get; init; } = DepthOptions.UNet;
     /// <summary>The oracle: the sim-trained U-Net fine-tuned on real-domain truth (synthetic set only), the
-    /// floor of every regression method: "how good could this network be with real labels?". Two epochs (about
-    /// 19 s each on the quick preset's CPU run) keep the main job near 10 minutes.</summary>
+    /// floor of every regression method: "how good could this network be with real labels?". Two epochs keep the
+    /// main job's CPU time within its minutes.</summary>
     public DepthOptions Oracle { get; init; } = DepthOptions.UNet with { Name = "unet-oracle", Source = "real-truth", InitFrom = "unet-sim", Epochs = 2, LearningRate = 5e-4 };
     /// <summary>Weak supervision: the sim-trained U-Net fine-tuned on simulated pairs and on real train images
     /// tied to their site averages (held-out sites excluded).</summary>

@@ -8,10 +8,8 @@ namespace SemDepth.Training;
 /// <summary>The loops every trainer and predictor shares: batched evaluation-mode inference and one optimiser step.</summary>
 public static class Inference
 {
-    /// <summary>Images per inference batch. Measured with glibc's default heap, batches of 32 were much faster than 256
-    /// (U-Net 290 vs 163 images/s, generator 532 vs 317, case classifier 1,608 vs 853), mostly because every large
-    /// buffer was mapped and faulted in anew (<see cref="Torch.NativeHeap"/>); with the heap tuned, 16 to 128 restyle
-    /// within this shared machine's noise (454-671 images/s), so 32 stays.</summary>
+    /// <summary>Images per inference batch: small batches keep the buffers below the heap's mmap threshold, and with
+    /// the heap tuned 16 to 128 run alike (docs/performance.md).</summary>
     public const int DefaultBatch = 32;
 
     /// <summary>Runs <paramref name="model"/> in evaluation mode without gradients over images
