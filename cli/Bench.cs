@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using SemDepth.Data;
+using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Training;
-using SemDepth.Methods;
-using SemDepth.Evaluation;
 using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -78,7 +77,7 @@ static class Bench
         var device = Torch.TorchDevice.Current;
         _ = d.SimSem; _ = d.SimDepth; // the cache files the peer reads too
         Console.WriteLine($"AE training speed: batch 128, {batches} batches a repetition, median of {reps} after a warm-up; torch threads {torch.get_num_threads()}, device {device.type}");
-        Console.WriteLine($"data: {d.Set.Root} ({d.SimSem.Count:N0} simulated SEM)");
+        Console.WriteLine($"data: {d.Layout.Root} ({d.SimSem.Count:N0} simulated SEM)");
         var idx = Batches.Shuffled(Enumerable.Range(0, d.SimSem.Count).ToArray(), 41, 1);
         var results = new Dictionary<string, double>();
         foreach (var (loading, optimizer) in new[] { (true, "multi-tensor"), (false, "multi-tensor"), (false, "torchsharp") })
@@ -339,8 +338,8 @@ static class RetrievalBench
     public static int Run(SemData d, int recallQueries, int peerQueries, int reps, int chunkMiB, bool exactAll = false, string cyclegan = "cyclegan", string keys = "both", double smooth = 1.0, bool perfectRestyle = false, int maxShift = 0, bool shiftBack = true, int topK = 1, int lists = 0, int probes = 32)
     {
         var device = Torch.TorchDevice.Current;
-        Console.WriteLine($"retrieval benchmark: {d.Set.Root}; device {device.type}, torch threads {torch.get_num_threads()}");
-        Console.WriteLine($"library {d.Set.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts, chunk bound {chunkMiB} MiB");
+        Console.WriteLine($"retrieval benchmark: {d.Layout.Root}; device {device.type}, torch threads {torch.get_num_threads()}");
+        Console.WriteLine($"library {d.Layout.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts, chunk bound {chunkMiB} MiB");
         Console.WriteLine($"search products (A x B^T): {Torch.OpenBlas.Status}");
         string cgRun = Path.IsPathRooted(cyclegan) ? cyclegan : Path.Combine(Paths.Runs, cyclegan);
         Func<int, ResnetGenerator>? genSimToReal = null, genRealToSim = null;
@@ -359,8 +358,16 @@ static class RetrievalBench
         var known = new KnownCases(cases);
         var opt = new RetrievalOptions
         {
-            Search = "approx", ChunkMiB = chunkMiB, MaxShift = maxShift, ShiftBack = shiftBack, TopK = topK, SmoothSigma = smooth, Lists = lists, Probes = probes,
-            Restyle = keys is "both" or "restyled", TranslateQueries = keys is "both" or "translated",
+            Search = "approx",
+            ChunkMiB = chunkMiB,
+            MaxShift = maxShift,
+            ShiftBack = shiftBack,
+            TopK = topK,
+            SmoothSigma = smooth,
+            Lists = lists,
+            Probes = probes,
+            Restyle = keys is "both" or "restyled",
+            TranslateQueries = keys is "both" or "translated",
         };
         opt.Check();
         Console.WriteLine($"compared: {(perfectRestyle ? "perfect-restyle keys" : opt.Describe())}");
@@ -422,7 +429,7 @@ static class RetrievalBench
         var peerIdx = testIdx.Take(peerQueries).ToList();
         var (ours, times) = Timed(reps, () => rawSearch.Search(d.Test, peerIdx, "exact"));
         double med = Bench.Median(times);
-        Console.WriteLine($"exact search, {peerIdx.Count:N0} queries x {d.Set.Sim.Count / 4:N0} keys a case x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts: TorchSharp median {med:F2} s [{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
+        Console.WriteLine($"exact search, {peerIdx.Count:N0} queries x {d.Layout.Sim.Count / 4:N0} keys a case x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts: TorchSharp median {med:F2} s [{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
         if (Torch.OpenBlas.Available)
         {
             // the same search with libtorch's own matmul, to show what the BLAS is worth
@@ -463,7 +470,7 @@ static class RetrievalBench
         string simCache = Path.Combine(d.CacheDir, "sim-sem.u8"), testCache = Path.Combine(d.CacheDir, "test.u8");
         // the case lists go through files: the full preset's 86,652 cases are too long for a command line
         string simCases = Path.GetTempFileName(), qCases = Path.GetTempFileName();
-        File.WriteAllText(simCases, string.Join(",", d.Set.Sim.Select(p => p.Case)));
+        File.WriteAllText(simCases, string.Join(",", d.Layout.Sim.Select(p => p.Case)));
         File.WriteAllText(qCases, string.Join(",", testCases.Take(queries)));
         try
         {

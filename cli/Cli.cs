@@ -67,7 +67,9 @@ public static class Cli
 
     static Option<string> PresetOption(string defaultPreset, string description) => WithChoices(new Option<string>("--preset")
     {
-        Description = description, DefaultValueFactory = _ => defaultPreset, HelpName = "NAME",
+        Description = description,
+        DefaultValueFactory = _ => defaultPreset,
+        HelpName = "NAME",
     }, "tiny", "quick", "full");
 
     /// <summary>A whole number with a one-line error when it is not one.</summary>
@@ -81,25 +83,34 @@ public static class Cli
 
     static Option<int> Positive(string name, int defaultValue, string description) => new Option<int>(name)
     {
-        Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "N", CustomParser = WholeNumber<int>,
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        HelpName = "N",
+        CustomParser = WholeNumber<int>,
         Validators = { r => { if (Value<int?>(r) is < 1 and var v) r.AddError($"{name} must be at least 1, not {v}"); } },
     };
 
     static Option<int> NonNegative(string name, int defaultValue, string description) => new Option<int>(name)
     {
-        Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "N", CustomParser = WholeNumber<int>,
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        HelpName = "N",
+        CustomParser = WholeNumber<int>,
         Validators = { r => { if (Value<int?>(r) is < 0 and var v) r.AddError($"{name} must be 0 or more, not {v}"); } },
     };
 
     static Option<int?> PositiveOrUnset(string name, string description) => new Option<int?>(name)
     {
-        Description = description, HelpName = "N", CustomParser = WholeNumber<int?>,
+        Description = description,
+        HelpName = "N",
+        CustomParser = WholeNumber<int?>,
         Validators = { r => { if (Value<int?>(r) is < 1 and var v) r.AddError($"{name} must be at least 1, not {v}"); } },
     };
 
     static Option<string?> RunName() => new Option<string?>("--name")
     {
-        Description = "run folder name under runs/ (SEMDEPTH_RUNS)", HelpName = "NAME",
+        Description = "run folder name under runs/ (SEMDEPTH_RUNS)",
+        HelpName = "NAME",
         Validators = { r => { if (Value<string?>(r) is { } n && (n.Length == 0 || n.IndexOfAny(['/', '\\']) >= 0 || n is "." or "..")) r.AddError($"--name: '{n}' is not a folder name"); } },
     };
 
@@ -142,7 +153,8 @@ public static class Cli
             var preset = PresetOption("quick", "synthetic preset generated when no data root is configured and for SEMDEPTH_PRESET");
             var notebooks = new Option<string[]?>("--notebooks")
             {
-                Description = "only these notebooks, by prefix, comma-separated (e.g. 01,02)", HelpName = "LIST",
+                Description = "only these notebooks, by prefix, comma-separated (e.g. 01,02)",
+                HelpName = "LIST",
                 CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                 Validators =
                 {
@@ -158,7 +170,8 @@ public static class Cli
             var budget = new Option<int?>("--budget")
             {
                 Description = $"minutes the run keeps to by capping training images, steps and evaluation samples (default on a CPU {SemDepth.Notebooks.RunPlan.DefaultCpuBudgetMinutes:0}, on a GPU none: the published sizes; 0: none)",
-                HelpName = "MINUTES", CustomParser = WholeNumber<int?>,
+                HelpName = "MINUTES",
+                CustomParser = WholeNumber<int?>,
                 Validators = { r => { if (Value<int?>(r) is < 0 and var v) r.AddError($"--budget must be 0 (no budget) or more minutes, not {v}"); } },
             };
             var cmd = new Command("run", "the main job: data (the quick synthetic set generated if none is configured), a plan with each notebook's estimated time, every notebook executed headless into artifacts/notebooks/, the submission, artifacts/report.html")
@@ -170,7 +183,9 @@ public static class Cli
             var data = DataOption();
             var budget = new Option<int?>("--budget")
             {
-                Description = "minutes, as for run", HelpName = "MINUTES", CustomParser = WholeNumber<int?>,
+                Description = "minutes, as for run",
+                HelpName = "MINUTES",
+                CustomParser = WholeNumber<int?>,
                 Validators = { r => { if (Value<int?>(r) is < 0 and var v) r.AddError($"--budget must be 0 (no budget) or more minutes, not {v}"); } },
             };
             var cmd = new Command("plan", "what run would do on this data root and device: the unit costs measured here, the caps its budget needs and each notebook's estimated time") { data, budget };
@@ -243,7 +258,9 @@ public static class Cli
             var data = DataOption();
             var method = WithChoices(new Option<string>("--method")
             {
-                Description = "saved method to predict with (auto: the lowest site-average MAE on the held-out train sites)", DefaultValueFactory = _ => "auto", HelpName = "NAME",
+                Description = "saved method to predict with (auto: the lowest site-average MAE on the held-out train sites)",
+                DefaultValueFactory = _ => "auto",
+                HelpName = "NAME",
             }, [.. SemDepth.Methods.SavedMethods.Keys]);
             var images = new Option<string>("--images") { Description = "72x48 SEM crops: a PNG file, a folder (its files, not subfolders) or a glob such as 'dir/*.png'", HelpName = "PATH", Required = true };
             var outDir = new Option<string?>("--out") { Description = "output folder (default artifacts/predict/<method>)", HelpName = "DIR" };
@@ -255,7 +272,9 @@ public static class Cli
             var data = DataOption();
             var method = WithChoices(new Option<string>("--method")
             {
-                Description = "saved method to predict with (auto: the lowest site-average MAE on the train sites)", DefaultValueFactory = _ => "auto", HelpName = "NAME",
+                Description = "saved method to predict with (auto: the lowest site-average MAE on the train sites)",
+                DefaultValueFactory = _ => "auto",
+                HelpName = "NAME",
             }, [.. SemDepth.Methods.SavedMethods.Keys]);
             var cmd = new Command("submit", "predict every test image with a saved method; write, validate and (with hidden truth) score the zip") { data, method };
             cmd.SetAction(p => ConsoleSink.Run(s => Commands.Submit(p.GetValue(data), p.GetValue(method)!, s)));
@@ -301,7 +320,9 @@ public static class Cli
             var probes = Positive("--probes", 32, "lists each query scans in the approximate search");
             var smooth = new Option<double>("--smooth")
             {
-                Description = "Gaussian blur sigma (px) of queries and keys before z-scoring; 0: none", DefaultValueFactory = _ => 1.0, HelpName = "SIGMA",
+                Description = "Gaussian blur sigma (px) of queries and keys before z-scoring; 0: none",
+                DefaultValueFactory = _ => 1.0,
+                HelpName = "SIGMA",
                 Validators = { r => { if (Value<double?>(r) is { } v && v is < 0 or > 5) r.AddError($"--smooth must be 0..5 px, not {v}"); } },
             };
             var maxShift = NonNegative("--max-shift", 0, "circular shifts of the query, -N..N px in both axes (winners: 2)");

@@ -1,4 +1,3 @@
-using TorchSharp;
 using System.Globalization;
 using SemDepth.Data;
 using SemDepth.Workspace;
@@ -49,7 +48,7 @@ static class Commands
         foreach (var s in DataStatistics.Depth(d))
             Console.WriteLine($"  {s.Source,-18} case {s.Case}: mean {s.MapMean.Mean,6:F1} SD {s.MapSd.Mean,5:F1} min [{s.MapMin.Min},{s.MapMin.Max}] plateau {s.PlateauFraction:P1} padded {s.PaddedMean:F2}");
         Console.WriteLine("average_depth.csv per folder:");
-        foreach (var s in DataStatistics.SiteAverages(d.Set))
+        foreach (var s in DataStatistics.SiteAverages(d.Layout))
             Console.WriteLine($"  {s.Folder}: {s.SiteAverage}");
         return 0;
     }
@@ -137,14 +136,10 @@ static class Commands
         double open = sw.Elapsed.TotalSeconds;
         var m = SemDepth.Methods.SavedMethods.Load(method, d);
         if (m.Why.Length > 0) sink.Line(m.Why);
-        sw.Restart();
-        string zip = SemDepth.Submission.SubmissionWriter.Write(m.Predictor, d, Path.Combine(Paths.Artifacts, "submissions"), progress: sink);
-        double write = sw.Elapsed.TotalSeconds;
-        double score = d.TestTruth is null ? double.NaN : SemDepth.Submission.SubmissionValidator.Score(zip, d);
-        SemDepth.Submission.ResultsLog.Append(new SemDepth.Submission.ResultEntry(DateTime.Now, m.Predictor.Name, d.Set.Root, string.Join("; ", m.Checkpoints), zip, score, double.NaN, m.OptionsJson));
-        sink.Line($"{m.Predictor.Name}: {d.Test.Count:N0} test images predicted, written, zipped and validated in {write:F1} s " +
-            $"({d.Test.Count / write:N0} images/s; opening the data and its cache {open:F1} s before that)");
-        sink.Line($"submission: {zip}{(double.IsNaN(score) ? "" : $", test RMSE {score:F3} (hidden truth)")}");
+        var r = SemDepth.Submission.Submit.Run(m, d, sink);
+        sink.Line($"{m.Predictor.Name}: {d.Test.Count:N0} test images predicted, written, zipped and validated in {r.Seconds:F1} s " +
+            $"({d.Test.Count / r.Seconds:N0} images/s; opening the data and its cache {open:F1} s before that)");
+        sink.Line($"submission: {r.Zip}{(double.IsNaN(r.Score) ? "" : $", test RMSE {r.Score:F3} (hidden truth)")}");
         return 0;
     }
 

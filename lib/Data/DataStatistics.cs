@@ -21,12 +21,12 @@ public static class DataStatistics
         var list = new List<SemStats>();
         foreach (int c in Cases.All)
         {
-            var simIdx = d.Set.Sim.Select((p, i) => (p, i)).Where(t => t.p.Case == c).SelectMany(t => new[] { 2 * t.i, 2 * t.i + 1 });
+            var simIdx = d.Layout.Sim.Select((p, i) => (p, i)).Where(t => t.p.Case == c).SelectMany(t => new[] { 2 * t.i, 2 * t.i + 1 });
             list.Add(Make("Sim", c, PerImage(d.SimSem, simIdx)));
         }
         foreach (int c in Cases.All)
         {
-            var idx = d.Set.Train.Select((t, i) => (t, i)).Where(t => t.t.Case == c).Select(t => t.i);
+            var idx = d.Layout.Train.Select((t, i) => (t, i)).Where(t => t.t.Case == c).Select(t => t.i);
             list.Add(Make("Real", c, PerImage(d.Train, idx)));
         }
         list.Add(Make("Real (test)", 0, PerImage(d.Test, Enumerable.Range(0, d.Test.Count))));
@@ -41,10 +41,10 @@ public static class DataStatistics
     {
         var list = new List<DepthStats>();
         foreach (int c in Cases.All)
-            list.Add(MakeDepth("Sim", c, d.SimDepth, d.Set.Sim.Select((p, i) => (p, i)).Where(t => t.p.Case == c).Select(t => t.i)));
+            list.Add(MakeDepth("Sim", c, d.SimDepth, d.Layout.Sim.Select((p, i) => (p, i)).Where(t => t.p.Case == c).Select(t => t.i)));
         if (d.TrainTruth is { } truth)
             foreach (int c in Cases.All)
-                list.Add(MakeDepth("Real truth (train)", c, truth, d.Set.Train.Select((t, i) => (t, i)).Where(t => t.t.Case == c).Select(t => t.i)));
+                list.Add(MakeDepth("Real truth (train)", c, truth, d.Layout.Train.Select((t, i) => (t, i)).Where(t => t.t.Case == c).Select(t => t.i)));
         return list;
     }
 

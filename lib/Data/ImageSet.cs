@@ -1,6 +1,4 @@
 using System.IO.MemoryMappedFiles;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace SemDepth.Data;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SemDepth.Data;
 
 /// <summary>
-/// A data root opened for work: the layout (<see cref="Set"/>) and each split decoded once into the
+/// A data root opened for work: the layout (<see cref="Layout"/>) and each split decoded once into the
 /// cache and memory-mapped on first use. Index conventions: <see cref="SimSem"/> holds itr0 then itr1
 /// of pair i at 2i and 2i+1; <see cref="SimDepth"/> holds pair i's depth map at i.
 /// </summary>
@@ -13,10 +13,10 @@ public sealed class SemData : IDisposable
     ImageSet? _simSem, _simDepth, _train, _test, _truthTrain, _truthTest;
     int[]? _testCases;
 
-    public DaconDataSet Set { get; }
+    public DaconDataSet Layout { get; }
     public string CacheDir { get; }
 
-    SemData(DaconDataSet set, string cacheDir, IProgress<string>? log) { Set = set; CacheDir = cacheDir; _log = log; }
+    SemData(DaconDataSet set, string cacheDir, IProgress<string>? log) { Layout = set; CacheDir = cacheDir; _log = log; }
 
     /// <summary>Opens a data root (layout problems throw a <see cref="DataSetException"/> listing them).</summary>
     public static SemData Open(string root, IProgress<string>? log = null, string? cacheDir = null)
@@ -25,14 +25,14 @@ public sealed class SemData : IDisposable
         return new SemData(set, cacheDir ?? ImageCache.DirFor(set.Root), log);
     }
 
-    public ImageSet SimSem => _simSem ??= Load("sim-sem", Set.Sim.SelectMany(p => new[] { p.Itr0Path, p.Itr1Path }).ToList());
-    public ImageSet SimDepth => _simDepth ??= Load("sim-depth", Set.Sim.Select(p => p.DepthPath).ToList());
-    public ImageSet Train => _train ??= Load("train", Set.Train.Select(t => t.Path).ToList());
-    public ImageSet Test => _test ??= Load("test", Set.Test.Select(t => t.Path).ToList());
+    public ImageSet SimSem => _simSem ??= Load("sim-sem", Layout.Sim.SelectMany(p => new[] { p.Itr0Path, p.Itr1Path }).ToList());
+    public ImageSet SimDepth => _simDepth ??= Load("sim-depth", Layout.Sim.Select(p => p.DepthPath).ToList());
+    public ImageSet Train => _train ??= Load("train", Layout.Train.Select(t => t.Path).ToList());
+    public ImageSet Test => _test ??= Load("test", Layout.Test.Select(t => t.Path).ToList());
     /// <summary>Hidden truth of the train images (synthetic set only), else null.</summary>
-    public ImageSet? TrainTruth => !Set.HasTruth ? null : _truthTrain ??= Load("truth-train", Set.Train.Select(Set.TruthPath).ToList());
+    public ImageSet? TrainTruth => !Layout.HasTruth ? null : _truthTrain ??= Load("truth-train", Layout.Train.Select(Layout.TruthPath).ToList());
     /// <summary>Hidden truth of the test images (synthetic set only), else null.</summary>
-    public ImageSet? TestTruth => !Set.HasTruth ? null : _truthTest ??= Load("truth-test", Set.Test.Select(Set.TruthPath).ToList());
+    public ImageSet? TestTruth => !Layout.HasTruth ? null : _truthTest ??= Load("truth-test", Layout.Test.Select(Layout.TruthPath).ToList());
 
     /// <summary>True cases of the test images (synthetic set only), else null.</summary>
     /// <summary>Hidden truth (synthetic set only): for each test image, the index in <see cref="DaconDataSet.Sim"/>
@@ -41,11 +41,11 @@ public sealed class SemData : IDisposable
     {
         get
         {
-            if (_testLibrary is not null || !Set.HasTruth) return _testLibrary;
-            var file = Path.Combine(Set.Root, DaconNames.Truth, "test_library.csv");
+            if (_testLibrary is not null || !Layout.HasTruth) return _testLibrary;
+            var file = Path.Combine(Layout.Root, DaconNames.Truth, "test_library.csv");
             if (!File.Exists(file)) return null;
             var simIndex = new Dictionary<(int, string), int>();
-            for (int i = 0; i < Set.Sim.Count; i++) simIndex[(Set.Sim[i].Case, Set.Sim[i].Base)] = i;
+            for (int i = 0; i < Layout.Sim.Count; i++) simIndex[(Layout.Sim[i].Case, Layout.Sim[i].Base)] = i;
             var map = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var line in File.ReadLines(file).Skip(1))
             {
@@ -53,7 +53,7 @@ public sealed class SemData : IDisposable
                 int c = int.Parse(a[1], CultureInfo.InvariantCulture);
                 map[a[0]] = a[2].Length == 0 ? -1 : simIndex[(c, a[2])];
             }
-            return _testLibrary = Set.Test.Select(t => map[t.Name]).ToArray();
+            return _testLibrary = Layout.Test.Select(t => map[t.Name]).ToArray();
         }
     }
     int[]? _testLibrary;
@@ -62,10 +62,10 @@ public sealed class SemData : IDisposable
     {
         get
         {
-            if (_testCases is not null || !Set.HasTruth) return _testCases;
-            var file = Path.Combine(Set.Root, DaconNames.Truth, "test_cases.csv");
+            if (_testCases is not null || !Layout.HasTruth) return _testCases;
+            var file = Path.Combine(Layout.Root, DaconNames.Truth, "test_cases.csv");
             var map = File.ReadLines(file).Skip(1).Select(l => l.Split(',')).ToDictionary(a => a[0], a => int.Parse(a[1], CultureInfo.InvariantCulture));
-            return _testCases = Set.Test.Select(t => map[t.Name]).ToArray();
+            return _testCases = Layout.Test.Select(t => map[t.Name]).ToArray();
         }
     }
 

@@ -12,7 +12,9 @@ public sealed record HoleShape(double CenterRow, double CenterCol, double HalfHe
     /// <summary>The same hole, resized by <paramref name="scale"/> and with the bottom moved by <paramref name="dBottom"/>.</summary>
     public HoleShape Jitter(double scale, double dBottom) => this with
     {
-        HalfHeight = HalfHeight * scale, HalfWidth = HalfWidth * scale, Bottom = Math.Clamp(Bottom + dBottom, 0.02, 0.4),
+        HalfHeight = HalfHeight * scale,
+        HalfWidth = HalfWidth * scale,
+        Bottom = Math.Clamp(Bottom + dBottom, 0.02, 0.4),
     };
 
     /// <summary>Normalised distance from the stadium's vertical axis: 0 at the centre line, 1 on the rim.</summary>

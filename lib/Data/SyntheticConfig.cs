@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace SemDepth.Data;
 
@@ -146,7 +145,8 @@ public sealed record ShapeConfig
 public sealed record RenderConfig
 {
     /// <summary>Grey level of the flat top (mean, SD across images).</summary>
-    public double TopLevel { get; init; } public double TopLevelSd { get; init; }
+    public double TopLevel { get; init; }
+    public double TopLevelSd { get; init; }
     /// <summary>Fraction of the top signal that still escapes from the deepest point.</summary>
     public double EscapeFloor { get; init; }
     /// <summary>Escape decay per 100 depth units below the plateau.</summary>
@@ -160,32 +160,64 @@ public sealed record RenderConfig
     /// <summary>Exponent n of the sec(theta)^n yield.</summary>
     public double SecExponent { get; init; }
     /// <summary>Rim halo peak before noise (mean, SD); the image maximum after noise is clipped to <see cref="ClipMax"/>.</summary>
-    public double RimPeak { get; init; } public double RimPeakSd { get; init; }
+    public double RimPeak { get; init; }
+    public double RimPeakSd { get; init; }
     /// <summary>Gaussian beam blur, px.</summary>
     public double BlurSigma { get; init; }
     /// <summary>Charging: extra brightness just outside the rim, decaying over <see cref="ChargingWidth"/> px.</summary>
-    public double ChargingAmplitude { get; init; } public double ChargingWidth { get; init; } = 3;
+    public double ChargingAmplitude { get; init; }
+    public double ChargingWidth { get; init; } = 3;
     /// <summary>Detector shading: relative brightness change from left to right edge.</summary>
     public double Shading { get; init; }
     /// <summary>Scan drift: SD of the per-row horizontal shift, px. The real default is 0.1: a larger drift is as
     /// large as the size differences between library holes, which the winners' 1.22 rules out (docs/benchmarks.md).</summary>
     public double DriftSd { get; init; }
     /// <summary>Noise variance = PoissonGain * signal + GaussianSd^2.</summary>
-    public double PoissonGain { get; init; } public double GaussianSd { get; init; }
+    public double PoissonGain { get; init; }
+    public double GaussianSd { get; init; }
     /// <summary>Detector saturation: the image maximum (212 in both domains).</summary>
     public double ClipMax { get; init; } = 212;
 
     public static RenderConfig SimDefault => new()
     {
-        TopLevel = 127, TopLevelSd = 1.5, EscapeFloor = 0.14, EscapeRate = 4.5, SlopeScale = 0.12, SecExponent = 1.0, HaloAmplitude = 90, HaloWidth = 1.4, HaloOffset = -0.8,
-        RimPeak = 206, RimPeakSd = 3, BlurSigma = 0.7, ChargingAmplitude = 0, Shading = 0, DriftSd = 0,
-        PoissonGain = 0.9, GaussianSd = 5,
+        TopLevel = 127,
+        TopLevelSd = 1.5,
+        EscapeFloor = 0.14,
+        EscapeRate = 4.5,
+        SlopeScale = 0.12,
+        SecExponent = 1.0,
+        HaloAmplitude = 90,
+        HaloWidth = 1.4,
+        HaloOffset = -0.8,
+        RimPeak = 206,
+        RimPeakSd = 3,
+        BlurSigma = 0.7,
+        ChargingAmplitude = 0,
+        Shading = 0,
+        DriftSd = 0,
+        PoissonGain = 0.9,
+        GaussianSd = 5,
     };
 
     public static RenderConfig RealDefault => new()
     {
-        TopLevel = 152, TopLevelSd = 1.5, EscapeFloor = 0.13, EscapeRate = 4.0, SlopeScale = 0.10, SecExponent = 0.9, HaloAmplitude = 70, HaloWidth = 1.55, HaloOffset = -0.5,
-        RimPeak = 209, RimPeakSd = 2, BlurSigma = 1.1, ChargingAmplitude = 12, ChargingWidth = 3.5, Shading = 0.08, DriftSd = 0.1,
-        PoissonGain = 0.08, GaussianSd = 2,
+        TopLevel = 152,
+        TopLevelSd = 1.5,
+        EscapeFloor = 0.13,
+        EscapeRate = 4.0,
+        SlopeScale = 0.10,
+        SecExponent = 0.9,
+        HaloAmplitude = 70,
+        HaloWidth = 1.55,
+        HaloOffset = -0.5,
+        RimPeak = 209,
+        RimPeakSd = 2,
+        BlurSigma = 1.1,
+        ChargingAmplitude = 12,
+        ChargingWidth = 3.5,
+        Shading = 0.08,
+        DriftSd = 0.1,
+        PoissonGain = 0.08,
+        GaussianSd = 2,
     };
 }

@@ -83,10 +83,10 @@ public static class Evaluator
                 }
             }
         }
-        var trainSites = SiteAverages.Of(d.Set, trainIdx, trainPred);
+        var trainSites = SiteAverages.Of(d.Layout, trainIdx, trainPred);
         foreach (var g in trainSites.GroupBy(e => e.Case).OrderBy(g => g.Key))
             rows.Add(new EvalRow(p.Name, "site-average MAE", $"train Depth_{Cases.DepthFolder(g.Key)}", g.Average(e => Math.Abs(e.Predicted - e.Csv)), g.Count()));
-        var heldSites = Splits.HeldOutSites(d.Set);
+        var heldSites = Splits.HeldOutSites(d.Layout);
         var heldSitesSeen = trainSites.Where(e => heldSites.Contains(e.Site)).ToList();
         if (heldSitesSeen.Count > 0)
         {
@@ -109,9 +109,9 @@ public static class Evaluator
     {
         int cap = (caps ?? RunCaps.Current).EvalTrainImages;
         if (cap <= 0 || cap >= d.Train.Count) return [.. Enumerable.Range(0, d.Train.Count)];
-        var bySite = Enumerable.Range(0, d.Train.Count).GroupBy(i => d.Set.Train[i].SiteKey, StringComparer.Ordinal)
+        var bySite = Enumerable.Range(0, d.Train.Count).GroupBy(i => d.Layout.Train[i].SiteKey, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var held = Splits.HeldOutSites(d.Set);
+        var held = Splits.HeldOutSites(d.Layout);
         var order = Batches.Shuffled(Enumerable.Range(0, bySite.Count).ToArray(), Splits.HeldOutSeed, -3)
             .OrderBy(s => held.Contains(bySite[s].Key) ? 0 : 1).ToList(); // stable: held-out sites first
         var chosen = new List<int>();

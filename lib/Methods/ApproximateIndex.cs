@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using SemDepth.Data;
-using SemDepth.Models;
-using SemDepth.Torch;
-using SemDepth.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

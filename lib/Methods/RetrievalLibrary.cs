@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
 using SemDepth.Data;
 using SemDepth.Models;
 using SemDepth.Torch;
-using SemDepth.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -128,7 +126,7 @@ public sealed class RetrievalLibrary : IDisposable
         var sw = Stopwatch.StartNew();
         foreach (int c in Data.Cases.All)
         {
-            var maps = Enumerable.Range(0, d.Set.Sim.Count).Where(i => d.Set.Sim[i].Case == c).ToArray();
+            var maps = Enumerable.Range(0, d.Layout.Sim.Count).Where(i => d.Layout.Sim[i].Case == c).ToArray();
             if (maps.Length == 0) continue;
             _keys[c] = keysOf(c, maps, device);
             Health.Add(_keys[c]);
@@ -147,7 +145,7 @@ public sealed class RetrievalLibrary : IDisposable
     public static RetrievalLibrary BuildPerfectRestyle(SemData d, RetrievalOptions options, IProgress<string>? log = null)
     {
         options.Check();
-        string json = Path.Combine(d.Set.Root, DaconNames.Truth, "synthetic.json");
+        string json = Path.Combine(d.Layout.Root, DaconNames.Truth, "synthetic.json");
         if (!File.Exists(json)) throw new InvalidOperationException($"the perfect-restyle ceiling needs the synthetic set's config ({json}); real data has none");
         var cfg = SyntheticConfig.Load(json);
         var baseIndex = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -157,7 +155,7 @@ public sealed class RetrievalLibrary : IDisposable
         {
             var img = new float[maps.Length * Geometry.Pixels];
             Parallel.For(0, maps.Length, k =>
-                SyntheticGenerator.RealStyleLibraryImage(cfg, c, baseIndex[d.Set.Sim[maps[k]].Base], img.AsSpan(k * Geometry.Pixels, Geometry.Pixels)));
+                SyntheticGenerator.RealStyleLibraryImage(cfg, c, baseIndex[d.Layout.Sim[maps[k]].Base], img.AsSpan(k * Geometry.Pixels, Geometry.Pixels)));
             using var images = torch.tensor(img, [maps.Length, 1, Geometry.Height, Geometry.Width], device: device);
             return Embed([images], options.SmoothSigma);
         }, log);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using SemDepth.Data;
 using SemDepth.Models;
 using SemDepth.Torch;

@@ -46,49 +46,49 @@ public static class SavedMethods
             case "auto":
                 return Auto(data ?? throw new ArgumentException("auto compares methods on the site averages: pass the data"));
             case "ae":
-            {
-                string ck = Ck("ae-baseline");
-                if (!Has("ae-baseline")) throw new InvalidOperationException($"no AE checkpoint at {ck}: run notebook 02 (or `semdepth train-ae`) first");
-                return new SavedMethod(key, TorchPredictor.Load(ck), [ck], Checkpoint.ReadOptions(ck));
-            }
+                {
+                    string ck = Ck("ae-baseline");
+                    if (!Has("ae-baseline")) throw new InvalidOperationException($"no AE checkpoint at {ck}: run notebook 02 (or `semdepth train-ae`) first");
+                    return new SavedMethod(key, TorchPredictor.Load(ck), [ck], Checkpoint.ReadOptions(ck));
+                }
             case "cyclegan":
-            {
-                if (!PipelineAvailable) throw new InvalidOperationException($"the CycleGAN pipeline needs runs case-classifier, cyclegan and unet-sim under {Workspace.Paths.Runs}: run notebook 03 first");
-                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
-                var (cgo, gen, epoch) = CycleGanTrainer.LoadGenerators(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
-                var (net, dopt, _) = DepthCheckpoint.LoadModel(Ck("unet-sim"));
-                var p = new CycleGanPipeline($"CycleGAN pipeline{(cgo.PerCase ? " (per case)" : "")} + post-processing (epoch {epoch})", gen, net, dopt.InputScale, cases);
-                string opts = $"{{\"cyclegan\": {cgo.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
-                return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan"), Ck("unet-sim")], opts);
-            }
+                {
+                    if (!PipelineAvailable) throw new InvalidOperationException($"the CycleGAN pipeline needs runs case-classifier, cyclegan and unet-sim under {Workspace.Paths.Runs}: run notebook 03 first");
+                    var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
+                    var (cgo, gen, epoch) = CycleGanTrainer.LoadGenerators(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
+                    var (net, dopt, _) = DepthCheckpoint.LoadModel(Ck("unet-sim"));
+                    var p = new CycleGanPipeline($"CycleGAN pipeline{(cgo.PerCase ? " (per case)" : "")} + post-processing (epoch {epoch})", gen, net, dopt.InputScale, cases);
+                    string opts = $"{{\"cyclegan\": {cgo.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                    return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan"), Ck("unet-sim")], opts);
+                }
             case "weak":
-            {
-                if (!Has("unet-weak", "case-classifier")) throw new InvalidOperationException($"the site-average method needs runs unet-weak and case-classifier under {Workspace.Paths.Runs}: run notebook 03 first");
-                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
-                var (net, dopt, epoch) = DepthCheckpoint.LoadModel(Ck("unet-weak"));
-                var p = new PostProcessed(new TorchPredictor($"{DepthTrainer.MethodName(dopt)} (epoch {epoch})", net, dopt.InputScale), cases);
-                string opts = $"{{\"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
-                return new SavedMethod(key, p, [Ck("unet-weak"), Ck("case-classifier")], opts);
-            }
+                {
+                    if (!Has("unet-weak", "case-classifier")) throw new InvalidOperationException($"the site-average method needs runs unet-weak and case-classifier under {Workspace.Paths.Runs}: run notebook 03 first");
+                    var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
+                    var (net, dopt, epoch) = DepthCheckpoint.LoadModel(Ck("unet-weak"));
+                    var p = new PostProcessed(new TorchPredictor($"{DepthTrainer.MethodName(dopt)} (epoch {epoch})", net, dopt.InputScale), cases);
+                    string opts = $"{{\"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                    return new SavedMethod(key, p, [Ck("unet-weak"), Ck("case-classifier")], opts);
+                }
             case "retrieval":
-            {
-                if (!RetrievalAvailable) throw new InvalidOperationException($"retrieval needs runs case-classifier and cyclegan under {Workspace.Paths.Runs}: run notebook 03 first");
-                var d = data ?? throw new ArgumentException("retrieval builds its library from the data: pass the data");
-                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
-                var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
-                var options = DefaultRetrieval(d);
-                var lib = RetrievalLibrary.Build(d, c => nets(c).GenSimToReal, options, genRealToSim: c => nets(c).GenRealToSim);
-                var p = new RetrievalPredictor($"retrieval ({options.Describe()}, {options.Search}; CycleGAN epoch {epoch})", lib, d, cases);
-                string opts = $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
-                return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan")], opts);
-            }
+                {
+                    if (!RetrievalAvailable) throw new InvalidOperationException($"retrieval needs runs case-classifier and cyclegan under {Workspace.Paths.Runs}: run notebook 03 first");
+                    var d = data ?? throw new ArgumentException("retrieval builds its library from the data: pass the data");
+                    var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
+                    var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
+                    var options = DefaultRetrieval(d);
+                    var lib = RetrievalLibrary.Build(d, c => nets(c).GenSimToReal, options, genRealToSim: c => nets(c).GenRealToSim);
+                    var p = new RetrievalPredictor($"retrieval ({options.Describe()}, {options.Search}; CycleGAN epoch {epoch})", lib, d, cases);
+                    string opts = $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                    return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan")], opts);
+                }
             default: throw new ArgumentException($"unknown method '{key}': use {string.Join(", ", Keys)}");
         }
     }
 
     /// <summary>Exact search on a GPU or a small library; on a CPU with a full-size library the approximate
     /// search (the exact one takes about 10 minutes there).</summary>
-    public static RetrievalOptions DefaultRetrieval(SemData d) => new() { Search = SearchFor(d.Set.Sim.Count, Workspace.RunCaps.Current) };
+    public static RetrievalOptions DefaultRetrieval(SemData d) => new() { Search = SearchFor(d.Layout.Sim.Count, Workspace.RunCaps.Current) };
 
     /// <summary>The search retrieval uses for a library of <paramref name="maps"/> simulated maps: the run's
     /// cap when it names one, else exact on a GPU or up to 20,000 maps, approximate above that on a CPU.</summary>
@@ -109,15 +109,15 @@ public static class SavedMethods
     /// <see cref="Workspace.RunWarnings"/> and said in <see cref="SavedMethod.Why"/>.</summary>
     public static SavedMethod Pick(IReadOnlyList<SavedMethod> candidates, SemData d)
     {
-        var sample = SiteSample(d.Set, 50);
-        double constant = SiteAverages.Mae(d.Set, sample, new ConstantMapPredictor(d).Predict(d.Train, sample));
+        var sample = SiteSample(d.Layout, 50);
+        double constant = SiteAverages.Mae(d.Layout, sample, new ConstantMapPredictor(d).Predict(d.Train, sample));
         var scored = new List<(SavedMethod Method, double Mae)>();
         var skipped = new List<string>();
         foreach (var m in candidates)
         {
             string key = m.Key;
             var pred = m.Predictor.Predict(d.Train, sample);
-            double mae = SiteAverages.Mae(d.Set, sample, pred);
+            double mae = SiteAverages.Mae(d.Layout, sample, pred);
             string? suspect = m.Predictor.Health?.Problem
                 ?? (double.IsNaN(mae) || mae > OutputHealth.SuspectFactor * constant
                     ? $"held-out site MAE {mae:F3} is more than {OutputHealth.SuspectFactor:G} times the constant mean map's {constant:F3}" : null);
@@ -125,7 +125,7 @@ public static class SavedMethods
             skipped.Add($"{key} ({suspect})");
             Workspace.RunWarnings.Record($"auto skipped {key}: {suspect}");
         }
-        string sites = $"{sample.Select(i => d.Set.Train[i].SiteKey).Distinct().Count()} sites";
+        string sites = $"{sample.Select(i => d.Layout.Train[i].SiteKey).Distinct().Count()} sites";
         if (scored.Count == 0)
             throw new InvalidOperationException($"auto: every trained method is suspect, none is submitted: {string.Join("; ", skipped)}");
         var best = scored.MinBy(s => s.Mae);

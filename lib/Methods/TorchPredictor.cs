@@ -1,6 +1,5 @@
 using SemDepth.Data;
 using SemDepth.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SemDepth.Methods;

@@ -1,5 +1,3 @@
-using SemDepth.Data;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
-using TorchSharp;
 using SemDepth.Torch;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

@@ -115,61 +115,64 @@ public static partial class ChartPng
             switch (type)
             {
                 case "histogram":
-                {
-                    var x = Numbers(t["x"]).Where(double.IsFinite).ToArray();
-                    var counts = new double[edges!.Length - 1];
-                    double bw = edges[1] - edges[0];
-                    foreach (var v in x) counts[Math.Clamp((int)((v - edges[0]) / bw), 0, counts.Length - 1)]++;
-                    string? norm = Str(t["histnorm"]);
-                    if (norm is "percent" or "probability" && x.Length > 0)
-                        for (int k = 0; k < counts.Length; k++) counts[k] *= (norm == "percent" ? 100.0 : 1.0) / x.Length;
-                    double opacity = Num(t["opacity"]) ?? (hists.Count > 1 ? 0.6 : 1.0);
-                    var bars = counts.Select((c, k) => new Bar
                     {
-                        Position = (edges[k] + edges[k + 1]) / 2, Value = c, Size = bw,
-                        FillColor = color.WithAlpha(opacity), LineWidth = 0,
-                    }).ToList();
-                    var bp = plot.Add.Bars(bars);
-                    if (name is not null) bp.LegendText = name;
-                    break;
-                }
-                case "scatter":
-                {
-                    var y = Numbers(t["y"]).ToArray();
-                    var x = t["x"] is JsonArray ? Numbers(t["x"]).ToArray() : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
-                    var pts = x.Zip(y).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToArray();
-                    string mode = Str(t["mode"]) ?? (pts.Length > 20 ? "lines" : "lines+markers");
-                    var sc = plot.Add.Scatter(pts.Select(p => p.First).ToArray(), pts.Select(p => p.Second).ToArray(), color);
-                    sc.LineWidth = mode.Contains("lines") ? 2 : 0;
-                    double opacity = Num(t["marker"]?["opacity"]) ?? Num(t["opacity"]) ?? 1.0;
-                    sc.MarkerSize = mode.Contains("markers") ? (float)(Num(t["marker"]?["size"]) ?? 6) : 0;
-                    sc.MarkerColor = color.WithAlpha(opacity);
-                    if (name is not null) sc.LegendText = name;
-                    break;
-                }
-                case "bar":
-                {
-                    var y = Numbers(t["y"]).ToArray();
-                    double[] pos = categories.Count > 0
-                        ? (t["x"] as JsonArray ?? []).Select(v => Slot(categories.IndexOf(v?.ToString() ?? ""))).ToArray()
-                        : t["x"] is JsonArray ? Numbers(t["x"]).ToArray() : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
-                    double slot = 0.8, width = barmode == "group" ? slot / barCount : slot;
-                    double offset = (barmode == "group" ? -slot / 2 + width * (barIndex + 0.5) : 0) * (horizontal ? -1 : 1);
-                    if (barmode == "stack") stackBase ??= new double[Math.Max(categories.Count, y.Length)];
-                    var orientation = horizontal ? Orientation.Horizontal : Orientation.Vertical;
-                    var bars = new List<Bar>();
-                    for (int k = 0; k < Math.Min(pos.Length, y.Length); k++)
-                    {
-                        if (!double.IsFinite(y[k])) continue;
-                        double b = barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length ? stackBase[(int)pos[k]] : 0;
-                        bars.Add(new Bar { Position = pos[k] + offset, ValueBase = b, Value = b + y[k], Size = width, FillColor = color.WithAlpha(Num(t["opacity"]) ?? 1.0), LineWidth = 0, Orientation = orientation });
-                        if (barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length) stackBase[(int)pos[k]] += y[k];
+                        var x = Numbers(t["x"]).Where(double.IsFinite).ToArray();
+                        var counts = new double[edges!.Length - 1];
+                        double bw = edges[1] - edges[0];
+                        foreach (var v in x) counts[Math.Clamp((int)((v - edges[0]) / bw), 0, counts.Length - 1)]++;
+                        string? norm = Str(t["histnorm"]);
+                        if (norm is "percent" or "probability" && x.Length > 0)
+                            for (int k = 0; k < counts.Length; k++) counts[k] *= (norm == "percent" ? 100.0 : 1.0) / x.Length;
+                        double opacity = Num(t["opacity"]) ?? (hists.Count > 1 ? 0.6 : 1.0);
+                        var bars = counts.Select((c, k) => new Bar
+                        {
+                            Position = (edges[k] + edges[k + 1]) / 2,
+                            Value = c,
+                            Size = bw,
+                            FillColor = color.WithAlpha(opacity),
+                            LineWidth = 0,
+                        }).ToList();
+                        var bp = plot.Add.Bars(bars);
+                        if (name is not null) bp.LegendText = name;
+                        break;
                     }
-                    var bp = plot.Add.Bars(bars);
-                    if (name is not null && barCount > 1) bp.LegendText = name;
-                    barIndex++;
-                    break;
-                }
+                case "scatter":
+                    {
+                        var y = Numbers(t["y"]).ToArray();
+                        var x = t["x"] is JsonArray ? Numbers(t["x"]).ToArray() : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
+                        var pts = x.Zip(y).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToArray();
+                        string mode = Str(t["mode"]) ?? (pts.Length > 20 ? "lines" : "lines+markers");
+                        var sc = plot.Add.Scatter(pts.Select(p => p.First).ToArray(), pts.Select(p => p.Second).ToArray(), color);
+                        sc.LineWidth = mode.Contains("lines") ? 2 : 0;
+                        double opacity = Num(t["marker"]?["opacity"]) ?? Num(t["opacity"]) ?? 1.0;
+                        sc.MarkerSize = mode.Contains("markers") ? (float)(Num(t["marker"]?["size"]) ?? 6) : 0;
+                        sc.MarkerColor = color.WithAlpha(opacity);
+                        if (name is not null) sc.LegendText = name;
+                        break;
+                    }
+                case "bar":
+                    {
+                        var y = Numbers(t["y"]).ToArray();
+                        double[] pos = categories.Count > 0
+                            ? (t["x"] as JsonArray ?? []).Select(v => Slot(categories.IndexOf(v?.ToString() ?? ""))).ToArray()
+                            : t["x"] is JsonArray ? Numbers(t["x"]).ToArray() : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
+                        double slot = 0.8, width = barmode == "group" ? slot / barCount : slot;
+                        double offset = (barmode == "group" ? -slot / 2 + width * (barIndex + 0.5) : 0) * (horizontal ? -1 : 1);
+                        if (barmode == "stack") stackBase ??= new double[Math.Max(categories.Count, y.Length)];
+                        var orientation = horizontal ? Orientation.Horizontal : Orientation.Vertical;
+                        var bars = new List<Bar>();
+                        for (int k = 0; k < Math.Min(pos.Length, y.Length); k++)
+                        {
+                            if (!double.IsFinite(y[k])) continue;
+                            double b = barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length ? stackBase[(int)pos[k]] : 0;
+                            bars.Add(new Bar { Position = pos[k] + offset, ValueBase = b, Value = b + y[k], Size = width, FillColor = color.WithAlpha(Num(t["opacity"]) ?? 1.0), LineWidth = 0, Orientation = orientation });
+                            if (barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length) stackBase[(int)pos[k]] += y[k];
+                        }
+                        var bp = plot.Add.Bars(bars);
+                        if (name is not null && barCount > 1) bp.LegendText = name;
+                        barIndex++;
+                        break;
+                    }
                 default:
                     skipped.Add(type);
                     break;

@@ -1,7 +1,7 @@
 using Microsoft.Data.Analysis;
 using SemDepth.Data;
-using SemDepth.Methods;
 using SemDepth.Evaluation;
+using SemDepth.Methods;
 using SemDepth.Training;
 using XPlot.Plotly;
 
@@ -29,10 +29,10 @@ public static class DomainShiftViews
         var g = new ImageGrid { Title = "realSem -> GenRealToSim -> fakeSim -> GenSimToReal -> recReal | a simulated image of the same case" };
         foreach (int i in trainIdx)
         {
-            int c = d.Set.Train[i].Case;
+            int c = d.Layout.Train[i].Case;
             var fake = CycleGanTrainer.Translate(cg.GenRealToSim(c), d.Train, [i]);
             var rec = CycleGanTrainer.Translate(cg.GenSimToReal(c), new ImageSet(fake), [0]);
-            int sim = Enumerable.Range(0, d.Set.Sim.Count).First(k => d.Set.Sim[k].Case == c) * 2;
+            int sim = Enumerable.Range(0, d.Layout.Sim.Count).First(k => d.Layout.Sim[k].Case == c) * 2;
             g.Row(new Tile($"realSem (Depth_{Cases.DepthFolder(c)})", d.Train.ToArray(i), ImageKind.Sem), new Tile("fakeSim", fake, ImageKind.Sem),
                 new Tile("recReal", rec, ImageKind.Sem), new Tile($"simSem (Case_{c})", d.SimSem.ToArray(sim), ImageKind.Sem));
         }
@@ -111,13 +111,16 @@ public static class DomainShiftViews
     /// </summary>
     public static ImageGrid WorstSites(IDepthPredictor p, SemData d, int n = 5)
     {
-        var heldSites = Splits.HeldOutSites(d.Set);
-        var held = Evaluator.TrainSample(d).Where(i => heldSites.Contains(d.Set.Train[i].SiteKey)).ToList(); // the tables' held-out images
+        var heldSites = Splits.HeldOutSites(d.Layout);
+        var held = Evaluator.TrainSample(d).Where(i => heldSites.Contains(d.Layout.Train[i].SiteKey)).ToList(); // the tables' held-out images
         var pred = p.Predict(d.Train, held);
-        var sites = SiteAverages.Of(d.Set, held, pred)
+        var sites = SiteAverages.Of(d.Layout, held, pred)
             .OrderByDescending(s => Math.Abs(s.Predicted - s.Csv)).Take(n).ToList();
-        var grid = new ImageGrid { Title = $"{p.Name}: the {sites.Count} held-out sites whose mean predicted depth misses average_depth.csv " +
-            "most (no hidden truth); each row: folder and site, its CSV value vs the mean predicted, then its images" };
+        var grid = new ImageGrid
+        {
+            Title = $"{p.Name}: the {sites.Count} held-out sites whose mean predicted depth misses average_depth.csv " +
+            "most (no hidden truth); each row: folder and site, its CSV value vs the mean predicted, then its images"
+        };
         foreach (var s in sites)
         {
             var tiles = new List<Tile>();

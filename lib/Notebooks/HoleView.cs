@@ -169,7 +169,8 @@ public sealed record HoleView(string Title, IReadOnlyList<(string Label, byte[] 
                 ["domain"] = new JsonObject { ["x"] = new JsonArray(k / (double)Maps.Count, (k + 1) / (double)Maps.Count - 0.02) },
                 ["zaxis"] = new JsonObject { ["range"] = new JsonArray(0, 255), ["title"] = new JsonObject { ["text"] = "level" } },
                 ["annotations"] = new JsonArray(),
-                ["aspectmode"] = "manual", ["aspectratio"] = new JsonObject { ["x"] = 1, ["y"] = 1.5, ["z"] = 0.8 },
+                ["aspectmode"] = "manual",
+                ["aspectratio"] = new JsonObject { ["x"] = 1, ["y"] = 1.5, ["z"] = 0.8 },
             };
         }
         return $"<div id=\"{id}\" style=\"width:{Notebook.PictureWidth}px;height:460px\"></div><script type=\"text/javascript\">"

@@ -1,9 +1,6 @@
-using Microsoft.Data.Analysis;
 using SemDepth.Data;
-using SemDepth.Methods;
 using SemDepth.Evaluation;
-using SemDepth.Training;
-using XPlot.Plotly;
+using SemDepth.Methods;
 
 namespace SemDepth.Notebooks;
 
@@ -42,6 +39,6 @@ public static class MeasurementViews
         var maps = new List<(string, byte[])>();
         if (d.TestTruth is { } truth) maps.Add(("truth", truth.ToArray(q)));
         maps.Add(("prediction", p.Predict(d.Test, [q])));
-        return new HoleView($"test image {d.Set.Test[q].Name}: {p.Name}", maps);
+        return new HoleView($"test image {d.Layout.Test[q].Name}: {p.Name}", maps);
     }
 }

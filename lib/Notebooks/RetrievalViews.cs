@@ -18,8 +18,8 @@ public static class RetrievalViews
         var g = new ImageGrid { Title = "realSem (train) | restyled simSem (GenSimToReal of mean itr0/itr1) | raw simSem itr0" };
         foreach (int c in Cases.All)
         {
-            var real = Enumerable.Range(0, d.Set.Train.Count).Where(i => d.Set.Train[i].Case == c).Take(perCase).ToList();
-            var maps = Enumerable.Range(0, d.Set.Sim.Count).Where(i => d.Set.Sim[i].Case == c).Take(perCase).ToList();
+            var real = Enumerable.Range(0, d.Layout.Train.Count).Where(i => d.Layout.Train[i].Case == c).Take(perCase).ToList();
+            var maps = Enumerable.Range(0, d.Layout.Sim.Count).Where(i => d.Layout.Sim[i].Case == c).Take(perCase).ToList();
             for (int k = 0; k < Math.Min(real.Count, maps.Count); k++)
             {
                 var mean = MeanOfRenderings(d, maps[k]);
@@ -51,7 +51,7 @@ public static class RetrievalViews
         for (int k = 0; k < testIdx.Count; k++)
         {
             var m = found[k][0];
-            int c = d.Set.Sim[m.Key].Case;
+            int c = d.Layout.Sim[m.Key].Case;
             var mean = MeanOfRenderings(d, m.Key);
             var key = genSimToReal is null ? mean : CycleGanTrainer.Translate(genSimToReal(c), new ImageSet(mean), [0]);
             var map = d.SimDepth.ToArray(m.Key);

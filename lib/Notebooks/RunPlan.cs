@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SemDepth.Data;
@@ -95,9 +94,14 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
         int Train(int all) => all <= MinTrainImages ? 0 : Math.Max(MinTrainImages, (int)(f * all)) is int v && v < all ? v : 0;
         var caps = new RunCaps
         {
-            BudgetMinutes = budgetMinutes, Reason = why,
-            AeImages = Train(s.SimTrain), UNetImages = Train(s.SimTrain), OracleImages = Train(s.RealFit), ClassifierImages = Train(s.RealFit),
-            EvalTestImages = n.Test > EvalTest ? EvalTest : 0, EvalTrainImages = n.Train > EvalTrain ? EvalTrain : 0,
+            BudgetMinutes = budgetMinutes,
+            Reason = why,
+            AeImages = Train(s.SimTrain),
+            UNetImages = Train(s.SimTrain),
+            OracleImages = Train(s.RealFit),
+            ClassifierImages = Train(s.RealFit),
+            EvalTestImages = n.Test > EvalTest ? EvalTest : 0,
+            EvalTrainImages = n.Train > EvalTrain ? EvalTrain : 0,
             EvalSimValImages = s.SimVal > EvalSimVal ? EvalSimVal : 0,
             RetrievalSearch = approx ? "approx" : "",
         };
@@ -118,7 +122,7 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
         Train("AE baseline", o.Ae.Epochs, caps.AeImages, s.SimTrain, "simulated training images");
         Train("U-Net (sim)", o.DepthNet.Epochs, caps.UNetImages, s.SimTrain, "simulated training images");
         Train("case classifier", o.Classifier.Epochs, caps.ClassifierImages, s.RealFit, "real train images of the training sites");
-        Train("oracle U-Net", o.Oracle.Epochs, caps.OracleImages, s.RealFit, "real train images of the training sites");
+        if (n.Truth) Train("oracle U-Net", o.Oracle.Epochs, caps.OracleImages, s.RealFit, "real train images of the training sites");
         if (caps.CycleGanSteps > 0)
             lines.Add($"CycleGAN: {o.CycleGan.Epochs} epoch of {caps.CycleGanSteps} steps ({caps.CycleGanSteps * o.CycleGan.BatchSize:N0} image pairs) instead of {o.CycleGan.MaxStepsPerEpoch}{r}");
         if (caps.EvalTestImages > 0 || caps.EvalTrainImages > 0 || caps.EvalSimValImages > 0)

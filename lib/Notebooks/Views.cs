@@ -1,7 +1,7 @@
 using Microsoft.Data.Analysis;
 using SemDepth.Data;
-using SemDepth.Methods;
 using SemDepth.Evaluation;
+using SemDepth.Methods;
 using SemDepth.Training;
 using XPlot.Plotly;
 
@@ -13,7 +13,7 @@ public static class Views
     // ---------- notebook 01: the data ----------
 
     /// <summary>Images per split, case and folder (pairs for simulation, sites for train).</summary>
-    public static DataFrame Counts(SemData d) => Tables.FromRecords(d.Set.Counts().Select(c => new { c.Split, c.Case, c.Folder, c.Images, PairsOrSites = c.Groups }));
+    public static DataFrame Counts(SemData d) => Tables.FromRecords(d.Layout.Counts().Select(c => new { c.Split, c.Case, c.Folder, c.Images, PairsOrSites = c.Groups }));
 
     /// <summary>Per case: simulated SEM itr0 and itr1 with their depth map, <paramref name="perCase"/> holes.</summary>
     public static ImageGrid SimGrid(SemData d, int perCase = 2)
@@ -22,7 +22,7 @@ public static class Views
         foreach (int c in Cases.All)
         {
             var tiles = new List<Tile>();
-            foreach (var (p, i) in d.Set.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).Take(perCase))
+            foreach (var (p, i) in d.Layout.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).Take(perCase))
             {
                 tiles.Add(new Tile($"Case_{c} itr0", d.SimSem.ToArray(2 * i), ImageKind.Sem));
                 tiles.Add(new Tile("itr1", d.SimSem.ToArray(2 * i + 1), ImageKind.Sem));
@@ -38,17 +38,17 @@ public static class Views
     {
         var g = new ImageGrid { Title = "real train SEM per Depth folder" };
         foreach (int c in Cases.All)
-            g.Row([.. d.Set.Train.Select((t, i) => (t, i)).Where(x => x.t.Case == c).Take(perFolder)
+            g.Row([.. d.Layout.Train.Select((t, i) => (t, i)).Where(x => x.t.Case == c).Take(perFolder)
                 .Select(x => new Tile($"Depth_{Cases.DepthFolder(c)}/{x.t.Site}", d.Train.ToArray(x.i), ImageKind.Sem))]);
         return g;
     }
 
     /// <summary>The first <paramref name="n"/> test SEM images.</summary>
     public static ImageGrid TestGrid(SemData d, int n = 8) =>
-        new ImageGrid { Title = "test SEM (real domain, no depth given)" }.Row([.. Enumerable.Range(0, Math.Min(n, d.Test.Count)).Select(i => new Tile(d.Set.Test[i].Name, d.Test.ToArray(i), ImageKind.Sem))]);
+        new ImageGrid { Title = "test SEM (real domain, no depth given)" }.Row([.. Enumerable.Range(0, Math.Min(n, d.Test.Count)).Select(i => new Tile(d.Layout.Test[i].Name, d.Test.ToArray(i), ImageKind.Sem))]);
 
-    static IEnumerable<int> SimSemOfCase(SemData d, int c) => d.Set.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).SelectMany(x => new[] { 2 * x.i, 2 * x.i + 1 });
-    static IEnumerable<int> TrainOfCase(SemData d, int c) => d.Set.Train.Select((t, i) => (t, i)).Where(x => x.t.Case == c).Select(x => x.i);
+    static IEnumerable<int> SimSemOfCase(SemData d, int c) => d.Layout.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).SelectMany(x => new[] { 2 * x.i, 2 * x.i + 1 });
+    static IEnumerable<int> TrainOfCase(SemData d, int c) => d.Layout.Train.Select((t, i) => (t, i)).Where(x => x.t.Case == c).Select(x => x.i);
     static double Mean(ReadOnlySpan<byte> img) { double s = 0; foreach (var v in img) s += v; return s / img.Length; }
 
     /// <summary>Distribution of the per-image mean of train SEM, per Depth folder.</summary>
@@ -57,19 +57,19 @@ public static class Views
 
     /// <summary>Site averages from average_depth.csv, per folder.</summary>
     public static PlotlyChart SiteAverageHistogram(SemData d) => Charts.Histograms("average_depth.csv: site average depth by folder", "average depth (0-255)",
-        Cases.All.Select(c => ($"Depth_{Cases.DepthFolder(c)}", d.Set.AverageDepth.Where(kv => kv.Key.StartsWith($"depth_{Cases.DepthFolder(c)}_", StringComparison.Ordinal)).Select(kv => kv.Value))));
+        Cases.All.Select(c => ($"Depth_{Cases.DepthFolder(c)}", d.Layout.AverageDepth.Where(kv => kv.Key.StartsWith($"depth_{Cases.DepthFolder(c)}_", StringComparison.Ordinal)).Select(kv => kv.Value))));
 
     /// <summary>Per case: simulated SEM mean vs its depth map's mean.</summary>
     public static PlotlyChart SimSemVsDepthScatter(SemData d, int maxPerCase = 400) => Charts.Scatter("simulated: SEM mean vs depth-map mean", "depth-map mean", "SEM mean (itr0)",
         Cases.All.Select(c =>
         {
-            var idx = d.Set.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).Take(maxPerCase).Select(x => x.i).ToList();
+            var idx = d.Layout.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).Take(maxPerCase).Select(x => x.i).ToList();
             return ($"Case_{c}", idx.Select(i => Mean(d.SimDepth[i])), idx.Select(i => Mean(d.SimSem[2 * i])));
         }));
 
     /// <summary>Per-map mean of simulated depth maps, per case.</summary>
     public static PlotlyChart SimDepthMeanHistogram(SemData d) => Charts.Histograms("simulated depth maps: per-map mean by case", "depth-map mean",
-        Cases.All.Select(c => ($"Case_{c}", d.Set.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).Select(x => Mean(d.SimDepth[x.i])))));
+        Cases.All.Select(c => ($"Case_{c}", d.Layout.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).Select(x => Mean(d.SimDepth[x.i])))));
 
     /// <summary>The domain gap: per-image mean of simulated vs real SEM, one chart per case.</summary>
     public static PlotlyChart DomainGapHistogram(SemData d, int c) => Charts.Histograms($"Case_{c} / Depth_{Cases.DepthFolder(c)}: simulated vs real per-image mean", "mean pixel value",
@@ -86,7 +86,7 @@ public static class Views
     /// simulated SEM, a real SEM and the simulated depth map, same case.</summary>
     public static PlotlyChart Profile(SemData d, int c, bool horizontal)
     {
-        int si = d.Set.Sim.Select((p, i) => (p, i)).First(x => x.p.Case == c).i;
+        int si = d.Layout.Sim.Select((p, i) => (p, i)).First(x => x.p.Case == c).i;
         int ti = TrainOfCase(d, c).First();
         int r = Geometry.Height / 2, col = Geometry.Width / 2, n = horizontal ? Geometry.Width : Geometry.Height;
         IEnumerable<double> Line(ReadOnlySpan<byte> img)
@@ -109,18 +109,31 @@ public static class Views
     public static DataFrame PaddingCheck(SemData d)
     {
         var depth = DataStatistics.Depth(d).Where(s => s.Source == "Sim").ToDictionary(s => s.Case);
-        var csv = DataStatistics.SiteAverages(d.Set).ToDictionary(s => s.Case);
+        var csv = DataStatistics.SiteAverages(d.Layout).ToDictionary(s => s.Case);
         return Tables.FromRecords(Cases.All.Select(c => new
         {
-            Case = c, Folder = $"Depth_{Cases.DepthFolder(c)}", Plateau = Cases.Plateau(c), Padding = Cases.PlateauPadding(c),
-            SimMapMean = depth[c].MapMean.Mean, PaddedSimMean = depth[c].PaddedMean, CsvMean = csv[c].SiteAverage.Mean, Difference = depth[c].PaddedMean - csv[c].SiteAverage.Mean,
+            Case = c,
+            Folder = $"Depth_{Cases.DepthFolder(c)}",
+            Plateau = Cases.Plateau(c),
+            Padding = Cases.PlateauPadding(c),
+            SimMapMean = depth[c].MapMean.Mean,
+            PaddedSimMean = depth[c].PaddedMean,
+            CsvMean = csv[c].SiteAverage.Mean,
+            Difference = depth[c].PaddedMean - csv[c].SiteAverage.Mean,
         }));
     }
 
     /// <summary>Depth statistics: simulated maps and (synthetic only) the real-domain truth.</summary>
     public static DataFrame DepthStatsTable(SemData d) => Tables.FromRecords(DataStatistics.Depth(d).Select(s => new
     {
-        s.Source, s.Case, MapMean = s.MapMean.Mean, MapSd = s.MapSd.Mean, MinLow = s.MapMin.Min, MinHigh = s.MapMin.Max, s.PlateauFraction, s.PaddedMean,
+        s.Source,
+        s.Case,
+        MapMean = s.MapMean.Mean,
+        MapSd = s.MapSd.Mean,
+        MinLow = s.MapMin.Min,
+        MinHigh = s.MapMin.Max,
+        s.PlateauFraction,
+        s.PaddedMean,
     }));
 
     /// <summary>Real-domain truth next to the simulated maps of the same case (synthetic set only).</summary>
@@ -136,7 +149,7 @@ public static class Views
                 tiles.Add(new Tile($"Depth_{Cases.DepthFolder(c)} SEM", d.Train.ToArray(i), ImageKind.Sem));
                 tiles.Add(new Tile("truth", tt.ToArray(i), ImageKind.Depth));
             }
-            int si = d.Set.Sim.Select((p, i) => (p, i)).First(x => x.p.Case == c).i;
+            int si = d.Layout.Sim.Select((p, i) => (p, i)).First(x => x.p.Case == c).i;
             tiles.Add(new Tile($"sim depth Case_{c}", d.SimDepth.ToArray(si), ImageKind.Depth));
             g.Row([.. tiles]);
         }

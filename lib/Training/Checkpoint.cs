@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SemDepth.Training;

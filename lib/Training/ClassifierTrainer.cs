@@ -68,12 +68,12 @@ public sealed class ClassifierTrainer : IDisposable
     public ClassifierTrainer(ClassifierOptions options, SemData data, string? runDir = null)
     {
         var device = TorchDevice.Current;
-        Options = options with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Set.Root };
+        Options = options with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Layout.Root };
         _data = data;
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
         _log = new RunLog(dir);
-        (_trainIdx, _valIdx) = Splits.TrainBySite(data.Set, options.ValFraction, options.Seed);
+        (_trainIdx, _valIdx) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
         if (_trainIdx.Length < 2) throw new InvalidOperationException("the case classifier needs real train images: the split left fewer than 2");
         TorchDevice.Seed(options.Seed);
         Model = new CaseClassifier(options.Width, norm: Layers.ParseNorm(options.Norm));
@@ -103,7 +103,7 @@ public sealed class ClassifierTrainer : IDisposable
             {
                 using var scope = torch.NewDisposeScope();
                 var idx = order.AsSpan(b * bs, bs);
-                for (int k = 0; k < bs; k++) labels[k] = _data.Set.Train[idx[k]].Case - 1;
+                for (int k = 0; k < bs; k++) labels[k] = _data.Layout.Train[idx[k]].Case - 1;
                 Batches.Fill(_data.Train, idx, PixelScale.Symmetric, Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch, b) : null, xs);
                 var x = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
                 var y = torch.tensor(labels, device: device); // (N,) class = case - 1 (copied: labels is reused)
@@ -145,7 +145,7 @@ public sealed class ClassifierTrainer : IDisposable
     public double Accuracy(IReadOnlyList<int> idx)
     {
         var pred = PredictCases(_data.Train, idx);
-        return idx.Count == 0 ? double.NaN : idx.Where((i, k) => pred[k] == _data.Set.Train[i].Case).Count() / (double)idx.Count;
+        return idx.Count == 0 ? double.NaN : idx.Where((i, k) => pred[k] == _data.Layout.Train[i].Case).Count() / (double)idx.Count;
     }
 
     /// <summary>The classifier's case (1-4) for images <paramref name="idx"/>.</summary>

@@ -1,4 +1,3 @@
-using SemDepth.Data;
 using SemDepth.Models;
 using TorchSharp;
 using TorchSharp.Modules;

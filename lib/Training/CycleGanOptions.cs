@@ -1,5 +1,5 @@
-using SemDepth.Models;
 using System.Text.Json;
+using SemDepth.Models;
 
 namespace SemDepth.Training;
 
@@ -93,8 +93,15 @@ public sealed record CycleGanOptions
     /// epoch) for GPU users; far too slow for a CPU, not run in CI.</summary>
     public static CycleGanOptions Full => new()
     {
-        Name = "cyclegan-full", Epochs = 50, BatchSize = 64, Gan = "wgangp", DiscNorm = "none", CriticSteps = 5,
-        Decay = "exponential", DecayRate = 0.95, PerCase = true,
+        Name = "cyclegan-full",
+        Epochs = 50,
+        BatchSize = 64,
+        Gan = "wgangp",
+        DiscNorm = "none",
+        CriticSteps = 5,
+        Decay = "exponential",
+        DecayRate = 0.95,
+        PerCase = true,
     };
 
     /// <summary>Throws on an option value no code path accepts.</summary>

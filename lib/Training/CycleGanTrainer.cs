@@ -44,13 +44,13 @@ public sealed class CycleGanTrainer : IDisposable
     CycleGanTrainer(CycleGanOptions options, SemData data, string? runDir, bool fresh)
     {
         var device = TorchDevice.Current;
-        Options = options.Validated() with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Set.Root };
+        Options = options.Validated() with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Layout.Root };
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
         if (fresh && Directory.Exists(dir)) Directory.Delete(dir, true);
         _log = new RunLog(dir);
 
-        var simRefs = Enumerable.Range(0, data.SimSem.Count).Select(i => (Case: data.Set.Sim[i / 2].Case, Ref: new ImageRef(data.SimSem, i))).ToList();
-        var trainRefs = Enumerable.Range(0, data.Train.Count).Select(i => (Case: data.Set.Train[i].Case, Ref: new ImageRef(data.Train, i))).ToList();
+        var simRefs = Enumerable.Range(0, data.SimSem.Count).Select(i => (Case: data.Layout.Sim[i / 2].Case, Ref: new ImageRef(data.SimSem, i))).ToList();
+        var trainRefs = Enumerable.Range(0, data.Train.Count).Select(i => (Case: data.Layout.Train[i].Case, Ref: new ImageRef(data.Train, i))).ToList();
         if (options.PerCase)
             foreach (int c in Cases.All)
             {
@@ -191,8 +191,16 @@ public sealed class CycleGanTrainer : IDisposable
             Epoch = epoch;
             var row = new Dictionary<string, double>
             {
-                ["epoch"] = epoch, ["G_adv"] = e.GAdv, ["cycle"] = e.Cycle, ["identity"] = e.Identity, ["D_sim"] = e.DSim, ["D_real"] = e.DReal,
-                ["GP"] = e.Gp, ["lr"] = e.LearningRate, ["seconds"] = secs, ["images_per_s"] = e.ImagesPerSecond,
+                ["epoch"] = epoch,
+                ["G_adv"] = e.GAdv,
+                ["cycle"] = e.Cycle,
+                ["identity"] = e.Identity,
+                ["D_sim"] = e.DSim,
+                ["D_real"] = e.DReal,
+                ["GP"] = e.Gp,
+                ["lr"] = e.LearningRate,
+                ["seconds"] = secs,
+                ["images_per_s"] = e.ImagesPerSecond,
             };
             foreach (var (k, v) in row) if (k != "epoch" && !double.IsNaN(v)) _log.Scalar(k is "lr" or "seconds" or "images_per_s" ? $"train/{k}" : $"loss/{k}", v, epoch);
             _log.Append(row);

@@ -54,7 +54,7 @@ public sealed class DepthTrainer : IDisposable
     {
         var device = TorchDevice.Current;
         options = options.Validated();
-        Options = options with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Set.Root };
+        Options = options with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Layout.Root };
         _data = data;
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
         if (fresh && Directory.Exists(dir)) Directory.Delete(dir, true);
@@ -62,12 +62,12 @@ public sealed class DepthTrainer : IDisposable
         switch (options.Source)
         {
             case "sim":
-                (_trainIdx, _valIdx) = Splits.SimByBase(data.Set, options.ValFraction, options.Seed);
+                (_trainIdx, _valIdx) = Splits.SimByBase(data.Layout, options.ValFraction, options.Seed);
                 (_sem, _depth, _depthIndex) = (data.SimSem, data.SimDepth, i => i / 2); // SEM 2i, 2i+1 -> depth map i
                 break;
             case "real-truth":
                 _depth = data.TrainTruth ?? throw new InvalidOperationException("source real-truth needs the synthetic set's hidden truth (truth/), which this data root does not have");
-                (_trainIdx, _valIdx) = Splits.TrainBySite(data.Set, options.ValFraction, options.Seed);
+                (_trainIdx, _valIdx) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
                 (_sem, _depthIndex) = (data.Train, i => i);
                 break;
             default: throw new ArgumentException($"unknown training source '{options.Source}': use sim or real-truth");
@@ -76,10 +76,10 @@ public sealed class DepthTrainer : IDisposable
         if (options.SiteWeight > 0)
         {
             // the same site split as the classifier and the oracle: held-out sites never reach the site loss
-            var (train, held) = Splits.TrainBySite(data.Set, options.ValFraction, options.Seed);
+            var (train, held) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
             _heldOut = held;
-            foreach (var g in train.GroupBy(i => data.Set.Train[i].SiteKey).OrderBy(g => g.Key, StringComparer.Ordinal))
-                if (data.Set.AverageDepth.ContainsKey(g.Key)) _sites.Add((g.Key, data.Set.Train[g.First()].Case, g.ToArray()));
+            foreach (var g in train.GroupBy(i => data.Layout.Train[i].SiteKey).OrderBy(g => g.Key, StringComparer.Ordinal))
+                if (data.Layout.AverageDepth.ContainsKey(g.Key)) _sites.Add((g.Key, data.Layout.Train[g.First()].Case, g.ToArray()));
             if (_sites.Count == 0) throw new InvalidOperationException("weak supervision needs train sites with an average_depth.csv value outside the held-out split");
         }
         TorchDevice.Seed(options.Seed);
@@ -123,7 +123,7 @@ public sealed class DepthTrainer : IDisposable
         {
             var state = Checkpoint.ReadState(ck, "ae", "unet");
             var saved = Checkpoint.ReadOptions(ck, DepthOptions.FromJson);
-            bool same = saved with { Device = "", Data = "" } == options with { Device = "", Data = "" } && saved.Data == data.Set.Root;
+            bool same = saved with { Device = "", Data = "" } == options with { Device = "", Data = "" } && saved.Data == data.Layout.Root;
             if (same && state.Epoch >= options.Epochs)
             {
                 var t = Resume(dir, data);
@@ -276,7 +276,7 @@ public sealed class DepthTrainer : IDisposable
         for (int j = 0; j < k; j++)
         {
             var (key, c, imgs) = _sites[order[(step * k + j) % order.Length]];
-            csv[j] = _data.Set.AverageDepth[key];
+            csv[j] = _data.Layout.AverageDepth[key];
             var pick = Batches.Shuffled(imgs, Options.Seed, 1_000_003 * epoch + 101 * step + j);
             for (int t = 0; t < m; t++) { images[j * m + t] = pick[t % pick.Length]; cases[j * m + t] = c; site[j * m + t] = j; }
         }
@@ -301,7 +301,7 @@ public sealed class DepthTrainer : IDisposable
             for (int k = 0; k < imgs.Length; k++, pos++)
                 foreach (byte v in pred.AsSpan(pos * Geometry.Pixels, Geometry.Pixels)) sum += v;
             x.Add(sum / (imgs.Length * (double)Geometry.Pixels));
-            y.Add(SiteLoss.UnpaddedCsv(c, _data.Set.AverageDepth[key]));
+            y.Add(SiteLoss.UnpaddedCsv(c, _data.Layout.AverageDepth[key]));
         }
         Affine = SiteLoss.FitAffine(x, y);
         _pseudoBytes ??= new byte[all.Length * Geometry.Pixels];
@@ -314,8 +314,8 @@ public sealed class DepthTrainer : IDisposable
     /// else the evaluation's: <see cref="Splits.HeldOutFraction"/>, <see cref="Splits.HeldOutSeed"/>); NaN when there are none.</summary>
     public double HeldOutSiteMae()
     {
-        var heldOut = _heldOut.Length > 0 || Options.SiteWeight > 0 ? _heldOut : Splits.HeldOut(_data.Set);
-        return heldOut.Length == 0 ? double.NaN : SiteAverages.Mae(_data.Set, heldOut, PredictMaps(_data.Train, heldOut));
+        var heldOut = _heldOut.Length > 0 || Options.SiteWeight > 0 ? _heldOut : Splits.HeldOut(_data.Layout);
+        return heldOut.Length == 0 ? double.NaN : SiteAverages.Mae(_data.Layout, heldOut, PredictMaps(_data.Train, heldOut));
     }
 
     /// <summary>RMSE (0-255, float) on the validation split.</summary>

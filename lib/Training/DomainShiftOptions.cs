@@ -26,8 +26,12 @@ public sealed record DomainShiftOptions
         caps ??= RunCaps.Current;
         return this with
         {
-            CycleGan = CycleGan.Capped(caps), DepthNet = DepthNet.Capped(caps), Oracle = Oracle.Capped(caps),
-            Weak = Weak.Capped(caps), Ae = Ae.Capped(caps), Classifier = Classifier.Capped(caps),
+            CycleGan = CycleGan.Capped(caps),
+            DepthNet = DepthNet.Capped(caps),
+            Oracle = Oracle.Capped(caps),
+            Weak = Weak.Capped(caps),
+            Ae = Ae.Capped(caps),
+            Classifier = Classifier.Capped(caps),
         };
     }
 

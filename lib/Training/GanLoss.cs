@@ -1,7 +1,4 @@
-using SemDepth.Data;
-using SemDepth.Models;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SemDepth.Training;

@@ -1,7 +1,5 @@
 using SemDepth.Data;
-using SemDepth.Models;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SemDepth.Training;

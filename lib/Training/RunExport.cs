@@ -27,35 +27,35 @@ public static class RunExport
         switch (kind)
         {
             case "ae" or "unet":
-            {
-                var (model, o, _) = DepthCheckpoint.LoadModel(ck);
-                nets.Add((name, new JsonObject { ["network"] = o.Model, ["width"] = o.Width, ["depth"] = 3, ["input"] = o.InputScale == PixelScale.Unit ? "unit" : "symmetric" }, model));
-                break;
-            }
-            case "classifier":
-            {
-                var o = Checkpoint.ReadOptions(ck, ClassifierOptions.FromJson);
-                var model = new CaseClassifier(o.Width, norm: Layers.ParseNorm(o.Norm));
-                Checkpoint.LoadModel(ck, model);
-                nets.Add((name, new JsonObject { ["network"] = "classifier", ["width"] = o.Width, ["classes"] = 4, ["norm"] = o.Norm, ["input"] = "symmetric" }, model));
-                break;
-            }
-            case "cyclegan":
-            {
-                var (o, get, _) = CycleGanTrainer.LoadNets(runDir);
-                foreach (int c in o.PerCase ? Cases.All : [1])
                 {
-                    var n = get(c);
-                    string suffix = o.PerCase ? $"-case{c}" : "";
-                    JsonObject Gen() => new() { ["network"] = "generator", ["width"] = o.GenWidth, ["blocks"] = o.GenBlocks, ["norm"] = o.GenNorm, ["dropout"] = o.Dropout, ["input"] = "symmetric" };
-                    JsonObject Disc() => new() { ["network"] = "discriminator", ["width"] = o.DiscWidth, ["layers"] = o.DiscLayers, ["norm"] = o.DiscNorm, ["input"] = "symmetric" };
-                    nets.Add(($"{name}{suffix}-GenRealToSim", Gen(), n.GenRealToSim));
-                    nets.Add(($"{name}{suffix}-GenSimToReal", Gen(), n.GenSimToReal));
-                    nets.Add(($"{name}{suffix}-DiscSim", Disc(), n.DiscSim));
-                    nets.Add(($"{name}{suffix}-DiscReal", Disc(), n.DiscReal));
+                    var (model, o, _) = DepthCheckpoint.LoadModel(ck);
+                    nets.Add((name, new JsonObject { ["network"] = o.Model, ["width"] = o.Width, ["depth"] = 3, ["input"] = o.InputScale == PixelScale.Unit ? "unit" : "symmetric" }, model));
+                    break;
                 }
-                break;
-            }
+            case "classifier":
+                {
+                    var o = Checkpoint.ReadOptions(ck, ClassifierOptions.FromJson);
+                    var model = new CaseClassifier(o.Width, norm: Layers.ParseNorm(o.Norm));
+                    Checkpoint.LoadModel(ck, model);
+                    nets.Add((name, new JsonObject { ["network"] = "classifier", ["width"] = o.Width, ["classes"] = 4, ["norm"] = o.Norm, ["input"] = "symmetric" }, model));
+                    break;
+                }
+            case "cyclegan":
+                {
+                    var (o, get, _) = CycleGanTrainer.LoadNets(runDir);
+                    foreach (int c in o.PerCase ? Cases.All : [1])
+                    {
+                        var n = get(c);
+                        string suffix = o.PerCase ? $"-case{c}" : "";
+                        JsonObject Gen() => new() { ["network"] = "generator", ["width"] = o.GenWidth, ["blocks"] = o.GenBlocks, ["norm"] = o.GenNorm, ["dropout"] = o.Dropout, ["input"] = "symmetric" };
+                        JsonObject Disc() => new() { ["network"] = "discriminator", ["width"] = o.DiscWidth, ["layers"] = o.DiscLayers, ["norm"] = o.DiscNorm, ["input"] = "symmetric" };
+                        nets.Add(($"{name}{suffix}-GenRealToSim", Gen(), n.GenRealToSim));
+                        nets.Add(($"{name}{suffix}-GenSimToReal", Gen(), n.GenSimToReal));
+                        nets.Add(($"{name}{suffix}-DiscSim", Disc(), n.DiscSim));
+                        nets.Add(($"{name}{suffix}-DiscReal", Disc(), n.DiscReal));
+                    }
+                    break;
+                }
             default: throw new InvalidDataException($"{ck}: a '{kind}' checkpoint has no export");
         }
         Directory.CreateDirectory(outDir);

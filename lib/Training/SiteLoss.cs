@@ -1,5 +1,4 @@
 using SemDepth.Data;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SemDepth.Training;

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace SemDepth.Training;
 
 /// <summary>Metrics of one finished epoch.</summary>

@@ -79,7 +79,8 @@ public class CliTests(TinyData tiny)
         string scratch = Path.Combine(tiny.Scratch, "cli-predict");
         var env = new Dictionary<string, string>
         {
-            ["SEMDEPTH_RUNS"] = Path.Combine(scratch, "runs"), ["SEMDEPTH_ARTIFACTS"] = Path.Combine(scratch, "artifacts"),
+            ["SEMDEPTH_RUNS"] = Path.Combine(scratch, "runs"),
+            ["SEMDEPTH_ARTIFACTS"] = Path.Combine(scratch, "artifacts"),
             ["SEMDEPTH_CACHE"] = Path.Combine(scratch, "cache"),
         };
         Assert.Equal(0, SemdepthWith(env, "train-ae", "--data", tiny.Root, "--epochs", "1").Code);

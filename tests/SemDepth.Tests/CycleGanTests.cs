@@ -1,8 +1,8 @@
 using SemDepth.Data;
 using SemDepth.Evaluation;
+using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Training;
-using SemDepth.Methods;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

@@ -62,9 +62,9 @@ public class DataSetTests(TinyData tiny)
         string cache = Path.Combine(tiny.Scratch, "cache-test");
         using (var d = SemData.Open(root, cacheDir: cache))
         {
-            Assert.Equal(Png8.Read(d.Set.Test[3].Path), d.Test.ToArray(3));
-            Assert.Equal(Png8.Read(d.Set.Sim[2].Itr1Path), d.SimSem.ToArray(5));
-            Assert.Equal(Png8.Read(d.Set.Sim[2].DepthPath), d.SimDepth.ToArray(2));
+            Assert.Equal(Png8.Read(d.Layout.Test[3].Path), d.Test.ToArray(3));
+            Assert.Equal(Png8.Read(d.Layout.Sim[2].Itr1Path), d.SimSem.ToArray(5));
+            Assert.Equal(Png8.Read(d.Layout.Sim[2].DepthPath), d.SimDepth.ToArray(2));
         }
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(cache, "test.u8"));
         using (var d = SemData.Open(root, cacheDir: cache)) Assert.Equal(40, d.Test.Count);
@@ -241,9 +241,9 @@ public class StatisticsTests(TinyData tiny)
             Assert.InRange(s.PlateauFraction, 0.4, 0.6);                                     // about half the pixels
         }
         // every simulated map is exactly the plateau at its corners
-        for (int i = 0; i < d.SimDepth.Count; i++) Assert.Equal(Cases.Plateau(d.Set.Sim[i].Case), d.SimDepth[i][0]);
+        for (int i = 0; i < d.SimDepth.Count; i++) Assert.Equal(Cases.Plateau(d.Layout.Sim[i].Case), d.SimDepth[i][0]);
         double[] csvMean = [108.70, 118.56, 128.23, 138.22], lo = [105.33, 115.01, 124.67, 134.74], hi = [111.89, 121.68, 132.54, 142.16];
-        foreach (var s in DataStatistics.SiteAverages(d.Set))
+        foreach (var s in DataStatistics.SiteAverages(d.Layout))
         {
             Assert.InRange(s.SiteAverage.Mean, csvMean[s.Case - 1] - 1.2, csvMean[s.Case - 1] + 1.2);
             Assert.InRange(s.SiteAverage.Min, lo[s.Case - 1] - 1.5, hi[s.Case - 1]);

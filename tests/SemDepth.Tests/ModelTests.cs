@@ -1,6 +1,6 @@
 using SemDepth.Data;
-using SemDepth.Methods;
 using SemDepth.Evaluation;
+using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Training;
 using TorchSharp;
@@ -82,7 +82,7 @@ public class AutoencoderTests(TinyData tiny)
     public void EvaluationCoversEverySplitAndTheSiteCheck()
     {
         using var d = SemData.Open(tiny.Root);
-        var (_, val) = Splits.SimByBase(d.Set, 0.2, 41);
+        var (_, val) = Splits.SimByBase(d.Layout, 0.2, 41);
         var rows = Evaluator.Evaluate(new ConstantMapPredictor(d), d, val);
         Assert.Contains(rows, r => r.Split == "sim validation" && r.Value > 10 && r.Value < 80);
         Assert.Contains(rows, r => r.Split == "real test (hidden truth)");

@@ -1,5 +1,4 @@
 using SemDepth.Models;
-using SemDepth.Training;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

@@ -5,7 +5,6 @@ using SemDepth.Torch;
 using SemDepth.Training;
 using TorchSharp;
 using Xunit;
-using static TorchSharp.torch;
 
 namespace SemDepth.Tests;
 
@@ -65,7 +64,7 @@ public class RetrievalTests(TinyData tiny)
         var nets = UntrainedNets(5);
         Func<int, ResnetGenerator> gen = _ => nets.GenSimToReal;
         using var lib = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { TopK = 2, MaxShift = 2, ShiftBack = false });
-        Assert.Equal(d.Set.Sim.Count, lib.Count);
+        Assert.Equal(d.Layout.Sim.Count, lib.Count);
         var search = new RetrievalPredictor("retrieval", lib, d, new FixedCases(2));
         var (queries, maps) = KeysAsImages(lib);
         var idx = Enumerable.Range(0, queries.Count).ToList();
@@ -120,7 +119,7 @@ public class RetrievalTests(TinyData tiny)
             Assert.Equal(a[q][0].Cosine, b[q][0].Cosine, 4);
             Assert.Equal(3, b[q].Length);
             Assert.True(b[q][0].Cosine >= b[q][1].Cosine && b[q][1].Cosine >= b[q][2].Cosine);
-            Assert.Equal(1, d.Set.Sim[b[q][2].Key].Case);
+            Assert.Equal(1, d.Layout.Sim[b[q][2].Key].Case);
         }
         // the cosine is the Pearson correlation of the query and the key at the winning shift
         var rows = RetrievalLibrary.Normalize(torch.tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 4));
@@ -137,7 +136,7 @@ public class RetrievalTests(TinyData tiny)
         int[] cases = d.TestCases!;
         // the crops sit off their maps: the search shifts the query, and the found map is the truth where it is
         using var lib = RetrievalLibrary.BuildPerfectRestyle(d, new RetrievalOptions { MaxShift = 2, ShiftBack = false });
-        Assert.Equal(d.Set.Sim.Count, lib.Count);
+        Assert.Equal(d.Layout.Sim.Count, lib.Count);
         var search = new RetrievalPredictor("ceiling", lib, d, new KnownCases(cases));
         var idx = Enumerable.Range(0, d.Test.Count).ToList();
         var found = search.Search(d.Test, idx);

@@ -15,8 +15,16 @@ public class RunPlanTests(TinyData tiny)
     // Unit costs of the order measured on a 2-core AVX-512 EPYC (the probes' own figures vary run to run).
     static readonly UnitCosts Cpu = new()
     {
-        AeTrain = 0.5e-3, UNetTrain = 5.5e-3, ClassifierTrain = 1e-3, CycleGanStep = 0.5, AeInfer = 0.05e-3, UNetInfer = 1.8e-3,
-        ClassifierInfer = 0.4e-3, GeneratorInfer = 0.9e-3, MatmulMac = 2 / 150e9, Decode = 0.08e-3,
+        AeTrain = 0.5e-3,
+        UNetTrain = 5.5e-3,
+        ClassifierTrain = 1e-3,
+        CycleGanStep = 0.5,
+        AeInfer = 0.05e-3,
+        UNetInfer = 1.8e-3,
+        ClassifierInfer = 0.4e-3,
+        GeneratorInfer = 0.9e-3,
+        MatmulMac = 2 / 150e9,
+        Decode = 0.08e-3,
     };
 
     static readonly string[] Five = ["01-data-exploration.ipynb", "02-ae-baseline.ipynb", "03-cyclegan-domain-shift.ipynb", "04-retrieval.ipynb", "05-submission.ipynb"];
@@ -105,13 +113,13 @@ public class RunPlanTests(TinyData tiny)
         Assert.Equal(test.Distinct().Count(), test.Count);
         Assert.True(test[^1] >= d.Test.Count * 8 / 10, "the sample reaches the end of the test set");
 
-        var held = Splits.HeldOutSites(d.Set);
-        int heldImages = Enumerable.Range(0, d.Train.Count).Count(i => held.Contains(d.Set.Train[i].SiteKey));
+        var held = Splits.HeldOutSites(d.Layout);
+        int heldImages = Enumerable.Range(0, d.Train.Count).Count(i => held.Contains(d.Layout.Train[i].SiteKey));
         var train = Evaluator.TrainSample(d, new RunCaps { EvalTrainImages = heldImages + 1 });
         Assert.True(train.Count > heldImages && train.Count < d.Train.Count, $"{train.Count} of {d.Train.Count}");
-        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => held.Contains(d.Set.Train[i].SiteKey)), i => Assert.Contains(i, train));
-        var sites = train.Select(i => d.Set.Train[i].SiteKey).ToHashSet();
-        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => sites.Contains(d.Set.Train[i].SiteKey)), i => Assert.Contains(i, train)); // whole sites
+        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => held.Contains(d.Layout.Train[i].SiteKey)), i => Assert.Contains(i, train));
+        var sites = train.Select(i => d.Layout.Train[i].SiteKey).ToHashSet();
+        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => sites.Contains(d.Layout.Train[i].SiteKey)), i => Assert.Contains(i, train)); // whole sites
         Assert.Equal(d.Train.Count, Evaluator.TrainSample(d, RunCaps.None).Count);
     }
 }

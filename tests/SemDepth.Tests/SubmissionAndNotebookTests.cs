@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.IO.Compression;
 using SemDepth.Data;
 using SemDepth.Methods;
-using SemDepth.Evaluation;
 using SemDepth.Notebooks;
 using SemDepth.Submission;
 using SemDepth.Workspace;
@@ -21,8 +20,8 @@ public class SubmissionTests(TinyData tiny)
         string dir = Path.Combine(tiny.Scratch, "subs");
         string a = SubmissionWriter.Write(p, d, dir), b = SubmissionWriter.Write(p, d, dir);
         Assert.NotEqual(a, b);
-        Assert.Empty(SubmissionValidator.Check(a, d.Set.Test.Select(t => t.Name).ToList(), d.Set.SampleSubmissionPath));
-        using (var z = ZipFile.OpenRead(a)) Assert.Equal(d.Set.Test.Select(t => t.Name).Order(), z.Entries.Select(e => e.FullName).Order());
+        Assert.Empty(SubmissionValidator.Check(a, d.Layout.Test.Select(t => t.Name).ToList(), d.Layout.SampleSubmissionPath));
+        using (var z = ZipFile.OpenRead(a)) Assert.Equal(d.Layout.Test.Select(t => t.Name).Order(), z.Entries.Select(e => e.FullName).Order());
         double score = SubmissionValidator.Score(a, d);
         var expected = Metrics.Rmse(p.Predict(d.Test, Enumerable.Range(0, d.Test.Count).ToList()), Batches.Gather(d.TestTruth!, Enumerable.Range(0, d.Test.Count).ToList()));
         Assert.Equal(expected, score, 10);
@@ -32,7 +31,7 @@ public class SubmissionTests(TinyData tiny)
     public void ValidatorNamesEveryPlantedProblem()
     {
         using var d = SemData.Open(tiny.Root);
-        var names = d.Set.Test.Select(t => t.Name).ToList();
+        var names = d.Layout.Test.Select(t => t.Name).ToList();
         string zip = Path.Combine(tiny.Scratch, "bad.zip");
         File.Delete(zip);
         using (var z = ZipFile.Open(zip, ZipArchiveMode.Create))
@@ -78,8 +77,11 @@ public class NotebookTests(TinyData tiny)
     {
         var env = new Dictionary<string, string>
         {
-            ["SEMDEPTH_DATA"] = tiny.Root, ["SEMDEPTH_EPOCHS"] = "1", ["SEMDEPTH_DEVICE"] = "cpu",
-            ["SEMDEPTH_RUNS"] = Path.Combine(tiny.Scratch, "nb-runs"), ["SEMDEPTH_ARTIFACTS"] = Path.Combine(tiny.Scratch, "nb-artifacts"),
+            ["SEMDEPTH_DATA"] = tiny.Root,
+            ["SEMDEPTH_EPOCHS"] = "1",
+            ["SEMDEPTH_DEVICE"] = "cpu",
+            ["SEMDEPTH_RUNS"] = Path.Combine(tiny.Scratch, "nb-runs"),
+            ["SEMDEPTH_ARTIFACTS"] = Path.Combine(tiny.Scratch, "nb-artifacts"),
             ["SEMDEPTH_CACHE"] = Path.Combine(tiny.Scratch, "nb-cache"),
         };
         var notebooks = NotebookRunner.All();
@@ -127,17 +129,30 @@ public class NotebookTests(TinyData tiny)
         var counts = PlanCounts.Of(DaconDataSet.Open(root));
         var caps = new RunCaps
         {
-            BudgetMinutes = 60, Reason = "CPU budget", AeImages = 64, UNetImages = 64, ClassifierImages = 32, OracleImages = 32, CycleGanSteps = 2,
-            EvalTestImages = 20, EvalTrainImages = 40, EvalSimValImages = 16, RetrievalSearch = "approx",
+            BudgetMinutes = 60,
+            Reason = "CPU budget",
+            AeImages = 64,
+            UNetImages = 64,
+            ClassifierImages = 32,
+            OracleImages = 32,
+            CycleGanSteps = 2,
+            EvalTestImages = 20,
+            EvalTrainImages = 40,
+            EvalSimValImages = 16,
+            RetrievalSearch = "approx",
         };
         caps = caps with { Lines = RunPlan.Describe(caps, counts) };
         var plan = new RunPlan(counts, new UnitCosts(), caps, [], "cpu");
         string planFile = plan.Save(Path.Combine(scratch, "artifacts", "plan.json"));
         var env = new Dictionary<string, string>
         {
-            ["SEMDEPTH_DATA"] = root, ["SEMDEPTH_EPOCHS"] = "1", ["SEMDEPTH_DEVICE"] = "cpu",
-            ["SEMDEPTH_RUNS"] = Path.Combine(scratch, "runs"), ["SEMDEPTH_ARTIFACTS"] = Path.Combine(scratch, "artifacts"),
-            ["SEMDEPTH_CACHE"] = Path.Combine(scratch, "cache"), ["SEMDEPTH_PLAN"] = planFile,
+            ["SEMDEPTH_DATA"] = root,
+            ["SEMDEPTH_EPOCHS"] = "1",
+            ["SEMDEPTH_DEVICE"] = "cpu",
+            ["SEMDEPTH_RUNS"] = Path.Combine(scratch, "runs"),
+            ["SEMDEPTH_ARTIFACTS"] = Path.Combine(scratch, "artifacts"),
+            ["SEMDEPTH_CACHE"] = Path.Combine(scratch, "cache"),
+            ["SEMDEPTH_PLAN"] = planFile,
         };
         var failures = new List<string>();
         var executed = new List<string>();
@@ -151,7 +166,7 @@ public class NotebookTests(TinyData tiny)
         string zip = Assert.Single(Directory.GetFiles(Path.Combine(scratch, "artifacts", "submissions"), "*.zip"));
         using (var d = SemData.Open(root))
         {
-            SubmissionValidator.Validate(zip, d.Set.Test.Select(t => t.Name).ToList()); // throws naming every problem
+            SubmissionValidator.Validate(zip, d.Layout.Test.Select(t => t.Name).ToList()); // throws naming every problem
             Assert.Null(d.TestTruth);
         }
         // notebook 03 ranks the methods by held-out site MAE, per folder, and says what it left out and why
@@ -167,7 +182,8 @@ public class NotebookTests(TinyData tiny)
         Assert.Contains("retrieval: the approximate search", File.ReadAllText(executed.Single(p => Path.GetFileName(p).StartsWith("04", StringComparison.Ordinal))));
         Assert.Contains("held-out site accuracy", nb03);
         var report = RunReport.Build(executed, new RunFacts(root, DateTime.UtcNow.AddHours(-1), TimeSpan.FromMinutes(1), true,
-            Path.Combine(scratch, "runs"), Path.Combine(scratch, "artifacts", "results")) { Plan = plan });
+            Path.Combine(scratch, "runs"), Path.Combine(scratch, "artifacts", "results"))
+        { Plan = plan });
         Assert.Contains("evaluation tables: 20 of 40 test images", report);
         Assert.Contains("no hidden truth: methods ranked by held-out site-average MAE", report);
         Assert.Contains("SiteMaeHeldOut", report);

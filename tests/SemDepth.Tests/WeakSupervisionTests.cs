@@ -90,7 +90,7 @@ public class WeakSupervisionTests(TinyData tiny)
                     var batch = t.SiteBatch(e, b);
                     Assert.Equal(6, batch.Images.Length);
                     Assert.DoesNotContain(batch.Images, held.Contains);
-                    Assert.All(batch.Images, i => Assert.Equal(d.Set.Train[i].Case, batch.Cases[Array.IndexOf(batch.Images, i)]));
+                    Assert.All(batch.Images, i => Assert.Equal(d.Layout.Train[i].Case, batch.Cases[Array.IndexOf(batch.Images, i)]));
                 }
             Assert.Equal(t.SiteBatch(2, 3).Images, t.SiteBatch(2, 3).Images); // deterministic for resume
             t.Fit(untilEpoch: 1);
