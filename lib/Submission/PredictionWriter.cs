@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.IO.Compression;
 using SemDepth.Data;
 using SemDepth.Methods;
-using SemDepth.Workspace;
 
 namespace SemDepth.Submission;
 
