@@ -156,111 +156,158 @@ public sealed class DepthTrainer : IDisposable
     public IReadOnlyList<EpochMetrics> Fit(IProgress<TrainProgress>? progress = null, int? untilEpoch = null)
     {
         int last = Math.Min(untilEpoch ?? Options.Epochs, Options.Epochs);
-        var device = TorchDevice.Current;
-        int bs = Options.BatchSize;
         using var guard = new FiniteGuard(Options.Name);
         while (Epoch < last)
         {
             int epoch = Epoch + 1;
             guard.StartEpoch(epoch);
             var sw = Stopwatch.StartNew();
-            var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
-            if (Options.MaxTrainImages > 0 && order.Length > Options.MaxTrainImages) order = order[..Options.MaxTrainImages];
-            Model.train();
-            using var lossSum = new LossSum();
-            using var siteSum = new LossSum();
-            bool weak = Options.SiteWeight > 0;
-            if (weak && Options.SiteTarget == "affine") RefitAffine();
-            bool mean = Options.SimInput == "mean";
-            if (mean) order = order.Where(i => i % 2 == 0).ToArray(); // one sample a map: itr0 with its itr1
-            int nb = order.Length / bs; // drop the last partial batch: BatchNorm wants > 1 sample
-            if (nb == 0) { nb = 1; bs = order.Length; }
-            using var xs = Batches.HostBuffer(bs);
-            using var xs2 = mean ? Batches.HostBuffer(bs) : null;
-            using var ys = Batches.HostBuffer(bs);
-            int realN = weak ? Options.SitesPerBatch * Options.ImagesPerSite : 0;
-            using var xr = weak ? Batches.HostBuffer(realN) : null;
-            using var yr = weak && Options.SiteTarget == "affine" ? Batches.HostBuffer(realN) : null;
-            var tIdx = new int[bs];
-            for (int b = 0; b < nb; b++)
-            {
-                using var scope = torch.NewDisposeScope();
-                var sIdx = order.AsSpan(b * bs, bs);
-                for (int k = 0; k < bs; k++) tIdx[k] = _depthIndex(sIdx[k]);
-                var flips = Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch, b) : null;
-                Batches.Fill(_sem, sIdx, Options.InputScale, flips, xs);
-                Batches.Fill(_depth, tIdx, PixelScale.Unit, flips, ys);
-                Tensor x = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
-                if (mean)
-                {
-                    var partner = sIdx.ToArray().Select(i => i + 1).ToArray();
-                    Batches.Fill(_sem, partner, Options.InputScale, flips, xs2!);
-                    x = (x + (device.type == DeviceType.CPU ? xs2! : xs2!.to(device))) / 2;
-                }
-                var y = device.type == DeviceType.CPU ? ys : ys.to(device);
-                Tensor? siteLoss = null;
-                var l = Inference.Step(Optimizer, () =>
-                {
-                    if (!weak) return nn.functional.l1_loss(Model.forward(x), y);
-                    var batch = SiteBatch(epoch, b);
-                    Batches.Fill(_data.Train, batch.Images, Options.InputScale, null, xr!);
-                    var realX = device.type == DeviceType.CPU ? xr! : xr!.to(device);
-                    var output = Model.forward(torch.cat([x, realX], 0)); // one forward: BatchNorm sees both domains
-                    var simOut = output[..bs];
-                    var realOut = output[bs..];
-                    Tensor site;
-                    if (Options.SiteTarget == "affine")
-                    {
-                        Batches.Fill(_pseudo!, batch.Images.Select(i => _pseudoPos[i]).ToArray(), PixelScale.Unit, null, yr!);
-                        site = nn.functional.l1_loss(realOut, device.type == DeviceType.CPU ? yr! : yr!.to(device));
-                    }
-                    else site = SiteLoss.L1(realOut, batch.Cases, batch.Site, batch.Csv);
-                    siteLoss = site.detach();
-                    return nn.functional.l1_loss(simOut, y) + site * Options.SiteWeight;
-                });
-                lossSum.Add(l);
-                guard.Observe(b, "loss", l);
-                if (siteLoss is not null)
-                {
-                    siteSum.Add(siteLoss);
-                    guard.Observe(b, "site loss", siteLoss);
-                }
-                if (TrainProgress.Due(b, nb))
-                {
-                    guard.ObserveGradients(b, Model.parameters());
-                    guard.Check(); // one host read, as the progress line's own
-                    progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l.item<float>()));
-                }
-            }
+            var order = EpochOrder(epoch);
+            var (images, batches, loss, siteLoss) = TrainEpoch(epoch, order, guard, progress);
             guard.Check();
-            if (Options.RecalibrateBatchNorm)
-            {
-                if (weak) BatchNormCalibration.Recalibrate(Model, [(_sem, order), (_data.Train, _sites.SelectMany(x => x.Images).ToArray())], Options.InputScale);
-                else BatchNormCalibration.Recalibrate(Model, _sem, order, Options.InputScale);
-            }
-            double secs = sw.Elapsed.TotalSeconds;
-            double val = _valIdx.Length > 0 ? ValidationRmse() : double.NaN;
-            var m = new EpochMetrics(epoch, lossSum.Mean, val, secs, nb * bs / secs);
-            History.Add(m);
-            Epoch = epoch;
-            _log.Scalar("loss/train_l1", m.TrainL1, epoch);
-            if (!double.IsNaN(val)) _log.Scalar(Options.Source == "sim" ? "rmse/sim_val" : "rmse/real_val", val, epoch);
-            _log.Scalar("speed/images_per_s", m.ImagesPerSecond, epoch);
-            var row = new Dictionary<string, double> { ["epoch"] = epoch, ["train_l1"] = m.TrainL1, ["val_rmse"] = val, ["seconds"] = secs, ["images_per_s"] = m.ImagesPerSecond };
-            if (weak)
-            {
-                row["site_loss"] = siteSum.Mean * 255;
-                row["site_mae_heldout"] = HeldOutSiteMae();
-                row["affine_a"] = Affine.A;
-                row["affine_b"] = Affine.B;
-                _log.Scalar("loss/site_l1_x255", row["site_loss"], epoch);
-                if (!double.IsNaN(row["site_mae_heldout"])) _log.Scalar("site_mae/held_out", row["site_mae_heldout"], epoch);
-            }
-            _log.Append(row);
-            Checkpoint.Save(_log.CheckpointDir, Model, Optimizer, epoch, Options.Model, Options.ToJson());
-            progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, nb, nb, m.TrainL1, m));
+            RecalibrateBatchNorm(order);
+            EndEpoch(epoch, images, batches, loss, siteLoss, sw.Elapsed.TotalSeconds, progress);
         }
         return History;
+    }
+
+    bool Weak => Options.SiteWeight > 0;
+    bool AffineTargets => Weak && Options.SiteTarget == "affine";
+    bool MeanInput => Options.SimInput == "mean";
+
+    /// <summary>This epoch's simulated images: shuffled, capped, one a map when itr0 and itr1 are averaged.</summary>
+    int[] EpochOrder(int epoch)
+    {
+        var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
+        if (Options.MaxTrainImages > 0 && order.Length > Options.MaxTrainImages) order = order[..Options.MaxTrainImages];
+        if (MeanInput) order = order.Where(i => i % 2 == 0).ToArray(); // one sample a map: itr0 with its itr1
+        return order;
+    }
+
+    /// <summary>Host buffers of one step's batches, reused across the epoch's steps.</summary>
+    sealed class StepBuffers(int sim, int real, bool mean, bool affine) : IDisposable
+    {
+        public readonly Tensor X = Batches.HostBuffer(sim), Y = Batches.HostBuffer(sim);
+        public readonly Tensor? X2 = mean ? Batches.HostBuffer(sim) : null;
+        public readonly Tensor? Real = real > 0 ? Batches.HostBuffer(real) : null;
+        public readonly Tensor? RealTarget = real > 0 && affine ? Batches.HostBuffer(real) : null;
+        public void Dispose() { X.Dispose(); Y.Dispose(); X2?.Dispose(); Real?.Dispose(); RealTarget?.Dispose(); }
+    }
+
+    /// <summary>One epoch of optimiser steps over <paramref name="order"/>; the images and batches seen and the mean losses.</summary>
+    (int Images, int Batches, double Loss, double SiteLoss) TrainEpoch(int epoch, int[] order, FiniteGuard guard, IProgress<TrainProgress>? progress)
+    {
+        Model.train();
+        using var lossSum = new LossSum();
+        using var siteSum = new LossSum();
+        if (AffineTargets) RefitAffine();
+        int bs = Options.BatchSize;
+        int nb = order.Length / bs; // drop the last partial batch: BatchNorm wants > 1 sample
+        if (nb == 0) { nb = 1; bs = order.Length; }
+        using var buffers = new StepBuffers(bs, Weak ? Options.SitesPerBatch * Options.ImagesPerSite : 0, MeanInput, AffineTargets);
+        for (int b = 0; b < nb; b++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var (x, y) = SimBatch(order.AsSpan(b * bs, bs), epoch, b, buffers);
+            Tensor? siteLoss = null;
+            var l = Inference.Step(Optimizer, () =>
+            {
+                if (!Weak) return nn.functional.l1_loss(Model.forward(x), y);
+                var (total, site) = WeakLoss(x, y, epoch, b, buffers);
+                siteLoss = site;
+                return total;
+            });
+            lossSum.Add(l);
+            guard.Observe(b, "loss", l);
+            if (siteLoss is not null)
+            {
+                siteSum.Add(siteLoss);
+                guard.Observe(b, "site loss", siteLoss);
+            }
+            if (TrainProgress.Due(b, nb))
+            {
+                guard.ObserveGradients(b, Model.parameters());
+                guard.Check(); // one host read, as the progress line's own
+                progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l.item<float>()));
+            }
+        }
+        return (nb * bs, nb, lossSum.Mean, Weak ? siteSum.Mean : double.NaN);
+    }
+
+    /// <summary>A step's simulated inputs and depth targets on the device (augmented alike; itr0 and itr1 averaged
+    /// when <see cref="DepthOptions.SimInput"/> says so).</summary>
+    (Tensor X, Tensor Y) SimBatch(ReadOnlySpan<int> sIdx, int epoch, int b, StepBuffers buf)
+    {
+        var device = TorchDevice.Current;
+        var tIdx = new int[sIdx.Length];
+        for (int k = 0; k < sIdx.Length; k++) tIdx[k] = _depthIndex(sIdx[k]);
+        var flips = Options.Augment ? Batches.RandomFlips(sIdx.Length, Options.Seed, epoch, b) : null;
+        Batches.Fill(_sem, sIdx, Options.InputScale, flips, buf.X);
+        Batches.Fill(_depth, tIdx, PixelScale.Unit, flips, buf.Y);
+        Tensor x = OnDevice(buf.X); // (N, 1, 72, 48)
+        if (MeanInput)
+        {
+            var partner = sIdx.ToArray().Select(i => i + 1).ToArray();
+            Batches.Fill(_sem, partner, Options.InputScale, flips, buf.X2!);
+            x = (x + OnDevice(buf.X2!)) / 2;
+        }
+        return (x, OnDevice(buf.Y));
+    }
+
+    static Tensor OnDevice(Tensor host) => TorchDevice.Current.type == DeviceType.CPU ? host : host.to(TorchDevice.Current);
+
+    /// <summary>The weakly supervised loss: L1 on the simulated pairs plus <see cref="DepthOptions.SiteWeight"/> times the
+    /// real images' term (their site averages, or the epoch's affine targets), in one forward pass so that BatchNorm
+    /// sees both domains; the total and the site term (detached).</summary>
+    (Tensor Total, Tensor Site) WeakLoss(Tensor x, Tensor y, int epoch, int b, StepBuffers buf)
+    {
+        int bs = (int)x.shape[0];
+        var batch = SiteBatch(epoch, b);
+        Batches.Fill(_data.Train, batch.Images, Options.InputScale, null, buf.Real!);
+        var output = Model.forward(torch.cat([x, OnDevice(buf.Real!)], 0));
+        var simOut = output[..bs];
+        var realOut = output[bs..];
+        Tensor site;
+        if (AffineTargets)
+        {
+            Batches.Fill(_pseudo!, batch.Images.Select(i => _pseudoPos[i]).ToArray(), PixelScale.Unit, null, buf.RealTarget!);
+            site = nn.functional.l1_loss(realOut, OnDevice(buf.RealTarget!));
+        }
+        else site = SiteLoss.L1(realOut, batch.Cases, batch.Site, batch.Csv);
+        return (nn.functional.l1_loss(simOut, y) + site * Options.SiteWeight, site.detach());
+    }
+
+    /// <summary>BatchNorm statistics recomputed with the epoch's final weights (over the real images too when weak).</summary>
+    void RecalibrateBatchNorm(int[] order)
+    {
+        if (!Options.RecalibrateBatchNorm) return;
+        if (Weak) BatchNormCalibration.Recalibrate(Model, [(_sem, order), (_data.Train, _sites.SelectMany(x => x.Images).ToArray())], Options.InputScale);
+        else BatchNormCalibration.Recalibrate(Model, _sem, order, Options.InputScale);
+    }
+
+    /// <summary>Validation, the epoch's metrics and logs, and the checkpoint.</summary>
+    void EndEpoch(int epoch, int images, int batches, double loss, double siteLoss, double secs, IProgress<TrainProgress>? progress)
+    {
+        double val = _valIdx.Length > 0 ? ValidationRmse() : double.NaN;
+        var m = new EpochMetrics(epoch, loss, val, secs, images / secs);
+        History.Add(m);
+        Epoch = epoch;
+        _log.Scalar("loss/train_l1", m.TrainL1, epoch);
+        if (!double.IsNaN(val)) _log.Scalar(Options.Source == "sim" ? "rmse/sim_val" : "rmse/real_val", val, epoch);
+        _log.Scalar("speed/images_per_s", m.ImagesPerSecond, epoch);
+        var row = new Dictionary<string, double> { ["epoch"] = epoch, ["train_l1"] = m.TrainL1, ["val_rmse"] = val, ["seconds"] = secs, ["images_per_s"] = m.ImagesPerSecond };
+        if (Weak)
+        {
+            row["site_loss"] = siteLoss * 255;
+            row["site_mae_heldout"] = HeldOutSiteMae();
+            row["affine_a"] = Affine.A;
+            row["affine_b"] = Affine.B;
+            _log.Scalar("loss/site_l1_x255", row["site_loss"], epoch);
+            if (!double.IsNaN(row["site_mae_heldout"])) _log.Scalar("site_mae/held_out", row["site_mae_heldout"], epoch);
+        }
+        _log.Append(row);
+        Checkpoint.Save(_log.CheckpointDir, Model, Optimizer, epoch, Options.Model, Options.ToJson());
+        progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, batches, batches, m.TrainL1, m));
     }
 
     /// <summary>One weak-supervision batch: <see cref="DepthOptions.SitesPerBatch"/> training sites (in a
