@@ -21,7 +21,7 @@ static partial class Bench
         Console.WriteLine($"data: {d.Layout.Root} ({d.SimSem.Count:N0} simulated SEM)");
         var idx = Batches.Shuffled(Enumerable.Range(0, d.SimSem.Count).ToArray(), 41, 1);
         var results = new Dictionary<string, double>();
-        foreach (var (loading, optimizer) in new[] { (true, "multi-tensor"), (false, "multi-tensor"), (false, "torchsharp") })
+        foreach (var (loading, optimizer) in new[] { (true, AdamImpl.MultiTensor), (false, AdamImpl.MultiTensor), (false, AdamImpl.TorchSharp) })
         {
             TorchSharp.torch.manual_seed(41);
             using var model = new DepthAutoencoder();
@@ -55,7 +55,7 @@ static partial class Bench
                 if (rep > 0) rates.Add(128.0 * batches / sw.Elapsed.TotalSeconds);
             }
             string key = loading ? "on" : "off";
-            if (optimizer == "torchsharp")
+            if (optimizer == AdamImpl.TorchSharp)
             {
                 Console.WriteLine($"TorchSharp 0.107  loading {key,-3}: median {Median(rates),7:F0} images/s   [{Rates(rates)}] with TorchSharp's per-parameter Adam " +
                     $"(multi-tensor Adam: {results["torchsharp-off"] / Median(rates):F2}x of it)");

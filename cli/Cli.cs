@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using SemDepth.Data;
+using SemDepth.Workspace;
 
 namespace SemDepth.Cli;
 
@@ -113,6 +114,15 @@ public static class Cli
         HelpName = "NAME",
         Validators = { r => { if (Value<string?>(r) is { } n && (n.Length == 0 || n.IndexOfAny(['/', '\\']) >= 0 || n is "." or "..")) r.AddError($"--name: '{n}' is not a folder name"); } },
     };
+
+    /// <summary>An option taking one of <typeparamref name="T"/>'s mode names (lsgan|wgangp), checked like
+    /// <see cref="WithChoices"/>; read it with <see cref="Mode{T}"/>.</summary>
+    static Option<string?> Modes<T>(string name, string description) where T : struct, Enum =>
+        WithChoices(new Option<string?>(name) { Description = description, HelpName = string.Join("|", ModeNames.All<T>()) },
+            [.. ModeNames.All<T>()]);
+
+    /// <summary>The mode an option of <see cref="Modes{T}"/> names; null when it was not given.</summary>
+    static T? Mode<T>(string? text) where T : struct, Enum => text is null ? null : ModeNames.Parse<T>(text, "mode");
 
     /// <summary>Only these values, with a one-line error naming them; completions offer them.</summary>
     static Option<T> WithChoices<T>(Option<T> o, params string[] values)
@@ -236,13 +246,13 @@ public static class Cli
             var epochs = PositiveOrUnset("--epochs", "epochs (with --resume, a new total)");
             var steps = PositiveOrUnset("--steps", "steps an epoch");
             var batch = PositiveOrUnset("--batch", "images a domain a step");
-            var gan = WithChoices(new Option<string?>("--gan") { Description = "adversarial loss", HelpName = "lsgan|wgangp" }, "lsgan", "wgangp");
+            var gan = Modes<SemDepth.Training.GanKind>("--gan", "adversarial loss");
             var perCase = Flag("--per-case", "one CycleGAN per case, as the winners trained");
             var full = Flag("--full", "the full-size networks (slow on a CPU)");
             var name = RunName();
             var resume = Flag("--resume", "continue the run's last checkpoint");
             var cmd = new Command("train-cyclegan", "train the real<->sim CycleGAN in runs/<name>") { data, epochs, steps, batch, gan, perCase, full, name, resume };
-            cmd.SetAction(p => ConsoleSink.Run(s => Commands.TrainCycleGan(p.GetValue(data), p.GetValue(epochs), p.GetValue(steps), p.GetValue(batch), p.GetValue(gan),
+            cmd.SetAction(p => ConsoleSink.Run(s => Commands.TrainCycleGan(p.GetValue(data), p.GetValue(epochs), p.GetValue(steps), p.GetValue(batch), Mode<SemDepth.Training.GanKind>(p.GetValue(gan)),
                 p.GetValue(perCase), p.GetValue(full), p.GetValue(name), p.GetValue(resume), s)));
             root.Subcommands.Add(cmd);
         }

@@ -67,14 +67,14 @@ static class Commands
         return 0;
     }
 
-    public static int TrainCycleGan(string? data, int? epochs, int? steps, int? batch, string? gan, bool perCase, bool full, string? name, bool resume, ConsoleSink sink)
+    public static int TrainCycleGan(string? data, int? epochs, int? steps, int? batch, SemDepth.Training.GanKind? gan, bool perCase, bool full, string? name, bool resume, ConsoleSink sink)
     {
         using var d = SemData.Open(ResolveData(data, sink), sink);
         var opt = full ? SemDepth.Training.CycleGanOptions.Full : SemDepth.Training.CycleGanOptions.Default;
         if (epochs is { } e) opt = opt with { Epochs = e };
         if (steps is { } st) opt = opt with { StepsPerEpoch = st };
         if (batch is { } b) opt = opt with { BatchSize = b };
-        if (gan is not null) opt = opt with { Gan = gan, DiscNorm = gan == "wgangp" ? "none" : opt.DiscNorm };
+        if (gan is { } g) opt = opt with { Gan = g, DiscNorm = g == SemDepth.Training.GanKind.WganGp ? SemDepth.Models.NormKind.None : opt.DiscNorm };
         if (perCase) opt = opt with { PerCase = true };
         if (name is not null) opt = opt with { Name = name };
         using var t = resume

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using SemDepth.Data;
 using SemDepth.Training;
+using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ static partial class Bench
         _ = d.SimSem; _ = d.Train;
         var simRefs = Enumerable.Range(0, d.SimSem.Count).Select(i => new ImageRef(d.SimSem, i)).ToArray();
         var realRefs = Enumerable.Range(0, d.Train.Count).Select(i => new ImageRef(d.Train, i)).ToArray();
-        var models = new Dictionary<string, CycleGanModel>();
+        var models = new Dictionary<AdamImpl, CycleGanModel>();
         using var xs = Batches.HostBuffer(batch);
         using var ys = Batches.HostBuffer(batch);
         var rb = new ImageRef[batch]; var sb = new ImageRef[batch];
@@ -40,8 +41,8 @@ static partial class Bench
             }
             return 2.0 * batch * n / sw.Elapsed.TotalSeconds;
         }
-        var medians = new Dictionary<string, double>();
-        foreach (var optimizer in new[] { "multi-tensor", "torchsharp" })
+        var medians = new Dictionary<AdamImpl, double>();
+        foreach (var optimizer in new[] { AdamImpl.MultiTensor, AdamImpl.TorchSharp })
         {
             torch.manual_seed(41);
             var model = models[optimizer] = new CycleGanModel(o with { Optimizer = optimizer }, device);
@@ -50,12 +51,12 @@ static partial class Bench
             var rates = new List<double>();
             for (int rep = 0; rep <= reps; rep++) { double r = RunSteps(model, steps); if (rep > 0) rates.Add(r); }
             medians[optimizer] = Median(rates);
-            Console.WriteLine($"TorchSharp 0.107 ({optimizer} Adam): median {medians[optimizer],6:F1} images/s   [{string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]");
+            Console.WriteLine($"TorchSharp 0.107 ({ModeNames.Of(optimizer)} Adam): median {medians[optimizer],6:F1} images/s   [{string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]");
         }
-        double ts = medians["multi-tensor"];
-        Console.WriteLine($"multi-tensor Adam / TorchSharp's Adam: {ts / medians["torchsharp"]:F2}x");
-        models["torchsharp"].Dispose();
-        using var main = models["multi-tensor"];
+        double ts = medians[AdamImpl.MultiTensor];
+        Console.WriteLine($"multi-tensor Adam / TorchSharp's Adam: {ts / medians[AdamImpl.TorchSharp]:F2}x");
+        models[AdamImpl.TorchSharp].Dispose();
+        using var main = models[AdamImpl.MultiTensor];
         if (device.type == DeviceType.CPU) OneDnnRoutes(d, main, n => RunSteps(main, n), steps, reps);
 
         var peer = Peer("cyclegan", "--sem", Path.Combine(d.CacheDir, "sim-sem.u8"), "--real", Path.Combine(d.CacheDir, "train.u8"),

@@ -45,7 +45,7 @@ static class RetrievalBench
         var known = new KnownCases(cases);
         var opt = new RetrievalOptions
         {
-            Search = "approx",
+            Search = SearchMode.Approx,
             ChunkMiB = chunkMiB,
             MaxShift = maxShift,
             ShiftBack = shiftBack,
@@ -67,7 +67,7 @@ static class RetrievalBench
         var rss = new List<double>();
         retrieval.ChunkDone = _ => rss.Add(Bench.RssMiB());
         var sw = Stopwatch.StartNew();
-        var approx = retrieval.Search(d.Test, testIdx, "approx");
+        var approx = retrieval.Search(d.Test, testIdx, SearchMode.Approx);
         double approxSeconds = sw.Elapsed.TotalSeconds;
         double endToEnd = total.Elapsed.TotalSeconds;
         Console.WriteLine($"restyle {lib.Count:N0} keys: {lib.RestyleSeconds:F1} s ({lib.Count / lib.RestyleSeconds:N0} images/s); " +
@@ -76,7 +76,7 @@ static class RetrievalBench
 
         var sample = testIdx.Take(recallQueries).ToList();
         sw.Restart();
-        var exact = retrieval.Search(d.Test, sample, "exact");
+        var exact = retrieval.Search(d.Test, sample, SearchMode.Exact);
         double exactSample = sw.Elapsed.TotalSeconds;
         int agree = Enumerable.Range(0, sample.Count).Count(q => exact[q][0].Key == approx[q][0].Key);
         Console.WriteLine($"recall@1 of approximate vs exact on {sample.Count:N0} queries: {100.0 * agree / sample.Count:F2}% (goal >= 99%)");
@@ -103,25 +103,25 @@ static class RetrievalBench
         Console.WriteLine($"RSS MiB: before {rss0:F0}, per chunk first/median/last {rss.First():F0}/{rss.Order().ElementAt(rss.Count / 2):F0}/{rss.Last():F0}, peak (VmHWM) {PeakRssMiB():F0}");
         if (exactAll)
         {
-            var (all, allTimes) = Timed(reps, () => retrieval.Search(d.Test, testIdx, "exact"));
+            var (all, allTimes) = Timed(reps, () => retrieval.Search(d.Test, testIdx, SearchMode.Exact));
             int agreeAll = Enumerable.Range(0, testIdx.Count).Count(q => all[q][0].Key == approx[q][0].Key);
             Console.WriteLine($"EXACT SEARCH of all {testIdx.Count:N0} queries x {lib.Count:N0} keys x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts ({(perfectRestyle ? "perfect restyle" : opt.Describe())}): median {Bench.Median(allTimes):F2} s " +
                               $"[{string.Join(", ", allTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]; approximate top-1 agrees on {100.0 * agreeAll / testIdx.Count:F2}%");
         }
 
         // exact search, raw library (no restyling), side by side with PyTorch on the same cached images
-        var raw = opt with { Restyle = false, TranslateQueries = false, SmoothSigma = 0, Search = "exact" }; // what the peer computes
+        var raw = opt with { Restyle = false, TranslateQueries = false, SmoothSigma = 0, Search = SearchMode.Exact }; // what the peer computes
         using var rawLib = RetrievalLibrary.Build(d, null, raw);
         var rawSearch = new RetrievalPredictor("raw", rawLib, d, known);
         var peerIdx = testIdx.Take(peerQueries).ToList();
-        var (ours, times) = Timed(reps, () => rawSearch.Search(d.Test, peerIdx, "exact"));
+        var (ours, times) = Timed(reps, () => rawSearch.Search(d.Test, peerIdx, SearchMode.Exact));
         double med = Bench.Median(times);
         Console.WriteLine($"exact search, {peerIdx.Count:N0} queries x {d.Layout.Sim.Count / 4:N0} keys a case x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts: TorchSharp median {med:F2} s [{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
         if (Torch.OpenBlas.Available)
         {
             // the same search with libtorch's own matmul, to show what the BLAS is worth
             Torch.OpenBlas.Enabled = false;
-            var (_, torchTimes) = Timed(reps, () => rawSearch.Search(d.Test, peerIdx, "exact"));
+            var (_, torchTimes) = Timed(reps, () => rawSearch.Search(d.Test, peerIdx, SearchMode.Exact));
             Torch.OpenBlas.Enabled = null;
             Console.WriteLine($"  the same with libtorch's matmul instead of OpenBLAS: median {Bench.Median(torchTimes):F2} s [{string.Join(", ", torchTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
         }

@@ -17,7 +17,7 @@ public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize 
         var device = TorchDevice.Current; // loads the natives before the first module is made
         Checkpoint.ReadState(checkpointDir, "classifier");
         var o = Checkpoint.ReadOptions(checkpointDir, ClassifierOptions.FromJson);
-        var model = new CaseClassifier(o.Width, norm: Layers.ParseNorm(o.Norm));
+        var model = new CaseClassifier(o.Width, norm: o.Norm);
         Checkpoint.LoadModel(checkpointDir, model);
         model.to(device);
         return new CaseClassifierPredictor(model);

@@ -62,7 +62,7 @@ public sealed class RetrievalLibrary : IDisposable
                 using var scope = torch.NewDisposeScope();
                 using var noGrad = torch.inference_mode();
                 int n = Math.Min(options.RestyleBatch, maps.Length - s);
-                var simSem = KeyInput(d.SimSem, maps.AsSpan(s, n), options.KeyInput, device); // (n, 1, 72, 48) in [-1, 1]
+                var simSem = KeyImages(d.SimSem, maps.AsSpan(s, n), options.KeyInput, device); // (n, 1, 72, 48) in [-1, 1]
                 var parts = new List<Tensor>(2);
                 if (options.Restyle)
                 {
@@ -163,12 +163,12 @@ public sealed class RetrievalLibrary : IDisposable
     }
 
     /// <summary>The SEM a key is made from, (n, 1, 72, 48) in [-1, 1]: itr0, or the mean of itr0 and itr1.</summary>
-    static Tensor KeyInput(ImageSet simSem, ReadOnlySpan<int> maps, string input, Device device)
+    static Tensor KeyImages(ImageSet simSem, ReadOnlySpan<int> maps, KeyInput input, Device device)
     {
         var itr0 = new int[maps.Length];
         for (int k = 0; k < maps.Length; k++) itr0[k] = 2 * maps[k]; // SEM 2i, 2i+1 belong to depth map i
         var a = Batches.ToTensor(simSem, itr0, PixelScale.Symmetric, device);
-        if (input == "itr0") return a;
+        if (input == KeyInput.Itr0) return a;
         var itr1 = itr0.Select(i => i + 1).ToArray();
         return (a + Batches.ToTensor(simSem, itr1, PixelScale.Symmetric, device)) * 0.5;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SemDepth.Training;
+using SemDepth.Workspace;
 
 namespace SemDepth.Methods;
 
@@ -20,7 +21,7 @@ public sealed record RetrievalOptions
     public double SmoothSigma { get; init; } = 1.0;
     /// <summary>What each library key is made from: <c>mean</c> of itr0 and itr1 (the winners' choice; the two
     /// renderings differ only in noise, so the mean halves its variance) or <c>itr0</c>.</summary>
-    public string KeyInput { get; init; } = "mean";
+    public KeyInput KeyInput { get; init; } = KeyInput.Mean;
     /// <summary>Circular shifts of the query, -MaxShift..+MaxShift px in both axes, best score over the shifts.
     /// Real crops sit off their depth maps, mostly by a pixel at most (the winners searched 2; the synthetic set
     /// renders such offsets, <c>SyntheticConfig.RealSemJitterSd</c>); wider shifts mostly let other holes win.
@@ -43,7 +44,7 @@ public sealed record RetrievalOptions
     /// are split into <see cref="Lists"/> k-means lists there, each query (at every shift) scans only the
     /// <see cref="Probes"/> lists whose centres score best, keeps its <see cref="Candidates"/> best keys and
     /// re-ranks them exactly.</summary>
-    public string Search { get; init; } = "exact";
+    public SearchMode Search { get; init; } = SearchMode.Exact;
     public int Components { get; init; } = 64;
     public int Candidates { get; init; } = 16;
     /// <summary>k-means lists per case for the approximate search; 0: the square root of the case's keys
@@ -82,8 +83,8 @@ public sealed record RetrievalOptions
     public void Check()
     {
         if (SmoothSigma is < 0 or > 5) throw new ArgumentException($"SmoothSigma must be 0..5 px, not {SmoothSigma}");
-        if (KeyInput is not ("mean" or "itr0")) throw new ArgumentException($"KeyInput must be mean or itr0, not '{KeyInput}'");
-        if (Search is not ("exact" or "approx")) throw new ArgumentException($"Search must be exact or approx, not '{Search}'");
+        ModeNames.Defined(KeyInput, nameof(KeyInput));
+        ModeNames.Defined(Search, nameof(Search));
         if (MaxShift is < 0 or > 10) throw new ArgumentException("MaxShift must be 0..10");
         if (TopK < 1) throw new ArgumentException("TopK must be at least 1");
         if (Components < 1 || Candidates < 1) throw new ArgumentException("Components and Candidates must be positive");

@@ -71,9 +71,9 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     }
 
     /// <summary>The top-k matches of each query (best first); keys are simulated depth-map indices.</summary>
-    public Match[][] Search(ImageSet sem, IReadOnlyList<int> idx, string? mode = null)
+    public Match[][] Search(ImageSet sem, IReadOnlyList<int> idx, SearchMode? mode = null)
     {
-        mode ??= O.Search;
+        var how = mode ?? O.Search;
         var result = new Match[idx.Count][];
         int[] caseOf = O.AllCases || cases is null ? new int[idx.Count] : cases.PredictCases(sem, idx);
         foreach (var group in Enumerable.Range(0, idx.Count).GroupBy(k => caseOf[k]))
@@ -81,13 +81,13 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             var pos = group.ToArray();
             var searchCases = group.Key == 0 ? library.Cases.ToArray() : [group.Key];
             var ids = pos.Select(k => idx[k]).ToArray();
-            var found = SearchCases(sem, ids, searchCases, mode);
+            var found = SearchCases(sem, ids, searchCases, how);
             for (int j = 0; j < pos.Length; j++) result[pos[j]] = found[j];
         }
         return result;
     }
 
-    Match[][] SearchCases(ImageSet sem, int[] ids, int[] searchCases, string mode)
+    Match[][] SearchCases(ImageSet sem, int[] ids, int[] searchCases, SearchMode mode)
     {
         var best = new List<Match>[ids.Length];
         for (int j = 0; j < ids.Length; j++) best[j] = [];
@@ -96,7 +96,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             ? TranslateAll(tr(searchCases[0]), sem, ids) : null;
         foreach (int c in searchCases)
         {
-            var found = mode == "exact" ? Exact(sem, ids, c, translated) : Approximate(sem, ids, c, translated);
+            var found = mode == SearchMode.Exact ? Exact(sem, ids, c, translated) : Approximate(sem, ids, c, translated);
             for (int j = 0; j < ids.Length; j++) best[j].AddRange(found[j]);
         }
         return best.Select(l => l.OrderByDescending(m => m.Cosine).Take(O.TopK).ToArray()).ToArray();
@@ -308,8 +308,8 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// <summary>Share of queries whose approximate top-1 key equals the exact one.</summary>
     public double RecallAt1(ImageSet sem, IReadOnlyList<int> idx)
     {
-        var exact = Search(sem, idx, "exact");
-        var approx = Search(sem, idx, "approx");
+        var exact = Search(sem, idx, SearchMode.Exact);
+        var approx = Search(sem, idx, SearchMode.Approx);
         int same = 0;
         for (int q = 0; q < idx.Count; q++) if (exact[q][0].Key == approx[q][0].Key) same++;
         return same / (double)Math.Max(1, idx.Count);

@@ -1,6 +1,7 @@
 using SemDepth.Data;
 using SemDepth.Torch;
 using SemDepth.Training;
+using SemDepth.Workspace;
 using TorchSharp;
 
 namespace SemDepth.Methods;
@@ -78,7 +79,7 @@ public static class SavedMethods
                     var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
                     var options = DefaultRetrieval(d);
                     var lib = RetrievalLibrary.Build(d, c => nets(c).GenSimToReal, options, genRealToSim: c => nets(c).GenRealToSim);
-                    var p = new RetrievalPredictor($"retrieval ({options.Describe()}, {options.Search}; CycleGAN epoch {epoch})", lib, d, cases);
+                    var p = new RetrievalPredictor($"retrieval ({options.Describe()}, {ModeNames.Of(options.Search)}; CycleGAN epoch {epoch})", lib, d, cases);
                     string opts = $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
                     return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan")], opts);
                 }
@@ -92,8 +93,8 @@ public static class SavedMethods
 
     /// <summary>The search retrieval uses for a library of <paramref name="maps"/> simulated maps: the run's
     /// cap when it names one, else exact on a GPU or up to 20,000 maps, approximate above that on a CPU.</summary>
-    public static string SearchFor(int maps, Workspace.RunCaps caps) =>
-        caps.RetrievalSearch is { Length: > 0 } s ? s : TorchDevice.Current.type == DeviceType.CUDA || maps <= 20_000 ? "exact" : "approx";
+    public static SearchMode SearchFor(int maps, Workspace.RunCaps caps) =>
+        caps.ApproximateRetrieval || TorchDevice.Current.type != DeviceType.CUDA && maps > 20_000 ? SearchMode.Approx : SearchMode.Exact;
 
     /// <summary>Every available method scored by site-average MAE on the held-out train sites (at most 50
     /// per Depth folder, the same for every method; the site-average method never trained on them); the lowest wins.</summary>

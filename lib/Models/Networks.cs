@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SemDepth.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -6,15 +7,16 @@ using static TorchSharp.torch.nn;
 
 namespace SemDepth.Models;
 
-/// <summary>Normalisation layers the networks can use.</summary>
+/// <summary>Normalisation layers the networks can use; options files name them batch, instance or none.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NormKind>))]
 public enum NormKind
 {
     /// <summary>BatchNorm2d (the seed's choice; batch statistics).</summary>
-    Batch,
+    [JsonStringEnumMemberName("batch")] Batch,
     /// <summary>InstanceNorm2d without affine parameters (the CycleGAN paper's choice).</summary>
-    Instance,
+    [JsonStringEnumMemberName("instance")] Instance,
     /// <summary>No normalisation (a WGAN-GP critic must not mix samples in a batch).</summary>
-    None,
+    [JsonStringEnumMemberName("none")] None,
 }
 
 /// <summary>Factories with a closed set of choices; an unknown one fails loudly.</summary>
@@ -26,15 +28,6 @@ public static class Layers
         NormKind.Instance => InstanceNorm2d(channels),
         NormKind.None => Identity(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown normalisation"),
-    };
-
-    /// <summary>Parses "batch", "instance" or "none".</summary>
-    public static NormKind ParseNorm(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "batch" => NormKind.Batch,
-        "instance" => NormKind.Instance,
-        "none" => NormKind.None,
-        _ => throw new ArgumentException($"unknown normalisation '{name}': use batch, instance or none"),
     };
 
     /// <summary>Number of trainable parameters.</summary>

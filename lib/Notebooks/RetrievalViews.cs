@@ -5,6 +5,7 @@ using SemDepth.Evaluation;
 using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Training;
+using SemDepth.Workspace;
 using XPlot.Plotly;
 
 namespace SemDepth.Notebooks;
@@ -104,11 +105,11 @@ public static class RetrievalViews
     {
         var idx = Evaluator.TestSample(d);
         var rows = new List<(string Search, double Seconds, Match[][] Found)>();
-        foreach (var mode in new[] { "exact", "approx" })
+        foreach (var mode in new[] { SearchMode.Exact, SearchMode.Approx })
         {
             var sw = Stopwatch.StartNew();
             var found = r.Search(d.Test, idx, mode);
-            rows.Add((mode, sw.Elapsed.TotalSeconds, found));
+            rows.Add((ModeNames.Of(mode), sw.Elapsed.TotalSeconds, found));
         }
         var exact = rows[0].Found;
         var lib = d.TestLibrary is { } full ? idx.Select(q => full[q]).ToArray() : null; // by position in idx

@@ -103,7 +103,7 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
             EvalTestImages = n.Test > EvalTest ? EvalTest : 0,
             EvalTrainImages = n.Train > EvalTrain ? EvalTrain : 0,
             EvalSimValImages = s.SimVal > EvalSimVal ? EvalSimVal : 0,
-            RetrievalSearch = approx ? "approx" : "",
+            ApproximateRetrieval = approx,
         };
         return caps with { Lines = Describe(caps, n) };
     }
@@ -128,7 +128,7 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
         if (caps.EvalTestImages > 0 || caps.EvalTrainImages > 0 || caps.EvalSimValImages > 0)
             lines.Add($"evaluation tables: {RunCaps.Of(caps.EvalTestImages, n.Test):N0} of {n.Test:N0} test images, whole sites up to {RunCaps.Of(caps.EvalTrainImages, n.Train):N0} of {n.Train:N0} train images (held-out sites first), " +
                 $"{RunCaps.Of(caps.EvalSimValImages, s.SimVal):N0} of {s.SimVal:N0} simulated validation images; the submission predicts all {n.Test:N0} test images{r}");
-        if (caps.RetrievalSearch == "approx")
+        if (caps.ApproximateRetrieval)
             lines.Add($"retrieval: the approximate search (a subspace and k-means lists, {new RetrievalOptions().Probes} probes) instead of the exact one{r}");
         return lines;
     }
@@ -150,7 +150,7 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
         var ae = (DepthOptions.Default with { Epochs = o.Ae.Epochs }).Capped(caps);
         int eT = RunCaps.Of(caps.EvalTestImages, n.Test), eR = RunCaps.Of(caps.EvalTrainImages, n.Train), eS = RunCaps.Of(caps.EvalSimValImages, s.SimVal);
         int cgSteps = Math.Min(o.CycleGan.MaxStepsPerEpoch > 0 ? o.CycleGan.MaxStepsPerEpoch : int.MaxValue, Math.Max(1, Math.Min(s.RealFit + s.RealHeld, s.SimTrain + s.SimVal) / o.CycleGan.BatchSize));
-        bool approx = SavedMethods.SearchFor(n.SimMaps, caps) == "approx";
+        bool approx = SavedMethods.SearchFor(n.SimMaps, caps) == SearchMode.Approx;
         var r = new RetrievalOptions();
         double keysPerCase = n.SimMaps / 4.0;
         // seconds a query costs against its case's keys with `shifts` shifts and `parts` images a key

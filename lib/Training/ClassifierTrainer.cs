@@ -23,7 +23,7 @@ public sealed record ClassifierOptions
     public int Width { get; init; } = 16;
     /// <summary>Normalisation: batch (default; its statistics are recomputed with the final weights
     /// each epoch, see <see cref="BatchNormCalibration"/>) | none (trains far slower here).</summary>
-    public string Norm { get; init; } = "batch";
+    public NormKind Norm { get; init; } = NormKind.Batch;
     /// <summary>Fraction of the train sites held out for the accuracy figure (split by site).</summary>
     public double ValFraction { get; init; } = 0.2;
     /// <summary>Random flips and 180-degree rotation.</summary>
@@ -76,7 +76,7 @@ public sealed class ClassifierTrainer : IDisposable
         (_trainIdx, _valIdx) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
         if (_trainIdx.Length < 2) throw new InvalidOperationException("the case classifier needs real train images: the split left fewer than 2");
         TorchDevice.Seed(options.Seed);
-        Model = new CaseClassifier(options.Width, norm: Layers.ParseNorm(options.Norm));
+        Model = new CaseClassifier(options.Width, norm: options.Norm);
         Model.to(device);
         Optimizer = new MultiTensor.Adam(Model.parameters(), options.LearningRate); // PyTorch's betas (0.9, 0.999)
         File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());

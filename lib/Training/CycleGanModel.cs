@@ -77,7 +77,7 @@ public sealed class CycleGanModel : IDisposable
     {
         var loss = GanLoss.Discriminator(Options.Gan, disc.forward(real), disc.forward(fake.detach()));
         gp = null;
-        if (Options.Gan == "wgangp")
+        if (Options.Gan == GanKind.WganGp)
         {
             var pen = GanLoss.GradientPenalty(disc, real, fake, Options.LambdaGp);
             gp = pen.detach();
@@ -111,7 +111,7 @@ public sealed class CycleGanModel : IDisposable
     /// <see cref="CycleGanOptions.CriticSteps"/>-th call (the critics every call).</summary>
     public void optimize_parameters(long step)
     {
-        bool genStep = Options.Gan != "wgangp" || step % Options.CriticSteps == Options.CriticSteps - 1;
+        bool genStep = Options.Gan != GanKind.WganGp || step % Options.CriticSteps == Options.CriticSteps - 1;
         if (genStep)
         {
             forward();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SemDepth.Models;
+using SemDepth.Workspace;
 
 namespace SemDepth.Training;
 
@@ -24,14 +25,14 @@ public sealed record CycleGanOptions
 
     /// <summary>The four networks these options describe, freshly initialised.</summary>
     public CycleGanNets CreateNets() =>
-        new(GenWidth, GenBlocks, Layers.ParseNorm(GenNorm), Dropout, DiscWidth, DiscLayers, Layers.ParseNorm(DiscNorm));
+        new(GenWidth, GenBlocks, GenNorm, Dropout, DiscWidth, DiscLayers, DiscNorm);
 
     /// <summary>Generator width: channels of the first conv (seed: 16).</summary>
     public int GenWidth { get; init; } = 16;
     /// <summary>Residual blocks in each generator (seed: 3).</summary>
     public int GenBlocks { get; init; } = 3;
     /// <summary>Generator normalisation: batch | instance | none (seed: batch).</summary>
-    public string GenNorm { get; init; } = "batch";
+    public NormKind GenNorm { get; init; } = NormKind.Batch;
     /// <summary>Dropout in the residual blocks (seed: 0.5).</summary>
     public double Dropout { get; init; } = 0.5;
     /// <summary>Discriminator width (seed: 16).</summary>
@@ -40,10 +41,10 @@ public sealed record CycleGanOptions
     public int DiscLayers { get; init; } = 3;
     /// <summary>Discriminator normalisation: batch | instance | none. WGAN-GP needs instance or none
     /// (the gradient penalty is per sample; batch statistics would mix samples).</summary>
-    public string DiscNorm { get; init; } = "instance";
+    public NormKind DiscNorm { get; init; } = NormKind.Instance;
 
     /// <summary>Adversarial loss: lsgan (default) | wgangp.</summary>
-    public string Gan { get; init; } = "lsgan";
+    public GanKind Gan { get; init; } = GanKind.LsGan;
     /// <summary>WGAN-GP gradient penalty weight (seed: 10).</summary>
     public double LambdaGp { get; init; } = 10;
     /// <summary>WGAN-GP critic steps per generator step (seed: 5).</summary>
@@ -63,10 +64,10 @@ public sealed record CycleGanOptions
     public double Beta2 { get; init; } = 0.999;
     /// <summary>Adam implementation: multi-tensor (default: flat buffers, a few kernels a step) | torchsharp
     /// (TorchSharp's per-parameter loop). Bit-identical results; kept for comparison.</summary>
-    public string Optimizer { get; init; } = "multi-tensor";
+    public AdamImpl Optimizer { get; init; } = AdamImpl.MultiTensor;
     /// <summary>Learning-rate schedule: none | linear (constant, then linearly to zero from
     /// <see cref="DecayStartEpoch"/>) | exponential (x <see cref="DecayRate"/> an epoch, the seed's 0.95).</summary>
-    public string Decay { get; init; } = "linear";
+    public LrDecay Decay { get; init; } = LrDecay.Linear;
     /// <summary>First epoch of the linear decay; 0: the second half of the run.</summary>
     public int DecayStartEpoch { get; init; }
     public double DecayRate { get; init; } = 0.95;
@@ -96,10 +97,10 @@ public sealed record CycleGanOptions
         Name = "cyclegan-full",
         Epochs = 50,
         BatchSize = 64,
-        Gan = "wgangp",
-        DiscNorm = "none",
+        Gan = GanKind.WganGp,
+        DiscNorm = NormKind.None,
         CriticSteps = 5,
-        Decay = "exponential",
+        Decay = LrDecay.Exponential,
         DecayRate = 0.95,
         PerCase = true,
     };
@@ -107,12 +108,13 @@ public sealed record CycleGanOptions
     /// <summary>Throws on an option value no code path accepts.</summary>
     public CycleGanOptions Validated()
     {
-        if (Gan is not ("lsgan" or "wgangp")) throw new ArgumentException($"Gan must be lsgan or wgangp, not '{Gan}'");
-        if (Decay is not ("none" or "linear" or "exponential")) throw new ArgumentException($"Decay must be none, linear or exponential, not '{Decay}'");
-        var dn = Models.Layers.ParseNorm(DiscNorm);
-        Models.Layers.ParseNorm(GenNorm);
-        if (Gan == "wgangp" && dn == Models.NormKind.Batch)
-            throw new ArgumentException("WGAN-GP with a batch-normalised critic: the gradient penalty is per sample, use DiscNorm = \"instance\" or \"none\"");
+        ModeNames.Defined(Gan, nameof(Gan));
+        ModeNames.Defined(Decay, nameof(Decay));
+        ModeNames.Defined(Optimizer, nameof(Optimizer));
+        ModeNames.Defined(GenNorm, nameof(GenNorm));
+        ModeNames.Defined(DiscNorm, nameof(DiscNorm));
+        if (Gan == GanKind.WganGp && DiscNorm == NormKind.Batch)
+            throw new ArgumentException("WGAN-GP with a batch-normalised critic: the gradient penalty is per sample, use DiscNorm = NormKind.Instance or NormKind.None");
         if (Epochs < 1 || BatchSize < 2 || CriticSteps < 1) throw new ArgumentException("Epochs >= 1, BatchSize >= 2 and CriticSteps >= 1 are required");
         return this;
     }
@@ -120,8 +122,8 @@ public sealed record CycleGanOptions
     /// <summary>Learning-rate factor for <paramref name="epoch"/> (1-based).</summary>
     public double LrFactor(int epoch) => Decay switch
     {
-        "exponential" => Math.Pow(DecayRate, epoch - 1),
-        "linear" => LinearFactor(epoch),
+        LrDecay.Exponential => Math.Pow(DecayRate, epoch - 1),
+        LrDecay.Linear => LinearFactor(epoch),
         _ => 1.0,
     };
 

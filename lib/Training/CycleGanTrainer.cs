@@ -127,7 +127,7 @@ public sealed class CycleGanTrainer : IDisposable
         int last = Math.Min(untilEpoch ?? Options.Epochs, Options.Epochs);
         var device = TorchDevice.Current;
         int bs = Options.BatchSize;
-        int perGen = Options.Gan == "wgangp" ? Options.CriticSteps : 1;
+        int perGen = Options.Gan == GanKind.WganGp ? Options.CriticSteps : 1;
         using var xs = Batches.HostBuffer(bs);
         using var ys = Batches.HostBuffer(bs);
         using var guard = new FiniteGuard(Options.Name);

@@ -11,7 +11,7 @@ public static class DepthCheckpoint
     public static (nn.Module<Tensor, Tensor> Model, DepthOptions Options, int Epoch) LoadModel(string checkpointDir)
     {
         var device = TorchDevice.Current; // loads the natives before the first module is made
-        var state = Checkpoint.ReadState(checkpointDir, "ae", "unet");
+        var state = Checkpoint.ReadState(checkpointDir, DepthTrainer.DepthKinds);
         var options = Checkpoint.ReadOptions(checkpointDir, DepthOptions.FromJson);
         var model = options.CreateModel();
         Checkpoint.LoadModel(checkpointDir, model);

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using SemDepth.Models;
+using SemDepth.Workspace;
 
 namespace SemDepth.Training;
 
@@ -11,13 +13,13 @@ public sealed record DepthOptions
     public string Name { get; init; } = "ae-baseline";
     /// <summary>Network: ae (the organiser's MLP autoencoder, inputs in [0, 1]) | unet (convolutional
     /// encoder-decoder with skips, inputs in [-1, 1] like the CycleGAN generators').</summary>
-    public string Model { get; init; } = "ae";
+    public DepthNetwork Model { get; init; } = DepthNetwork.Ae;
     /// <summary>U-Net width (channels of the first stage).</summary>
     public int Width { get; init; } = 16;
     /// <summary>Training pairs: sim (simulated SEM with their depth maps, split by &lt;base&gt;) |
     /// real-truth (real-domain train images with the synthetic set's hidden truth, split by site: the
     /// oracle only a synthetic set makes possible).</summary>
-    public string Source { get; init; } = "sim";
+    public PairSource Source { get; init; } = PairSource.Sim;
     /// <summary>Epochs (organiser: 10).</summary>
     public int Epochs { get; init; } = 10;
     /// <summary>Mini-batch size (organiser: 128).</summary>
@@ -48,14 +50,14 @@ public sealed record DepthOptions
     /// its case's plateau pixels as the CSV was computed, against its average_depth.csv value, L1) | affine
     /// (the published variant: at each epoch's start an affine map from predicted to CSV site averages is
     /// refitted on the training sites and the mapped predictions become per-pixel targets for that epoch).</summary>
-    public string SiteTarget { get; init; } = "csv";
+    public SiteTarget SiteTarget { get; init; } = SiteTarget.Csv;
     /// <summary>Sites in each weak-supervision batch.</summary>
     public int SitesPerBatch { get; init; } = 8;
     /// <summary>Images drawn from each of those sites.</summary>
     public int ImagesPerSite { get; init; } = 4;
     /// <summary>Simulated inputs: each (itr0 and itr1 as two samples) | mean (their average, one sample a map,
     /// as the published U-Net that improved 5.3 -> 5.1).</summary>
-    public string SimInput { get; init; } = "each";
+    public SimInput SimInput { get; init; } = SimInput.Each;
     /// <summary>Data preset or root the run used (recorded, informative).</summary>
     public string Data { get; init; } = "";
     /// <summary>Device the run used (recorded, informative).</summary>
@@ -64,7 +66,7 @@ public sealed record DepthOptions
     public static DepthOptions Default => new();
 
     /// <summary>The U-Net depth network of the CycleGAN pipeline (Adam 1e-3, batch 64, flips).</summary>
-    public static DepthOptions UNet => new() { Name = "unet-sim", Model = "unet", BatchSize = 64, Epochs = 2, Augment = true, RecalibrateBatchNorm = true };
+    public static DepthOptions UNet => new() { Name = "unet-sim", Model = DepthNetwork.UNet, BatchSize = 64, Epochs = 2, Augment = true, RecalibrateBatchNorm = true };
 
     /// <summary>The U-Net fine-tuned from <see cref="UNet"/> on simulated pairs and, at the same time, on
     /// real train images tied to their site averages (weak supervision).</summary>
@@ -76,7 +78,7 @@ public sealed record DepthOptions
     /// epoch of this kind of network and the validation sample; the weak network keeps its own small pass.</summary>
     public DepthOptions Capped(Workspace.RunCaps caps)
     {
-        int cap = SiteWeight > 0 ? 0 : Source == "real-truth" ? caps.OracleImages : Model == "ae" ? caps.AeImages : caps.UNetImages;
+        int cap = SiteWeight > 0 ? 0 : Source == PairSource.RealTruth ? caps.OracleImages : Model == DepthNetwork.Ae ? caps.AeImages : caps.UNetImages;
         var o = this;
         if (cap > 0 && (MaxTrainImages == 0 || cap < MaxTrainImages)) o = o with { MaxTrainImages = cap };
         if (caps.EvalSimValImages > 0 && (MaxValImages == 0 || caps.EvalSimValImages < MaxValImages)) o = o with { MaxValImages = caps.EvalSimValImages };
@@ -86,11 +88,13 @@ public sealed record DepthOptions
     /// <summary>Checks the combinations a run cannot start with.</summary>
     public DepthOptions Validated()
     {
-        if (SiteTarget is not ("csv" or "affine")) throw new ArgumentException($"SiteTarget must be csv or affine, not '{SiteTarget}'");
-        if (SimInput is not ("each" or "mean")) throw new ArgumentException($"SimInput must be each or mean, not '{SimInput}'");
+        ModeNames.Defined(Model, nameof(Model));
+        ModeNames.Defined(Source, nameof(Source));
+        ModeNames.Defined(SiteTarget, nameof(SiteTarget));
+        ModeNames.Defined(SimInput, nameof(SimInput));
         if (SiteWeight < 0) throw new ArgumentException($"SiteWeight must be 0 or more, not {SiteWeight}");
-        if (SimInput == "mean" && Source != "sim") throw new ArgumentException("SimInput mean averages the two simulated renderings: Source must be sim");
-        if (SiteWeight > 0 && Source != "sim") throw new ArgumentException("weak supervision (SiteWeight > 0) trains on simulated pairs: Source must be sim");
+        if (SimInput == SimInput.Mean && Source != PairSource.Sim) throw new ArgumentException("SimInput mean averages the two simulated renderings: Source must be sim");
+        if (SiteWeight > 0 && Source != PairSource.Sim) throw new ArgumentException("weak supervision (SiteWeight > 0) trains on simulated pairs: Source must be sim");
         if (SiteWeight > 0 && (SitesPerBatch < 1 || ImagesPerSite < 1)) throw new ArgumentException("SitesPerBatch and ImagesPerSite must be at least 1");
         return this;
     }
@@ -98,17 +102,17 @@ public sealed record DepthOptions
     /// <summary>Input scale of the network.</summary>
     public SemDepth.Data.PixelScale InputScale => Model switch
     {
-        "ae" => SemDepth.Data.PixelScale.Unit,
-        "unet" => SemDepth.Data.PixelScale.Symmetric,
-        _ => throw new ArgumentException($"unknown depth network '{Model}': use ae or unet"),
+        DepthNetwork.Ae => SemDepth.Data.PixelScale.Unit,
+        DepthNetwork.UNet => SemDepth.Data.PixelScale.Symmetric,
+        _ => throw new ArgumentException($"Model must be {ModeNames.Choices<DepthNetwork>()}, not {Model}"),
     };
 
     /// <summary>Builds the network these options name.</summary>
     public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> CreateModel() => Model switch
     {
-        "ae" => new Models.DepthAutoencoder(),
-        "unet" => new Models.DepthUNet(Width),
-        _ => throw new ArgumentException($"unknown depth network '{Model}': use ae or unet"),
+        DepthNetwork.Ae => new DepthAutoencoder(),
+        DepthNetwork.UNet => new DepthUNet(Width),
+        _ => throw new ArgumentException($"Model must be {ModeNames.Choices<DepthNetwork>()}, not {Model}"),
     };
 
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };

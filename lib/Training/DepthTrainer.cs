@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using SemDepth.Data;
+using SemDepth.Models;
 using SemDepth.Torch;
+using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -61,16 +63,16 @@ public sealed class DepthTrainer : IDisposable
         _log = new RunLog(dir);
         switch (options.Source)
         {
-            case "sim":
+            case PairSource.Sim:
                 (_trainIdx, _valIdx) = Splits.SimByBase(data.Layout, options.ValFraction, options.Seed);
                 (_sem, _depth, _depthIndex) = (data.SimSem, data.SimDepth, i => i / 2); // SEM 2i, 2i+1 -> depth map i
                 break;
-            case "real-truth":
+            case PairSource.RealTruth:
                 _depth = data.TrainTruth ?? throw new InvalidOperationException("source real-truth needs the synthetic set's hidden truth (truth/), which this data root does not have");
                 (_trainIdx, _valIdx) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
                 (_sem, _depthIndex) = (data.Train, i => i);
                 break;
-            default: throw new ArgumentException($"unknown training source '{options.Source}': use sim or real-truth");
+            default: throw new ArgumentException($"Source must be {ModeNames.Choices<PairSource>()}, not {options.Source}");
         }
         if (_trainIdx.Length == 0) throw new InvalidOperationException("no training pairs: the split left nothing to train on");
         if (options.SiteWeight > 0)
@@ -90,7 +92,7 @@ public sealed class DepthTrainer : IDisposable
             string init = Path.Combine(Path.IsPathRooted(options.InitFrom) ? options.InitFrom : Path.Combine(Workspace.Paths.Runs, options.InitFrom), "checkpoint");
             if (!File.Exists(Path.Combine(init, Checkpoint.StateFile)) && !Directory.Exists(init + ".new") && !Directory.Exists(init + ".old"))
                 throw new InvalidOperationException($"InitFrom '{options.InitFrom}': no checkpoint in {init}; train that run first");
-            Checkpoint.ReadState(init, options.Model); // a checkpoint of another network is a CheckpointException naming it
+            Checkpoint.ReadState(init, ModeNames.Of(options.Model)); // a checkpoint of another network is a CheckpointException naming it
             Checkpoint.LoadModel(init, Model);
         }
         Optimizer = new MultiTensor.Adam(Model.parameters(), options.LearningRate); // PyTorch's betas (0.9, 0.999)
@@ -101,7 +103,7 @@ public sealed class DepthTrainer : IDisposable
     public static DepthTrainer Resume(string runDir, SemData data, int? epochs = null)
     {
         string ck = Path.Combine(runDir, "checkpoint");
-        var state = Checkpoint.ReadState(ck, "ae", "unet"); // recovers an interrupted save first
+        var state = Checkpoint.ReadState(ck, DepthKinds); // recovers an interrupted save first
         var options = Checkpoint.ReadOptions(ck, DepthOptions.FromJson);
         if (epochs is { } e) options = options with { Epochs = e };
         var t = new DepthTrainer(options, data, runDir, fresh: false);
@@ -121,7 +123,7 @@ public sealed class DepthTrainer : IDisposable
         string dir = Path.Combine(Workspace.Paths.Runs, options.Name), ck = Path.Combine(dir, "checkpoint");
         if (HasCheckpoint(ck))
         {
-            var state = Checkpoint.ReadState(ck, "ae", "unet");
+            var state = Checkpoint.ReadState(ck, DepthKinds);
             var saved = Checkpoint.ReadOptions(ck, DepthOptions.FromJson);
             bool same = saved with { Device = "", Data = "" } == options with { Device = "", Data = "" } && saved.Data == data.Layout.Root;
             if (same && state.Epoch >= options.Epochs)
@@ -172,8 +174,8 @@ public sealed class DepthTrainer : IDisposable
     }
 
     bool Weak => Options.SiteWeight > 0;
-    bool AffineTargets => Weak && Options.SiteTarget == "affine";
-    bool MeanInput => Options.SimInput == "mean";
+    bool AffineTargets => Weak && Options.SiteTarget == SiteTarget.Affine;
+    bool MeanInput => Options.SimInput == SimInput.Mean;
 
     /// <summary>This epoch's simulated images: shuffled, capped, one a map when itr0 and itr1 are averaged.</summary>
     int[] EpochOrder(int epoch)
@@ -293,7 +295,7 @@ public sealed class DepthTrainer : IDisposable
         History.Add(m);
         Epoch = epoch;
         _log.Scalar("loss/train_l1", m.TrainL1, epoch);
-        if (!double.IsNaN(val)) _log.Scalar(Options.Source == "sim" ? "rmse/sim_val" : "rmse/real_val", val, epoch);
+        if (!double.IsNaN(val)) _log.Scalar(Options.Source == PairSource.Sim ? "rmse/sim_val" : "rmse/real_val", val, epoch);
         _log.Scalar("speed/images_per_s", m.ImagesPerSecond, epoch);
         var row = new Dictionary<string, double> { ["epoch"] = epoch, ["train_l1"] = m.TrainL1, ["val_rmse"] = val, ["seconds"] = secs, ["images_per_s"] = m.ImagesPerSecond };
         if (Weak)
@@ -306,7 +308,7 @@ public sealed class DepthTrainer : IDisposable
             if (!double.IsNaN(row["site_mae_heldout"])) _log.Scalar("site_mae/held_out", row["site_mae_heldout"], epoch);
         }
         _log.Append(row);
-        Checkpoint.Save(_log.CheckpointDir, Model, Optimizer, epoch, Options.Model, Options.ToJson());
+        Checkpoint.Save(_log.CheckpointDir, Model, Optimizer, epoch, ModeNames.Of(Options.Model), Options.ToJson());
         progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, batches, batches, m.TrainL1, m));
     }
 
@@ -377,14 +379,21 @@ public sealed class DepthTrainer : IDisposable
     /// <summary>The method's name in tables: "AE baseline", "U-Net (sim)", "oracle U-Net (real truth)".</summary>
     public static string MethodName(DepthOptions o) => (o.Model, o.Source) switch
     {
-        ("ae", "sim") when o.SiteWeight == 0 && o.SimInput == "each" => "AE baseline",
-        ("unet", "sim") when o.SiteWeight == 0 && o.SimInput == "each" => "U-Net (sim)",
-        (var m, "sim") => $"{Net(m)} (sim{(o.SiteWeight > 0 ? o.SiteTarget == "affine" ? " + affine site targets" : " + site averages" : "")}{(o.SimInput == "mean" ? ", itr mean" : "")})",
-        (var m, "real-truth") => $"oracle {Net(m)} (real truth{(o.InitFrom.Length > 0 ? $", from {Path.GetFileName(o.InitFrom)}" : "")})",
-        var (m, src) => $"{m} ({src})",
+        (DepthNetwork.Ae, PairSource.Sim) when o.SiteWeight == 0 && o.SimInput == SimInput.Each => "AE baseline",
+        (DepthNetwork.UNet, PairSource.Sim) when o.SiteWeight == 0 && o.SimInput == SimInput.Each => "U-Net (sim)",
+        (var m, PairSource.Sim) => $"{Net(m)} (sim{SiteWords(o)}{(o.SimInput == SimInput.Mean ? ", itr mean" : "")})",
+        (var m, PairSource.RealTruth) =>
+            $"oracle {Net(m)} (real truth{(o.InitFrom.Length > 0 ? $", from {Path.GetFileName(o.InitFrom)}" : "")})",
+        var (m, src) => $"{Net(m)} ({ModeNames.Of(src)})",
     };
 
-    static string Net(string model) => model == "ae" ? "AE" : model == "unet" ? "U-Net" : model;
+    static string SiteWords(DepthOptions o) =>
+        o.SiteWeight <= 0 ? "" : o.SiteTarget == SiteTarget.Affine ? " + affine site targets" : " + site averages";
+
+    static string Net(DepthNetwork model) => model == DepthNetwork.Ae ? "AE" : model == DepthNetwork.UNet ? "U-Net" : ModeNames.Of(model);
+
+    /// <summary>The checkpoint kinds of depth networks ("ae", "unet").</summary>
+    internal static readonly string[] DepthKinds = [.. ModeNames.All<DepthNetwork>()];
 
     /// <summary>The network's depth maps of images <paramref name="idx"/> (evaluation mode, 8-bit).</summary>
     public byte[] PredictMaps(ImageSet sem, IReadOnlyList<int> idx) => Inference.Maps(Model, sem, idx, Options.InputScale);

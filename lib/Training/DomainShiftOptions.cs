@@ -13,7 +13,7 @@ public sealed record DomainShiftOptions
     /// <summary>The oracle: the sim-trained U-Net fine-tuned on real-domain truth (synthetic set only), the
     /// floor of every regression method: "how good could this network be with real labels?". Two epochs keep the
     /// main job's CPU time within its minutes.</summary>
-    public DepthOptions Oracle { get; init; } = DepthOptions.UNet with { Name = "unet-oracle", Source = "real-truth", InitFrom = "unet-sim", Epochs = 2, LearningRate = 5e-4 };
+    public DepthOptions Oracle { get; init; } = DepthOptions.UNet with { Name = "unet-oracle", Source = PairSource.RealTruth, InitFrom = "unet-sim", Epochs = 2, LearningRate = 5e-4 };
     /// <summary>Weak supervision: the sim-trained U-Net fine-tuned on simulated pairs and on real train images
     /// tied to their site averages (held-out sites excluded).</summary>
     public DepthOptions Weak { get; init; } = DepthOptions.WeakUNet;

@@ -8,19 +8,19 @@ namespace SemDepth.Training;
 public static class GanLoss
 {
     /// <summary>Generator side: how far <paramref name="scoreOfFake"/> is from being taken for real.</summary>
-    public static Tensor Generator(string gan, Tensor scoreOfFake) => gan switch
+    public static Tensor Generator(GanKind gan, Tensor scoreOfFake) => gan switch
     {
-        "lsgan" => nn.functional.mse_loss(scoreOfFake, torch.ones_like(scoreOfFake)),
-        "wgangp" => -scoreOfFake.mean(),
-        _ => throw new ArgumentException($"unknown GAN loss '{gan}'"),
+        GanKind.LsGan => nn.functional.mse_loss(scoreOfFake, torch.ones_like(scoreOfFake)),
+        GanKind.WganGp => -scoreOfFake.mean(),
+        _ => throw new ArgumentOutOfRangeException(nameof(gan), gan, "unknown GAN loss"),
     };
 
     /// <summary>Discriminator side (LSGAN halves the sum, as the reference implementation does).</summary>
-    public static Tensor Discriminator(string gan, Tensor scoreOfReal, Tensor scoreOfFake) => gan switch
+    public static Tensor Discriminator(GanKind gan, Tensor scoreOfReal, Tensor scoreOfFake) => gan switch
     {
-        "lsgan" => (nn.functional.mse_loss(scoreOfReal, torch.ones_like(scoreOfReal)) + nn.functional.mse_loss(scoreOfFake, torch.zeros_like(scoreOfFake))) * 0.5,
-        "wgangp" => scoreOfFake.mean() - scoreOfReal.mean(),
-        _ => throw new ArgumentException($"unknown GAN loss '{gan}'"),
+        GanKind.LsGan => (nn.functional.mse_loss(scoreOfReal, torch.ones_like(scoreOfReal)) + nn.functional.mse_loss(scoreOfFake, torch.zeros_like(scoreOfFake))) * 0.5,
+        GanKind.WganGp => scoreOfFake.mean() - scoreOfReal.mean(),
+        _ => throw new ArgumentOutOfRangeException(nameof(gan), gan, "unknown GAN loss"),
     };
 
     /// <summary>

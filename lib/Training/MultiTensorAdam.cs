@@ -66,11 +66,11 @@ public sealed class Adam : TorchSharp.Modules.Adam
     }
 
     /// <summary>Adam by name: multi-tensor (this class) or torchsharp (TorchSharp's per-parameter Adam), same hyperparameters.</summary>
-    public static optim.Optimizer Create(string kind, IEnumerable<Parameter> parameters, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) => kind switch
+    public static optim.Optimizer Create(AdamImpl kind, IEnumerable<Parameter> parameters, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) => kind switch
     {
-        "multi-tensor" => new Adam(parameters, lr, beta1, beta2, eps),
-        "torchsharp" => new TorchSharp.Modules.Adam(parameters, lr, beta1, beta2, eps),
-        _ => throw new ArgumentException($"unknown optimizer '{kind}': use multi-tensor or torchsharp"),
+        AdamImpl.MultiTensor => new Adam(parameters, lr, beta1, beta2, eps),
+        AdamImpl.TorchSharp => new TorchSharp.Modules.Adam(parameters, lr, beta1, beta2, eps),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer"),
     };
 
     /// <summary>Zeroes every gradient: one kernel over the flat gradient buffer.</summary>

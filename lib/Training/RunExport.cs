@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using SemDepth.Data;
 using SemDepth.Models;
 using SemDepth.Torch;
+using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,15 +30,15 @@ public static class RunExport
             case "ae" or "unet":
                 {
                     var (model, o, _) = DepthCheckpoint.LoadModel(ck);
-                    nets.Add((name, new JsonObject { ["network"] = o.Model, ["width"] = o.Width, ["depth"] = 3, ["input"] = o.InputScale == PixelScale.Unit ? "unit" : "symmetric" }, model));
+                    nets.Add((name, new JsonObject { ["network"] = ModeNames.Of(o.Model), ["width"] = o.Width, ["depth"] = 3, ["input"] = o.InputScale == PixelScale.Unit ? "unit" : "symmetric" }, model));
                     break;
                 }
             case "classifier":
                 {
                     var o = Checkpoint.ReadOptions(ck, ClassifierOptions.FromJson);
-                    var model = new CaseClassifier(o.Width, norm: Layers.ParseNorm(o.Norm));
+                    var model = new CaseClassifier(o.Width, norm: o.Norm);
                     Checkpoint.LoadModel(ck, model);
-                    nets.Add((name, new JsonObject { ["network"] = "classifier", ["width"] = o.Width, ["classes"] = 4, ["norm"] = o.Norm, ["input"] = "symmetric" }, model));
+                    nets.Add((name, new JsonObject { ["network"] = "classifier", ["width"] = o.Width, ["classes"] = 4, ["norm"] = ModeNames.Of(o.Norm), ["input"] = "symmetric" }, model));
                     break;
                 }
             case "cyclegan":
@@ -47,8 +48,8 @@ public static class RunExport
                     {
                         var n = get(c);
                         string suffix = o.PerCase ? $"-case{c}" : "";
-                        JsonObject Gen() => new() { ["network"] = "generator", ["width"] = o.GenWidth, ["blocks"] = o.GenBlocks, ["norm"] = o.GenNorm, ["dropout"] = o.Dropout, ["input"] = "symmetric" };
-                        JsonObject Disc() => new() { ["network"] = "discriminator", ["width"] = o.DiscWidth, ["layers"] = o.DiscLayers, ["norm"] = o.DiscNorm, ["input"] = "symmetric" };
+                        JsonObject Gen() => new() { ["network"] = "generator", ["width"] = o.GenWidth, ["blocks"] = o.GenBlocks, ["norm"] = ModeNames.Of(o.GenNorm), ["dropout"] = o.Dropout, ["input"] = "symmetric" };
+                        JsonObject Disc() => new() { ["network"] = "discriminator", ["width"] = o.DiscWidth, ["layers"] = o.DiscLayers, ["norm"] = ModeNames.Of(o.DiscNorm), ["input"] = "symmetric" };
                         nets.Add(($"{name}{suffix}-GenRealToSim", Gen(), n.GenRealToSim));
                         nets.Add(($"{name}{suffix}-GenSimToReal", Gen(), n.GenSimToReal));
                         nets.Add(($"{name}{suffix}-DiscSim", Disc(), n.DiscSim));

@@ -32,8 +32,8 @@ public sealed record RunCaps
     public int EvalTrainImages { get; init; }
     /// <summary>Simulated validation images of every evaluation table.</summary>
     public int EvalSimValImages { get; init; }
-    /// <summary>Retrieval's search where the exact one does not fit ("approx"); "" leaves the method's default.</summary>
-    public string RetrievalSearch { get; init; } = "";
+    /// <summary>Retrieval searches approximately, as the exact search does not fit; false leaves the method's default.</summary>
+    public bool ApproximateRetrieval { get; init; }
     /// <summary>What was capped, one line each ("U-Net: 2 epochs over 60,000 of 138,643 simulated training images (CPU budget)").</summary>
     public List<string> Lines { get; init; } = [];
 

@@ -47,7 +47,6 @@ public class NetworkTests
         Assert.Equal(new long[] { 3, 1, 72, 48 }, u.forward(torch.rand(3, 1, 72, 48)).shape);
         using var c = new CaseClassifier(8);
         Assert.Equal(new long[] { 3, 4 }, c.forward(torch.rand(3, 1, 72, 48)).shape);
-        Assert.Throws<ArgumentException>(() => Layers.ParseNorm("group"));
     }
 
     /// <summary>A critic whose input gradient is known: score = sum(w * x^2), d/dx = 2 w x.</summary>
@@ -87,12 +86,12 @@ public class NetworkTests
     public void GanLossesHaveTheirTextbookValues()
     {
         var ones = torch.ones(2, 1, 3, 3); var zeros = torch.zeros(2, 1, 3, 3);
-        Assert.Equal(0f, GanLoss.Generator("lsgan", ones).item<float>());
-        Assert.Equal(1f, GanLoss.Generator("lsgan", zeros).item<float>());
-        Assert.Equal(0f, GanLoss.Discriminator("lsgan", ones, zeros).item<float>());
-        Assert.Equal(1f, GanLoss.Discriminator("lsgan", zeros, ones).item<float>()); // (1 + 1) / 2
-        Assert.Equal(-1f, GanLoss.Discriminator("wgangp", ones, zeros).item<float>());
-        Assert.Throws<ArgumentException>(() => GanLoss.Generator("hinge", ones));
+        Assert.Equal(0f, GanLoss.Generator(GanKind.LsGan, ones).item<float>());
+        Assert.Equal(1f, GanLoss.Generator(GanKind.LsGan, zeros).item<float>());
+        Assert.Equal(0f, GanLoss.Discriminator(GanKind.LsGan, ones, zeros).item<float>());
+        Assert.Equal(1f, GanLoss.Discriminator(GanKind.LsGan, zeros, ones).item<float>()); // (1 + 1) / 2
+        Assert.Equal(-1f, GanLoss.Discriminator(GanKind.WganGp, ones, zeros).item<float>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => GanLoss.Generator((GanKind)7, ones));
     }
 
     [Fact]
@@ -117,12 +116,12 @@ public class NetworkTests
     [Fact]
     public void OptionsFailLoudlyAndScheduleLearningRate()
     {
-        Assert.Throws<ArgumentException>(() => CycleGanOptions.Default with { Gan = "hinge" } is var o ? o.Validated() : null);
-        Assert.Throws<ArgumentException>(() => (CycleGanOptions.Default with { Gan = "wgangp", DiscNorm = "batch" }).Validated());
-        var lin = CycleGanOptions.Default with { Epochs = 4, Decay = "linear" };
+        Assert.Throws<ArgumentException>(() => CycleGanOptions.Default with { Gan = (GanKind)7 } is var o ? o.Validated() : null);
+        Assert.Throws<ArgumentException>(() => (CycleGanOptions.Default with { Gan = GanKind.WganGp, DiscNorm = NormKind.Batch }).Validated());
+        var lin = CycleGanOptions.Default with { Epochs = 4, Decay = LrDecay.Linear };
         double[] expected = [1.0, 1.0, 2.0 / 3, 1.0 / 3]; // epochs 3-4 of 4 decay: 1 - k / 3
         for (int e = 1; e <= 4; e++) Assert.Equal(expected[e - 1], lin.LrFactor(e), 12);
-        var exp = CycleGanOptions.Default with { Decay = "exponential", DecayRate = 0.95 };
+        var exp = CycleGanOptions.Default with { Decay = LrDecay.Exponential, DecayRate = 0.95 };
         Assert.Equal(0.95 * 0.95, exp.LrFactor(3), 12);
         Assert.Equal(CycleGanOptions.Full, CycleGanOptions.FromJson(CycleGanOptions.Full.ToJson()));
     }
@@ -159,7 +158,7 @@ public class CycleGanTrainingTests(TinyData tiny)
     public void CycleLossFallsAndRunLeavesLogsAndCheckpoint()
     {
         using var d = SemData.Open(tiny.Root);
-        using var t = new CycleGanTrainer(Small with { Name = "cg-falls", Epochs = 3, StepsPerEpoch = 8, LearningRate = 1e-3, Decay = "none" }, d);
+        using var t = new CycleGanTrainer(Small with { Name = "cg-falls", Epochs = 3, StepsPerEpoch = 8, LearningRate = 1e-3, Decay = LrDecay.None }, d);
         var h = t.Fit();
         Assert.Equal(3, h.Count);
         Assert.True(h[^1].Cycle < h[0].Cycle * 0.8, $"cycle {h[0].Cycle} -> {h[^1].Cycle}");
@@ -179,7 +178,7 @@ public class CycleGanTrainingTests(TinyData tiny)
     public void ResumeContinuesExactly()
     {
         using var d = SemData.Open(tiny.Root);
-        var o = Small with { Epochs = 2, Decay = "exponential" };
+        var o = Small with { Epochs = 2, Decay = LrDecay.Exponential };
         string full = Path.Combine(Workspace.Paths.Runs, "cg-full"), split = Path.Combine(Workspace.Paths.Runs, "cg-split");
         byte[] a, b;
         using (var t = new CycleGanTrainer(o with { Name = "cg-full" }, d, full)) { t.Fit(); a = CycleGanTrainer.Translate(t.GenRealToSim(1), d.Test, [0, 1, 2]); }
@@ -219,7 +218,7 @@ public class CycleGanTrainingTests(TinyData tiny)
     public void WganGpPerCaseTrainsOneModelPerCase()
     {
         using var d = SemData.Open(tiny.Root);
-        using var t = new CycleGanTrainer(Small with { Name = "cg-wgan", Epochs = 1, Gan = "wgangp", DiscNorm = "none", CriticSteps = 2, StepsPerEpoch = 1, PerCase = true }, d);
+        using var t = new CycleGanTrainer(Small with { Name = "cg-wgan", Epochs = 1, Gan = GanKind.WganGp, DiscNorm = NormKind.None, CriticSteps = 2, StepsPerEpoch = 1, PerCase = true }, d);
         Assert.Equal(4, t.Models.Count);
         var h = t.Fit();
         Assert.True(double.IsFinite(h[0].Gp) && h[0].Gp >= 0);
@@ -238,7 +237,7 @@ public class CycleGanTrainingTests(TinyData tiny)
         x.DepthNet.Fit();
         x.CycleGan = new CycleGanTrainer(Small with { Name = "cyclegan", Epochs = 1 }, d);
         x.CycleGan.Fit();
-        x.Oracle = new DepthTrainer(DepthOptions.UNet with { Name = "oracle", Source = "real-truth", Epochs = 1, Width = 8, BatchSize = 16 }, d);
+        x.Oracle = new DepthTrainer(DepthOptions.UNet with { Name = "oracle", Source = PairSource.RealTruth, Epochs = 1, Width = 8, BatchSize = 16 }, d);
         x.Oracle.Fit();
         var idx = Enumerable.Range(0, d.Test.Count).ToList();
         var maps = x.Pipeline().Predict(d.Test, idx);

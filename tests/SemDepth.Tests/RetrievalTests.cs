@@ -95,7 +95,7 @@ public class RetrievalTests(TinyData tiny)
         using var noShift = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { MaxShift = 0 });
         Assert.Equal(maps, new RetrievalPredictor("0", noShift, d, new FixedCases(2)).Search(queries, idx).Select(a => a[0].Key).ToArray());
         // the approximate search agrees on these, and all-case search finds the same keys
-        var approx = search.Search(queries, idx, "approx");
+        var approx = search.Search(queries, idx, SearchMode.Approx);
         Assert.Equal(maps, approx.Select(a => a[0].Key).ToArray());
         var all = new RetrievalPredictor("all", lib, d, null);
         Assert.Equal(maps, all.Search(queries, idx).Select(a => a[0].Key).ToArray());
@@ -217,7 +217,7 @@ public class RetrievalTests(TinyData tiny)
         _ = TorchDevice.Current;
         using var d = SemData.Open(tiny.Root);
         var nets = UntrainedNets(5);
-        var options = RetrievalOptions.RestyledKeys with { Search = "approx", Lists = 5, Probes = 2, Candidates = 4, Components = 8, MaxShift = 1 };
+        var options = RetrievalOptions.RestyledKeys with { Search = SearchMode.Approx, Lists = 5, Probes = 2, Candidates = 4, Components = 8, MaxShift = 1 };
         using var lib = RetrievalLibrary.Build(d, _ => nets.GenSimToReal, options);
         var index = lib.Index(2);
         long keys = lib.Keys(2).shape[0];

@@ -139,7 +139,7 @@ public class NotebookTests(TinyData tiny)
             EvalTestImages = 20,
             EvalTrainImages = 40,
             EvalSimValImages = 16,
-            RetrievalSearch = "approx",
+            ApproximateRetrieval = true,
         };
         caps = caps with { Lines = RunPlan.Describe(caps, counts) };
         var plan = new RunPlan(counts, new UnitCosts(), caps, [], "cpu");

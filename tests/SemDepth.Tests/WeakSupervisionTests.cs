@@ -113,7 +113,7 @@ public class WeakSupervisionTests(TinyData tiny)
     {
         using var d = SemData.Open(tiny.Root);
         string runs = Path.Combine(tiny.Scratch, "runs-affine");
-        var opts = DepthOptions.UNet with { Name = "affine", Width = 8, BatchSize = 16, MaxTrainImages = 48, Epochs = 1, SiteWeight = 1, SiteTarget = "affine", SimInput = "mean", SitesPerBatch = 2, ImagesPerSite = 2 };
+        var opts = DepthOptions.UNet with { Name = "affine", Width = 8, BatchSize = 16, MaxTrainImages = 48, Epochs = 1, SiteWeight = 1, SiteTarget = SiteTarget.Affine, SimInput = SimInput.Mean, SitesPerBatch = 2, ImagesPerSite = 2 };
         using (var t = new DepthTrainer(opts, d, Path.Combine(runs, "affine")))
         {
             var h = t.Fit();
@@ -121,8 +121,8 @@ public class WeakSupervisionTests(TinyData tiny)
             Assert.NotEqual((1.0, 0.0), t.Affine); // refitted at the epoch's start
             Assert.Equal("U-Net (sim + affine site targets, itr mean)", DepthTrainer.MethodName(t.Options));
         }
-        Assert.Throws<ArgumentException>(() => new DepthTrainer(opts with { SiteTarget = "median" }, d, Path.Combine(runs, "bad1")));
-        Assert.Throws<ArgumentException>(() => new DepthTrainer(opts with { Source = "real-truth" }, d, Path.Combine(runs, "bad2")));
+        Assert.Throws<ArgumentException>(() => new DepthTrainer(opts with { SiteTarget = (SiteTarget)9 }, d, Path.Combine(runs, "bad1")));
+        Assert.Throws<ArgumentException>(() => new DepthTrainer(opts with { Source = PairSource.RealTruth }, d, Path.Combine(runs, "bad2")));
         var missing = Assert.Throws<InvalidOperationException>(() => new DepthTrainer(opts with { InitFrom = "no-such-run" }, d, Path.Combine(runs, "bad3")));
         Assert.Contains("no-such-run", missing.Message, StringComparison.Ordinal);
     }
