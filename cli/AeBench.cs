@@ -16,12 +16,23 @@ static partial class Bench
     public static int Ae(SemData d, int batches, int reps, int rssEpochs)
     {
         var device = Torch.TorchDevice.Current;
-        _ = d.SimSem; _ = d.SimDepth; // the cache files the peer reads too
-        Console.WriteLine($"AE training speed: batch 128, {batches} batches a repetition, median of {reps} after a warm-up; torch threads {torch.get_num_threads()}, device {device.type}");
+        _ = d.SimSem;
+        _ = d.SimDepth; // the cache files the peer reads too
+        Console.WriteLine(
+            $"AE training speed: batch 128, {batches} batches a repetition, median of {reps} after a "
+                + $"warm-up; torch threads {torch.get_num_threads()}, device {device.type}"
+        );
         Console.WriteLine($"data: {d.Layout.Root} ({d.SimSem.Count:N0} simulated SEM)");
         var idx = Batches.Shuffled(Enumerable.Range(0, d.SimSem.Count).ToArray(), 41, 1);
         var results = new Dictionary<string, double>();
-        foreach (var (loading, optimizer) in new[] { (true, AdamImpl.MultiTensor), (false, AdamImpl.MultiTensor), (false, AdamImpl.TorchSharp) })
+        foreach (
+            var (loading, optimizer) in new[]
+            {
+                (true, AdamImpl.MultiTensor),
+                (false, AdamImpl.MultiTensor),
+                (false, AdamImpl.TorchSharp),
+            }
+        )
         {
             TorchSharp.torch.manual_seed(41);
             using var model = new DepthAutoencoder();
@@ -40,7 +51,8 @@ static partial class Bench
                     if (loading || (rep == 0 && b == 0))
                     {
                         var s = idx.AsSpan((b * 128 + rep * 977) % (idx.Length - 128), 128);
-                        for (int k = 0; k < 128; k++) tIdx[k] = s[k] / 2;
+                        for (int k = 0; k < 128; k++)
+                            tIdx[k] = s[k] / 2;
                         Batches.Fill(d.SimSem, s, PixelScale.Unit, default, xs);
                         Batches.Fill(d.SimDepth, tIdx, PixelScale.Unit, default, ys);
                     }
@@ -50,47 +62,90 @@ static partial class Bench
                     var loss = nn.functional.l1_loss(model.forward(x), y);
                     loss.backward();
                     opt.step();
-                    if (b == batches - 1) _ = loss.item<float>(); // wait for the device
+                    if (b == batches - 1)
+                        _ = loss.item<float>(); // wait for the device
                 }
-                if (rep > 0) rates.Add(128.0 * batches / sw.Elapsed.TotalSeconds);
+                if (rep > 0)
+                    rates.Add(128.0 * batches / sw.Elapsed.TotalSeconds);
             }
             string key = loading ? "on" : "off";
             if (optimizer == AdamImpl.TorchSharp)
             {
-                Console.WriteLine($"TorchSharp 0.107  loading {key,-3}: median {Median(rates),7:F0} images/s   [{Rates(rates)}] with TorchSharp's per-parameter Adam " +
-                    $"(multi-tensor Adam: {results["torchsharp-off"] / Median(rates):F2}x of it)");
+                Console.WriteLine(
+                    $"TorchSharp 0.107  loading {key, -3}: median {Median(rates), 7:F0} images/s   "
+                        + $"[{Rates(rates)}] with TorchSharp's per-parameter Adam "
+                        + $"(multi-tensor Adam: {results["torchsharp-off"] / Median(rates):F2}x of it)"
+                );
                 continue;
             }
             results["torchsharp-" + key] = Median(rates);
-            Console.WriteLine($"TorchSharp 0.107  loading {key,-3}: median {Median(rates),7:F0} images/s   [{Rates(rates)}] (multi-tensor Adam)");
+            Console.WriteLine(
+                $"TorchSharp 0.107  loading {key, -3}: median {Median(rates), 7:F0} images/s   "
+                    + $"[{Rates(rates)}] (multi-tensor Adam)"
+            );
         }
         JsonElement? peerSeen = null;
         foreach (string key in new[] { "on", "off" })
         {
-            var peer = Peer("ae", "--sem", Path.Combine(d.CacheDir, "sim-sem.u8"), "--depth", Path.Combine(d.CacheDir, "sim-depth.u8"),
-                "--batches", batches.ToString(CultureInfo.InvariantCulture), "--reps", reps.ToString(CultureInfo.InvariantCulture), "--loading", key,
-                "--threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture));
-            if (peer is not { } pe) continue;
+            var peer = Peer(
+                "ae",
+                "--sem",
+                Path.Combine(d.CacheDir, "sim-sem.u8"),
+                "--depth",
+                Path.Combine(d.CacheDir, "sim-depth.u8"),
+                "--batches",
+                batches.ToString(CultureInfo.InvariantCulture),
+                "--reps",
+                reps.ToString(CultureInfo.InvariantCulture),
+                "--loading",
+                key,
+                "--threads",
+                torch.get_num_threads().ToString(CultureInfo.InvariantCulture)
+            );
+            if (peer is not { } pe)
+                continue;
             peerSeen = pe;
             double med = pe.GetProperty("median").GetDouble();
             results["pytorch-" + key] = med;
             var list = pe.GetProperty("images_per_s").EnumerateArray().Select(v => v.GetDouble()).ToList();
-            Console.WriteLine($"{pe.GetProperty("peer").GetString(),-17} loading {key,-3}: median {med,7:F0} images/s   [{Rates(list)}]");
+            Console.WriteLine(
+                $"{pe.GetProperty("peer").GetString(), -17} loading {key, -3}: median {med, 7:F0} images/s   "
+                    + $"[{Rates(list)}]"
+            );
         }
         foreach (string key in new[] { "on", "off" })
             if (results.TryGetValue("pytorch-" + key, out double py))
-                Console.WriteLine($"ratio TorchSharp / PyTorch, loading {key}: {results["torchsharp-" + key] / py:F2}x (goal >= 1.3x)");
-        if (peerSeen is { } ps) PrintPeerBlas(ps);
-        Console.WriteLine($"loading cost in TorchSharp: {(1 - results["torchsharp-on"] / results["torchsharp-off"]) * 100:F1}% of the rate");
+                Console.WriteLine(
+                    $"ratio TorchSharp / PyTorch, loading {key}: {results["torchsharp-" + key] / py:F2}x (goal >= 1.3x)"
+                );
+        if (peerSeen is { } ps)
+            PrintPeerBlas(ps);
+        Console.WriteLine(
+            $"loading cost in TorchSharp: "
+                + $"{(1 - results["torchsharp-on"] / results["torchsharp-off"]) * 100:F1}% of the rate"
+        );
 
         if (rssEpochs > 0)
         {
-            Console.WriteLine($"resident memory across {rssEpochs} epochs of DepthTrainer (every batch in a dispose scope):");
+            Console.WriteLine(
+                $"resident memory across {rssEpochs} epochs of DepthTrainer (every batch in a dispose scope):"
+            );
             var rss = new List<double>();
             using var t = new DepthTrainer(DepthOptions.Default with { Name = "bench-rss", Epochs = rssEpochs }, d);
-            t.Fit(new Progress(p => { if (p.Finished is not null) { GC.Collect(); rss.Add(RssMiB()); } }));
-            for (int e = 0; e < rss.Count; e++) Console.WriteLine($"  after epoch {e + 1}: {rss[e]:F0} MiB");
-            if (rss.Count >= 3) Console.WriteLine($"  growth after epoch 2: {(rss[^1] / rss[1] - 1) * 100:F1}% (goal < 5%)");
+            t.Fit(
+                new Progress(p =>
+                {
+                    if (p.Finished is not null)
+                    {
+                        GC.Collect();
+                        rss.Add(RssMiB());
+                    }
+                })
+            );
+            for (int e = 0; e < rss.Count; e++)
+                Console.WriteLine($"  after epoch {e + 1}: {rss[e]:F0} MiB");
+            if (rss.Count >= 3)
+                Console.WriteLine($"  growth after epoch 2: {(rss[^1] / rss[1] - 1) * 100:F1}% (goal < 5%)");
         }
         return 0;
     }

@@ -13,8 +13,14 @@ static class Commands
     public static int Generate(string preset, FileInfo? config, string? outDir, bool force, int? seed, ConsoleSink sink)
     {
         var cfg = config is not null ? SyntheticConfig.Load(config.FullName) : SyntheticConfig.FromPreset(preset);
-        if (seed is { } s) cfg = cfg with { Seed = s };
-        var summary = SyntheticGenerator.Generate(cfg, outDir ?? Paths.SyntheticDir(cfg.Preset), overwrite: force, log: sink);
+        if (seed is { } s)
+            cfg = cfg with { Seed = s };
+        var summary = SyntheticGenerator.Generate(
+            cfg,
+            outDir ?? Paths.SyntheticDir(cfg.Preset),
+            overwrite: force,
+            log: sink
+        );
         sink.Line(summary.ToString());
         return 0;
     }
@@ -31,10 +37,16 @@ static class Commands
     {
         var set = DaconDataSet.Open(ResolveData(data, sink));
         Console.WriteLine($"data root: {set.Root}{(set.HasTruth ? " (synthetic, with hidden truth)" : "")}");
-        Console.WriteLine($"{"split",-11} {"case",4} {"folder",-14} {"images",9} {"pairs/sites",11}");
+        Console.WriteLine($"{"split", -11} {"case", 4} {"folder", -14} {"images", 9} {"pairs/sites", 11}");
         foreach (var (split, c, folder, images, groups) in set.Counts())
-            Console.WriteLine($"{split,-11} {(c == 0 ? "-" : c.ToString(CultureInfo.InvariantCulture)),4} {folder,-14} {images,9:N0} {groups,11:N0}");
-        Console.WriteLine($"totals: {set.Sim.Count * 2:N0} sim SEM, {set.Sim.Count:N0} depth maps, {set.Train.Count:N0} train SEM in {set.AverageDepth.Count:N0} sites, {set.Test.Count:N0} test SEM");
+            Console.WriteLine(
+                $"{split, -11} {(c == 0 ? "-" : c.ToString(CultureInfo.InvariantCulture)), 4} {folder, -14} "
+                    + $"{images, 9:N0} {groups, 11:N0}"
+            );
+        Console.WriteLine(
+            $"totals: {set.Sim.Count * 2:N0} sim SEM, {set.Sim.Count:N0} depth maps, {set.Train.Count:N0} "
+                + $"train SEM in {set.AverageDepth.Count:N0} sites, {set.Test.Count:N0} test SEM"
+        );
         return 0;
     }
 
@@ -43,10 +55,18 @@ static class Commands
         using var d = SemData.Open(ResolveData(data, sink), sink);
         Console.WriteLine("SEM per image: mean | SD | background noise SD | max");
         foreach (var s in DataStatistics.Sem(d))
-            Console.WriteLine($"  {s.Domain,-12} case {s.Case}: mean {s.ImageMean.Mean,6:F1} (sd {s.ImageMean.Sd:F2})  SD {s.ImageSd.Mean,5:F1} [{s.ImageSd.Min:F1},{s.ImageSd.Max:F1}]  noise {s.NoiseSd.Mean,5:F2}  max {s.Max.Mean:F1} [{s.Max.Min},{s.Max.Max}]");
+            Console.WriteLine(
+                $"  {s.Domain, -12} case {s.Case}: mean {s.ImageMean.Mean, 6:F1} (sd {s.ImageMean.Sd:F2}) "
+                    + $" SD {s.ImageSd.Mean, 5:F1} [{s.ImageSd.Min:F1},{s.ImageSd.Max:F1}]  noise "
+                    + $"{s.NoiseSd.Mean, 5:F2}  max {s.Max.Mean:F1} [{s.Max.Min},{s.Max.Max}]"
+            );
         Console.WriteLine("Depth maps: mean | SD | min | plateau fraction | padded mean");
         foreach (var s in DataStatistics.Depth(d))
-            Console.WriteLine($"  {s.Source,-18} case {s.Case}: mean {s.MapMean.Mean,6:F1} SD {s.MapSd.Mean,5:F1} min [{s.MapMin.Min},{s.MapMin.Max}] plateau {s.PlateauFraction:P1} padded {s.PaddedMean:F2}");
+            Console.WriteLine(
+                $"  {s.Source, -18} case {s.Case}: mean {s.MapMean.Mean, 6:F1} SD {s.MapSd.Mean, 5:F1} "
+                    + $"min [{s.MapMin.Min},{s.MapMin.Max}] plateau {s.PlateauFraction:P1} padded "
+                    + $"{s.PaddedMean:F2}"
+            );
         Console.WriteLine("average_depth.csv per folder:");
         foreach (var s in DataStatistics.SiteAverages(d.Layout))
             Console.WriteLine($"  {s.Folder}: {s.SiteAverage}");
@@ -57,8 +77,10 @@ static class Commands
     {
         using var d = SemData.Open(ResolveData(data, sink), sink);
         var opt = SemDepth.Training.DepthOptions.Default;
-        if (epochs is { } e) opt = opt with { Epochs = e };
-        if (name is not null) opt = opt with { Name = name };
+        if (epochs is { } e)
+            opt = opt with { Epochs = e };
+        if (name is not null)
+            opt = opt with { Name = name };
         using var t = resume
             ? SemDepth.Training.DepthTrainer.Resume(Path.Combine(Paths.Runs, opt.Name), d, epochs)
             : new SemDepth.Training.DepthTrainer(opt, d);
@@ -67,16 +89,37 @@ static class Commands
         return 0;
     }
 
-    public static int TrainCycleGan(string? data, int? epochs, int? steps, int? batch, SemDepth.Training.GanKind? gan, bool perCase, bool full, string? name, bool resume, ConsoleSink sink)
+    public static int TrainCycleGan(
+        string? data,
+        int? epochs,
+        int? steps,
+        int? batch,
+        SemDepth.Training.GanKind? gan,
+        bool perCase,
+        bool full,
+        string? name,
+        bool resume,
+        ConsoleSink sink
+    )
     {
         using var d = SemData.Open(ResolveData(data, sink), sink);
         var opt = full ? SemDepth.Training.CycleGanOptions.Full : SemDepth.Training.CycleGanOptions.Default;
-        if (epochs is { } e) opt = opt with { Epochs = e };
-        if (steps is { } st) opt = opt with { StepsPerEpoch = st };
-        if (batch is { } b) opt = opt with { BatchSize = b };
-        if (gan is { } g) opt = opt with { Gan = g, DiscNorm = g == SemDepth.Training.GanKind.WganGp ? SemDepth.Models.NormKind.None : opt.DiscNorm };
-        if (perCase) opt = opt with { PerCase = true };
-        if (name is not null) opt = opt with { Name = name };
+        if (epochs is { } e)
+            opt = opt with { Epochs = e };
+        if (steps is { } st)
+            opt = opt with { StepsPerEpoch = st };
+        if (batch is { } b)
+            opt = opt with { BatchSize = b };
+        if (gan is { } g)
+            opt = opt with
+            {
+                Gan = g,
+                DiscNorm = g == SemDepth.Training.GanKind.WganGp ? SemDepth.Models.NormKind.None : opt.DiscNorm,
+            };
+        if (perCase)
+            opt = opt with { PerCase = true };
+        if (name is not null)
+            opt = opt with { Name = name };
         using var t = resume
             ? SemDepth.Training.CycleGanTrainer.Resume(Path.Combine(Paths.Runs, opt.Name), d, epochs)
             : new SemDepth.Training.CycleGanTrainer(opt, d);
@@ -89,19 +132,39 @@ static class Commands
     {
         using var d = SemData.Open(ResolveData(data, sink), sink);
         var opt = new SemDepth.Training.DomainShiftOptions();
-        if (cycleGanEpochs is { } e) opt = opt with { CycleGan = opt.CycleGan with { Epochs = e } };
-        if (steps is { } st) opt = opt with { CycleGan = opt.CycleGan with { StepsPerEpoch = st } };
+        if (cycleGanEpochs is { } e)
+            opt = opt with { CycleGan = opt.CycleGan with { Epochs = e } };
+        if (steps is { } st)
+            opt = opt with { CycleGan = opt.CycleGan with { StepsPerEpoch = st } };
         using var x = new SemDepth.Evaluation.DomainShift(d);
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        void Lap(string what) { sink.Line($"-- {what}: {sw.Elapsed.TotalSeconds:F1} s"); sw.Restart(); }
-        x.Ae = new SemDepth.Training.DepthTrainer(opt.Ae, d); x.Ae.Fit(sink); Lap("AE");
-        x.DepthNet = new SemDepth.Training.DepthTrainer(opt.DepthNet, d); x.DepthNet.Fit(sink); Lap("U-Net on sim");
-        x.Classifier = new SemDepth.Training.ClassifierTrainer(opt.Classifier, d); x.Classifier.Fit(sink); Lap("classifier");
-        x.CycleGan = new SemDepth.Training.CycleGanTrainer(opt.CycleGan, d); x.CycleGan.Fit(sink); Lap("CycleGAN");
-        if (d.TrainTruth is not null) { x.Oracle = new SemDepth.Training.DepthTrainer(opt.Oracle, d); x.Oracle.Fit(sink); Lap("oracle"); }
+        void Lap(string what)
+        {
+            sink.Line($"-- {what}: {sw.Elapsed.TotalSeconds:F1} s");
+            sw.Restart();
+        }
+        x.Ae = new SemDepth.Training.DepthTrainer(opt.Ae, d);
+        x.Ae.Fit(sink);
+        Lap("AE");
+        x.DepthNet = new SemDepth.Training.DepthTrainer(opt.DepthNet, d);
+        x.DepthNet.Fit(sink);
+        Lap("U-Net on sim");
+        x.Classifier = new SemDepth.Training.ClassifierTrainer(opt.Classifier, d);
+        x.Classifier.Fit(sink);
+        Lap("classifier");
+        x.CycleGan = new SemDepth.Training.CycleGanTrainer(opt.CycleGan, d);
+        x.CycleGan.Fit(sink);
+        Lap("CycleGAN");
+        if (d.TrainTruth is not null)
+        {
+            x.Oracle = new SemDepth.Training.DepthTrainer(opt.Oracle, d);
+            x.Oracle.Fit(sink);
+            Lap("oracle");
+        }
         var rows = x.Evaluate();
         Lap("evaluation");
-        foreach (var r in rows) sink.Line($"{r.Method,-48} {r.Metric,-17} {r.Split,-28} {r.Value,8:F3} {r.Images,7}");
+        foreach (var r in rows)
+            sink.Line($"{r.Method, -48} {r.Metric, -17} {r.Split, -28} {r.Value, 8:F3} {r.Images, 7}");
         sink.Line($"gap closed (real test): {SemDepth.Evaluation.DomainShift.GapClosed(rows):P1}");
         return 0;
     }
@@ -111,17 +174,24 @@ static class Commands
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         using var predictor = SemDepth.Notebooks.Predictor.Load(method, data);
-        if (predictor.Method.Why.Length > 0) sink.Line(predictor.Method.Why);
+        if (predictor.Method.Why.Length > 0)
+            sink.Line(predictor.Method.Why);
         var result = predictor.Predict(images, sink);
-        foreach (var skip in result.Skipped) Console.Error.WriteLine(skip.ToString());
+        foreach (var skip in result.Skipped)
+            Console.Error.WriteLine(skip.ToString());
         if (result.Count == 0)
         {
-            Console.Error.WriteLine($"error: none of the {result.Skipped.Count} files under {images} is a 72x48 gray SEM crop");
+            Console.Error.WriteLine(
+                $"error: none of the {result.Skipped.Count} files under {images} is a 72x48 gray SEM crop"
+            );
             return 1;
         }
         outDir ??= Path.Combine(Paths.Artifacts, "predict", method);
         string csv = result.Write(outDir);
-        sink.Line($"{result.Method}: {result.Count:N0} images predicted in {sw.Elapsed.TotalSeconds:F1} s{(result.Skipped.Count > 0 ? $", {result.Skipped.Count} skipped (above)" : "")}");
+        sink.Line(
+            $"{result.Method}: {result.Count:N0} images predicted in {sw.Elapsed.TotalSeconds:F1} "
+                + $"s{(result.Skipped.Count > 0 ? $", {result.Skipped.Count} skipped (above)" : "")}"
+        );
         sink.Line($"depth maps:   {Path.Combine(outDir, "depth")}");
         sink.Line($"measurements: {csv}");
         sink.Line($"overview:     {Path.Combine(outDir, "overview.png")}");
@@ -135,10 +205,14 @@ static class Commands
         _ = d.Test;
         double open = sw.Elapsed.TotalSeconds;
         var m = SemDepth.Methods.SavedMethods.Load(method, d);
-        if (m.Why.Length > 0) sink.Line(m.Why);
+        if (m.Why.Length > 0)
+            sink.Line(m.Why);
         var r = SemDepth.Submission.Submit.Run(m, d, sink);
-        sink.Line($"{m.Predictor.Name}: {d.Test.Count:N0} test images predicted, written, zipped and validated in {r.Seconds:F1} s " +
-            $"({d.Test.Count / r.Seconds:N0} images/s; opening the data and its cache {open:F1} s before that)");
+        sink.Line(
+            $"{m.Predictor.Name}: {d.Test.Count:N0} test images predicted, written, zipped and validated "
+                + $"in {r.Seconds:F1} s "
+                + $"({d.Test.Count / r.Seconds:N0} images/s; opening the data and its cache {open:F1} s before that)"
+        );
         sink.Line($"submission: {r.Zip}{(double.IsNaN(r.Score) ? "" : $", test RMSE {r.Score:F3} (hidden truth)")}");
         return 0;
     }
@@ -148,7 +222,8 @@ static class Commands
     {
         string root = ResolveData(data, sink);
         var plan = SemDepth.Notebooks.RunPlan.Make(root, budgetMinutes, SemDepth.Notebooks.NotebookRunner.All());
-        foreach (var line in plan.Lines()) sink.Line(line);
+        foreach (var line in plan.Lines())
+            sink.Line(line);
         return 0;
     }
 
@@ -156,16 +231,28 @@ static class Commands
     public static int Run(string? data, string? preset, string[]? notebooks, int? budgetMinutes, ConsoleSink sink)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        if (preset is not null) Environment.SetEnvironmentVariable("SEMDEPTH_PRESET", preset);
+        if (preset is not null)
+            Environment.SetEnvironmentVariable("SEMDEPTH_PRESET", preset);
         string root = ResolveData(data, sink);
         var report = DaconDataSet.Scan(root).Report;
-        if (!report.Ok) { Console.Error.WriteLine(report.Format(30)); return 1; }
+        if (!report.Ok)
+        {
+            Console.Error.WriteLine(report.Format(30));
+            return 1;
+        }
         var env = new Dictionary<string, string> { ["SEMDEPTH_DATA"] = root };
-        var chosen = SemDepth.Notebooks.NotebookRunner.All()
-            .Where(nb => notebooks is null or [] || notebooks.Any(w => Path.GetFileName(nb).StartsWith(w, StringComparison.Ordinal))).ToList();
-        if (chosen.Count == 0) throw new InvalidOperationException($"no notebooks in {SemDepth.Notebooks.NotebookRunner.NotebookDir}");
+        var chosen = SemDepth
+            .Notebooks.NotebookRunner.All()
+            .Where(nb =>
+                notebooks is null or []
+                || notebooks.Any(w => Path.GetFileName(nb).StartsWith(w, StringComparison.Ordinal))
+            )
+            .ToList();
+        if (chosen.Count == 0)
+            throw new InvalidOperationException($"no notebooks in {SemDepth.Notebooks.NotebookRunner.NotebookDir}");
         var plan = SemDepth.Notebooks.RunPlan.Make(root, budgetMinutes, chosen);
-        foreach (var line in plan.Lines()) sink.Line(line);
+        foreach (var line in plan.Lines())
+            sink.Line(line);
         env["SEMDEPTH_PLAN"] = plan.Save(Path.Combine(Paths.Artifacts, "plan.json"));
         bool ok = true;
         var started = DateTime.UtcNow;
@@ -185,12 +272,28 @@ static class Commands
             sink.Line($"{r} (estimated {SemDepth.Notebooks.RunPlan.Minutes(estimated)})");
             executed.Add(r.Output);
             ok &= r.Ok;
-            if (!r.Ok) break;
+            if (!r.Ok)
+                break;
         }
-        sink.Report(new WorkProgress(ok ? "notebooks (done)" : "notebooks (stopped at a failure)", executed.Count, executed.Count, "notebooks"));
+        sink.Report(
+            new WorkProgress(
+                ok ? "notebooks (done)" : "notebooks (stopped at a failure)",
+                executed.Count,
+                executed.Count,
+                "notebooks"
+            )
+        );
         var warnings = SemDepth.Workspace.RunWarnings.Since(started);
-        string reportPath = SemDepth.Notebooks.RunReport.Write(Path.Combine(Paths.Artifacts, "report.html"), executed,
-            new SemDepth.Notebooks.RunFacts(root, started, DateTime.UtcNow - started, ok) { Warnings = warnings, Plan = plan, Took = took });
+        string reportPath = SemDepth.Notebooks.RunReport.Write(
+            Path.Combine(Paths.Artifacts, "report.html"),
+            executed,
+            new SemDepth.Notebooks.RunFacts(root, started, DateTime.UtcNow - started, ok)
+            {
+                Warnings = warnings,
+                Plan = plan,
+                Took = took,
+            }
+        );
         sink.Line("");
         sink.Line($"data:               {root}");
         sink.Line($"executed notebooks: {SemDepth.Notebooks.NotebookRunner.OutputDir}");
@@ -198,13 +301,22 @@ static class Commands
         sink.Line($"submissions:        {Path.Combine(Paths.Artifacts, "submissions")}");
         sink.Line($"results summary:    {SemDepth.Submission.ResultsLog.Dir}");
         sink.Line($"training runs:      {Paths.Runs} (tensorboard --logdir runs)");
-        foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+        foreach (var w in warnings)
+            Console.Error.WriteLine($"warning: {w}");
         double planned = plan.Notebooks.Take(took.Count).Sum(e => e.Seconds);
-        sink.Line($"time: {SemDepth.Notebooks.RunPlan.Minutes(took.Sum(t => t.Seconds))} for the notebooks against an estimate of {SemDepth.Notebooks.RunPlan.Minutes(planned)}" +
-            (plan.Caps.BudgetMinutes > 0 ? $" and a budget of {plan.Caps.BudgetMinutes:0.#} min" : ""));
-        string status = !ok ? "FAILED" : warnings.Count > 0 ? $"COMPLETED WITH WARNINGS ({warnings.Count}, above)" : "done";
+        sink.Line(
+            $"time: {SemDepth.Notebooks.RunPlan.Minutes(took.Sum(t => t.Seconds))} for the notebooks "
+                + $"against an estimate of {SemDepth.Notebooks.RunPlan.Minutes(planned)}"
+                + (plan.Caps.BudgetMinutes > 0 ? $" and a budget of {plan.Caps.BudgetMinutes:0.#} min" : "")
+        );
+        string status =
+            !ok ? "FAILED"
+            : warnings.Count > 0 ? $"COMPLETED WITH WARNINGS ({warnings.Count}, above)"
+            : "done";
         sink.Line($"{status} in {sw.Elapsed.TotalMinutes:F1} min");
-        return !ok ? 1 : warnings.Count > 0 ? 3 : 0; // 2 is a usage error
+        return !ok ? 1
+            : warnings.Count > 0 ? 3
+            : 0; // 2 is a usage error
     }
 
     /// <summary>Exports a run's networks for PyTorch; with <paramref name="check"/>, loads them in PyTorch
@@ -215,31 +327,54 @@ static class Commands
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir));
         outDir ??= Path.Combine(Paths.Artifacts, "export", name);
         var nets = SemDepth.Training.RunExport.Export(runDir, outDir, format);
-        foreach (var n in nets) Console.WriteLine($"{n.Spec["network"]}: {n.WeightsFile} ({new FileInfo(n.WeightsFile).Length / 1024.0:N0} KiB; spec {Path.GetFileName(n.SpecFile)})");
-        if (!check) return 0;
-        foreach (var n in nets) SemDepth.Models.ModelExchange.WriteCheck(n);
-        var (code, o, e) = Bench.Python("exchange.py", [.. nets.Select(n => n.SpecFile), "--tolerance", tolerance.ToString("R", CultureInfo.InvariantCulture)]);
-        if (code is null) return 1;
-        foreach (var line in o.Split('\n', StringSplitOptions.RemoveEmptyEntries)) Console.WriteLine("  " + line);
-        if (code != 0) Console.Error.WriteLine($"error: the PyTorch check failed{(e.Trim().Length > 0 ? ": " + e.Trim().Split('\n')[^1] : "")}");
-        else Console.WriteLine($"PyTorch loads every exported network (strict) and matches TorchSharp within {tolerance:G2} (float64 on both sides; the float32 difference is printed beside it)");
+        foreach (var n in nets)
+            Console.WriteLine(
+                $"{n.Spec["network"]}: {n.WeightsFile} ({new FileInfo(n.WeightsFile).Length / 1024.0:N0} KiB; "
+                    + $"spec {Path.GetFileName(n.SpecFile)})"
+            );
+        if (!check)
+            return 0;
+        foreach (var n in nets)
+            SemDepth.Models.ModelExchange.WriteCheck(n);
+        var (code, o, e) = Bench.Python(
+            "exchange.py",
+            [.. nets.Select(n => n.SpecFile), "--tolerance", tolerance.ToString("R", CultureInfo.InvariantCulture)]
+        );
+        if (code is null)
+            return 1;
+        foreach (var line in o.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            Console.WriteLine("  " + line);
+        if (code != 0)
+            Console.Error.WriteLine(
+                $"error: the PyTorch check failed{(e.Trim().Length > 0 ? ": " + e.Trim().Split('\n')[^1] : "")}"
+            );
+        else
+            Console.WriteLine(
+                $"PyTorch loads every exported network (strict) and matches TorchSharp within "
+                    + $"{tolerance:G2} (float64 on both sides; the float32 difference is printed beside it)"
+            );
         return code == 0 ? 0 : 1;
     }
 
     /// <summary>`semdepth doctor`: the environment, then every check; exit 1 with one error line a failure.</summary>
     public static int Doctor()
     {
-        foreach (var line in SemDepth.Models.Doctor.Environment()) Console.WriteLine(line);
+        foreach (var line in SemDepth.Models.Doctor.Environment())
+            Console.WriteLine(line);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var results = SemDepth.Models.LayerCheck.RunAll(r =>
         {
-            if (r.Passed) Console.WriteLine(r.ToString());
-            else Console.Error.WriteLine(r.ToString());
+            if (r.Passed)
+                Console.WriteLine(r.ToString());
+            else
+                Console.Error.WriteLine(r.ToString());
         });
         int failed = results.Count(r => !r.Passed);
-        string verdict = failed == 0
-            ? $"doctor: all {results.Count} checks right in float32 against float64 ({sw.Elapsed.TotalSeconds:F1} s)"
-            : $"doctor: {failed} of {results.Count} checks failed: this machine computes wrong numbers for them";
+        string verdict =
+            failed == 0
+                ? $"doctor: all {results.Count} checks right in float32 against float64 "
+                    + $"({sw.Elapsed.TotalSeconds:F1} s)"
+                : $"doctor: {failed} of {results.Count} checks failed: this machine computes wrong numbers for them";
         (failed == 0 ? Console.Out : Console.Error).WriteLine(verdict);
         return failed == 0 ? 0 : 1;
     }
@@ -249,6 +384,7 @@ static class Commands
         Console.WriteLine(SyntheticConfig.FromPreset(preset).ToJson());
         return 0;
     }
+
     public static int BenchData(string preset, string? outDir, bool regenerate)
     {
         var cfg = SyntheticConfig.FromPreset(preset);
@@ -256,18 +392,35 @@ static class Commands
         if (regenerate || !Directory.Exists(root))
         {
             var g = SyntheticGenerator.Generate(cfg, root, overwrite: true);
-            Console.WriteLine($"generation: {g.Files:N0} PNG files in {g.Elapsed.TotalSeconds:F1} s ({g.Files / g.Elapsed.TotalSeconds:N0} files/s)");
+            Console.WriteLine(
+                $"generation: {g.Files:N0} PNG files in {g.Elapsed.TotalSeconds:F1} s "
+                    + $"({g.Files / g.Elapsed.TotalSeconds:N0} files/s)"
+            );
         }
         string cache = Path.Combine(Paths.Artifacts, "bench-cache");
-        if (Directory.Exists(cache)) Directory.Delete(cache, true);
+        if (Directory.Exists(cache))
+            Directory.Delete(cache, true);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var set = DaconDataSet.Open(root);
         double scan = sw.Elapsed.TotalSeconds;
         sw.Restart();
         int images;
-        using (var d = SemData.Open(root, cacheDir: cache)) { d.WarmAll(); images = d.SimSem.Count + d.SimDepth.Count + d.Train.Count + d.Test.Count + (d.TrainTruth?.Count ?? 0) + (d.TestTruth?.Count ?? 0); }
+        using (var d = SemData.Open(root, cacheDir: cache))
+        {
+            d.WarmAll();
+            images =
+                d.SimSem.Count
+                + d.SimDepth.Count
+                + d.Train.Count
+                + d.Test.Count
+                + (d.TrainTruth?.Count ?? 0)
+                + (d.TestTruth?.Count ?? 0);
+        }
         double decode = sw.Elapsed.TotalSeconds;
-        Console.WriteLine($"layout open (the saved index when current, else a scan): {scan:F2} s; first decode into the cache: {images:N0} images in {decode:F1} s ({images / decode:N0} images/s)");
+        Console.WriteLine(
+            $"layout open (the saved index when current, else a scan): {scan:F2} s; first decode into the "
+                + $"cache: {images:N0} images in {decode:F1} s ({images / decode:N0} images/s)"
+        );
         var reload = new List<double>();
         for (int rep = 0; rep < 5; rep++)
         {
@@ -277,13 +430,18 @@ static class Commands
             {
                 d.WarmAll();
                 foreach (var s in new[] { d.SimSem, d.SimDepth, d.Train, d.Test })
-                    for (int i = 0; i < s.Count; i += 1) sum += s[i][Geometry.Pixels / 2]; // touch every image
+                    for (int i = 0; i < s.Count; i += 1)
+                        sum += s[i][Geometry.Pixels / 2]; // touch every image
             }
             reload.Add(images / sw.Elapsed.TotalSeconds);
-            if (sum < 0) Console.WriteLine();
+            if (sum < 0)
+                Console.WriteLine();
         }
         reload.Sort();
-        Console.WriteLine($"cached reload (layout index + fingerprint + map + touch every image), median of 5: {reload[2]:N0} images/s");
+        Console.WriteLine(
+            $"cached reload (layout index + fingerprint + map + touch every image), median of 5: "
+                + $"{reload[2]:N0} images/s"
+        );
         using (var d = SemData.Open(root, cacheDir: cache))
         {
             var idx = Batches.Shuffled(Enumerable.Range(0, d.SimSem.Count).ToArray(), 41, 1);
@@ -294,11 +452,20 @@ static class Commands
                 sw.Restart();
                 int nb = 0;
                 for (int b = 0; b + 128 <= Math.Min(idx.Length, 128 * 400); b += 128, nb++)
-                    Batches.Fill(d.SimSem, idx.AsSpan(b, 128), PixelScale.Unit, Batches.RandomFlips(128, 41, rep, nb), buf);
+                    Batches.Fill(
+                        d.SimSem,
+                        idx.AsSpan(b, 128),
+                        PixelScale.Unit,
+                        Batches.RandomFlips(128, 41, rep, nb),
+                        buf
+                    );
                 rates.Add(nb / sw.Elapsed.TotalSeconds);
             }
             rates.Sort();
-            Console.WriteLine($"batch assembly (128 images, shuffled, flips, to float): median {rates[2]:N0} batches/s ({rates[2] * 128:N0} images/s)");
+            Console.WriteLine(
+                $"batch assembly (128 images, shuffled, flips, to float): median {rates[2]:N0} batches/s "
+                    + $"({rates[2] * 128:N0} images/s)"
+            );
         }
         return 0;
     }

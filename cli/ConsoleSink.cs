@@ -22,18 +22,30 @@ sealed class ConsoleSink : IProgress<string>, IProgress<TrainProgress>, IProgres
 
     ConsoleSink(ProgressContext? ctx) => _ctx = ctx;
 
-    /// <summary>Whether progress bars are drawn (an interactive terminal, output not redirected, SEMDEPTH_PLAIN unset).</summary>
+    /// <summary>Whether progress bars are drawn (an interactive terminal, output not redirected, SEMDEPTH_PLAIN
+    /// unset).</summary>
     public static bool Interactive =>
-        !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && Environment.GetEnvironmentVariable("SEMDEPTH_PLAIN") != "1";
+        !Console.IsOutputRedirected
+        && AnsiConsole.Profile.Capabilities.Interactive
+        && Environment.GetEnvironmentVariable("SEMDEPTH_PLAIN") != "1";
 
     /// <summary>Runs <paramref name="work"/> with a sink: inside a live progress display when interactive.</summary>
     public static int Run(Func<ConsoleSink, int> work)
     {
-        if (!Interactive) return work(new ConsoleSink(null));
-        return AnsiConsole.Progress()
-            .AutoClear(false).HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                     new RateColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+        if (!Interactive)
+            return work(new ConsoleSink(null));
+        return AnsiConsole
+            .Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(
+                new TaskDescriptionColumn { Alignment = Justify.Left },
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new RateColumn(),
+                new RemainingTimeColumn(),
+                new SpinnerColumn()
+            )
             .Start(ctx => work(new ConsoleSink(ctx)));
     }
 
@@ -42,8 +54,10 @@ sealed class ConsoleSink : IProgress<string>, IProgress<TrainProgress>, IProgres
     {
         lock (_gate)
         {
-            if (_ctx is null) Console.WriteLine(text);
-            else AnsiConsole.MarkupLine(Markup.Escape(text));
+            if (_ctx is null)
+                Console.WriteLine(text);
+            else
+                AnsiConsole.MarkupLine(Markup.Escape(text));
         }
     }
 
@@ -55,8 +69,15 @@ sealed class ConsoleSink : IProgress<string>, IProgress<TrainProgress>, IProgres
     {
         long total = (long)p.Epochs * Math.Max(1, p.Batches);
         long done = (long)(p.Epoch - 1) * Math.Max(1, p.Batches) + (p.Finished is null ? p.Batch + 1 : p.Batches);
-        if (p.Finished is not null) Line(p.ToString());
-        Update($"train {p.Run}", Math.Min(done, total), total, "batches", $"epoch {p.Epoch}/{p.Epochs}, loss {p.Loss:F4}");
+        if (p.Finished is not null)
+            Line(p.ToString());
+        Update(
+            $"train {p.Run}",
+            Math.Min(done, total),
+            total,
+            "batches",
+            $"epoch {p.Epoch}/{p.Epochs}, loss {p.Loss:F4}"
+        );
     }
 
     void Update(string task, long done, long total, string unit, string? detail)
@@ -70,19 +91,32 @@ sealed class ConsoleSink : IProgress<string>, IProgress<TrainProgress>, IProgres
                 t.MaxValue = Math.Max(1, total);
                 t.Value = done;
                 t.Description = Markup.Escape(detail is null ? task : $"{task} ({detail})");
-                if (done >= total) t.StopTask();
+                if (done >= total)
+                    t.StopTask();
                 return;
             }
             var now = DateTime.UtcNow;
-            if (!_started.TryGetValue(task, out var s) || done < s.Done) { _started[task] = s = (now, done); _lastLine[task] = now; }
+            if (!_started.TryGetValue(task, out var s) || done < s.Done)
+            {
+                _started[task] = s = (now, done);
+                _lastLine[task] = now;
+            }
             bool last = done >= total;
-            if (!last && now - _lastLine[task] < TimeSpan.FromSeconds(5)) return;
-            if (done == 0 || (last && unit == "batches")) return; // epochs print their own line
+            if (!last && now - _lastLine[task] < TimeSpan.FromSeconds(5))
+                return;
+            if (done == 0 || (last && unit == "batches"))
+                return; // epochs print their own line
             _lastLine[task] = now;
-            double secs = (now - s.Start).TotalSeconds, rate = secs > 0 ? (done - s.Done) / secs : 0;
+            double secs = (now - s.Start).TotalSeconds,
+                rate = secs > 0 ? (done - s.Done) / secs : 0;
             string left = !last && rate > 0 ? $", {TimeSpan.FromSeconds((total - done) / rate):mm\\:ss} left" : "";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{task}{(detail is null ? "" : " " + detail)}: {done:N0}/{total:N0} {unit}{(rate > 0 ? $", {rate:N0} {unit}/s" : "")}{left}"));
+            Console.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{task}{(detail is null ? "" : " " + detail)}: {done:N0}/{total:N0} "
+                        + $"{unit}{(rate > 0 ? $", {rate:N0} {unit}/s" : "")}{left}"
+                )
+            );
         }
     }
 
@@ -90,7 +124,11 @@ sealed class ConsoleSink : IProgress<string>, IProgress<TrainProgress>, IProgres
     sealed class RateColumn : ProgressColumn
     {
         protected override bool NoWrap => true;
+
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
-            new Text(task.Speed is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s,8:N0}/s") : "       -/s", new Style(Color.Grey));
+            new Text(
+                task.Speed is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s, 8:N0}/s") : "       -/s",
+                new Style(Color.Grey)
+            );
     }
 }

@@ -17,15 +17,21 @@ static partial class Bench
     {
         var device = Torch.TorchDevice.Current;
         var o = CycleGanOptions.Default with { BatchSize = batch };
-        Console.WriteLine($"CycleGAN step (LSGAN, generators {o.GenWidth} ch x {o.GenBlocks} blocks, PatchGAN {o.DiscWidth} ch, batch {batch} a domain): " +
-            $"{steps} steps a repetition, median of {reps} after a warm-up; torch threads {torch.get_num_threads()}, device {device.type}");
-        _ = d.SimSem; _ = d.Train;
+        Console.WriteLine(
+            $"CycleGAN step (LSGAN, generators {o.GenWidth} ch x {o.GenBlocks} blocks, PatchGAN "
+                + $"{o.DiscWidth} ch, batch {batch} a domain): "
+                + $"{steps} steps a repetition, median of {reps} after a warm-up; torch threads "
+                + $"{torch.get_num_threads()}, device {device.type}"
+        );
+        _ = d.SimSem;
+        _ = d.Train;
         var simRefs = Enumerable.Range(0, d.SimSem.Count).Select(i => new ImageRef(d.SimSem, i)).ToArray();
         var realRefs = Enumerable.Range(0, d.Train.Count).Select(i => new ImageRef(d.Train, i)).ToArray();
         var models = new Dictionary<AdamImpl, CycleGanModel>();
         using var xs = Batches.HostBuffer(batch);
         using var ys = Batches.HostBuffer(batch);
-        var rb = new ImageRef[batch]; var sb = new ImageRef[batch];
+        var rb = new ImageRef[batch];
+        var sb = new ImageRef[batch];
         long step = 0;
         double RunSteps(CycleGanModel model, int n)
         {
@@ -33,10 +39,17 @@ static partial class Bench
             for (int s = 0; s < n; s++, step++)
             {
                 using var scope = torch.NewDisposeScope();
-                for (int k = 0; k < batch; k++) { rb[k] = realRefs[(int)((step * batch + k) * 7919 % realRefs.Length)]; sb[k] = simRefs[(int)((step * batch + k) * 104729 % simRefs.Length)]; }
+                for (int k = 0; k < batch; k++)
+                {
+                    rb[k] = realRefs[(int)((step * batch + k) * 7919 % realRefs.Length)];
+                    sb[k] = simRefs[(int)((step * batch + k) * 104729 % simRefs.Length)];
+                }
                 Batches.Fill(rb, PixelScale.Symmetric, default, xs);
                 Batches.Fill(sb, PixelScale.Symmetric, default, ys);
-                model.set_input(device.type == DeviceType.CPU ? xs : xs.to(device), device.type == DeviceType.CPU ? ys : ys.to(device));
+                model.set_input(
+                    device.type == DeviceType.CPU ? xs : xs.to(device),
+                    device.type == DeviceType.CPU ? ys : ys.to(device)
+                );
                 model.optimize_parameters(s);
             }
             return 2.0 * batch * n / sw.Elapsed.TotalSeconds;
@@ -49,24 +62,49 @@ static partial class Bench
             model.StartEpoch(1);
             model.train();
             var rates = new List<double>();
-            for (int rep = 0; rep <= reps; rep++) { double r = RunSteps(model, steps); if (rep > 0) rates.Add(r); }
+            for (int rep = 0; rep <= reps; rep++)
+            {
+                double r = RunSteps(model, steps);
+                if (rep > 0)
+                    rates.Add(r);
+            }
             medians[optimizer] = Median(rates);
-            Console.WriteLine($"TorchSharp 0.107 ({ModeNames.Of(optimizer)} Adam): median {medians[optimizer],6:F1} images/s   [{string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]");
+            Console.WriteLine(
+                $"TorchSharp 0.107 ({ModeNames.Of(optimizer)} Adam): median {medians[optimizer], 6:F1} "
+                    + $"images/s   "
+                    + $"[{string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]"
+            );
         }
         double ts = medians[AdamImpl.MultiTensor];
         Console.WriteLine($"multi-tensor Adam / TorchSharp's Adam: {ts / medians[AdamImpl.TorchSharp]:F2}x");
         models[AdamImpl.TorchSharp].Dispose();
         using var main = models[AdamImpl.MultiTensor];
-        if (device.type == DeviceType.CPU) OneDnnRoutes(d, main, n => RunSteps(main, n), steps, reps);
+        if (device.type == DeviceType.CPU)
+            OneDnnRoutes(d, main, n => RunSteps(main, n), steps, reps);
 
-        var peer = Peer("cyclegan", "--sem", Path.Combine(d.CacheDir, "sim-sem.u8"), "--real", Path.Combine(d.CacheDir, "train.u8"),
-            "--batch", batch.ToString(CultureInfo.InvariantCulture), "--batches", steps.ToString(CultureInfo.InvariantCulture),
-            "--reps", reps.ToString(CultureInfo.InvariantCulture), "--threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture));
+        var peer = Peer(
+            "cyclegan",
+            "--sem",
+            Path.Combine(d.CacheDir, "sim-sem.u8"),
+            "--real",
+            Path.Combine(d.CacheDir, "train.u8"),
+            "--batch",
+            batch.ToString(CultureInfo.InvariantCulture),
+            "--batches",
+            steps.ToString(CultureInfo.InvariantCulture),
+            "--reps",
+            reps.ToString(CultureInfo.InvariantCulture),
+            "--threads",
+            torch.get_num_threads().ToString(CultureInfo.InvariantCulture)
+        );
         if (peer is { } pe)
         {
             double py = pe.GetProperty("median").GetDouble();
             var list = pe.GetProperty("images_per_s").EnumerateArray().Select(v => v.GetDouble()).ToList();
-            Console.WriteLine($"{pe.GetProperty("peer").GetString()}: median {py,6:F1} images/s   [{string.Join(", ", list.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]");
+            Console.WriteLine(
+                $"{pe.GetProperty("peer").GetString()}: median {py, 6:F1} images/s   "
+                    + $"[{string.Join(", ", list.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]"
+            );
             Console.WriteLine($"ratio TorchSharp / PyTorch: {ts / py:F2}x (goal >= 1.3x)");
             PrintPeerBlas(pe);
         }
@@ -74,16 +112,30 @@ static partial class Bench
         double ceiling = MatmulGflops(device);
         double perPair = 18 * GeneratorFlops(o) + 16 * DiscriminatorFlops(o);
         double achieved = ts / 2 * perPair / 1e9;
-        Console.WriteLine($"analytic step cost: {perPair / 1e9:F2} GFLOP an image pair (18 generator-forward equivalents + 16 discriminator ones: " +
-            $"G {GeneratorFlops(o) / 1e6:F0} MFLOP, D {DiscriminatorFlops(o) / 1e6:F0} MFLOP a forward)");
-        Console.WriteLine($"achieved {achieved:F1} GFLOP/s = {achieved / ceiling * 100:F1}% of the measured matmul ceiling {ceiling:F0} GFLOP/s");
+        Console.WriteLine(
+            $"analytic step cost: {perPair / 1e9:F2} GFLOP an image pair (18 generator-forward "
+                + $"equivalents + 16 discriminator ones: "
+                + $"G {GeneratorFlops(o) / 1e6:F0} MFLOP, D {DiscriminatorFlops(o) / 1e6:F0} MFLOP a forward)"
+        );
+        Console.WriteLine(
+            $"achieved {achieved:F1} GFLOP/s = {achieved / ceiling * 100:F1}% of the measured matmul "
+                + $"ceiling {ceiling:F0} GFLOP/s"
+        );
 
         if (chunks > 0)
         {
             var rss = new List<double>();
-            for (int c = 0; c < chunks; c++) { RunSteps(main, steps); GC.Collect(); rss.Add(RssMiB()); }
-            Console.WriteLine($"resident memory after each of {chunks} chunks of {steps} steps: {string.Join(", ", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} MiB; " +
-                $"growth after chunk 2: {(rss[^1] / rss[Math.Min(1, rss.Count - 1)] - 1) * 100:F1}%");
+            for (int c = 0; c < chunks; c++)
+            {
+                RunSteps(main, steps);
+                GC.Collect();
+                rss.Add(RssMiB());
+            }
+            Console.WriteLine(
+                $"resident memory after each of {chunks} chunks of {steps} steps: "
+                    + $"{string.Join(", ", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} MiB; "
+                    + $"growth after chunk 2: {(rss[^1] / rss[Math.Min(1, rss.Count - 1)] - 1) * 100:F1}%"
+            );
         }
         return 0;
     }
@@ -125,31 +177,49 @@ static partial class Bench
                 foreach (var route in routes)
                 {
                     Torch.OneDnn.Use(route);
-                    double c = cycleGanSteps(steps), u = UNetSteps(steps);
-                    if (rep == 0) continue; // warm-up of each route
+                    double c = cycleGanSteps(steps),
+                        u = UNetSteps(steps);
+                    if (rep == 0)
+                        continue; // warm-up of each route
                     rates[route].Cycle.Add(c);
                     rates[route].UNet.Add(u);
                 }
         }
-        finally { Torch.OneDnn.Use(Torch.OneDnnRoute.Guarded); }
-        double g = Median(rates[Torch.OneDnnRoute.Guarded].Cycle), gu = Median(rates[Torch.OneDnnRoute.Guarded].UNet);
+        finally
+        {
+            Torch.OneDnn.Use(Torch.OneDnnRoute.Guarded);
+        }
+        double g = Median(rates[Torch.OneDnnRoute.Guarded].Cycle),
+            gu = Median(rates[Torch.OneDnnRoute.Guarded].UNet);
         foreach (var route in routes)
         {
             var (c, u) = rates[route];
-            Console.WriteLine($"  {route,-10} CycleGAN step median {Median(c),6:F1} images/s ({Median(c) / g:F2}x guarded), " +
-                $"U-Net step median {Median(u),6:F1} images/s ({Median(u) / gu:F2}x guarded)   " +
-                $"[{string.Join(", ", c.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}] [{string.Join(", ", u.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]");
+            Console.WriteLine(
+                $"  {route, -10} CycleGAN step median {Median(c), 6:F1} images/s ({Median(c) / g:F2}x guarded), "
+                    + $"U-Net step median {Median(u), 6:F1} images/s ({Median(u) / gu:F2}x guarded)   "
+                    + $"[{string.Join(", ", c.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}] "
+                    + $"[{string.Join(", ", u.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}]"
+            );
         }
-        Console.WriteLine("  (Everywhere is what libtorch does unguarded: on a CPU where the probe found the fault its gradients are wrong)");
+        Console.WriteLine(
+            "  (Everywhere is what libtorch does unguarded: on a CPU where the probe found the fault its "
+                + "gradients are wrong)"
+        );
     }
 
     /// <summary>Forward FLOPs of one 72x48 image through the ResNet generator (convolutions only).</summary>
     public static double GeneratorFlops(CycleGanOptions o)
     {
-        long w = o.GenWidth; const long full = 72 * 48, half = 36 * 24, quarter = 18 * 12;
-        return Conv(1, w, 7, full) + Conv(w, 2 * w, 3, half) + Conv(2 * w, 4 * w, 3, quarter)
+        long w = o.GenWidth;
+        const long full = 72 * 48,
+            half = 36 * 24,
+            quarter = 18 * 12;
+        return Conv(1, w, 7, full)
+            + Conv(w, 2 * w, 3, half)
+            + Conv(2 * w, 4 * w, 3, quarter)
             + o.GenBlocks * 2 * Conv(4 * w, 4 * w, 3, quarter)
-            + Conv(4 * w, 2 * w, 3, quarter) + Conv(2 * w, w, 3, half) // transposed: per input pixel
+            + Conv(4 * w, 2 * w, 3, quarter)
+            + Conv(2 * w, w, 3, half) // transposed: per input pixel
             + Conv(w, 1, 7, full);
     }
 
@@ -157,6 +227,10 @@ static partial class Bench
     public static double DiscriminatorFlops(CycleGanOptions o)
     {
         long w = o.DiscWidth;
-        return Conv(1, w, 4, 36 * 24) + Conv(w, 2 * w, 4, 18 * 12) + Conv(2 * w, 4 * w, 4, 9 * 6) + Conv(4 * w, 8 * w, 4, 8 * 5) + Conv(8 * w, 1, 4, 7 * 4);
+        return Conv(1, w, 4, 36 * 24)
+            + Conv(w, 2 * w, 4, 18 * 12)
+            + Conv(2 * w, 4 * w, 4, 9 * 6)
+            + Conv(4 * w, 8 * w, 4, 8 * 5)
+            + Conv(8 * w, 1, 4, 7 * 4);
     }
 }

@@ -5,12 +5,12 @@ using SemDepth.Training;
 namespace SemDepth.Cli;
 
 /// <summary>
-/// `semdepth fault-check`: proves that a killed training run loses nothing. For train-ae and
-/// train-cyclegan on the tiny preset it trains an uninterrupted reference, then trains the same run
-/// while killing it with SIGKILL at random moments (every other kill waits for a checkpoint save to be
-/// under way; the others between the start and two epochs past the first save), resuming each time, and compares the final weights byte for byte. Then a save onto a
-/// full disk and onto a read-only folder must fail with a one-line error and leave the previous
-/// checkpoint usable. Not a test: it takes minutes and needs root for the tmpfs mounts.
+/// `semdepth fault-check`: proves that a killed training run loses nothing. For train-ae and train-cyclegan on the tiny
+/// preset it trains an uninterrupted reference, then trains the same run while killing it with SIGKILL at random
+/// moments (every other kill waits for a checkpoint save to be under way; the others between the start and two epochs
+/// past the first save), resuming each time, and compares the final weights byte for byte. Then a save onto a full disk
+/// and onto a read-only folder must fail with a one-line error and leave the previous checkpoint usable. Not a test: it
+/// takes minutes and needs root for the tmpfs mounts.
 /// </summary>
 static class FaultCheck
 {
@@ -20,7 +20,8 @@ static class FaultCheck
     {
         string work = Path.Combine(Workspace.Paths.Artifacts, "fault-check");
         string runs = Path.Combine(work, "runs");
-        if (Directory.Exists(runs)) Directory.Delete(runs, true);
+        if (Directory.Exists(runs))
+            Directory.Delete(runs, true);
         string data = dataRoot ?? Path.Combine(work, "tiny");
         if (dataRoot is null && !Directory.Exists(data))
             Console.WriteLine(SyntheticGenerator.Generate(SyntheticConfig.Tiny, data));
@@ -31,7 +32,8 @@ static class FaultCheck
             new Job("train-cyclegan", "cyclegan", 16, ["--steps", "3", "--batch", "4"]),
         };
         bool ok = true;
-        int killsDone = 0, resumes = 0;
+        int killsDone = 0,
+            resumes = 0;
         for (int j = 0; j < jobs.Length; j++)
         {
             var job = jobs[j];
@@ -41,7 +43,9 @@ static class FaultCheck
             resumes += r.Resumes;
             ok &= r.Ok;
         }
-        Console.WriteLine($"fault-check: {killsDone} kills, {resumes} resumes, all weights identical: {(ok ? "yes" : "NO")}");
+        Console.WriteLine(
+            $"fault-check: {killsDone} kills, {resumes} resumes, all weights identical: {(ok ? "yes" : "NO")}"
+        );
         bool diskOk = CheckFullDisk(data, work) & CheckReadOnly(data, work);
         return ok && diskOk ? 0 : 1;
     }
@@ -50,27 +54,41 @@ static class FaultCheck
 
     static JobResult CheckJob(Job job, int target, string data, string runs, Random rng)
     {
-        string refName = "ref-" + job.Name, killName = "killed-" + job.Name;
+        string refName = "ref-" + job.Name,
+            killName = "killed-" + job.Name;
         var sw = Stopwatch.StartNew();
         var reference = Start(job, refName, data, runs, resume: false);
         string refCk = Path.Combine(runs, refName, "checkpoint");
         double firstSave = double.NaN;
         while (!reference.WaitForExit(5))
-            if (double.IsNaN(firstSave) && Directory.Exists(refCk)) firstSave = sw.Elapsed.TotalSeconds;
+            if (double.IsNaN(firstSave) && Directory.Exists(refCk))
+                firstSave = sw.Elapsed.TotalSeconds;
         double refSeconds = sw.Elapsed.TotalSeconds;
-        if (double.IsNaN(firstSave)) firstSave = refSeconds / 2;
+        if (double.IsNaN(firstSave))
+            firstSave = refSeconds / 2;
         // random kills fall anywhere from the start to two epochs past the first save
         double epochSeconds = Math.Max(0.05, (refSeconds - firstSave) / Math.Max(1, job.Epochs - 1));
         double window = firstSave + 2 * epochSeconds;
-        if (reference.ExitCode != 0) return Fail($"{job.Command}: the uninterrupted run failed (exit {reference.ExitCode}); see {LogOf(runs, refName, 0)}");
-        Console.WriteLine($"{job.Command}: reference run of {job.Epochs} epochs took {refSeconds:F1} s (first checkpoint after {firstSave:F1} s)");
+        if (reference.ExitCode != 0)
+            return Fail(
+                $"{job.Command}: the uninterrupted run failed (exit {reference.ExitCode}); see "
+                    + $"{LogOf(runs, refName, 0)}"
+            );
+        Console.WriteLine(
+            $"{job.Command}: reference run of {job.Epochs} epochs took {refSeconds:F1} s (first "
+                + $"checkpoint after {firstSave:F1} s)"
+        );
 
         string ck = Path.Combine(runs, killName, "checkpoint");
-        int kills = 0, resumes = 0, duringSave = 0, starts = 0;
+        int kills = 0,
+            resumes = 0,
+            duringSave = 0,
+            starts = 0;
         while (true)
         {
             bool resume = HasCompleteCheckpoint(ck);
-            if (resume) resumes++;
+            if (resume)
+                resumes++;
             var p = Start(job, killName, data, runs, resume, starts++);
             if (kills < target)
             {
@@ -81,13 +99,17 @@ static class FaultCheck
                 if (killed)
                 {
                     kills++;
-                    if (onSave) duringSave++;
+                    if (onSave)
+                        duringSave++;
                     continue;
                 }
             }
             p.WaitForExit();
             if (p.ExitCode != 0)
-                return Fail($"{job.Command}: a {(resume ? "resumed" : "fresh")} run exited {p.ExitCode}; see {LogOf(runs, killName, starts - 1)}");
+                return Fail(
+                    $"{job.Command}: a {(resume ? "resumed" : "fresh")} run exited {p.ExitCode}; see "
+                        + $"{LogOf(runs, killName, starts - 1)}"
+                );
             break;
         }
         string refModel = Path.Combine(runs, refName, "checkpoint", Checkpoint.ModelFile);
@@ -98,12 +120,16 @@ static class FaultCheck
         bool same = differing == 0 && epochs == job.Epochs && rows == job.Epochs;
         if (kills < target)
         {
-            Console.WriteLine($"FAILED: {job.Command}: the run finished after {kills} of {target} kills (make the job longer)");
+            Console.WriteLine(
+                $"FAILED: {job.Command}: the run finished after {kills} of {target} kills (make the job longer)"
+            );
             same = false;
         }
-        Console.WriteLine($"{job.Command}: {kills} kills ({duringSave} while a checkpoint was being saved), {resumes} resumes, " +
-                          $"{starts} starts; final epoch {epochs}, metrics.csv rows {rows}; final weights identical to the " +
-                          $"uninterrupted run: {(same ? "yes" : $"NO ({differing} bytes differ)")}");
+        Console.WriteLine(
+            $"{job.Command}: {kills} kills ({duringSave} while a checkpoint was being saved), {resumes} resumes, "
+                + $"{starts} starts; final epoch {epochs}, metrics.csv rows {rows}; final weights identical to the "
+                + $"uninterrupted run: {(same ? "yes" : $"NO ({differing} bytes differ)")}"
+        );
         return new JobResult(kills, resumes, same);
     }
 
@@ -113,19 +139,22 @@ static class FaultCheck
         return new JobResult(0, 0, false);
     }
 
-    /// <summary>True when the run folder has a checkpoint that opening it would find (under any of the three names).</summary>
+    /// <summary>True when the run folder has a checkpoint that opening it would find (under any of the three
+    /// names).</summary>
     static bool HasCompleteCheckpoint(string ck) =>
         new[] { ck, ck + ".new", ck + ".old" }.Any(d => Checkpoint.Verify(d) is null);
 
     static bool KillAfter(Process p, TimeSpan delay)
     {
-        if (p.WaitForExit(delay)) return false;
+        if (p.WaitForExit(delay))
+            return false;
         p.Kill();
         p.WaitForExit();
         return true;
     }
 
-    /// <summary>Waits until a save is under way (checkpoint.new exists), then kills within a few milliseconds.</summary>
+    /// <summary>Waits until a save is under way (checkpoint.new exists), then kills within a few
+    /// milliseconds.</summary>
     static bool KillDuringSave(Process p, string ck, Random rng)
     {
         while (!p.HasExited)
@@ -133,7 +162,8 @@ static class FaultCheck
             if (Directory.Exists(ck + ".new"))
             {
                 Thread.Sleep(rng.Next(0, 40));
-                if (p.HasExited) return false;
+                if (p.HasExited)
+                    return false;
                 p.Kill();
                 p.WaitForExit();
                 return true;
@@ -150,7 +180,8 @@ static class FaultCheck
     {
         var args = new List<string> { job.Command, "--data", data, "--name", name, "--epochs", job.Epochs.ToString() };
         args.AddRange(job.Extra);
-        if (resume) args.Add("--resume");
+        if (resume)
+            args.Add("--resume");
         var psi = SelfStart(args);
         psi.Environment["SEMDEPTH_RUNS"] = runs;
         psi.Environment["SEMDEPTH_DEVICE"] = "cpu";
@@ -159,9 +190,23 @@ static class FaultCheck
         Directory.CreateDirectory(runs);
         var log = new StreamWriter(LogOf(runs, name, start)) { AutoFlush = true };
         var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        p.Exited += (_, _) => { lock (log) log.Dispose(); };
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                lock (log)
+                    log.WriteLine(e.Data);
+        };
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                lock (log)
+                    log.WriteLine(e.Data);
+        };
+        p.Exited += (_, _) =>
+        {
+            lock (log)
+                log.Dispose();
+        };
         p.Start();
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
@@ -173,8 +218,10 @@ static class FaultCheck
     {
         string exe = Environment.ProcessPath ?? "dotnet";
         var psi = new ProcessStartInfo(exe) { UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(typeof(FaultCheck).Assembly.Location);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (Path.GetFileNameWithoutExtension(exe) == "dotnet")
+            psi.ArgumentList.Add(typeof(FaultCheck).Assembly.Location);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
         return psi;
     }
 
@@ -182,9 +229,12 @@ static class FaultCheck
     {
         var x = File.ReadAllBytes(a);
         var y = File.ReadAllBytes(b);
-        if (x.Length != y.Length) return Math.Max(x.Length, y.Length);
+        if (x.Length != y.Length)
+            return Math.Max(x.Length, y.Length);
         int n = 0;
-        for (int i = 0; i < x.Length; i++) if (x[i] != y[i]) n++;
+        for (int i = 0; i < x.Length; i++)
+            if (x[i] != y[i])
+                n++;
         return n;
     }
 
@@ -203,54 +253,83 @@ static class FaultCheck
         return (p.ExitCode, stdout.Result + stderr);
     }
 
-    /// <summary>A tmpfs big enough for one AE checkpoint and a half: the second epoch's save runs out of space.</summary>
+    /// <summary>A tmpfs big enough for one AE checkpoint and a half: the second epoch's save runs out of
+    /// space.</summary>
     static bool CheckFullDisk(string data, string work)
     {
         string mount = Path.Combine(work, "full-disk");
         string refCk = Path.Combine(work, "runs", "ref-ae", "checkpoint");
         long size = Directory.GetFiles(refCk).Sum(f => new FileInfo(f).Length);
-        if (!Mount(mount, $"size={size * 3 / 2 / 1024}k")) return true;
+        if (!Mount(mount, $"size={size * 3 / 2 / 1024}k"))
+            return true;
         try
         {
             var (code, output) = RunToEnd(["train-ae", "--data", data, "--name", "ae", "--epochs", "2"], mount);
             return Report("full disk", Path.Combine(mount, "ae", "checkpoint"), code, output, expectEpoch: 1);
         }
-        finally { Unmount(mount); }
+        finally
+        {
+            Unmount(mount);
+        }
     }
 
     /// <summary>One epoch on a tmpfs, remounted read-only, then a resume that must fail to save.</summary>
     static bool CheckReadOnly(string data, string work)
     {
         string mount = Path.Combine(work, "read-only");
-        if (!Mount(mount, "size=512m")) return true;
+        if (!Mount(mount, "size=512m"))
+            return true;
         try
         {
             var first = RunToEnd(["train-ae", "--data", data, "--name", "ae", "--epochs", "1"], mount);
-            if (first.Code != 0) { Console.WriteLine("FAILED: read-only check: the first epoch failed\n" + first.Output); return false; }
+            if (first.Code != 0)
+            {
+                Console.WriteLine("FAILED: read-only check: the first epoch failed\n" + first.Output);
+                return false;
+            }
             Sh("mount", "-o", "remount,ro", mount);
-            var (code, output) = RunToEnd(["train-ae", "--data", data, "--name", "ae", "--epochs", "2", "--resume"], mount);
-            return Report("read-only runs folder", Path.Combine(mount, "ae", "checkpoint"), code, output, expectEpoch: 1);
+            var (code, output) = RunToEnd(
+                ["train-ae", "--data", data, "--name", "ae", "--epochs", "2", "--resume"],
+                mount
+            );
+            return Report(
+                "read-only runs folder",
+                Path.Combine(mount, "ae", "checkpoint"),
+                code,
+                output,
+                expectEpoch: 1
+            );
         }
-        finally { Unmount(mount); }
+        finally
+        {
+            Unmount(mount);
+        }
     }
 
     static bool Report(string what, string ck, int code, string output, int expectEpoch)
     {
         string? error = output.Split('\n').FirstOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal));
-        bool trace = output.Contains("   at ", StringComparison.Ordinal) || output.Contains("Unhandled exception", StringComparison.Ordinal);
+        bool trace =
+            output.Contains("   at ", StringComparison.Ordinal)
+            || output.Contains("Unhandled exception", StringComparison.Ordinal);
         string? problem = Checkpoint.Verify(ck);
         int epoch = problem is null ? Checkpoint.ReadState(ck).Epoch : -1;
         bool ok = code == 1 && error is not null && !trace && problem is null && epoch == expectEpoch;
-        Console.WriteLine($"{what}: exit {code}, {(trace ? "a stack trace was printed" : "no stack trace")}; " +
-                          $"previous checkpoint {(problem is null ? $"usable (epoch {epoch})" : "BROKEN: " + problem)}: {(ok ? "ok" : "FAILED")}");
-        if (error is not null) Console.WriteLine("  " + error.Trim());
+        Console.WriteLine(
+            $"{what}: exit {code}, {(trace ? "a stack trace was printed" : "no stack trace")}; "
+                + $"previous checkpoint {(problem is null ? $"usable (epoch {epoch})" : "BROKEN: " + problem)}: "
+                + $"{(ok ? "ok" : "FAILED")}"
+        );
+        if (error is not null)
+            Console.WriteLine("  " + error.Trim());
         return ok;
     }
 
     static bool Mount(string dir, string options)
     {
         Directory.CreateDirectory(dir);
-        if (Sh("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir) == 0) return true;
+        if (Sh("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir) == 0)
+            return true;
         Console.WriteLine($"skipped: cannot mount a tmpfs at {dir} (needs root)");
         return false;
     }
@@ -258,19 +337,32 @@ static class FaultCheck
     static void Unmount(string dir)
     {
         Sh("umount", dir);
-        try { Directory.Delete(dir, true); } catch (IOException) { }
+        try
+        {
+            Directory.Delete(dir, true);
+        }
+        catch (IOException) { }
     }
 
     static int Sh(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo(file)
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
         try
         {
             using var p = Process.Start(psi)!;
             p.WaitForExit();
             return p.ExitCode;
         }
-        catch (System.ComponentModel.Win32Exception) { return -1; }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
     }
 }

@@ -18,51 +18,60 @@ static class RetrievalBench
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+                return double.Parse(
+                        line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+                        CultureInfo.InvariantCulture
+                    ) / 1024;
         return double.NaN;
     }
 
-    public static int Run(SemData d, int recallQueries, int peerQueries, int reps, int chunkMiB, bool exactAll = false, string cyclegan = "cyclegan", string keys = "both", double smooth = 1.0, bool perfectRestyle = false, int maxShift = 0, bool shiftBack = true, int topK = 1, int lists = 0, int probes = 32)
+    public static int Run(SemData d, RetrievalBenchOptions b)
     {
         var device = Torch.TorchDevice.Current;
-        Console.WriteLine($"retrieval benchmark: {d.Layout.Root}; device {device.type}, torch threads {torch.get_num_threads()}");
-        Console.WriteLine($"library {d.Layout.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts, chunk bound {chunkMiB} MiB");
+        var opt = b.Search with { Search = SearchMode.Approx };
+        opt.Check();
+        int maxShift = opt.MaxShift;
+        Console.WriteLine(
+            $"retrieval benchmark: {d.Layout.Root}; device {device.type}, torch threads {torch.get_num_threads()}"
+        );
+        Console.WriteLine(
+            $"library {d.Layout.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, "
+                + $"{(2 * maxShift + 1) * (2 * maxShift + 1)} shifts, chunk bound {opt.ChunkMiB} MiB"
+        );
         Console.WriteLine($"search products (A x B^T): {Torch.OpenBlas.Status}");
-        string cgRun = Path.IsPathRooted(cyclegan) ? cyclegan : Path.Combine(Paths.Runs, cyclegan);
-        Func<int, ResnetGenerator>? genSimToReal = null, genRealToSim = null;
+        string cgRun = Path.IsPathRooted(b.CycleGan) ? b.CycleGan : Path.Combine(Paths.Runs, b.CycleGan);
+        Func<int, ResnetGenerator>? genSimToReal = null,
+            genRealToSim = null;
         if (File.Exists(Path.Combine(cgRun, "checkpoint", Checkpoint.StateFile)))
         {
             var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(cgRun);
             genSimToReal = c => nets(c).GenSimToReal;
             genRealToSim = c => nets(c).GenRealToSim;
-            Console.WriteLine($"GenSimToReal: {cgRun} epoch {epoch} (per case: {cgo.PerCase}, width {cgo.GenWidth}, {cgo.GenBlocks} blocks)");
+            Console.WriteLine(
+                $"GenSimToReal: {cgRun} epoch {epoch} (per case: {cgo.PerCase}, width {cgo.GenWidth}, "
+                    + $"{cgo.GenBlocks} blocks)"
+            );
         }
-        else Console.WriteLine($"no {cgRun}: the library is restyled by an untrained generator of the default size (the timing is the same)");
+        else
+            Console.WriteLine(
+                $"no {cgRun}: the library is restyled by an untrained generator of the default size (the "
+                    + $"timing is the same)"
+            );
         genSimToReal ??= Untrained();
         genRealToSim ??= genSimToReal;
         var testIdx = Enumerable.Range(0, d.Test.Count).ToList();
-        int[] cases = d.TestCases ?? throw new InvalidOperationException("the benchmark needs the synthetic set's test cases (truth/)");
+        int[] cases = d.TestCases
+            ?? throw new InvalidOperationException("the benchmark needs the synthetic set's test cases (truth/)");
         var known = new KnownCases(cases);
-        var opt = new RetrievalOptions
-        {
-            Search = SearchMode.Approx,
-            ChunkMiB = chunkMiB,
-            MaxShift = maxShift,
-            ShiftBack = shiftBack,
-            TopK = topK,
-            SmoothSigma = smooth,
-            Lists = lists,
-            Probes = probes,
-            Restyle = keys is "both" or "restyled",
-            TranslateQueries = keys is "both" or "translated",
-        };
-        opt.Check();
-        Console.WriteLine($"compared: {(perfectRestyle ? "perfect-restyle keys" : opt.Describe())}");
+        Console.WriteLine($"compared: {(b.PerfectRestyle ? "perfect-restyle keys" : opt.Describe())}");
 
         double rss0 = Bench.RssMiB();
         var total = Stopwatch.StartNew();
-        using var lib = perfectRestyle ? RetrievalLibrary.BuildPerfectRestyle(d, opt) : RetrievalLibrary.Build(d, genSimToReal, opt, genRealToSim: genRealToSim);
-        if (perfectRestyle) Console.WriteLine("keys: the perfect restyle (real-domain physics, no noise; a ceiling)");
+        using var lib = b.PerfectRestyle
+            ? RetrievalLibrary.BuildPerfectRestyle(d, opt)
+            : RetrievalLibrary.Build(d, genSimToReal, opt, genRealToSim: genRealToSim);
+        if (b.PerfectRestyle)
+            Console.WriteLine("keys: the perfect restyle (real-domain physics, no noise; a ceiling)");
         var retrieval = new RetrievalPredictor("retrieval", lib, d, known);
         var rss = new List<double>();
         retrieval.ChunkDone = _ => rss.Add(Bench.RssMiB());
@@ -70,24 +79,40 @@ static class RetrievalBench
         var approx = retrieval.Search(d.Test, testIdx, SearchMode.Approx);
         double approxSeconds = sw.Elapsed.TotalSeconds;
         double endToEnd = total.Elapsed.TotalSeconds;
-        Console.WriteLine($"restyle {lib.Count:N0} keys: {lib.RestyleSeconds:F1} s ({lib.Count / lib.RestyleSeconds:N0} images/s); " +
-                          $"index (subspaces, lists) {lib.IndexSeconds:F1} s; approximate search of {testIdx.Count:N0} queries: {approxSeconds - lib.IndexSeconds:F1} s");
-        Console.WriteLine($"END TO END (restyle + approximate search): {endToEnd:F1} s  (goal <= 180 s on the 2-core CPU)");
+        Console.WriteLine(
+            $"restyle {lib.Count:N0} keys: {lib.RestyleSeconds:F1} s ({lib.Count / lib.RestyleSeconds:N0} images/s); "
+                + $"index (subspaces, lists) {lib.IndexSeconds:F1} s; approximate search of "
+                + $"{testIdx.Count:N0} queries: {approxSeconds - lib.IndexSeconds:F1} s"
+        );
+        Console.WriteLine(
+            $"END TO END (restyle + approximate search): {endToEnd:F1} s  (goal <= 180 s on the 2-core CPU)"
+        );
 
-        var sample = testIdx.Take(recallQueries).ToList();
+        var sample = testIdx.Take(b.RecallQueries).ToList();
         sw.Restart();
         var exact = retrieval.Search(d.Test, sample, SearchMode.Exact);
         double exactSample = sw.Elapsed.TotalSeconds;
         int agree = Enumerable.Range(0, sample.Count).Count(q => exact[q][0].Key == approx[q][0].Key);
-        Console.WriteLine($"recall@1 of approximate vs exact on {sample.Count:N0} queries: {100.0 * agree / sample.Count:F2}% (goal >= 99%)");
-        Console.WriteLine($"exact search: {exactSample:F1} s for {sample.Count:N0} queries -> {exactSample * testIdx.Count / sample.Count:F0} s for all {testIdx.Count:N0} (extrapolated)");
+        Console.WriteLine(
+            $"recall@1 of approximate vs exact on {sample.Count:N0} queries: "
+                + $"{100.0 * agree / sample.Count:F2}% (goal >= 99%)"
+        );
+        Console.WriteLine(
+            $"exact search: {exactSample:F1} s for {sample.Count:N0} queries -> "
+                + $"{exactSample * testIdx.Count / sample.Count:F0} s for all {testIdx.Count:N0} (extrapolated)"
+        );
         if (d.TestTruth is { } truth && d.TestLibrary is { } lib1)
         {
-            var pred = topK > 1 ? retrieval.Predict(d.Test, testIdx) : new byte[testIdx.Count * Geometry.Pixels];
-            if (topK == 1) for (int q = 0; q < testIdx.Count; q++) retrieval.Place(approx[q][0], pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels));
+            var pred = opt.TopK > 1 ? retrieval.Predict(d.Test, testIdx) : new byte[testIdx.Count * Geometry.Pixels];
+            if (opt.TopK == 1)
+                for (int q = 0; q < testIdx.Count; q++)
+                    retrieval.Place(approx[q][0], pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels));
             double rmse = Metrics.Rmse(pred, Batches.Gather(truth, testIdx));
-            int reused = lib1.Count(i => i >= 0), hits = testIdx.Count(q => lib1[q] >= 0 && approx[q][0].Key == lib1[q]);
-            Console.WriteLine($"test RMSE (true cases) {rmse:F2}; exact library map found for {hits:N0} of {reused:N0} reused holes");
+            int reused = lib1.Count(i => i >= 0),
+                hits = testIdx.Count(q => lib1[q] >= 0 && approx[q][0].Key == lib1[q]);
+            Console.WriteLine(
+                $"test RMSE (true cases) {rmse:F2}; exact library map found for {hits:N0} of {reused:N0} reused holes"
+            );
             // how the true map scored against the winner, on up to 200 reused holes the search missed
             var missed = testIdx.Where(q => lib1[q] >= 0 && approx[q][0].Key != lib1[q]).Take(200).ToList();
             if (missed.Count > 0)
@@ -95,50 +120,79 @@ static class RetrievalBench
                 var trueCos = missed.Select(q => (double)retrieval.CosineWith(d.Test, q, cases[q], lib1[q])).ToList();
                 var winCos = missed.Select(q => (double)approx[q][0].Cosine).ToList();
                 var gap = missed.Select((q, j) => winCos[j] - trueCos[j]).ToList();
-                var mapRmse = missed.Select(q => Metrics.Rmse(d.SimDepth[approx[q][0].Key], d.SimDepth[lib1[q]])).ToList();
-                Console.WriteLine($"missed holes ({missed.Count} sampled): cosine of the winner median {Bench.Median(winCos):F4}, of the true map {Bench.Median(trueCos):F4}, " +
-                                  $"gap median {Bench.Median(gap):F4}; RMSE between the winner's map and the true map median {Bench.Median(mapRmse):F2}");
+                var mapRmse = missed
+                    .Select(q => Metrics.Rmse(d.SimDepth[approx[q][0].Key], d.SimDepth[lib1[q]]))
+                    .ToList();
+                Console.WriteLine(
+                    $"missed holes ({missed.Count} sampled): cosine of the winner median "
+                        + $"{Bench.Median(winCos):F4}, of the true map {Bench.Median(trueCos):F4}, "
+                        + $"gap median {Bench.Median(gap):F4}; RMSE between the winner's map and the true "
+                        + $"map median {Bench.Median(mapRmse):F2}"
+                );
             }
         }
-        Console.WriteLine($"RSS MiB: before {rss0:F0}, per chunk first/median/last {rss.First():F0}/{rss.Order().ElementAt(rss.Count / 2):F0}/{rss.Last():F0}, peak (VmHWM) {PeakRssMiB():F0}");
-        if (exactAll)
+        Console.WriteLine(
+            $"RSS MiB: before {rss0:F0}, per chunk first/median/last "
+                + $"{rss.First():F0}/{rss.Order().ElementAt(rss.Count / 2):F0}/{rss.Last():F0}, peak (VmHWM) "
+                + $"{PeakRssMiB():F0}"
+        );
+        if (b.ExactAll)
         {
-            var (all, allTimes) = Timed(reps, () => retrieval.Search(d.Test, testIdx, SearchMode.Exact));
+            var (all, allTimes) = Timed(b.Reps, () => retrieval.Search(d.Test, testIdx, SearchMode.Exact));
             int agreeAll = Enumerable.Range(0, testIdx.Count).Count(q => all[q][0].Key == approx[q][0].Key);
-            Console.WriteLine($"EXACT SEARCH of all {testIdx.Count:N0} queries x {lib.Count:N0} keys x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts ({(perfectRestyle ? "perfect restyle" : opt.Describe())}): median {Bench.Median(allTimes):F2} s " +
-                              $"[{string.Join(", ", allTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]; approximate top-1 agrees on {100.0 * agreeAll / testIdx.Count:F2}%");
+            Console.WriteLine(
+                $"EXACT SEARCH of all {testIdx.Count:N0} queries x {lib.Count:N0} keys x "
+                    + $"{(2 * maxShift + 1) * (2 * maxShift + 1)} shifts "
+                    + $"({(b.PerfectRestyle ? "perfect restyle" : opt.Describe())}): median "
+                    + $"{Bench.Median(allTimes):F2} s "
+                    + $"[{string.Join(", ", allTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]; "
+                    + $"approximate top-1 agrees on {100.0 * agreeAll / testIdx.Count:F2}%"
+            );
         }
 
         // exact search, raw library (no restyling), side by side with PyTorch on the same cached images
-        var raw = opt with { Restyle = false, TranslateQueries = false, SmoothSigma = 0, Search = SearchMode.Exact }; // what the peer computes
+        // what the peer computes
+        var raw = opt with { Restyle = false, TranslateQueries = false, SmoothSigma = 0, Search = SearchMode.Exact };
         using var rawLib = RetrievalLibrary.Build(d, null, raw);
         var rawSearch = new RetrievalPredictor("raw", rawLib, d, known);
-        var peerIdx = testIdx.Take(peerQueries).ToList();
-        var (ours, times) = Timed(reps, () => rawSearch.Search(d.Test, peerIdx, SearchMode.Exact));
+        var peerIdx = testIdx.Take(b.PeerQueries).ToList();
+        var (ours, times) = Timed(b.Reps, () => rawSearch.Search(d.Test, peerIdx, SearchMode.Exact));
         double med = Bench.Median(times);
-        Console.WriteLine($"exact search, {peerIdx.Count:N0} queries x {d.Layout.Sim.Count / 4:N0} keys a case x {(2 * maxShift + 1) * (2 * maxShift + 1)} shifts: TorchSharp median {med:F2} s [{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
+        Console.WriteLine(
+            $"exact search, {peerIdx.Count:N0} queries x {d.Layout.Sim.Count / 4:N0} keys a case x "
+                + $"{(2 * maxShift + 1) * (2 * maxShift + 1)} shifts: TorchSharp median {med:F2} s "
+                + $"[{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]"
+        );
         if (Torch.OpenBlas.Available)
         {
             // the same search with libtorch's own matmul, to show what the BLAS is worth
             Torch.OpenBlas.Enabled = false;
-            var (_, torchTimes) = Timed(reps, () => rawSearch.Search(d.Test, peerIdx, SearchMode.Exact));
+            var (_, torchTimes) = Timed(b.Reps, () => rawSearch.Search(d.Test, peerIdx, SearchMode.Exact));
             Torch.OpenBlas.Enabled = null;
-            Console.WriteLine($"  the same with libtorch's matmul instead of OpenBLAS: median {Bench.Median(torchTimes):F2} s [{string.Join(", ", torchTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]");
+            Console.WriteLine(
+                $"  the same with libtorch's matmul instead of OpenBLAS: median {Bench.Median(torchTimes):F2} "
+                    + $"s "
+                    + $"[{string.Join(", ", torchTimes.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]"
+            );
         }
-        var peer = PeerRetrieval(d, peerIdx.Count, cases, reps, chunkMiB, maxShift);
+        var peer = PeerRetrieval(d, peerIdx.Count, cases, b.Reps, opt.ChunkMiB, maxShift);
         if (peer is { } p)
         {
             double pm = p.GetProperty("median").GetDouble();
             var found = p.GetProperty("found").EnumerateArray().Select(e => e.GetInt32()).ToArray();
             int same = Enumerable.Range(0, peerIdx.Count).Count(q => found[q] == ours[q][0].Key);
-            Console.WriteLine($"  {p.GetProperty("peer").GetString()} (threads {p.GetProperty("threads").GetInt32()}) median {pm:F2} s; " +
-                              $"ratio {pm / med:F2}x (goal >= 1.0x); same top-1 for {same} of {peerIdx.Count}");
+            Console.WriteLine(
+                $"  {p.GetProperty("peer").GetString()} (threads {p.GetProperty("threads").GetInt32()}) "
+                    + $"median {pm:F2} s; "
+                    + $"ratio {pm / med:F2}x (goal >= 1.0x); same top-1 for {same} of {peerIdx.Count}"
+            );
             Bench.PrintPeerBlas(p);
         }
         return 0;
     }
 
-    /// <summary>One warm-up call, then <paramref name="reps"/> timed calls: the last result and the seconds of each.</summary>
+    /// <summary>One warm-up call, then <paramref name="reps"/> timed calls: the last result and the seconds of
+    /// each.</summary>
     static (T Last, List<double> Seconds) Timed<T>(int reps, Func<T> work)
     {
         T last = work();
@@ -154,19 +208,42 @@ static class RetrievalBench
 
     static JsonElement? PeerRetrieval(SemData d, int queries, int[] testCases, int reps, int chunkMiB, int maxShift)
     {
-        string simCache = Path.Combine(d.CacheDir, "sim-sem.u8"), testCache = Path.Combine(d.CacheDir, "test.u8");
+        string simCache = Path.Combine(d.CacheDir, "sim-sem.u8"),
+            testCache = Path.Combine(d.CacheDir, "test.u8");
         // the case lists go through files: the full preset's 86,652 cases are too long for a command line
-        string simCases = Path.GetTempFileName(), qCases = Path.GetTempFileName();
+        string simCases = Path.GetTempFileName(),
+            qCases = Path.GetTempFileName();
         File.WriteAllText(simCases, string.Join(",", d.Layout.Sim.Select(p => p.Case)));
         File.WriteAllText(qCases, string.Join(",", testCases.Take(queries)));
         try
         {
-            return Bench.PeerJson("retrieval", "--sem", simCache, "--real", testCache, "--queries", queries.ToString(CultureInfo.InvariantCulture),
-                "--cases", "@" + simCases, "--query-cases", "@" + qCases, "--reps", reps.ToString(CultureInfo.InvariantCulture),
-            "--chunk-mib", chunkMiB.ToString(CultureInfo.InvariantCulture), "--shift", maxShift.ToString(CultureInfo.InvariantCulture),
-                "--threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture)); // the same thread count on both sides
+            return Bench.PeerJson(
+                "retrieval",
+                "--sem",
+                simCache,
+                "--real",
+                testCache,
+                "--queries",
+                queries.ToString(CultureInfo.InvariantCulture),
+                "--cases",
+                "@" + simCases,
+                "--query-cases",
+                "@" + qCases,
+                "--reps",
+                reps.ToString(CultureInfo.InvariantCulture),
+                "--chunk-mib",
+                chunkMiB.ToString(CultureInfo.InvariantCulture),
+                "--shift",
+                maxShift.ToString(CultureInfo.InvariantCulture),
+                "--threads",
+                torch.get_num_threads().ToString(CultureInfo.InvariantCulture)
+            ); // the same thread count on both sides
         }
-        finally { File.Delete(simCases); File.Delete(qCases); }
+        finally
+        {
+            File.Delete(simCases);
+            File.Delete(qCases);
+        }
     }
 
     static Func<int, ResnetGenerator> Untrained()

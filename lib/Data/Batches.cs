@@ -8,12 +8,19 @@ public enum PixelScale
 {
     /// <summary>value / 255, in [0, 1] (the organiser's AE).</summary>
     Unit,
+
     /// <summary>value / 127.5 - 1, in [-1, 1] (tanh generators).</summary>
     Symmetric,
 }
 
 /// <summary>Flips and 180-degree rotation, the same transform for SEM and depth.</summary>
-public enum Flip { None = 0, Horizontal = 1, Vertical = 2, Rotate180 = 3 }
+public enum Flip
+{
+    None = 0,
+    Horizontal = 1,
+    Vertical = 2,
+    Rotate180 = 3,
+}
 
 /// <summary>One image of one set: domains that span several sets (Real = train + test) are lists of these.</summary>
 public readonly record struct ImageRef(ImageSet Set, int Index);
@@ -21,13 +28,22 @@ public readonly record struct ImageRef(ImageSet Set, int Index);
 /// <summary>Assembles batches of images into tensors (N, 1, 72, 48) on the chosen device.</summary>
 public static class Batches
 {
-    const int H = Geometry.Height, W = Geometry.Width, P = Geometry.Pixels;
+    const int H = Geometry.Height,
+        W = Geometry.Width,
+        P = Geometry.Pixels;
 
     /// <summary>Copies images <paramref name="idx"/> of <paramref name="set"/> into <paramref name="dst"/>
     /// as scaled floats, flipped per image as <paramref name="flips"/> says (null: none).</summary>
-    public static void Fill(ImageSet set, ReadOnlySpan<int> idx, PixelScale scale, ReadOnlySpan<Flip> flips, Span<float> dst)
+    public static void Fill(
+        ImageSet set,
+        ReadOnlySpan<int> idx,
+        PixelScale scale,
+        ReadOnlySpan<Flip> flips,
+        Span<float> dst
+    )
     {
-        float mul = scale == PixelScale.Unit ? 1f / 255f : 1f / 127.5f, add = scale == PixelScale.Unit ? 0f : -1f;
+        float mul = scale == PixelScale.Unit ? 1f / 255f : 1f / 127.5f,
+            add = scale == PixelScale.Unit ? 0f : -1f;
         for (int n = 0; n < idx.Length; n++)
             FillOne(set[idx[n]], dst.Slice(n * P, P), flips.IsEmpty ? Flip.None : flips[n], mul, add);
     }
@@ -37,7 +53,8 @@ public static class Batches
     {
         CheckDestination(dst, refs.Length);
         var d = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(dst.bytes);
-        float mul = scale == PixelScale.Unit ? 1f / 255f : 1f / 127.5f, add = scale == PixelScale.Unit ? 0f : -1f;
+        float mul = scale == PixelScale.Unit ? 1f / 255f : 1f / 127.5f,
+            add = scale == PixelScale.Unit ? 0f : -1f;
         for (int n = 0; n < refs.Length; n++)
             FillOne(refs[n].Set[refs[n].Index], d.Slice(n * P, P), flips.IsEmpty ? Flip.None : flips[n], mul, add);
     }
@@ -46,21 +63,32 @@ public static class Batches
     {
         if (f == Flip.None)
         {
-            for (int i = 0; i < P; i++) d[i] = src[i] * mul + add;
+            for (int i = 0; i < P; i++)
+                d[i] = src[i] * mul + add;
             return;
         }
-        bool fh = f is Flip.Horizontal or Flip.Rotate180, fv = f is Flip.Vertical or Flip.Rotate180;
+        bool fh = f is Flip.Horizontal or Flip.Rotate180,
+            fv = f is Flip.Vertical or Flip.Rotate180;
         for (int y = 0; y < H; y++)
         {
             int sy = fv ? H - 1 - y : y;
-            for (int x = 0; x < W; x++) d[y * W + x] = src[sy * W + (fh ? W - 1 - x : x)] * mul + add;
+            for (int x = 0; x < W; x++)
+                d[y * W + x] = src[sy * W + (fh ? W - 1 - x : x)] * mul + add;
         }
     }
 
     static void CheckDestination(Tensor dst, int n)
     {
-        if (dst.dtype != ScalarType.Float32 || dst.device_type != DeviceType.CPU || !dst.is_contiguous() || dst.numel() != (long)n * P)
-            throw new ArgumentException($"destination must be a contiguous CPU float32 tensor of {n}x1x{H}x{W}, not {dst.dtype} {string.Join('x', dst.shape)} on {dst.device}");
+        if (
+            dst.dtype != ScalarType.Float32
+            || dst.device_type != DeviceType.CPU
+            || !dst.is_contiguous()
+            || dst.numel() != (long)n * P
+        )
+            throw new ArgumentException(
+                $"destination must be a contiguous CPU float32 tensor of {n}x1x{H}x{W}, not {dst.dtype} "
+                    + $"{string.Join('x', dst.shape)} on {dst.device}"
+            );
     }
 
     /// <summary>Writes the images straight into the memory of <paramref name="dst"/>, a contiguous CPU float
@@ -81,7 +109,13 @@ public static class Batches
     }
 
     /// <summary>A tensor (N, 1, 72, 48) of the given images, on <paramref name="device"/>.</summary>
-    public static Tensor ToTensor(ImageSet set, ReadOnlySpan<int> idx, PixelScale scale, Device device, ReadOnlySpan<Flip> flips = default)
+    public static Tensor ToTensor(
+        ImageSet set,
+        ReadOnlySpan<int> idx,
+        PixelScale scale,
+        Device device,
+        ReadOnlySpan<Flip> flips = default
+    )
     {
         var t = torch.empty(new long[] { idx.Length, 1, H, W }, ScalarType.Float32); // (N, 1, 72, 48)
         Fill(set, idx, scale, flips, t);
@@ -99,13 +133,15 @@ public static class Batches
         return f.data<byte>().ToArray();
     }
 
-    /// <summary>At most <paramref name="cap"/> of <paramref name="items"/>, evenly spaced through them in their
-    /// order (0, or a cap at or above the count: all of them): a sample that keeps every part of an ordered list.</summary>
+    /// <summary>At most <paramref name="cap"/> of <paramref name="items"/>, evenly spaced through them in their order
+    /// (0, or a cap at or above the count: all of them): a sample that keeps every part of an ordered list.</summary>
     public static int[] EvenSample(IReadOnlyList<int> items, int cap)
     {
-        if (cap <= 0 || cap >= items.Count) return items.ToArray();
+        if (cap <= 0 || cap >= items.Count)
+            return items.ToArray();
         var o = new int[cap];
-        for (int k = 0; k < cap; k++) o[k] = items[(int)((long)k * items.Count / cap)];
+        for (int k = 0; k < cap; k++)
+            o[k] = items[(int)((long)k * items.Count / cap)];
         return o;
     }
 
@@ -114,7 +150,11 @@ public static class Batches
     {
         var a = items.ToArray();
         var r = Rng.For(seed, 40, epoch);
-        for (int i = a.Length - 1; i > 0; i--) { int j = r.NextInt(i + 1); (a[i], a[j]) = (a[j], a[i]); }
+        for (int i = a.Length - 1; i > 0; i--)
+        {
+            int j = r.NextInt(i + 1);
+            (a[i], a[j]) = (a[j], a[i]);
+        }
         return a;
     }
 
@@ -123,7 +163,8 @@ public static class Batches
     {
         var r = Rng.For(seed, 41, epoch * 1_000_003L + batch);
         var f = new Flip[count];
-        for (int i = 0; i < count; i++) f[i] = (Flip)r.NextInt(4);
+        for (int i = 0; i < count; i++)
+            f[i] = (Flip)r.NextInt(4);
         return f;
     }
 
@@ -131,7 +172,8 @@ public static class Batches
     public static byte[] Gather(ImageSet set, IReadOnlyList<int> idx)
     {
         var o = new byte[idx.Count * Geometry.Pixels];
-        for (int k = 0; k < idx.Count; k++) set[idx[k]].CopyTo(o.AsSpan(k * Geometry.Pixels));
+        for (int k = 0; k < idx.Count; k++)
+            set[idx[k]].CopyTo(o.AsSpan(k * Geometry.Pixels));
         return o;
     }
 }

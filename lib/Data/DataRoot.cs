@@ -9,21 +9,31 @@ public static class DataRoot
     /// The data root in use: <paramref name="explicitRoot"/>, else SEMDEPTH_DATA, else the default
     /// synthetic preset, which is generated when absent (a generated set is deterministic).
     /// </summary>
-    public static string Resolve(string? explicitRoot = null, bool generateIfMissing = true, IProgress<string>? log = null)
+    public static string Resolve(
+        string? explicitRoot = null,
+        bool generateIfMissing = true,
+        IProgress<string>? log = null
+    )
     {
         string? root = explicitRoot ?? Paths.Env("SEMDEPTH_DATA");
         if (root is not null)
         {
             root = Path.GetFullPath(root);
             if (!Directory.Exists(root))
-                throw new DirectoryNotFoundException($"data root {root} does not exist (set SEMDEPTH_DATA to the Dacon folder, or unset it to use the synthetic set)");
+                throw new DirectoryNotFoundException(
+                    $"data root {root} does not exist (set SEMDEPTH_DATA to the Dacon folder, or unset it "
+                        + $"to use the synthetic set)"
+                );
             return root;
         }
         string preset = Paths.DefaultPreset;
         string dir = Paths.SyntheticDir(preset);
         if (!File.Exists(Path.Combine(dir, DaconNames.Truth, "synthetic.json")))
         {
-            if (!generateIfMissing) throw new DirectoryNotFoundException($"synthetic preset '{preset}' not generated yet at {dir}: run `semdepth generate --preset {preset}`");
+            if (!generateIfMissing)
+                throw new DirectoryNotFoundException(
+                    $"synthetic preset '{preset}' not generated yet at {dir}: run `semdepth generate --preset {preset}`"
+                );
             log?.Report($"generating the synthetic '{preset}' preset in {dir} ...");
             var s = SyntheticGenerator.Generate(SyntheticConfig.FromPreset(preset), dir, overwrite: true);
             log?.Report(s.ToString());

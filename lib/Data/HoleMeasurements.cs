@@ -4,88 +4,156 @@ namespace SemDepth.Data;
 /// What a metrologist reads from one 72x48 depth map (0-255, deeper = smaller). Lengths are in pixels and
 /// depths in map levels: the Dacon set gives neither a pixel size nor a level's depth in nanometres.
 /// </summary>
-/// <param name="MeanDepth">The map's mean padded with its case's plateau pixels, as average_depth.csv defines a site's value.</param>
+/// <param name="MeanDepth">The map's mean padded with its case's plateau pixels, as average_depth.csv defines a site's
+/// value.</param>
 /// <param name="Plateau">Level of the flat surface around the hole: the median of the map's 2-pixel border.</param>
 /// <param name="Deepest">The smallest level, at (<paramref name="DeepestRow"/>, <paramref name="DeepestCol"/>).</param>
 /// <param name="HoleDepth">Plateau minus deepest.</param>
 /// <param name="AreaHalfDepth">Pixels below half the hole depth (plateau - HoleDepth / 2).</param>
 /// <param name="DiameterHalfDepth">Diameter of the circle with that area.</param>
-/// <param name="TopWidthX">Top width along a row through the hole's centre: the run of pixels more than 10 % of the hole depth below the plateau.</param>
-/// <param name="BottomWidthX">Bottom width along that row: the run of pixels within 10 % of the hole depth of the deepest level.</param>
+/// <param name="TopWidthX">Top width along a row through the hole's centre: the run of pixels more than 10 % of the
+/// hole depth below the plateau.</param>
+/// <param name="BottomWidthX">Bottom width along that row: the run of pixels within 10 % of the hole depth of the
+/// deepest level.</param>
 /// <param name="WallSlope">Levels per pixel of the wall between the 10 % and 90 % levels: 0.8 x HoleDepth over half the
-/// difference of top and bottom widths, both axes averaged; a wall that drops within a pixel reads as over half a pixel.</param>
-/// <param name="Case">The case (1..4, plateau 140/150/160/170): the classifier's where one was given, else the nearest plateau's.</param>
+/// difference of top and bottom widths, both axes averaged; a wall that drops within a pixel reads as over half a
+/// pixel.</param>
+/// <param name="Case">The case (1..4, plateau 140/150/160/170): the classifier's where one was given, else the nearest
+/// plateau's.</param>
 public sealed record HoleMeasurements(
-    double MeanDepth, double Plateau, int Deepest, int DeepestRow, int DeepestCol, double HoleDepth,
-    int AreaHalfDepth, double DiameterHalfDepth, int TopWidthX, int TopWidthY, int BottomWidthX, int BottomWidthY,
-    double WallSlope, int Case)
+    double MeanDepth,
+    double Plateau,
+    int Deepest,
+    int DeepestRow,
+    int DeepestCol,
+    double HoleDepth,
+    int AreaHalfDepth,
+    double DiameterHalfDepth,
+    int TopWidthX,
+    int TopWidthY,
+    int BottomWidthX,
+    int BottomWidthY,
+    double WallSlope,
+    int Case
+)
 {
-    /// <summary>Fraction of the hole depth that separates the top and bottom widths from the plateau and the bottom.</summary>
+    /// <summary>Fraction of the hole depth that separates the top and bottom widths from the plateau and the
+    /// bottom.</summary>
     public const double EdgeFraction = 0.1;
 
-    /// <summary>Wall runs shorter than this (px) read as this: a vertical wall has no measurable run in pixels.</summary>
+    /// <summary>Wall runs shorter than this (px) read as this: a vertical wall has no measurable run in
+    /// pixels.</summary>
     public const double MinWallRun = 0.5;
 
     /// <summary>Measures <paramref name="map"/> (72x48 row-major). <paramref name="caseOfMap"/>: the classifier's case,
     /// or null to take the case whose plateau is nearest the measured one.</summary>
     public static HoleMeasurements Of(ReadOnlySpan<byte> map, int? caseOfMap = null)
     {
-        const int H = Geometry.Height, W = Geometry.Width;
-        if (map.Length != Geometry.Pixels) throw new ArgumentException($"a depth map has {Geometry.Pixels} pixels, not {map.Length}", nameof(map));
+        const int H = Geometry.Height,
+            W = Geometry.Width;
+        if (map.Length != Geometry.Pixels)
+            throw new ArgumentException($"a depth map has {Geometry.Pixels} pixels, not {map.Length}", nameof(map));
         double plateau = BorderMedian(map);
         int c = caseOfMap ?? Cases.All.MinBy(k => Math.Abs(Cases.Plateau(k) - plateau));
         double sum = 0;
-        int deepest = 255, dr = 0, dc = 0;
+        int deepest = 255,
+            dr = 0,
+            dc = 0;
         for (int i = 0; i < map.Length; i++)
         {
             sum += map[i];
-            if (map[i] < deepest) { deepest = map[i]; dr = i / W; dc = i % W; }
+            if (map[i] < deepest)
+            {
+                deepest = map[i];
+                dr = i / W;
+                dc = i % W;
+            }
         }
         double mean = Cases.PaddedMean(c, sum / map.Length);
         double depth = Math.Max(0, plateau - deepest);
-        if (depth < 1) return new HoleMeasurements(mean, plateau, deepest, dr, dc, depth, 0, 0, 0, 0, 0, 0, double.NaN, c);
+        if (depth < 1)
+            return new HoleMeasurements(mean, plateau, deepest, dr, dc, depth, 0, 0, 0, 0, 0, 0, double.NaN, c);
 
-        double half = plateau - depth / 2, top = plateau - EdgeFraction * depth, bottom = deepest + EdgeFraction * depth;
+        double half = plateau - depth / 2,
+            top = plateau - EdgeFraction * depth,
+            bottom = deepest + EdgeFraction * depth;
         int area = 0;
-        double cy = 0, cx = 0;
+        double cy = 0,
+            cx = 0;
         for (int i = 0; i < map.Length; i++)
-            if (map[i] < half) { area++; cy += i / W; cx += i % W; }
+            if (map[i] < half)
+            {
+                area++;
+                cy += i / W;
+                cx += i % W;
+            }
         // the centre of the half-depth region, where it lies inside the region; else the deepest point
-        int ry = (int)Math.Round(cy / area), rx = (int)Math.Round(cx / area);
-        if (map[ry * W + rx] >= half) (ry, rx) = (dr, dc);
+        int ry = (int)Math.Round(cy / area),
+            rx = (int)Math.Round(cx / area);
+        if (map[ry * W + rx] >= half)
+            (ry, rx) = (dr, dc);
         var m = map.ToArray();
         int Run(int y, int x, int stepY, int stepX, Func<byte, bool> inside)
         {
-            if (!inside(m[y * W + x])) return 0;
+            if (!inside(m[y * W + x]))
+                return 0;
             int n = 1;
             foreach (int s in new[] { -1, 1 })
-                for (int yy = y + s * stepY, xx = x + s * stepX; yy is >= 0 and < H && xx is >= 0 and < W && inside(m[yy * W + xx]); yy += s * stepY, xx += s * stepX) n++;
+                for (
+                    int yy = y + s * stepY, xx = x + s * stepX;
+                    yy is >= 0 and < H && xx is >= 0 and < W && inside(m[yy * W + xx]);
+                    yy += s * stepY, xx += s * stepX
+                )
+                    n++;
             return n;
         }
-        Func<byte, bool> below = v => v < top, near = v => v <= bottom;
-        int topX = Run(ry, rx, 0, 1, below), topY = Run(ry, rx, 1, 0, below);
+        Func<byte, bool> below = v => v < top,
+            near = v => v <= bottom;
+        int topX = Run(ry, rx, 0, 1, below),
+            topY = Run(ry, rx, 1, 0, below);
         // the bottom run goes through the deepest point: the centre of a sloped bottom need not be within 10 % of it
-        int bottomX = Run(dr, dc, 0, 1, near), bottomY = Run(dr, dc, 1, 0, near);
+        int bottomX = Run(dr, dc, 0, 1, near),
+            bottomY = Run(dr, dc, 1, 0, near);
         double slopeX = 0.8 * depth / Math.Max(MinWallRun, (topX - bottomX) / 2.0);
         double slopeY = 0.8 * depth / Math.Max(MinWallRun, (topY - bottomY) / 2.0);
-        return new HoleMeasurements(mean, plateau, deepest, dr, dc, depth, area, 2 * Math.Sqrt(area / Math.PI),
-            topX, topY, bottomX, bottomY, (slopeX + slopeY) / 2, c);
+        return new HoleMeasurements(
+            mean,
+            plateau,
+            deepest,
+            dr,
+            dc,
+            depth,
+            area,
+            2 * Math.Sqrt(area / Math.PI),
+            topX,
+            topY,
+            bottomX,
+            bottomY,
+            (slopeX + slopeY) / 2,
+            c
+        );
     }
 
     /// <summary>Median of the pixels within 2 of the map's edge.</summary>
     static double BorderMedian(ReadOnlySpan<byte> map)
     {
-        const int H = Geometry.Height, W = Geometry.Width;
+        const int H = Geometry.Height,
+            W = Geometry.Width;
         Span<int> hist = stackalloc int[256];
         int n = 0;
         for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-                if (y < 2 || y >= H - 2 || x < 2 || x >= W - 2) { hist[map[y * W + x]]++; n++; }
+        for (int x = 0; x < W; x++)
+            if (y < 2 || y >= H - 2 || x < 2 || x >= W - 2)
+            {
+                hist[map[y * W + x]]++;
+                n++;
+            }
         int acc = 0;
         for (int v = 0; v < 256; v++)
         {
             acc += hist[v];
-            if (2 * acc >= n) return v;
+            if (2 * acc >= n)
+                return v;
         }
         return 255;
     }

@@ -18,8 +18,11 @@ public static class ImageCache
     /// <summary>The cache folder for a data root: SEMDEPTH_CACHE, else artifacts/cache/ of the workspace.</summary>
     public static string DirFor(string dataRoot)
     {
-        string baseDir = Environment.GetEnvironmentVariable("SEMDEPTH_CACHE") ?? Path.Combine(Workspace.Paths.Artifacts, "cache");
-        string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataRoot))))[..12].ToLowerInvariant();
+        string baseDir = Environment.GetEnvironmentVariable("SEMDEPTH_CACHE")
+            ?? Path.Combine(Workspace.Paths.Artifacts, "cache");
+        string key = Convert
+            .ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataRoot))))[..12]
+            .ToLowerInvariant();
         return Path.Combine(baseDir, Path.GetFileName(Path.GetFullPath(dataRoot).TrimEnd('/')) + "-" + key);
     }
 
@@ -33,7 +36,11 @@ public static class ImageCache
         int used = 0;
         void Add(ReadOnlySpan<char> s)
         {
-            if (used + Encoding.UTF8.GetMaxByteCount(s.Length + 1) > buf.Length) { h.AppendData(buf, 0, used); used = 0; }
+            if (used + Encoding.UTF8.GetMaxByteCount(s.Length + 1) > buf.Length)
+            {
+                h.AppendData(buf, 0, used);
+                used = 0;
+            }
             used += Encoding.UTF8.GetBytes(s, buf.AsSpan(used));
             buf[used++] = (byte)'\n';
         }
@@ -44,7 +51,11 @@ public static class ImageCache
             Add(f);
             int cut = f.LastIndexOf(Path.DirectorySeparatorChar);
             var dir = cut < 0 ? "" : f.AsSpan(0, cut);
-            if (!dir.SequenceEqual(prev)) { prev = dir.ToString(); dirs.Add(prev); }
+            if (!dir.SequenceEqual(prev))
+            {
+                prev = dir.ToString();
+                dirs.Add(prev);
+            }
         }
         foreach (var d in dirs.Order(StringComparer.Ordinal))
             Add(Directory.GetLastWriteTimeUtc(d).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -54,7 +65,12 @@ public static class ImageCache
 
     /// <summary>Loads a split from its cache file, decoding <paramref name="files"/> first when the
     /// cache is absent or stale. Decoding errors name the file.</summary>
-    public static ImageSet Load(string cacheDir, string split, IReadOnlyList<string> files, IProgress<string>? log = null)
+    public static ImageSet Load(
+        string cacheDir,
+        string split,
+        IReadOnlyList<string> files,
+        IProgress<string>? log = null
+    )
     {
         string fp = Fingerprint(files);
         string path = Path.Combine(cacheDir, $"{split}.u8");
@@ -69,12 +85,16 @@ public static class ImageCache
 
     static bool IsValid(string path, string fp, int count)
     {
-        if (!File.Exists(path)) return false;
+        if (!File.Exists(path))
+            return false;
         using var fs = File.OpenRead(path);
-        if (fs.Length != HeaderBytes + (long)count * Geometry.Pixels) return false;
+        if (fs.Length != HeaderBytes + (long)count * Geometry.Pixels)
+            return false;
         var head = new byte[HeaderBytes];
         fs.ReadExactly(head);
-        return Encoding.ASCII.GetString(head, 0, 8) == Magic && BitConverter.ToInt32(head, 8) == count && Encoding.ASCII.GetString(head, 12, 16) == fp;
+        return Encoding.ASCII.GetString(head, 0, 8) == Magic
+            && BitConverter.ToInt32(head, 8) == count
+            && Encoding.ASCII.GetString(head, 12, 16) == fp;
     }
 
     static unsafe void Build(string path, string fp, IReadOnlyList<string> files, Workspace.WorkCounter counter)
@@ -95,7 +115,13 @@ public static class ImageCache
             }
             if (files.Count > 0)
             {
-                using var map = MemoryMappedFile.CreateFromFile(tmp, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+                using var map = MemoryMappedFile.CreateFromFile(
+                    tmp,
+                    FileMode.Open,
+                    null,
+                    0,
+                    MemoryMappedFileAccess.ReadWrite
+                );
                 using var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
                 byte* p = null;
                 view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
@@ -109,14 +135,20 @@ public static class ImageCache
                     });
                     view.Flush();
                 }
-                finally { view.SafeMemoryMappedViewHandle.ReleasePointer(); }
+                finally
+                {
+                    view.SafeMemoryMappedViewHandle.ReleasePointer();
+                }
             }
             File.Move(tmp, path, overwrite: true);
         }
         catch (AggregateException ae) when (ae.InnerExceptions.OfType<ImageFormatProblem>().Any())
         {
             File.Delete(tmp);
-            throw ae.InnerExceptions.OfType<ImageFormatProblem>().OrderBy(e => e.FilePath, StringComparer.Ordinal).First();
+            throw ae
+                .InnerExceptions.OfType<ImageFormatProblem>()
+                .OrderBy(e => e.FilePath, StringComparer.Ordinal)
+                .First();
         }
         catch
         {

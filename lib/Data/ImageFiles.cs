@@ -16,7 +16,8 @@ public sealed record ImageFileSet(IReadOnlyList<string> Paths, ImageSet Images, 
 /// </summary>
 public static class ImageFiles
 {
-    /// <summary>Reads <paramref name="pattern"/>; throws <see cref="FileNotFoundException"/> when it names nothing.</summary>
+    /// <summary>Reads <paramref name="pattern"/>; throws <see cref="FileNotFoundException"/> when it names
+    /// nothing.</summary>
     public static ImageFileSet Read(string pattern)
     {
         var files = Expand(pattern);
@@ -32,28 +33,38 @@ public static class ImageFiles
                 paths.Add(f);
                 pixels.Add(dest);
             }
-            catch (ImageFormatProblem e) { skipped.Add(new SkippedFile(f, e.Problem)); }
+            catch (ImageFormatProblem e)
+            {
+                skipped.Add(new SkippedFile(f, e.Problem));
+            }
         }
         var all = new byte[pixels.Count * Geometry.Pixels];
-        for (int k = 0; k < pixels.Count; k++) pixels[k].CopyTo(all, k * Geometry.Pixels);
+        for (int k = 0; k < pixels.Count; k++)
+            pixels[k].CopyTo(all, k * Geometry.Pixels);
         return new ImageFileSet(paths, new ImageSet(all), skipped);
     }
 
     /// <summary>The files <paramref name="pattern"/> names, sorted by name.</summary>
     public static List<string> Expand(string pattern)
     {
-        if (string.IsNullOrWhiteSpace(pattern)) throw new ArgumentException("no images named: give a PNG file, a folder or a glob such as dir/*.png");
+        if (string.IsNullOrWhiteSpace(pattern))
+            throw new ArgumentException("no images named: give a PNG file, a folder or a glob such as dir/*.png");
         string full = Path.GetFullPath(pattern);
-        if (File.Exists(full)) return [full];
+        if (File.Exists(full))
+            return [full];
         if (Directory.Exists(full))
         {
             var inFolder = Directory.GetFiles(full).Order(StringComparer.Ordinal).ToList();
-            return inFolder.Count > 0 ? inFolder : throw new FileNotFoundException($"{pattern}: the folder holds no files");
+            return inFolder.Count > 0
+                ? inFolder
+                : throw new FileNotFoundException($"{pattern}: the folder holds no files");
         }
-        string name = Path.GetFileName(full), dir = Path.GetDirectoryName(full) ?? ".";
+        string name = Path.GetFileName(full),
+            dir = Path.GetDirectoryName(full) ?? ".";
         if (name.IndexOfAny(['*', '?']) >= 0)
         {
-            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{pattern}: no folder {dir}");
+            if (!Directory.Exists(dir))
+                throw new DirectoryNotFoundException($"{pattern}: no folder {dir}");
             var matched = Directory.GetFiles(dir, name).Order(StringComparer.Ordinal).ToList();
             return matched.Count > 0 ? matched : throw new FileNotFoundException($"{pattern}: no file matches");
         }

@@ -13,13 +13,19 @@ public sealed unsafe class ImageSet : IDisposable
     readonly byte* _ptr;
     readonly byte[]? _array;
     public int Count { get; }
+
     /// <summary>Where it was loaded from (cache file), or "memory".</summary>
     public string Source { get; }
 
     internal ImageSet(string file, int count, long offset)
     {
-        Count = count; Source = file;
-        if (count == 0) { _array = []; return; }
+        Count = count;
+        Source = file;
+        if (count == 0)
+        {
+            _array = [];
+            return;
+        }
         _map = MemoryMappedFile.CreateFromFile(file, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
         byte* p = null;
@@ -30,8 +36,11 @@ public sealed unsafe class ImageSet : IDisposable
     /// <summary>An in-memory set (tests, derived images).</summary>
     public ImageSet(byte[] pixels)
     {
-        if (pixels.Length % Geometry.Pixels != 0) throw new ArgumentException("length is not a whole number of 72x48 images");
-        _array = pixels; Count = pixels.Length / Geometry.Pixels; Source = "memory";
+        if (pixels.Length % Geometry.Pixels != 0)
+            throw new ArgumentException("length is not a whole number of 72x48 images");
+        _array = pixels;
+        Count = pixels.Length / Geometry.Pixels;
+        Source = "memory";
     }
 
     /// <summary>Image <paramref name="i"/> (3,456 bytes).</summary>
@@ -39,8 +48,11 @@ public sealed unsafe class ImageSet : IDisposable
     {
         get
         {
-            if ((uint)i >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(i), i, $"image index outside 0..{Count - 1}");
-            return _array is not null ? _array.AsSpan(i * Geometry.Pixels, Geometry.Pixels) : new ReadOnlySpan<byte>(_ptr + (long)i * Geometry.Pixels, Geometry.Pixels);
+            if ((uint)i >= (uint)Count)
+                throw new ArgumentOutOfRangeException(nameof(i), i, $"image index outside 0..{Count - 1}");
+            return _array is not null
+                ? _array.AsSpan(i * Geometry.Pixels, Geometry.Pixels)
+                : new ReadOnlySpan<byte>(_ptr + (long)i * Geometry.Pixels, Geometry.Pixels);
         }
     }
 
@@ -49,7 +61,11 @@ public sealed unsafe class ImageSet : IDisposable
 
     public void Dispose()
     {
-        if (_view is not null) { _view.SafeMemoryMappedViewHandle.ReleasePointer(); _view.Dispose(); }
+        if (_view is not null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+        }
         _map?.Dispose();
     }
 }

@@ -12,7 +12,8 @@ public sealed class OutputHealth
     /// <summary>How many times the constant mean map's error a method may reach before it is marked suspect.</summary>
     public const double SuspectFactor = 2;
 
-    long _nonFinite, _values;
+    long _nonFinite,
+        _values;
 
     /// <summary>Non-finite values seen so far.</summary>
     public long NonFinite => Interlocked.Read(ref _nonFinite);
@@ -31,5 +32,8 @@ public sealed class OutputHealth
     }
 
     /// <summary>"N of M outputs non-finite" when any, else null.</summary>
-    public string? Problem => NonFinite == 0 ? null : $"{NonFinite:N0} of {Values:N0} float outputs were NaN or infinite (before the conversion to bytes)";
+    public string? Problem =>
+        NonFinite == 0
+            ? null
+            : $"{NonFinite:N0} of {Values:N0} float outputs were NaN or infinite (before the conversion to bytes)";
 }

@@ -15,18 +15,25 @@ public enum PngStorage
 {
     /// <summary>8-bit grayscale: the data set's own format.</summary>
     Gray8,
+
     /// <summary>1-, 2- or 4-bit grayscale, scaled to 0-255.</summary>
     GrayLowBit,
+
     /// <summary>16-bit grayscale whose two bytes are equal in every sample.</summary>
     Gray16,
+
     /// <summary>8- or 16-bit gray with an alpha channel that is opaque everywhere.</summary>
     GrayAlpha,
+
     /// <summary>8-bit RGB with three identical channels (about 2/3 of the real SEM images).</summary>
     Rgb,
+
     /// <summary>16-bit RGB with identical channels whose two bytes are equal.</summary>
     Rgb16,
+
     /// <summary>RGBA with identical channels and opaque alpha.</summary>
     Rgba,
+
     /// <summary>A palette whose used entries are gray and opaque.</summary>
     Palette,
 }
@@ -59,8 +66,14 @@ public static class Png8
     public static PngStorage Read(string path, Span<byte> dest)
     {
         byte[] file;
-        try { file = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new ImageFormatProblem(path, "cannot be read: " + e.Message); }
+        try
+        {
+            file = File.ReadAllBytes(path);
+        }
+        catch (IOException e)
+        {
+            throw new ImageFormatProblem(path, "cannot be read: " + e.Message);
+        }
         return Decode(file, dest, path);
     }
 
@@ -72,8 +85,12 @@ public static class Png8
     /// </summary>
     public static PngStorage Decode(ReadOnlySpan<byte> file, Span<byte> dest, string name)
     {
-        if (dest.Length < Geometry.Pixels) throw new ArgumentException("destination smaller than one image", nameof(dest));
-        try { return DecodeChecked(file, dest, name); }
+        if (dest.Length < Geometry.Pixels)
+            throw new ArgumentException("destination smaller than one image", nameof(dest));
+        try
+        {
+            return DecodeChecked(file, dest, name);
+        }
         catch (Exception e) when (e is not ImageFormatProblem)
         {
             // a damage no check above foresaw is still a named problem of this file, never a crash of the scan
@@ -88,7 +105,8 @@ public static class Png8
         int pos = 8;
         bool sawEnd = false;
         Header? header = null;
-        ReadOnlySpan<byte> palette = default, transparency = default;
+        ReadOnlySpan<byte> palette = default,
+            transparency = default;
         using var idat = new MemoryStream(4096);
         while (pos < file.Length)
         {
@@ -97,31 +115,54 @@ public static class Png8
             uint length = BinaryPrimitives.ReadUInt32BigEndian(file[pos..]);
             var type = file.Slice(pos + 4, 4);
             if (length > int.MaxValue) // the PNG limit is 2^31 - 1
-                throw new ImageFormatProblem(name, $"corrupt PNG (chunk '{Ascii(type)}' claims {length:N0} bytes, over the PNG limit of 2^31 - 1)");
+                throw new ImageFormatProblem(
+                    name,
+                    $"corrupt PNG (chunk '{Ascii(type)}' claims {length:N0} bytes, over the PNG limit of 2^31 - 1)"
+                );
             int len = (int)length;
             if (pos + 12L + len > file.Length)
-                throw new ImageFormatProblem(name, $"truncated PNG (chunk '{Ascii(type)}' runs past the end of the file)");
+                throw new ImageFormatProblem(
+                    name,
+                    $"truncated PNG (chunk '{Ascii(type)}' runs past the end of the file)"
+                );
             var data = file.Slice(pos + 8, len);
             uint crc = BinaryPrimitives.ReadUInt32BigEndian(file[(pos + 8 + len)..]);
             if (Crc32.Compute(file.Slice(pos + 4, len + 4)) != crc)
                 throw new ImageFormatProblem(name, $"corrupt PNG (CRC mismatch in chunk '{Ascii(type)}')");
             string t = Ascii(type);
-            if (header is null && t != "IHDR") throw new ImageFormatProblem(name, "corrupt PNG (first chunk is not IHDR)");
+            if (header is null && t != "IHDR")
+                throw new ImageFormatProblem(name, "corrupt PNG (first chunk is not IHDR)");
             switch (t)
             {
-                case "IHDR": header = CheckHeader(data, name); break;
-                case "PLTE": palette = data; break;
-                case "tRNS": transparency = data; break;
-                case "IDAT": idat.Write(data); break;
-                case "IEND": sawEnd = true; break;
+                case "IHDR":
+                    header = CheckHeader(data, name);
+                    break;
+                case "PLTE":
+                    palette = data;
+                    break;
+                case "tRNS":
+                    transparency = data;
+                    break;
+                case "IDAT":
+                    idat.Write(data);
+                    break;
+                case "IEND":
+                    sawEnd = true;
+                    break;
             }
             pos += 12 + len;
-            if (sawEnd) break;
+            if (sawEnd)
+                break;
         }
         if (sawEnd && pos < file.Length)
-            throw new ImageFormatProblem(name, $"corrupt PNG ({file.Length - pos:N0} bytes after the IEND chunk that ends the image)");
-        if (header is not { } h) throw new ImageFormatProblem(name, "truncated PNG (no IHDR chunk)");
-        if (!sawEnd) throw new ImageFormatProblem(name, "truncated PNG (no IEND chunk)");
+            throw new ImageFormatProblem(
+                name,
+                $"corrupt PNG ({file.Length - pos:N0} bytes after the IEND chunk that ends the image)"
+            );
+        if (header is not { } h)
+            throw new ImageFormatProblem(name, "truncated PNG (no IHDR chunk)");
+        if (!sawEnd)
+            throw new ImageFormatProblem(name, "truncated PNG (no IEND chunk)");
         if (h.Colour == 3 && (palette.Length == 0 || palette.Length % 3 != 0))
             throw new ImageFormatProblem(name, "corrupt PNG (palette image without a valid PLTE chunk)");
         int rowBytes = h.RowBytes;
@@ -136,18 +177,30 @@ public static class Png8
     /// <summary>The parts of IHDR that decoding needs.</summary>
     readonly record struct Header(byte Depth, byte Colour)
     {
-        public int Channels => Colour switch { 2 => 3, 4 => 2, 6 => 4, _ => 1 };
+        public int Channels =>
+            Colour switch
+            {
+                2 => 3,
+                4 => 2,
+                6 => 4,
+                _ => 1,
+            };
         public int BitsPerPixel => Channels * Depth;
         public int RowBytes => (Geometry.Width * BitsPerPixel + 7) / 8;
+
         /// <summary>Bytes to the left neighbour in filters: at least one.</summary>
         public int FilterStride => Math.Max(1, BitsPerPixel / 8);
     }
 
     static Header CheckHeader(ReadOnlySpan<byte> h, string name)
     {
-        if (h.Length != 13) throw new ImageFormatProblem(name, "corrupt PNG (IHDR has the wrong length)");
-        uint w = BinaryPrimitives.ReadUInt32BigEndian(h), ht = BinaryPrimitives.ReadUInt32BigEndian(h[4..]);
-        byte depth = h[8], colour = h[9], interlace = h[12];
+        if (h.Length != 13)
+            throw new ImageFormatProblem(name, "corrupt PNG (IHDR has the wrong length)");
+        uint w = BinaryPrimitives.ReadUInt32BigEndian(h),
+            ht = BinaryPrimitives.ReadUInt32BigEndian(h[4..]);
+        byte depth = h[8],
+            colour = h[9],
+            interlace = h[12];
         bool valid = colour switch
         {
             0 => depth is 1 or 2 or 4 or 8 or 16,
@@ -156,11 +209,17 @@ public static class Png8
             _ => false,
         };
         if (!valid)
-            throw new ImageFormatProblem(name, $"corrupt PNG ({ColourName(colour)} with bit depth {depth} is not a PNG format)");
+            throw new ImageFormatProblem(
+                name,
+                $"corrupt PNG ({ColourName(colour)} with bit depth {depth} is not a PNG format)"
+            );
         if (w != Geometry.Width || ht != Geometry.Height)
-            throw new ImageFormatProblem(name,
-                $"image is {w}x{ht} (width x height); expected {Geometry.Width}x{Geometry.Height}");
-        if (interlace != 0) throw new ImageFormatProblem(name, "interlaced PNG; expected non-interlaced");
+            throw new ImageFormatProblem(
+                name,
+                $"image is {w}x{ht} (width x height); expected {Geometry.Width}x{Geometry.Height}"
+            );
+        if (interlace != 0)
+            throw new ImageFormatProblem(name, "interlaced PNG; expected non-interlaced");
         return new Header(depth, colour);
     }
 
@@ -174,16 +233,24 @@ public static class Png8
             while (got < raw.Length)
             {
                 int n = z.Read(raw[got..]);
-                if (n == 0) break;
+                if (n == 0)
+                    break;
                 got += n;
             }
             if (got < raw.Length)
                 throw new ImageFormatProblem(name, $"truncated PNG (image data holds {got} of {raw.Length} bytes)");
             Span<byte> more = stackalloc byte[1]; // one byte past the image tells; nothing more is inflated
             if (z.Read(more) > 0)
-                throw new ImageFormatProblem(name, $"corrupt PNG (too much image data: it inflates past the {raw.Length:N0} bytes a 72x48 image of this format holds)");
+                throw new ImageFormatProblem(
+                    name,
+                    $"corrupt PNG (too much image data: it inflates past the {raw.Length:N0} bytes a "
+                        + $"72x48 image of this format holds)"
+                );
         }
-        catch (InvalidDataException e) { throw new ImageFormatProblem(name, "corrupt PNG image data (" + e.Message + ")"); }
+        catch (InvalidDataException e)
+        {
+            throw new ImageFormatProblem(name, "corrupt PNG image data (" + e.Message + ")");
+        }
     }
 
     /// <summary>Undoes the row filters in place: each row becomes its raw bytes (the filter byte stays).</summary>
@@ -200,10 +267,13 @@ public static class Png8
                 case 0:
                     break;
                 case 1:
-                    for (int x = bpp; x < rowBytes; x++) cur[x] += cur[x - bpp];
+                    for (int x = bpp; x < rowBytes; x++)
+                        cur[x] += cur[x - bpp];
                     break;
                 case 2:
-                    if (y > 0) for (int x = 0; x < rowBytes; x++) cur[x] += prev[x];
+                    if (y > 0)
+                        for (int x = 0; x < rowBytes; x++)
+                            cur[x] += prev[x];
                     break;
                 case 3:
                     for (int x = 0; x < rowBytes; x++)
@@ -230,14 +300,21 @@ public static class Png8
 
     /// <summary>Converts unfiltered rows to 8-bit gray, or names the first pixel that has no exact 8-bit
     /// gray value.</summary>
-    static PngStorage ToGray(Header h, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> palette, ReadOnlySpan<byte> trns,
-        Span<byte> dest, string name)
+    static PngStorage ToGray(
+        Header h,
+        ReadOnlySpan<byte> raw,
+        ReadOnlySpan<byte> palette,
+        ReadOnlySpan<byte> trns,
+        Span<byte> dest,
+        string name
+    )
     {
         const int w = Geometry.Width;
         int stride = h.RowBytes + 1;
         if (h.Colour == 0 && h.Depth == 8 && trns.Length == 0)
         {
-            for (int y = 0; y < Geometry.Height; y++) raw.Slice(y * stride + 1, w).CopyTo(dest.Slice(y * w, w));
+            for (int y = 0; y < Geometry.Height; y++)
+                raw.Slice(y * stride + 1, w).CopyTo(dest.Slice(y * w, w));
             return PngStorage.Gray8;
         }
         int bytesPerSample = h.Depth == 16 ? 2 : 1;
@@ -249,7 +326,8 @@ public static class Png8
             {
                 if (h.Depth < 8)
                 {
-                    int perByte = 8 / h.Depth, max = (1 << h.Depth) - 1;
+                    int perByte = 8 / h.Depth,
+                        max = (1 << h.Depth) - 1;
                     int shift = 8 - h.Depth * (x % perByte + 1);
                     int v = (row[x / perByte] >> shift) & max;
                     if (h.Colour == 3)
@@ -270,16 +348,30 @@ public static class Png8
                 }
                 for (int k = 0; k < h.Channels; k++)
                 {
-                    if (bytesPerSample == 1) { s[k] = px[k]; continue; }
-                    int hi = px[2 * k], lo = px[2 * k + 1];
+                    if (bytesPerSample == 1)
+                    {
+                        s[k] = px[k];
+                        continue;
+                    }
+                    int hi = px[2 * k],
+                        lo = px[2 * k + 1];
                     if (hi != lo)
-                        throw Lossy(name, h, $"a 16-bit value {hi * 256 + lo} at {Where(y, x)} that no 8-bit value equals");
+                        throw Lossy(
+                            name,
+                            h,
+                            $"a 16-bit value {hi * 256 + lo} at {Where(y, x)} that no 8-bit value equals"
+                        );
                     s[k] = hi;
                 }
                 bool colour = h.Colour is 2 or 6;
                 if (colour && (s[0] != s[1] || s[1] != s[2]))
                     throw Lossy(name, h, $"channels that differ at {Where(y, x)} (R,G,B = {s[0]},{s[1]},{s[2]})");
-                int alphaAt = h.Colour switch { 4 => 1, 6 => 3, _ => -1 };
+                int alphaAt = h.Colour switch
+                {
+                    4 => 1,
+                    6 => 3,
+                    _ => -1,
+                };
                 if (alphaAt >= 0 && s[alphaAt] != 255)
                     throw Lossy(name, h, $"a transparent pixel at {Where(y, x)} (alpha {s[alphaAt]})");
                 if (alphaAt < 0 && trns.Length > 0 && MatchesColourKey(px, trns, h))
@@ -289,7 +381,9 @@ public static class Png8
         }
         return h.Colour switch
         {
-            0 => h.Depth == 16 ? PngStorage.Gray16 : h.Depth == 8 ? PngStorage.Gray8 : PngStorage.GrayLowBit,
+            0 => h.Depth == 16 ? PngStorage.Gray16
+            : h.Depth == 8 ? PngStorage.Gray8
+            : PngStorage.GrayLowBit,
             2 => h.Depth == 16 ? PngStorage.Rgb16 : PngStorage.Rgb,
             3 => PngStorage.Palette,
             4 => PngStorage.GrayAlpha,
@@ -300,26 +394,38 @@ public static class Png8
     static byte PaletteGray(int index, ReadOnlySpan<byte> palette, ReadOnlySpan<byte> trns, int y, int x, string name)
     {
         if (index * 3 + 2 >= palette.Length)
-            throw new ImageFormatProblem(name, $"corrupt PNG (palette index {index} at {Where(y, x)} is outside the palette)");
-        byte r = palette[index * 3], g = palette[index * 3 + 1], b = palette[index * 3 + 2];
+            throw new ImageFormatProblem(
+                name,
+                $"corrupt PNG (palette index {index} at {Where(y, x)} is outside the palette)"
+            );
+        byte r = palette[index * 3],
+            g = palette[index * 3 + 1],
+            b = palette[index * 3 + 2];
         if (r != g || g != b)
-            throw new ImageFormatProblem(name,
-                $"colour (palette) PNG with a colour entry at {Where(y, x)} (R,G,B = {r},{g},{b}); expected 8-bit grayscale");
+            throw new ImageFormatProblem(
+                name,
+                $"colour (palette) PNG with a colour entry at {Where(y, x)} (R,G,B = {r},{g},{b}); "
+                    + $"expected 8-bit grayscale"
+            );
         if (index < trns.Length && trns[index] != 255)
-            throw new ImageFormatProblem(name,
-                $"colour (palette) PNG with a transparent pixel at {Where(y, x)}; expected 8-bit grayscale");
+            throw new ImageFormatProblem(
+                name,
+                $"colour (palette) PNG with a transparent pixel at {Where(y, x)}; expected 8-bit grayscale"
+            );
         return r;
     }
 
     static bool MatchesColourKey(ReadOnlySpan<byte> px, ReadOnlySpan<byte> trns, Header h)
     {
         int samples = h.Colour == 2 ? 3 : 1;
-        if (trns.Length < 2 * samples) return false;
+        if (trns.Length < 2 * samples)
+            return false;
         for (int k = 0; k < samples; k++)
         {
             int key = BinaryPrimitives.ReadUInt16BigEndian(trns[(2 * k)..]);
             int v = h.Depth == 16 ? px[2 * k] * 256 + px[2 * k + 1] : px[k];
-            if (key != v) return false;
+            if (key != v)
+                return false;
         }
         return true;
     }
@@ -331,8 +437,13 @@ public static class Png8
 
     static int Paeth(int a, int b, int c)
     {
-        int p = a + b - c, pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
-        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+        int p = a + b - c,
+            pa = Math.Abs(p - a),
+            pb = Math.Abs(p - b),
+            pc = Math.Abs(p - c);
+        return pa <= pb && pa <= pc ? a
+            : pb <= pc ? b
+            : c;
     }
 
     /// <summary>Encodes a 72x48 gray image as 8-bit grayscale PNG bytes (Up filter, fast zlib).</summary>
@@ -356,11 +467,13 @@ public static class Png8
             {
                 byte up = y > 0 ? pixels[(y - 1) * w + x] : (byte)0;
                 byte v = (byte)(pixels[y * w + x] - up);
-                for (int k = 0; k < channels; k++) raw[y * stride + 1 + x * channels + k] = v;
+                for (int k = 0; k < channels; k++)
+                    raw[y * stride + 1 + x * channels + k] = v;
             }
         }
         using var zbuf = new MemoryStream();
-        using (var z = new ZLibStream(zbuf, CompressionLevel.Fastest, leaveOpen: true)) z.Write(raw);
+        using (var z = new ZLibStream(zbuf, CompressionLevel.Fastest, leaveOpen: true))
+            z.Write(raw);
         var idat = zbuf.ToArray();
         using var ms = new MemoryStream(idat.Length + 64);
         ms.Write(Signature);
@@ -393,7 +506,8 @@ public static class Png8
     {
         Span<byte> head = stackalloc byte[8];
         BinaryPrimitives.WriteUInt32BigEndian(head, (uint)data.Length);
-        for (int i = 0; i < 4; i++) head[4 + i] = (byte)type[i];
+        for (int i = 0; i < 4; i++)
+            head[4 + i] = (byte)type[i];
         s.Write(head);
         s.Write(data);
         uint crc = Crc32.Update(Crc32.Update(0xFFFFFFFFu, head[4..]), data) ^ 0xFFFFFFFFu;
@@ -405,29 +519,35 @@ public static class Png8
     static string Ascii(ReadOnlySpan<byte> b)
     {
         Span<char> c = stackalloc char[b.Length];
-        for (int i = 0; i < b.Length; i++) c[i] = b[i] is >= 32 and < 127 ? (char)b[i] : '?';
+        for (int i = 0; i < b.Length; i++)
+            c[i] = b[i] is >= 32 and < 127 ? (char)b[i] : '?';
         return new string(c);
     }
 
-    static string ColourName(byte colour) => colour switch
-    {
-        0 => "grayscale",
-        2 => "colour (RGB)",
-        3 => "colour (palette)",
-        4 => "grayscale+alpha",
-        6 => "colour (RGBA)",
-        _ => $"colour type {colour}",
-    };
+    static string ColourName(byte colour) =>
+        colour switch
+        {
+            0 => "grayscale",
+            2 => "colour (RGB)",
+            3 => "colour (palette)",
+            4 => "grayscale+alpha",
+            6 => "colour (RGBA)",
+            _ => $"colour type {colour}",
+        };
 
     static string DescribeNonPng(ReadOnlySpan<byte> file)
     {
-        if (file.Length == 0) return " (empty file)";
+        if (file.Length == 0)
+            return " (empty file)";
         try
         {
             var info = SixLabors.ImageSharp.Image.Identify(file.ToArray(), out var format);
-            if (info is not null) return $" (it is a {format?.Name ?? "non-PNG"} image, {info.Width}x{info.Height})";
+            if (info is not null)
+                return $" (it is a {format?.Name ?? "non-PNG"} image, {info.Width}x{info.Height})";
         }
-        catch (Exception) { /* not an image at all */ }
+        catch (Exception)
+        { /* not an image at all */
+        }
         return " (no PNG signature)";
     }
 }
@@ -443,7 +563,8 @@ public static class Crc32
         for (uint n = 0; n < 256; n++)
         {
             uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            for (int k = 0; k < 8; k++)
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
             t[n] = c;
         }
         return t;
@@ -451,7 +572,8 @@ public static class Crc32
 
     public static uint Update(uint crc, ReadOnlySpan<byte> data)
     {
-        foreach (byte b in data) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        foreach (byte b in data)
+            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
         return crc;
     }
 

@@ -6,18 +6,27 @@ namespace SemDepth.Data;
 /// </summary>
 public sealed class Rng
 {
-    ulong _s0, _s1, _s2, _s3;
-    double _spare; bool _hasSpare;
+    ulong _s0,
+        _s1,
+        _s2,
+        _s3;
+    double _spare;
+    bool _hasSpare;
 
     public Rng(ulong seed)
     {
         ulong x = seed;
-        _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
+        _s0 = SplitMix(ref x);
+        _s1 = SplitMix(ref x);
+        _s2 = SplitMix(ref x);
+        _s3 = SplitMix(ref x);
     }
 
     /// <summary>A generator for item <paramref name="index"/> of stream <paramref name="stream"/>.</summary>
     public static Rng For(int seed, int stream, long index) =>
-        new(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL ^ ((ulong)stream << 52) ^ (ulong)index * 0xD1B54A32D192ED03UL));
+        new(
+            unchecked((ulong)seed * 0x9E3779B97F4A7C15UL ^ ((ulong)stream << 52) ^ (ulong)index * 0xD1B54A32D192ED03UL)
+        );
 
     static ulong SplitMix(ref ulong x)
     {
@@ -29,24 +38,44 @@ public sealed class Rng
 
     public ulong NextULong()
     {
-        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9, t = _s1 << 17;
-        _s2 ^= _s0; _s3 ^= _s1; _s1 ^= _s2; _s0 ^= _s3; _s2 ^= t; _s3 = ulong.RotateLeft(_s3, 45);
+        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9,
+            t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = ulong.RotateLeft(_s3, 45);
         return result;
     }
 
     /// <summary>Uniform in [0, 1).</summary>
     public double NextDouble() => (NextULong() >> 11) * (1.0 / (1UL << 53));
+
     public double Uniform(double lo, double hi) => lo + (hi - lo) * NextDouble();
+
     public int NextInt(int n) => (int)((NextULong() >> 33) % (ulong)n);
 
     /// <summary>Standard normal (Marsaglia polar method).</summary>
     public double Normal()
     {
-        if (_hasSpare) { _hasSpare = false; return _spare; }
-        double u, v, s;
-        do { u = 2 * NextDouble() - 1; v = 2 * NextDouble() - 1; s = u * u + v * v; } while (s >= 1 || s == 0);
+        if (_hasSpare)
+        {
+            _hasSpare = false;
+            return _spare;
+        }
+        double u,
+            v,
+            s;
+        do
+        {
+            u = 2 * NextDouble() - 1;
+            v = 2 * NextDouble() - 1;
+            s = u * u + v * v;
+        } while (s >= 1 || s == 0);
         double m = Math.Sqrt(-2 * Math.Log(s) / s);
-        _spare = v * m; _hasSpare = true;
+        _spare = v * m;
+        _hasSpare = true;
         return u * m;
     }
 

@@ -10,13 +10,23 @@ namespace SemDepth.Data;
 public sealed class SemData : IDisposable
 {
     readonly IProgress<string>? _log;
-    ImageSet? _simSem, _simDepth, _train, _test, _truthTrain, _truthTest;
+    ImageSet? _simSem,
+        _simDepth,
+        _train,
+        _test,
+        _truthTrain,
+        _truthTest;
     int[]? _testCases;
 
     public DaconDataSet Layout { get; }
     public string CacheDir { get; }
 
-    SemData(DaconDataSet set, string cacheDir, IProgress<string>? log) { Layout = set; CacheDir = cacheDir; _log = log; }
+    SemData(DaconDataSet set, string cacheDir, IProgress<string>? log)
+    {
+        Layout = set;
+        CacheDir = cacheDir;
+        _log = log;
+    }
 
     /// <summary>Opens a data root (layout problems throw a <see cref="DataSetException"/> listing them).</summary>
     public static SemData Open(string root, IProgress<string>? log = null, string? cacheDir = null)
@@ -25,14 +35,19 @@ public sealed class SemData : IDisposable
         return new SemData(set, cacheDir ?? ImageCache.DirFor(set.Root), log);
     }
 
-    public ImageSet SimSem => _simSem ??= Load("sim-sem", Layout.Sim.SelectMany(p => new[] { p.Itr0Path, p.Itr1Path }).ToList());
+    public ImageSet SimSem =>
+        _simSem ??= Load("sim-sem", Layout.Sim.SelectMany(p => new[] { p.Itr0Path, p.Itr1Path }).ToList());
     public ImageSet SimDepth => _simDepth ??= Load("sim-depth", Layout.Sim.Select(p => p.DepthPath).ToList());
     public ImageSet Train => _train ??= Load("train", Layout.Train.Select(t => t.Path).ToList());
     public ImageSet Test => _test ??= Load("test", Layout.Test.Select(t => t.Path).ToList());
+
     /// <summary>Hidden truth of the train images (synthetic set only), else null.</summary>
-    public ImageSet? TrainTruth => !Layout.HasTruth ? null : _truthTrain ??= Load("truth-train", Layout.Train.Select(Layout.TruthPath).ToList());
+    public ImageSet? TrainTruth =>
+        !Layout.HasTruth ? null : _truthTrain ??= Load("truth-train", Layout.Train.Select(Layout.TruthPath).ToList());
+
     /// <summary>Hidden truth of the test images (synthetic set only), else null.</summary>
-    public ImageSet? TestTruth => !Layout.HasTruth ? null : _truthTest ??= Load("truth-test", Layout.Test.Select(Layout.TruthPath).ToList());
+    public ImageSet? TestTruth =>
+        !Layout.HasTruth ? null : _truthTest ??= Load("truth-test", Layout.Test.Select(Layout.TruthPath).ToList());
 
     /// <summary>True cases of the test images (synthetic set only), else null.</summary>
     /// <summary>Hidden truth (synthetic set only): for each test image, the index in <see cref="DaconDataSet.Sim"/>
@@ -41,11 +56,14 @@ public sealed class SemData : IDisposable
     {
         get
         {
-            if (_testLibrary is not null || !Layout.HasTruth) return _testLibrary;
+            if (_testLibrary is not null || !Layout.HasTruth)
+                return _testLibrary;
             var file = Path.Combine(Layout.Root, DaconNames.Truth, "test_library.csv");
-            if (!File.Exists(file)) return null;
+            if (!File.Exists(file))
+                return null;
             var simIndex = new Dictionary<(int, string), int>();
-            for (int i = 0; i < Layout.Sim.Count; i++) simIndex[(Layout.Sim[i].Case, Layout.Sim[i].Base)] = i;
+            for (int i = 0; i < Layout.Sim.Count; i++)
+                simIndex[(Layout.Sim[i].Case, Layout.Sim[i].Base)] = i;
             var map = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var line in File.ReadLines(file).Skip(1))
             {
@@ -62,9 +80,13 @@ public sealed class SemData : IDisposable
     {
         get
         {
-            if (_testCases is not null || !Layout.HasTruth) return _testCases;
+            if (_testCases is not null || !Layout.HasTruth)
+                return _testCases;
             var file = Path.Combine(Layout.Root, DaconNames.Truth, "test_cases.csv");
-            var map = File.ReadLines(file).Skip(1).Select(l => l.Split(',')).ToDictionary(a => a[0], a => int.Parse(a[1], CultureInfo.InvariantCulture));
+            var map = File.ReadLines(file)
+                .Skip(1)
+                .Select(l => l.Split(','))
+                .ToDictionary(a => a[0], a => int.Parse(a[1], CultureInfo.InvariantCulture));
             return _testCases = Layout.Test.Select(t => map[t.Name]).ToArray();
         }
     }
@@ -73,13 +95,21 @@ public sealed class SemData : IDisposable
     public void WarmAll()
     {
         // each split has its own field and cache file, so they can be checked or decoded side by side
-        Parallel.Invoke(() => _ = SimSem, () => _ = SimDepth, () => _ = Train, () => _ = Test, () => _ = TrainTruth, () => _ = TestTruth);
+        Parallel.Invoke(
+            () => _ = SimSem,
+            () => _ = SimDepth,
+            () => _ = Train,
+            () => _ = Test,
+            () => _ = TrainTruth,
+            () => _ = TestTruth
+        );
     }
 
     ImageSet Load(string split, List<string> files) => ImageCache.Load(CacheDir, split, files, _log);
 
     public void Dispose()
     {
-        foreach (var s in new[] { _simSem, _simDepth, _train, _test, _truthTrain, _truthTest }) s?.Dispose();
+        foreach (var s in new[] { _simSem, _simDepth, _train, _test, _truthTrain, _truthTest })
+            s?.Dispose();
     }
 }

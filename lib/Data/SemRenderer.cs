@@ -1,34 +1,52 @@
 namespace SemDepth.Data;
 
 /// <summary>One hole's geometry (px) and profile.</summary>
-public sealed record HoleShape(double CenterRow, double CenterCol, double HalfHeight, double HalfWidth, double Bottom, double Flat, double WallExp)
+public sealed record HoleShape(
+    double CenterRow,
+    double CenterCol,
+    double HalfHeight,
+    double HalfWidth,
+    double Bottom,
+    double Flat,
+    double WallExp
+)
 {
     /// <summary>Samples a shape from the config.</summary>
-    public static HoleShape Sample(ShapeConfig c, Rng r) => new(
-        r.Normal(c.CenterRow, c.CenterRowSd), r.Normal(c.CenterCol, c.CenterColSd),
-        r.Normal(c.HalfHeight, c.HalfHeightSd), r.Normal(c.HalfWidth, c.HalfWidthSd),
-        r.Uniform(c.BottomMin, c.BottomMax), r.Uniform(c.FlatMin, c.FlatMax), r.Uniform(c.WallExpMin, c.WallExpMax));
+    public static HoleShape Sample(ShapeConfig c, Rng r) =>
+        new(
+            r.Normal(c.CenterRow, c.CenterRowSd),
+            r.Normal(c.CenterCol, c.CenterColSd),
+            r.Normal(c.HalfHeight, c.HalfHeightSd),
+            r.Normal(c.HalfWidth, c.HalfWidthSd),
+            r.Uniform(c.BottomMin, c.BottomMax),
+            r.Uniform(c.FlatMin, c.FlatMax),
+            r.Uniform(c.WallExpMin, c.WallExpMax)
+        );
 
-    /// <summary>The same hole, resized by <paramref name="scale"/> and with the bottom moved by <paramref name="dBottom"/>.</summary>
-    public HoleShape Jitter(double scale, double dBottom) => this with
-    {
-        HalfHeight = HalfHeight * scale,
-        HalfWidth = HalfWidth * scale,
-        Bottom = Math.Clamp(Bottom + dBottom, 0.02, 0.4),
-    };
+    /// <summary>The same hole, resized by <paramref name="scale"/> and with the bottom moved by <paramref
+    /// name="dBottom"/>.</summary>
+    public HoleShape Jitter(double scale, double dBottom) =>
+        this with
+        {
+            HalfHeight = HalfHeight * scale,
+            HalfWidth = HalfWidth * scale,
+            Bottom = Math.Clamp(Bottom + dBottom, 0.02, 0.4),
+        };
 
     /// <summary>Normalised distance from the stadium's vertical axis: 0 at the centre line, 1 on the rim.</summary>
     public double Rho(double row, double col)
     {
         double straight = Math.Max(0, HalfHeight - HalfWidth);
-        double dy = Math.Max(0, Math.Abs(row - CenterRow) - straight), dx = col - CenterCol;
+        double dy = Math.Max(0, Math.Abs(row - CenterRow) - straight),
+            dx = col - CenterCol;
         return Math.Sqrt(dx * dx + dy * dy) / HalfWidth;
     }
 
     /// <summary>Depth profile as a fraction of the plateau: flat bottom, steep walls, 1 outside.</summary>
     public double Profile(double rho)
     {
-        if (rho >= 1) return 1;
+        if (rho >= 1)
+            return 1;
         double t = Math.Clamp((rho - Flat) / (1 - Flat), 0, 1);
         return Bottom + (1 - Bottom) * Math.Pow(t, WallExp);
     }
@@ -43,32 +61,41 @@ public sealed record HoleShape(double CenterRow, double CenterCol, double HalfHe
 /// </summary>
 public static class SemRenderer
 {
-    const int H = Geometry.Height, W = Geometry.Width;
+    const int H = Geometry.Height,
+        W = Geometry.Width;
 
     /// <summary>Depth map (0..255 float, plateau outside) of <paramref name="s"/> at <paramref name="plateau"/>;
     /// 2x2 supersampled so the rim is anti-aliased.</summary>
     public static void RenderDepth(HoleShape s, int plateau, Span<float> depth)
     {
         for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-            {
-                double acc = 0;
-                for (int sy = 0; sy < 2; sy++)
-                    for (int sx = 0; sx < 2; sx++)
-                        acc += s.Profile(s.Rho(y + 0.25 + 0.5 * sy - 0.5, x + 0.25 + 0.5 * sx - 0.5));
-                depth[y * W + x] = (float)(plateau * acc / 4);
-            }
+        for (int x = 0; x < W; x++)
+        {
+            double acc = 0;
+            for (int sy = 0; sy < 2; sy++)
+            for (int sx = 0; sx < 2; sx++)
+                acc += s.Profile(s.Rho(y + 0.25 + 0.5 * sy - 0.5, x + 0.25 + 0.5 * sx - 0.5));
+            depth[y * W + x] = (float)(plateau * acc / 4);
+        }
     }
 
     /// <summary>Rounds a float map to bytes (0..255).</summary>
     public static void Quantize(ReadOnlySpan<float> src, Span<byte> dst)
     {
-        for (int i = 0; i < src.Length; i++) dst[i] = (byte)Math.Clamp(MathF.Round(src[i]), 0, 255);
+        for (int i = 0; i < src.Length; i++)
+            dst[i] = (byte)Math.Clamp(MathF.Round(src[i]), 0, 255);
     }
 
     /// <summary>Noise-free SEM signal of a depth map (everything but the noise), into <paramref name="signal"/>.
     /// The shape is used for the charging ring (outside-rim distance).</summary>
-    public static void RenderSignal(ReadOnlySpan<float> depth, int plateau, HoleShape shape, RenderConfig rc, Rng r, Span<float> signal)
+    public static void RenderSignal(
+        ReadOnlySpan<float> depth,
+        int plateau,
+        HoleShape shape,
+        RenderConfig rc,
+        Rng r,
+        Span<float> signal
+    )
     {
         double top = r.Normal(rc.TopLevel, rc.TopLevelSd);
         double peak = r.Normal(rc.RimPeak, rc.RimPeakSd);
@@ -77,36 +104,40 @@ public static class SemRenderer
         double floor = rc.EscapeFloor * Math.Pow(150.0 / plateau, rc.AspectExponent);
         Span<float> raw = stackalloc float[H * W];
         for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-            {
-                int i = y * W + x;
-                // slope from central differences (depth units per px) -> tan(theta)
-                float gx = (depth[y * W + Math.Min(x + 1, W - 1)] - depth[y * W + Math.Max(x - 1, 0)]) * 0.5f;
-                float gy = (depth[Math.Min(y + 1, H - 1) * W + x] - depth[Math.Max(y - 1, 0) * W + x]) * 0.5f;
-                double tan = rc.SlopeScale * Math.Sqrt(gx * gx + gy * gy);
-                double sec = Math.Sqrt(1 + tan * tan);
-                double below = (plateau - depth[i]) / 100.0; // depth under the surface, 100-unit steps
-                double escape = floor + (1 - floor) * Math.Exp(-rate * below);
-                double v = top * escape * Math.Pow(sec, rc.SecExponent);
-                double outside = (shape.Rho(y, x) - 1) * shape.HalfWidth; // signed px from the rim, > 0 outside
-                double e = (outside - rc.HaloOffset) / rc.HaloWidth;
-                v += rc.HaloAmplitude * Math.Exp(-0.5 * e * e);                 // edge effect at the rim
-                if (rc.ChargingAmplitude > 0 && outside > 0)
-                    v += rc.ChargingAmplitude * Math.Exp(-outside / rc.ChargingWidth); // charging beyond the rim
-                if (rc.Shading != 0) v *= 1 + rc.Shading * ((x - (W - 1) / 2.0) / W);
-                raw[i] = (float)v;
-            }
+        for (int x = 0; x < W; x++)
+        {
+            int i = y * W + x;
+            // slope from central differences (depth units per px) -> tan(theta)
+            float gx = (depth[y * W + Math.Min(x + 1, W - 1)] - depth[y * W + Math.Max(x - 1, 0)]) * 0.5f;
+            float gy = (depth[Math.Min(y + 1, H - 1) * W + x] - depth[Math.Max(y - 1, 0) * W + x]) * 0.5f;
+            double tan = rc.SlopeScale * Math.Sqrt(gx * gx + gy * gy);
+            double sec = Math.Sqrt(1 + tan * tan);
+            double below = (plateau - depth[i]) / 100.0; // depth under the surface, 100-unit steps
+            double escape = floor + (1 - floor) * Math.Exp(-rate * below);
+            double v = top * escape * Math.Pow(sec, rc.SecExponent);
+            double outside = (shape.Rho(y, x) - 1) * shape.HalfWidth; // signed px from the rim, > 0 outside
+            double e = (outside - rc.HaloOffset) / rc.HaloWidth;
+            v += rc.HaloAmplitude * Math.Exp(-0.5 * e * e); // edge effect at the rim
+            if (rc.ChargingAmplitude > 0 && outside > 0)
+                v += rc.ChargingAmplitude * Math.Exp(-outside / rc.ChargingWidth); // charging beyond the rim
+            if (rc.Shading != 0)
+                v *= 1 + rc.Shading * ((x - (W - 1) / 2.0) / W);
+            raw[i] = (float)v;
+        }
         Blur(raw, signal, rc.BlurSigma);
-        if (rc.DriftSd > 0) Drift(signal, rc.DriftSd, r);
+        if (rc.DriftSd > 0)
+            Drift(signal, rc.DriftSd, r);
         // Rescale what lies above the top level so the rim halo peaks at `peak` (the facts: 212 is the
         // image maximum in both domains; the noise then reaches and saturates at it).
         float max = 0;
-        foreach (var v in signal) max = Math.Max(max, v);
+        foreach (var v in signal)
+            max = Math.Max(max, v);
         if (max > top + 1)
         {
             double k = (peak - top) / (max - top);
             for (int i = 0; i < signal.Length; i++)
-                if (signal[i] > top) signal[i] = (float)(top + (signal[i] - top) * k);
+                if (signal[i] > top)
+                    signal[i] = (float)(top + (signal[i] - top) * k);
         }
     }
 
@@ -125,27 +156,35 @@ public static class SemRenderer
     /// <summary>Separable Gaussian blur with clamped borders.</summary>
     public static void Blur(ReadOnlySpan<float> src, Span<float> dst, double sigma)
     {
-        if (sigma <= 0) { src.CopyTo(dst); return; }
+        if (sigma <= 0)
+        {
+            src.CopyTo(dst);
+            return;
+        }
         int rad = Math.Max(1, (int)Math.Ceiling(3 * sigma));
         Span<float> k = stackalloc float[2 * rad + 1];
         float sum = 0;
-        for (int i = -rad; i <= rad; i++) sum += k[i + rad] = (float)Math.Exp(-i * i / (2 * sigma * sigma));
-        for (int i = 0; i < k.Length; i++) k[i] /= sum;
+        for (int i = -rad; i <= rad; i++)
+            sum += k[i + rad] = (float)Math.Exp(-i * i / (2 * sigma * sigma));
+        for (int i = 0; i < k.Length; i++)
+            k[i] /= sum;
         Span<float> tmp = stackalloc float[H * W];
         for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-            {
-                float a = 0;
-                for (int j = -rad; j <= rad; j++) a += k[j + rad] * src[y * W + Math.Clamp(x + j, 0, W - 1)];
-                tmp[y * W + x] = a;
-            }
+        for (int x = 0; x < W; x++)
+        {
+            float a = 0;
+            for (int j = -rad; j <= rad; j++)
+                a += k[j + rad] * src[y * W + Math.Clamp(x + j, 0, W - 1)];
+            tmp[y * W + x] = a;
+        }
         for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-            {
-                float a = 0;
-                for (int j = -rad; j <= rad; j++) a += k[j + rad] * tmp[Math.Clamp(y + j, 0, H - 1) * W + x];
-                dst[y * W + x] = a;
-            }
+        for (int x = 0; x < W; x++)
+        {
+            float a = 0;
+            for (int j = -rad; j <= rad; j++)
+                a += k[j + rad] * tmp[Math.Clamp(y + j, 0, H - 1) * W + x];
+            dst[y * W + x] = a;
+        }
     }
 
     /// <summary>Scan drift: each row shifted horizontally by a smooth random walk (linear interpolation).</summary>
@@ -160,7 +199,9 @@ public static class SemRenderer
             for (int x = 0; x < W; x++)
             {
                 double p = Math.Clamp(x + shift, 0, W - 1);
-                int x0 = (int)p; int x1 = Math.Min(x0 + 1, W - 1); double f = p - x0;
+                int x0 = (int)p;
+                int x1 = Math.Min(x0 + 1, W - 1);
+                double f = p - x0;
                 img[y * W + x] = (float)(row[x0] * (1 - f) + row[x1] * f);
             }
         }

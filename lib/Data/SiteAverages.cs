@@ -6,12 +6,22 @@ public static class SiteAverages
 {
     /// <summary>Per Depth folder: MAE between the predicted site averages (each map's mean, padded
     /// with the folder's plateau) and average_depth.csv, and the number of sites.</summary>
-    public static List<(int Case, double Mae, int Sites)> PerFolder(DaconDataSet set, byte[] trainPred, IReadOnlySet<string>? onlySites = null)
+    public static List<(int Case, double Mae, int Sites)> PerFolder(
+        DaconDataSet set,
+        byte[] trainPred,
+        IReadOnlySet<string>? onlySites = null
+    )
     {
-        var idx = Enumerable.Range(0, set.Train.Count).Where(i => onlySites is null || onlySites.Contains(set.Train[i].SiteKey)).ToList();
+        var idx = Enumerable
+            .Range(0, set.Train.Count)
+            .Where(i => onlySites is null || onlySites.Contains(set.Train[i].SiteKey))
+            .ToList();
         var pred = idx.Count == set.Train.Count ? trainPred : Batches.Gather(new ImageSet(trainPred), idx);
-        return Errors(set, idx, pred).GroupBy(e => e.Case).OrderBy(g => g.Key)
-            .Select(g => (g.Key, g.Average(e => e.Error), g.Count())).ToList();
+        return Errors(set, idx, pred)
+            .GroupBy(e => e.Case)
+            .OrderBy(g => g.Key)
+            .Select(g => (g.Key, g.Average(e => e.Error), g.Count()))
+            .ToList();
     }
 
     /// <summary>MAE over every site among images <paramref name="idx"/> of the train split (predictions
@@ -31,7 +41,10 @@ public static class SiteAverages
     /// in the same order) that has an average_depth.csv value: its case, CSV value, the mean of its images' padded
     /// predicted depths (as the CSV is defined) and the positions in <paramref name="idx"/> of its images.</summary>
     public static List<(string Site, int Case, double Csv, double Predicted, List<int> Positions)> Of(
-        DaconDataSet set, IReadOnlyList<int> idx, byte[] pred)
+        DaconDataSet set,
+        IReadOnlyList<int> idx,
+        byte[] pred
+    )
     {
         var sums = new Dictionary<string, (int Case, double Sum, int N)>(StringComparer.Ordinal);
         var positions = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -39,12 +52,17 @@ public static class SiteAverages
         {
             var t = set.Train[idx[k]];
             double mean = 0;
-            foreach (byte v in pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)) mean += v;
+            foreach (byte v in pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels))
+                mean += v;
             var (_, sum, n) = sums.GetValueOrDefault(t.SiteKey);
             sums[t.SiteKey] = (t.Case, sum + Cases.PaddedMean(t.Case, mean / Geometry.Pixels), n + 1);
             (positions.TryGetValue(t.SiteKey, out var list) ? list : positions[t.SiteKey] = []).Add(k);
         }
-        return sums.Where(kv => set.AverageDepth.ContainsKey(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => (kv.Key, kv.Value.Case, set.AverageDepth[kv.Key], kv.Value.Sum / kv.Value.N, positions[kv.Key])).ToList();
+        return sums.Where(kv => set.AverageDepth.ContainsKey(kv.Key))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv =>
+                (kv.Key, kv.Value.Case, set.AverageDepth[kv.Key], kv.Value.Sum / kv.Value.N, positions[kv.Key])
+            )
+            .ToList();
     }
 }

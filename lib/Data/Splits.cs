@@ -11,11 +11,13 @@ public static class Splits
         var order = Batches.Shuffled(Enumerable.Range(0, bases.Count).ToArray(), seed, -1);
         int nVal = (int)Math.Round(bases.Count * valFraction);
         var valBases = order.Take(nVal).Select(i => bases[i]).ToHashSet(StringComparer.Ordinal);
-        var train = new List<int>(); var val = new List<int>();
+        var train = new List<int>();
+        var val = new List<int>();
         for (int i = 0; i < set.Sim.Count; i++)
         {
             var dst = valBases.Contains(set.Sim[i].Base) ? val : train;
-            dst.Add(2 * i); dst.Add(2 * i + 1);
+            dst.Add(2 * i);
+            dst.Add(2 * i + 1);
         }
         return (train.ToArray(), val.ToArray());
     }
@@ -25,9 +27,14 @@ public static class Splits
     {
         var sites = set.Train.Select(t => t.SiteKey).Distinct().Order(StringComparer.Ordinal).ToList();
         var order = Batches.Shuffled(Enumerable.Range(0, sites.Count).ToArray(), seed, -2);
-        var valSites = order.Take((int)Math.Round(sites.Count * valFraction)).Select(i => sites[i]).ToHashSet(StringComparer.Ordinal);
-        var train = new List<int>(); var val = new List<int>();
-        for (int i = 0; i < set.Train.Count; i++) (valSites.Contains(set.Train[i].SiteKey) ? val : train).Add(i);
+        var valSites = order
+            .Take((int)Math.Round(sites.Count * valFraction))
+            .Select(i => sites[i])
+            .ToHashSet(StringComparer.Ordinal);
+        var train = new List<int>();
+        var val = new List<int>();
+        for (int i = 0; i < set.Train.Count; i++)
+            (valSites.Contains(set.Train[i].SiteKey) ? val : train).Add(i);
         return (train.ToArray(), val.ToArray());
     }
 
@@ -37,7 +44,8 @@ public static class Splits
     public const double HeldOutFraction = 0.2;
     public const int HeldOutSeed = 41;
 
-    /// <summary>The train images of the held-out sites (<see cref="HeldOutFraction"/>, <see cref="HeldOutSeed"/>).</summary>
+    /// <summary>The train images of the held-out sites (<see cref="HeldOutFraction"/>, <see
+    /// cref="HeldOutSeed"/>).</summary>
     public static int[] HeldOut(DaconDataSet set) => TrainBySite(set, HeldOutFraction, HeldOutSeed).Val;
 
     /// <summary>The keys of the held-out sites.</summary>

@@ -5,11 +5,21 @@ using CsvHelper;
 namespace SemDepth.Data;
 
 /// <summary>What a generation wrote.</summary>
-public sealed record GenerationSummary(string Root, int DepthMaps, int SimSem, int TrainImages, int TrainSites, int TestImages, TimeSpan Elapsed)
+public sealed record GenerationSummary(
+    string Root,
+    int DepthMaps,
+    int SimSem,
+    int TrainImages,
+    int TrainSites,
+    int TestImages,
+    TimeSpan Elapsed
+)
 {
     public int Files => DepthMaps + SimSem + 2 * TrainImages + 2 * TestImages;
+
     public override string ToString() =>
-        $"{Root}: {DepthMaps:N0} depth maps, {SimSem:N0} sim SEM, {TrainImages:N0} train SEM in {TrainSites:N0} sites, {TestImages:N0} test SEM (+ truth) in {Elapsed.TotalSeconds:F1} s";
+        $"{Root}: {DepthMaps:N0} depth maps, {SimSem:N0} sim SEM, {TrainImages:N0} train SEM in "
+        + $"{TrainSites:N0} sites, {TestImages:N0} test SEM (+ truth) in {Elapsed.TotalSeconds:F1} s";
 }
 
 /// <summary>
@@ -20,17 +30,26 @@ public sealed record GenerationSummary(string Root, int DepthMaps, int SimSem, i
 /// </summary>
 public static class SyntheticGenerator
 {
-    const int H = Geometry.Height, W = Geometry.Width;
+    const int H = Geometry.Height,
+        W = Geometry.Width;
 
-    public static GenerationSummary Generate(SyntheticConfig cfg, string root, bool overwrite = false, IProgress<string>? log = null)
+    public static GenerationSummary Generate(
+        SyntheticConfig cfg,
+        string root,
+        bool overwrite = false,
+        IProgress<string>? log = null
+    )
     {
         cfg.Check();
         root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
         if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any() && !overwrite)
-            throw new IOException($"{root} exists and is not empty: choose another folder or pass overwrite (--force).");
+            throw new IOException(
+                $"{root} exists and is not empty: choose another folder or pass overwrite (--force)."
+            );
         var sw = System.Diagnostics.Stopwatch.StartNew();
         string tmp = root + ".partial-" + Environment.ProcessId;
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+        if (Directory.Exists(tmp))
+            Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);
         try
         {
@@ -51,7 +70,11 @@ public static class SyntheticGenerator
         }
         catch
         {
-            try { Directory.Delete(tmp, true); } catch (IOException) { }
+            try
+            {
+                Directory.Delete(tmp, true);
+            }
+            catch (IOException) { }
             throw;
         }
     }
@@ -62,8 +85,13 @@ public static class SyntheticGenerator
         var r = Rng.For(seed, 2, index);
         var day = new DateTime(2020, 10, 1).AddDays(r.NextInt(120));
         int secs = r.NextInt(86400);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{day:yyyyMMdd}_{secs / 3600:D2}{secs / 60 % 60:D2}{secs % 60:D2}_NE{140000 + r.NextInt(9999):D6}C_RAE{1 + r.NextInt(25):D2}_1_S{1 + r.NextInt(20):D2}_M{index / 9 + 1:D4}-01MS_{index % 9 + 1}");
+        // the draws in the order the name always took them (the names are part of the generated set)
+        int ne = 140000 + r.NextInt(9999),
+            rae = 1 + r.NextInt(25),
+            s = 1 + r.NextInt(20);
+        var ic = CultureInfo.InvariantCulture;
+        string time = string.Create(ic, $"{day:yyyyMMdd}_{secs / 3600:D2}{secs / 60 % 60:D2}{secs % 60:D2}");
+        return string.Create(ic, $"{time}_NE{ne:D6}C_RAE{rae:D2}_1_S{s:D2}_M{index / 9 + 1:D4}-01MS_{index % 9 + 1}");
     }
 
     static GenerationSummary Write(SyntheticConfig cfg, string root, IProgress<string>? log)
@@ -73,40 +101,55 @@ public static class SyntheticGenerator
         int n = cfg.SimMapsPerCase;
         var bases = new string[n];
         var subs = new string[n];
-        for (int b = 0; b < n; b++) { bases[b] = BaseName(seed, b); subs[b] = DaconNames.SubFolders[b % 5]; }
+        for (int b = 0; b < n; b++)
+        {
+            bases[b] = BaseName(seed, b);
+            subs[b] = DaconNames.SubFolders[b % 5];
+        }
         foreach (int c in Cases.All)
-            foreach (var sub in DaconNames.SubFolders)
-            {
-                Directory.CreateDirectory(DaconNames.SimSemDir(root, c, sub));
-                Directory.CreateDirectory(DaconNames.SimDepthDir(root, c, sub));
-            }
+        foreach (var sub in DaconNames.SubFolders)
+        {
+            Directory.CreateDirectory(DaconNames.SimSemDir(root, c, sub));
+            Directory.CreateDirectory(DaconNames.SimDepthDir(root, c, sub));
+        }
         log?.Report($"simulation: {4 * n:N0} depth maps, {8 * n:N0} SEM");
         var simCount = new Workspace.WorkCounter(log, "generate simulation", 4L * n, "pairs");
         var libraryMean = new double[4 * n]; // mean depth of each library map, (case - 1) * n + b
-        Parallel.For(0, 4 * n, () => new Buffers(), (i, _, buf) =>
-        {
-            int c = i / n + 1, b = i % n;
-            var r = Rng.For(seed, 10 + c, b);
-            var shape = LibraryShape(cfg, c, b, r);
-            int p = Cases.Plateau(c);
-            SemRenderer.RenderDepth(shape, p, buf.Depth);
-            SemRenderer.Quantize(buf.Depth, buf.Bytes);
-            libraryMean[i] = MeanOf(buf.Bytes);
-            Png8.Write(Path.Combine(DaconNames.SimDepthDir(root, c, subs[b]), bases[b] + ".png"), buf.Bytes);
-            SemRenderer.RenderSignal(buf.Depth, p, shape, cfg.SimRender, r, buf.Signal);
-            for (int itr = 0; itr < 2; itr++)
+        Parallel.For(
+            0,
+            4 * n,
+            () => new Buffers(),
+            (i, _, buf) =>
             {
-                SemRenderer.AddNoise(buf.Signal, cfg.SimRender, r, buf.Bytes); // itr0/itr1 differ only in noise
-                Png8.Write(Path.Combine(DaconNames.SimSemDir(root, c, subs[b]), $"{bases[b]}_itr{itr}.png"), buf.Bytes);
-            }
-            simCount.Add();
-            return buf;
-        }, _ => { });
+                int c = i / n + 1,
+                    b = i % n;
+                var r = Rng.For(seed, 10 + c, b);
+                var shape = LibraryShape(cfg, c, b, r);
+                int p = Cases.Plateau(c);
+                SemRenderer.RenderDepth(shape, p, buf.Depth);
+                SemRenderer.Quantize(buf.Depth, buf.Bytes);
+                libraryMean[i] = MeanOf(buf.Bytes);
+                Png8.Write(Path.Combine(DaconNames.SimDepthDir(root, c, subs[b]), bases[b] + ".png"), buf.Bytes);
+                SemRenderer.RenderSignal(buf.Depth, p, shape, cfg.SimRender, r, buf.Signal);
+                for (int itr = 0; itr < 2; itr++)
+                {
+                    SemRenderer.AddNoise(buf.Signal, cfg.SimRender, r, buf.Bytes); // itr0/itr1 differ only in noise
+                    Png8.Write(
+                        Path.Combine(DaconNames.SimSemDir(root, c, subs[b]), $"{bases[b]}_itr{itr}.png"),
+                        buf.Bytes
+                    );
+                }
+                simCount.Add();
+                return buf;
+            },
+            _ => { }
+        );
 
         // --- train: real-domain images grouped in sites; a site shares size and bottom offsets ---
         var train = new List<(int Case, string Site, string Name, int SiteIdx)>();
         var siteEffects = new List<(double Scale, double Bottom)>();
-        int siteNo = 0, imgNo = 0;
+        int siteNo = 0,
+            imgNo = 0;
         foreach (int c in Cases.All)
         {
             int sites = cfg.TrainSitesPerCase[c - 1];
@@ -118,39 +161,67 @@ public static class SyntheticGenerator
                 string site = $"site_{siteNo:D5}";
                 Directory.CreateDirectory(DaconNames.TrainSiteDir(root, c, site));
                 Directory.CreateDirectory(Path.GetDirectoryName(DaconNames.TruthTrainPath(root, c, site, "x"))!);
-                for (int k = 0; k < count; k++) train.Add((c, site, $"SEM_{imgNo++:D6}.png", siteNo));
+                for (int k = 0; k < count; k++)
+                    train.Add((c, site, $"SEM_{imgNo++:D6}.png", siteNo));
             }
         }
         log?.Report($"train: {train.Count:N0} real SEM in {siteNo:N0} sites");
         // library maps of each case from shallowest to deepest mean: sites draw near their own rank
-        var byMean = Cases.All
-            .Select(c => Enumerable.Range(0, n).OrderBy(b => libraryMean[(c - 1) * n + b]).ThenBy(b => b).ToArray())
+        var byMean = Cases
+            .All.Select(c => Enumerable.Range(0, n).OrderBy(b => libraryMean[(c - 1) * n + b]).ThenBy(b => b).ToArray())
             .ToArray();
         var siteCase = new int[siteNo];
-        foreach (var t in train) siteCase[t.SiteIdx] = t.Case;
+        foreach (var t in train)
+            siteCase[t.SiteIdx] = t.Case;
         var latents = SiteLatents(cfg, siteCase);
         var trainCount = new Workspace.WorkCounter(log, "generate train", train.Count);
         var padded = new double[train.Count];
         var trainLibrary = new int[train.Count];
-        Parallel.For(0, train.Count, () => new Buffers(), (i, _, buf) =>
-        {
-            var t = train[i];
-            var r = Rng.For(seed, 21, i);
-            var eff = siteEffects[t.SiteIdx];
-            trainLibrary[i] = PickLibraryMap(cfg, split: 0, i, byMean[t.Case - 1], latents[t.SiteIdx]);
-            var shape = trainLibrary[i] >= 0
-                ? LibraryShape(cfg, t.Case, trainLibrary[i], Rng.For(seed, 10 + t.Case, trainLibrary[i]))
-                : HoleShape.Sample(cfg.Shape, r).Jitter(eff.Scale, eff.Bottom + cfg.Shape.BottomPerCase * (t.Case - 1));
-            padded[i] = RenderReal(cfg, shape, t.Case, r, buf, StoredAsRgb(cfg, 0, i), CropOffset(cfg, 0, i),
-                DaconNames.TruthTrainPath(root, t.Case, t.Site, t.Name), Path.Combine(DaconNames.TrainSiteDir(root, t.Case, t.Site), t.Name));
-            trainCount.Add();
-            return buf;
-        }, _ => { });
-        if (cfg.StrayCheckpointFile) WriteStrayCheckpoint(root, train.First(t => t.Case == 4));
+        Parallel.For(
+            0,
+            train.Count,
+            () => new Buffers(),
+            (i, _, buf) =>
+            {
+                var t = train[i];
+                var r = Rng.For(seed, 21, i);
+                var eff = siteEffects[t.SiteIdx];
+                trainLibrary[i] = PickLibraryMap(cfg, split: 0, i, byMean[t.Case - 1], latents[t.SiteIdx]);
+                var shape =
+                    trainLibrary[i] >= 0
+                        ? LibraryShape(cfg, t.Case, trainLibrary[i], Rng.For(seed, 10 + t.Case, trainLibrary[i]))
+                        : HoleShape
+                            .Sample(cfg.Shape, r)
+                            .Jitter(eff.Scale, eff.Bottom + cfg.Shape.BottomPerCase * (t.Case - 1));
+                padded[i] = RenderReal(
+                    cfg,
+                    shape,
+                    t.Case,
+                    r,
+                    buf,
+                    StoredAsRgb(cfg, 0, i),
+                    CropOffset(cfg, 0, i),
+                    DaconNames.TruthTrainPath(root, t.Case, t.Site, t.Name),
+                    Path.Combine(DaconNames.TrainSiteDir(root, t.Case, t.Site), t.Name)
+                );
+                trainCount.Add();
+                return buf;
+            },
+            _ => { }
+        );
+        if (cfg.StrayCheckpointFile)
+            WriteStrayCheckpoint(root, train.First(t => t.Case == 4));
         using (var w = CsvWriter.ToFile(DaconNames.CsvPath(root), new CsvWriterOptions { HasHeader = false }))
         {
-            w.WriteField("0"); w.WriteField("1"); w.EndRecord();
-            foreach (var g in train.Select((t, i) => (t, i)).GroupBy(x => (x.t.Case, x.t.Site)).OrderBy(g => g.Key.Site, StringComparer.Ordinal))
+            w.WriteField("0");
+            w.WriteField("1");
+            w.EndRecord();
+            foreach (
+                var g in train
+                    .Select((t, i) => (t, i))
+                    .GroupBy(x => (x.t.Case, x.t.Site))
+                    .OrderBy(g => g.Key.Site, StringComparer.Ordinal)
+            )
             {
                 w.WriteField(DaconNames.SiteKey(g.Key.Case, g.Key.Site));
                 w.WriteField(g.Average(x => padded[x.i]).ToString("R", CultureInfo.InvariantCulture));
@@ -165,32 +236,68 @@ public static class SyntheticGenerator
         var testCase = new int[cfg.TestImages];
         var testLibrary = new int[cfg.TestImages];
         var testCount = new Workspace.WorkCounter(log, "generate test", cfg.TestImages);
-        Parallel.For(0, cfg.TestImages, () => new Buffers(), (i, _, buf) =>
+        Parallel.For(
+            0,
+            cfg.TestImages,
+            () => new Buffers(),
+            (i, _, buf) =>
+            {
+                var r = Rng.For(seed, 30, i);
+                int c = 1 + r.NextInt(4);
+                testCase[i] = c;
+                testLibrary[i] = PickLibraryMap(cfg, split: 1, i, byMean[c - 1], siteLatent: null);
+                double scale = 1 + r.Normal(0, cfg.Shape.SiteSizeSd);
+                double bottom = r.Normal(0, cfg.Shape.SiteBottomSd) + cfg.Shape.BottomPerCase * (c - 1);
+                var shape =
+                    testLibrary[i] >= 0
+                        ? LibraryShape(cfg, c, testLibrary[i], Rng.For(seed, 10 + c, testLibrary[i]))
+                        : HoleShape.Sample(cfg.Shape, r).Jitter(scale, bottom);
+                string name = $"{i:D6}.png";
+                RenderReal(
+                    cfg,
+                    shape,
+                    c,
+                    r,
+                    buf,
+                    StoredAsRgb(cfg, 1, i),
+                    CropOffset(cfg, 1, i),
+                    DaconNames.TruthTestPath(root, name),
+                    Path.Combine(DaconNames.TestDir(root), name)
+                );
+                testCount.Add();
+                return buf;
+            },
+            _ => { }
+        );
+        using (
+            var w = CsvWriter.ToFile(
+                Path.Combine(root, DaconNames.Truth, "test_cases.csv"),
+                new CsvWriterOptions { HasHeader = false }
+            )
+        )
         {
-            var r = Rng.For(seed, 30, i);
-            int c = 1 + r.NextInt(4);
-            testCase[i] = c;
-            testLibrary[i] = PickLibraryMap(cfg, split: 1, i, byMean[c - 1], siteLatent: null);
-            double scale = 1 + r.Normal(0, cfg.Shape.SiteSizeSd);
-            double bottom = r.Normal(0, cfg.Shape.SiteBottomSd) + cfg.Shape.BottomPerCase * (c - 1);
-            var shape = testLibrary[i] >= 0
-                ? LibraryShape(cfg, c, testLibrary[i], Rng.For(seed, 10 + c, testLibrary[i]))
-                : HoleShape.Sample(cfg.Shape, r).Jitter(scale, bottom);
-            string name = $"{i:D6}.png";
-            RenderReal(cfg, shape, c, r, buf, StoredAsRgb(cfg, 1, i), CropOffset(cfg, 1, i), DaconNames.TruthTestPath(root, name), Path.Combine(DaconNames.TestDir(root), name));
-            testCount.Add();
-            return buf;
-        }, _ => { });
-        using (var w = CsvWriter.ToFile(Path.Combine(root, DaconNames.Truth, "test_cases.csv"), new CsvWriterOptions { HasHeader = false }))
-        {
-            w.WriteField("name"); w.WriteField("case"); w.EndRecord();
-            for (int i = 0; i < testCase.Length; i++) { w.WriteField($"{i:D6}.png"); w.WriteField(testCase[i].ToString(CultureInfo.InvariantCulture)); w.EndRecord(); }
+            w.WriteField("name");
+            w.WriteField("case");
+            w.EndRecord();
+            for (int i = 0; i < testCase.Length; i++)
+            {
+                w.WriteField($"{i:D6}.png");
+                w.WriteField(testCase[i].ToString(CultureInfo.InvariantCulture));
+                w.EndRecord();
+            }
         }
-        WriteLibraryTruth(Path.Combine(root, DaconNames.Truth, "test_library.csv"),
-            Enumerable.Range(0, testCase.Length).Select(i => ($"{i:D6}.png", testCase[i], testLibrary[i])), bases);
-        WriteLibraryTruth(Path.Combine(root, DaconNames.Truth, "train_library.csv"),
-            train.Select((t, i) => (t.Name, t.Case, trainLibrary[i])), bases);
-        if (cfg.WriteSampleSubmission) WriteSampleSubmission(root, cfg.TestImages);
+        WriteLibraryTruth(
+            Path.Combine(root, DaconNames.Truth, "test_library.csv"),
+            Enumerable.Range(0, testCase.Length).Select(i => ($"{i:D6}.png", testCase[i], testLibrary[i])),
+            bases
+        );
+        WriteLibraryTruth(
+            Path.Combine(root, DaconNames.Truth, "train_library.csv"),
+            train.Select((t, i) => (t.Name, t.Case, trainLibrary[i])),
+            bases
+        );
+        if (cfg.WriteSampleSubmission)
+            WriteSampleSubmission(root, cfg.TestImages);
         File.WriteAllText(Path.Combine(root, DaconNames.Truth, "synthetic.json"), cfg.ToJson());
         return new GenerationSummary(root, 4 * n, 8 * n, train.Count, siteNo, cfg.TestImages, TimeSpan.Zero);
     }
@@ -229,8 +336,10 @@ public static class SyntheticGenerator
     static int PickLibraryMap(SyntheticConfig cfg, int split, int i, int[] byMean, double? siteLatent)
     {
         var r = Rng.For(cfg.Seed, 50 + split, i);
-        if (r.NextDouble() >= cfg.RealLibraryShare) return -1;
-        if (siteLatent is not { } z) return r.NextInt(byMean.Length);
+        if (r.NextDouble() >= cfg.RealLibraryShare)
+            return -1;
+        if (siteLatent is not { } z)
+            return r.NextInt(byMean.Length);
         double rho = cfg.SiteLibraryCorrelation;
         double q = NormalCdf(Math.Sqrt(rho) * z + Math.Sqrt(1 - rho) * r.Normal());
         return byMean[Math.Min(byMean.Length - 1, (int)(q * byMean.Length))];
@@ -245,10 +354,12 @@ public static class SyntheticGenerator
         foreach (int c in Cases.All)
         {
             var idx = Enumerable.Range(0, z.Length).Where(s => siteCases[s] == c).ToArray();
-            if (idx.Length < 2) continue;
+            if (idx.Length < 2)
+                continue;
             double mean = idx.Average(s => z[s]);
             double sd = Math.Sqrt(idx.Sum(s => (z[s] - mean) * (z[s] - mean)) / (idx.Length - 1));
-            foreach (int s in idx) z[s] = (z[s] - mean) / Math.Max(sd, 1e-9);
+            foreach (int s in idx)
+                z[s] = (z[s] - mean) / Math.Max(sd, 1e-9);
         }
         return z.Select(v => Math.Clamp(v, -cfg.SiteLatentBound, cfg.SiteLatentBound)).ToArray();
     }
@@ -258,7 +369,8 @@ public static class SyntheticGenerator
     internal static (int Dy, int Dx) CropOffset(SyntheticConfig cfg, int split, int i)
     {
         int j = cfg.RealSemJitterPx;
-        if (j == 0 || cfg.RealSemJitterSd == 0) return (0, 0);
+        if (j == 0 || cfg.RealSemJitterSd == 0)
+            return (0, 0);
         var r = Rng.For(cfg.Seed, 54 + split, i);
         int Axis() => (int)Math.Clamp(Math.Round(r.Normal(0, cfg.RealSemJitterSd)), -j, j);
         return (Axis(), Axis());
@@ -276,15 +388,20 @@ public static class SyntheticGenerator
     static double MeanOf(ReadOnlySpan<byte> px)
     {
         double sum = 0;
-        foreach (byte v in px) sum += v;
+        foreach (byte v in px)
+            sum += v;
         return sum / px.Length;
     }
 
-    /// <summary>truth/{train,test}_library.csv: name, case, library base of the reused map (empty for a new shape).</summary>
+    /// <summary>truth/{train,test}_library.csv: name, case, library base of the reused map (empty for a new
+    /// shape).</summary>
     static void WriteLibraryTruth(string path, IEnumerable<(string Name, int Case, int Library)> rows, string[] bases)
     {
         using var w = CsvWriter.ToFile(path, new CsvWriterOptions { HasHeader = false });
-        w.WriteField("name"); w.WriteField("case"); w.WriteField("library_base"); w.EndRecord();
+        w.WriteField("name");
+        w.WriteField("case");
+        w.WriteField("library_base");
+        w.EndRecord();
         foreach (var (name, c, lib) in rows)
         {
             w.WriteField(name);
@@ -306,20 +423,33 @@ public static class SyntheticGenerator
         string site = DaconNames.TrainSiteDir(root, t.Case, t.Site);
         string dir = Path.Combine(site, ".ipynb_checkpoints");
         Directory.CreateDirectory(dir);
-        File.Copy(Path.Combine(site, t.Name), Path.Combine(dir, Path.GetFileNameWithoutExtension(t.Name) + "-checkpoint.png"));
+        File.Copy(
+            Path.Combine(site, t.Name),
+            Path.Combine(dir, Path.GetFileNameWithoutExtension(t.Name) + "-checkpoint.png")
+        );
     }
 
     /// <summary>Renders one real-domain image and its truth; the SEM image from the hole moved by
     /// <paramref name="offset"/> (the crop's offset from its map); returns the site-average contribution.</summary>
-    static double RenderReal(SyntheticConfig cfg, HoleShape shape, int c, Rng r, Buffers buf, bool rgb, (int Dy, int Dx) offset,
-        string truthPath, string semPath)
+    static double RenderReal(
+        SyntheticConfig cfg,
+        HoleShape shape,
+        int c,
+        Rng r,
+        Buffers buf,
+        bool rgb,
+        (int Dy, int Dx) offset,
+        string truthPath,
+        string semPath
+    )
     {
         int p = Cases.Plateau(c);
         SemRenderer.RenderDepth(shape, p, buf.Depth);
         SemRenderer.Quantize(buf.Depth, buf.Bytes);
         Png8.Write(truthPath, buf.Bytes);
         double mean = 0;
-        foreach (byte v in buf.Bytes) mean += v;
+        foreach (byte v in buf.Bytes)
+            mean += v;
         mean /= Geometry.Pixels;
         if (offset != (0, 0))
         {

@@ -11,6 +11,7 @@ public sealed class DomainShift(SemData data) : IDisposable
     public DepthTrainer? Ae { get; set; }
     public DepthTrainer? DepthNet { get; set; }
     public DepthTrainer? Oracle { get; set; }
+
     /// <summary>The weakly supervised depth network (site averages).</summary>
     public DepthTrainer? Weak { get; set; }
     public ClassifierTrainer? Classifier { get; set; }
@@ -21,11 +22,16 @@ public sealed class DomainShift(SemData data) : IDisposable
     public IReadOnlyList<IDepthPredictor> Evaluated { get; private set; } = [];
 
     /// <summary>The evaluated method named exactly <paramref name="name"/>.</summary>
-    public IDepthPredictor Method(string name) => Evaluated.FirstOrDefault(m => m.Name == name)
-        ?? throw new InvalidOperationException($"no evaluated method '{name}' (run Evaluate first; there are: {string.Join(", ", Evaluated.Select(m => m.Name))})");
+    public IDepthPredictor Method(string name) =>
+        Evaluated.FirstOrDefault(m => m.Name == name)
+        ?? throw new InvalidOperationException(
+            $"no evaluated method '{name}' (run Evaluate first; there are: "
+                + $"{string.Join(", ", Evaluated.Select(m => m.Name))})"
+        );
 
     /// <summary>The classifier's cases, or a clear error when it has not been trained.</summary>
-    public ICasePredictor Cases => Classifier?.Predictor() ?? throw new InvalidOperationException("train the case classifier first");
+    public ICasePredictor Cases =>
+        Classifier?.Predictor() ?? throw new InvalidOperationException("train the case classifier first");
 
     /// <summary>real -> GenRealToSim -> depth net -> post-processing. The case comes from the classifier,
     /// or (<paramref name="caseFromPrediction"/>, shared generators only) from the depth prediction itself.</summary>
@@ -33,10 +39,22 @@ public sealed class DomainShift(SemData data) : IDisposable
     {
         var cg = CycleGan ?? throw new InvalidOperationException("train the CycleGAN first");
         var dn = DepthNet ?? throw new InvalidOperationException("train the depth network first");
-        if (caseFromPrediction && cg.Options.PerCase) throw new InvalidOperationException("per-case generators need the classifier's case");
-        string pp = !postProcess ? "" : caseFromPrediction ? " + post-processing (case from prediction)" : " + post-processing";
-        ICasePredictor? cases = cg.Options.PerCase || (postProcess && !caseFromPrediction) ? Cases : null; // null: read from the prediction
-        return new CycleGanPipeline($"CycleGAN pipeline{(cg.Options.PerCase ? " (per case)" : "")}{pp}", cg.GenRealToSim, dn.Model, dn.Options.InputScale, cases, postProcess);
+        if (caseFromPrediction && cg.Options.PerCase)
+            throw new InvalidOperationException("per-case generators need the classifier's case");
+        string pp =
+            !postProcess ? ""
+            : caseFromPrediction ? " + post-processing (case from prediction)"
+            : " + post-processing";
+        // null: read from the prediction
+        ICasePredictor? cases = cg.Options.PerCase || (postProcess && !caseFromPrediction) ? Cases : null;
+        return new CycleGanPipeline(
+            $"CycleGAN pipeline{(cg.Options.PerCase ? " (per case)" : "")}{pp}",
+            cg.GenRealToSim,
+            dn.Model,
+            dn.Options.InputScale,
+            cases,
+            postProcess
+        );
     }
 
     /// <summary>
@@ -46,7 +64,8 @@ public sealed class DomainShift(SemData data) : IDisposable
     public string FitOracle(DepthOptions options, IProgress<TrainProgress>? progress = null)
     {
         if (Data.TrainTruth is null)
-            return Evaluator.NoTruth("the oracle (a U-Net trained on the real images' depth maps)") + "; nothing trained";
+            return Evaluator.NoTruth("the oracle (a U-Net trained on the real images' depth maps)")
+                + "; nothing trained";
         Oracle = new DepthTrainer(options, Data);
         Oracle.Fit(progress);
         var last = Oracle.History[^1];
@@ -64,7 +83,8 @@ public sealed class DomainShift(SemData data) : IDisposable
         // Each network runs once per split: post-processed variants reuse the raw maps and the cases.
         var cases = new MemoCases(Cases);
         var methods = new List<IDepthPredictor> { new PerCaseConstantPredictor(Data, cases) };
-        if (Ae is not null) methods.Add(Ae.Predictor());
+        if (Ae is not null)
+            methods.Add(Ae.Predictor());
         if (DepthNet is not null)
         {
             var unet = new MemoPredictor(DepthNet.Predictor());
@@ -74,11 +94,20 @@ public sealed class DomainShift(SemData data) : IDisposable
         if (CycleGan is not null && DepthNet is not null)
         {
             var cg = CycleGan;
-            var raw = new MemoPredictor(new CycleGanPipeline($"CycleGAN pipeline{(cg.Options.PerCase ? " (per case)" : "")}", cg.GenRealToSim,
-                DepthNet.Model, DepthNet.Options.InputScale, cg.Options.PerCase ? cases : null, postProcess: false));
+            var raw = new MemoPredictor(
+                new CycleGanPipeline(
+                    $"CycleGAN pipeline{(cg.Options.PerCase ? " (per case)" : "")}",
+                    cg.GenRealToSim,
+                    DepthNet.Model,
+                    DepthNet.Options.InputScale,
+                    cg.Options.PerCase ? cases : null,
+                    postProcess: false
+                )
+            );
             methods.Add(raw);
             methods.Add(new PostProcessed(raw, cases));
-            if (!cg.Options.PerCase) methods.Add(new PostProcessed(raw, null));
+            if (!cg.Options.PerCase)
+                methods.Add(new PostProcessed(raw, null));
         }
         if (Weak is not null)
         {
@@ -94,7 +123,8 @@ public sealed class DomainShift(SemData data) : IDisposable
         }
         var rows = new List<EvalRow>();
         var simVal = SimValidation();
-        foreach (var m in methods) rows.AddRange(Evaluator.Evaluate(m, Data, simVal));
+        foreach (var m in methods)
+            rows.AddRange(Evaluator.Evaluate(m, Data, simVal));
         rows = OracleFloor.Mark(rows);
         Evaluated = methods;
         if (Classifier is not null)
@@ -105,7 +135,15 @@ public sealed class DomainShift(SemData data) : IDisposable
             {
                 var idx = Evaluator.TestSample(Data);
                 var pred = Classifier.Predictor().PredictCases(Data.Test, idx);
-                rows.Add(new EvalRow("case classifier", "accuracy", "real test (hidden truth)", pred.Where((p, k) => p == tc[idx[k]]).Count() / (double)Math.Max(1, idx.Count), idx.Count));
+                rows.Add(
+                    new EvalRow(
+                        "case classifier",
+                        "accuracy",
+                        "real test (hidden truth)",
+                        pred.Where((p, k) => p == tc[idx[k]]).Count() / (double)Math.Max(1, idx.Count),
+                        idx.Count
+                    )
+                );
             }
         }
         return rows;
@@ -116,16 +154,34 @@ public sealed class DomainShift(SemData data) : IDisposable
     /// oracle is not a floor (<see cref="OracleFloor"/>).</summary>
     public static double GapClosed(IReadOnlyList<EvalRow> rows, string split = "real test (hidden truth)")
     {
-        if (OracleFloor.BeatenBy(rows, split) is not null) return double.NaN;
-        double Get(Func<string, bool> method) => rows.Where(r => method(r.Method) && r.Metric == "RMSE" && r.Split == split).Select(r => r.Value).DefaultIfEmpty(double.NaN).Min();
-        double ae = Get(m => m == "AE baseline"), oracle = Get(OracleFloor.IsOracle);
-        double pipe = rows.Where(r => r.Method.StartsWith("CycleGAN pipeline", StringComparison.Ordinal) && r.Method.Contains("post-processing", StringComparison.Ordinal)
-            && r.Metric == "RMSE" && r.Split == split).Select(r => r.Value).DefaultIfEmpty(double.NaN).Min(); // the better case source
+        if (OracleFloor.BeatenBy(rows, split) is not null)
+            return double.NaN;
+        double Get(Func<string, bool> method) =>
+            rows.Where(r => method(r.Method) && r.Metric == "RMSE" && r.Split == split)
+                .Select(r => r.Value)
+                .DefaultIfEmpty(double.NaN)
+                .Min();
+        double ae = Get(m => m == "AE baseline"),
+            oracle = Get(OracleFloor.IsOracle);
+        double pipe = rows.Where(r =>
+                r.Method.StartsWith("CycleGAN pipeline", StringComparison.Ordinal)
+                && r.Method.Contains("post-processing", StringComparison.Ordinal)
+                && r.Metric == "RMSE"
+                && r.Split == split
+            )
+            .Select(r => r.Value)
+            .DefaultIfEmpty(double.NaN)
+            .Min(); // the better case source
         return (ae - pipe) / (ae - oracle);
     }
 
     public void Dispose()
     {
-        Ae?.Dispose(); DepthNet?.Dispose(); Oracle?.Dispose(); Weak?.Dispose(); Classifier?.Dispose(); CycleGan?.Dispose();
+        Ae?.Dispose();
+        DepthNet?.Dispose();
+        Oracle?.Dispose();
+        Weak?.Dispose();
+        Classifier?.Dispose();
+        CycleGan?.Dispose();
     }
 }

@@ -22,27 +22,34 @@ public static class Evaluator
     public static List<EvalRow> Evaluate(IDepthPredictor p, SemData d, IReadOnlyList<int>? simValSemIdx = null)
     {
         var rows = Score(p, d, simValSemIdx);
-        if (p is ConstantMapPredictor) return rows;
+        if (p is ConstantMapPredictor)
+            return rows;
         string? why = p.Health?.Problem ?? WorseThanConstant(rows, Score(new ConstantMapPredictor(d), d, simValSemIdx));
-        if (why is null) return rows;
+        if (why is null)
+            return rows;
         Workspace.RunWarnings.Record($"suspect: {p.Name}: {why}");
         return rows.Select(r => r with { Suspect = "suspect: " + why }).ToList();
     }
 
-    /// <summary>The first headline figure (RMSE on a split, or the held-out site-average MAE) above
-    /// <see cref="OutputHealth.SuspectFactor"/> times the constant mean map's on the same split, said in words; else null.</summary>
+    /// <summary>The first headline figure (RMSE on a split, or the held-out site-average MAE) above <see
+    /// cref="OutputHealth.SuspectFactor"/> times the constant mean map's on the same split, said in words; else
+    /// null.</summary>
     public static string? WorseThanConstant(IReadOnlyList<EvalRow> rows, IReadOnlyList<EvalRow> constant)
     {
         // the headline real-domain figures only: a method may be poor on simulated images (the pipeline
         // translates them first) or on one case where the one constant map happens to fit
-        var headline = rows.Where(r => (r.Metric == "RMSE" && r.Split is TestSplit or TrainSplit)
-            || (r.Metric == "site-average MAE" && r.Split == HeldOutSplit));
+        var headline = rows.Where(r =>
+            (r.Metric == "RMSE" && r.Split is TestSplit or TrainSplit)
+            || (r.Metric == "site-average MAE" && r.Split == HeldOutSplit)
+        );
         foreach (var r in headline)
         {
             var c = constant.FirstOrDefault(k => k.Metric == r.Metric && k.Split == r.Split);
-            if (c is null || double.IsNaN(c.Value) || c.Value <= 0) continue;
+            if (c is null || double.IsNaN(c.Value) || c.Value <= 0)
+                continue;
             if (double.IsNaN(r.Value) || r.Value > OutputHealth.SuspectFactor * c.Value)
-                return $"{r.Metric} {r.Value:F2} on {r.Split} is more than {OutputHealth.SuspectFactor:G} times the constant mean map's {c.Value:F2}";
+                return $"{r.Metric} {r.Value:F2} on {r.Split} is more than {OutputHealth.SuspectFactor:G} times "
+                    + $"the constant mean map's {c.Value:F2}";
         }
         return null;
     }
@@ -60,7 +67,15 @@ public static class Evaluator
         var trainIdx = TrainSample(d);
         var trainPred = p.Predict(d.Train, trainIdx);
         if (d.TrainTruth is { } tt)
-            rows.Add(new EvalRow(p.Name, "RMSE", TrainSplit, Metrics.Rmse(trainPred, Batches.Gather(tt, trainIdx)), trainIdx.Count));
+            rows.Add(
+                new EvalRow(
+                    p.Name,
+                    "RMSE",
+                    TrainSplit,
+                    Metrics.Rmse(trainPred, Batches.Gather(tt, trainIdx)),
+                    trainIdx.Count
+                )
+            );
         if (d.TestTruth is { } testTruth)
         {
             var testIdx = TestSample(d);
@@ -76,23 +91,57 @@ public static class Evaluator
                 rows.Add(new EvalRow(p.Name, "per-image RMSE p90", TestSplit, split.P90Image, testIdx.Count));
                 foreach (int c in Cases.All)
                 {
-                    var at = Enumerable.Range(0, testIdx.Count).Where(k => cases[testIdx[k]] == c).ToList(); // positions in the sample
-                    if (at.Count == 0) continue;
+                    // positions in the sample
+                    var at = Enumerable.Range(0, testIdx.Count).Where(k => cases[testIdx[k]] == c).ToList();
+                    if (at.Count == 0)
+                        continue;
                     var pc = Batches.Gather(new ImageSet(testPred), at);
-                    rows.Add(new EvalRow(p.Name, "RMSE", $"real test Case_{c} (hidden truth)", Metrics.Rmse(pc, Batches.Gather(new ImageSet(truth), at)), at.Count));
+                    rows.Add(
+                        new EvalRow(
+                            p.Name,
+                            "RMSE",
+                            $"real test Case_{c} (hidden truth)",
+                            Metrics.Rmse(pc, Batches.Gather(new ImageSet(truth), at)),
+                            at.Count
+                        )
+                    );
                 }
             }
         }
         var trainSites = SiteAverages.Of(d.Layout, trainIdx, trainPred);
         foreach (var g in trainSites.GroupBy(e => e.Case).OrderBy(g => g.Key))
-            rows.Add(new EvalRow(p.Name, "site-average MAE", $"train Depth_{Cases.DepthFolder(g.Key)}", g.Average(e => Math.Abs(e.Predicted - e.Csv)), g.Count()));
+            rows.Add(
+                new EvalRow(
+                    p.Name,
+                    "site-average MAE",
+                    $"train Depth_{Cases.DepthFolder(g.Key)}",
+                    g.Average(e => Math.Abs(e.Predicted - e.Csv)),
+                    g.Count()
+                )
+            );
         var heldSites = Splits.HeldOutSites(d.Layout);
         var heldSitesSeen = trainSites.Where(e => heldSites.Contains(e.Site)).ToList();
         if (heldSitesSeen.Count > 0)
         {
-            rows.Add(new EvalRow(p.Name, "site-average MAE", HeldOutSplit, heldSitesSeen.Average(e => Math.Abs(e.Predicted - e.Csv)), heldSitesSeen.Count));
+            rows.Add(
+                new EvalRow(
+                    p.Name,
+                    "site-average MAE",
+                    HeldOutSplit,
+                    heldSitesSeen.Average(e => Math.Abs(e.Predicted - e.Csv)),
+                    heldSitesSeen.Count
+                )
+            );
             foreach (var g in heldSitesSeen.GroupBy(e => e.Case).OrderBy(g => g.Key))
-                rows.Add(new EvalRow(p.Name, "site-average MAE", HeldOutFolder(g.Key), g.Average(e => Math.Abs(e.Predicted - e.Csv)), g.Count()));
+                rows.Add(
+                    new EvalRow(
+                        p.Name,
+                        "site-average MAE",
+                        HeldOutFolder(g.Key),
+                        g.Average(e => Math.Abs(e.Predicted - e.Csv)),
+                        g.Count()
+                    )
+                );
         }
         return rows;
     }
@@ -108,16 +157,23 @@ public static class Evaluator
     public static List<int> TrainSample(SemData d, RunCaps? caps = null)
     {
         int cap = (caps ?? RunCaps.Current).EvalTrainImages;
-        if (cap <= 0 || cap >= d.Train.Count) return [.. Enumerable.Range(0, d.Train.Count)];
-        var bySite = Enumerable.Range(0, d.Train.Count).GroupBy(i => d.Layout.Train[i].SiteKey, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        if (cap <= 0 || cap >= d.Train.Count)
+            return [.. Enumerable.Range(0, d.Train.Count)];
+        var bySite = Enumerable
+            .Range(0, d.Train.Count)
+            .GroupBy(i => d.Layout.Train[i].SiteKey, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToList();
         var held = Splits.HeldOutSites(d.Layout);
-        var order = Batches.Shuffled(Enumerable.Range(0, bySite.Count).ToArray(), Splits.HeldOutSeed, -3)
-            .OrderBy(s => held.Contains(bySite[s].Key) ? 0 : 1).ToList(); // stable: held-out sites first
+        var order = Batches
+            .Shuffled(Enumerable.Range(0, bySite.Count).ToArray(), Splits.HeldOutSeed, -3)
+            .OrderBy(s => held.Contains(bySite[s].Key) ? 0 : 1)
+            .ToList(); // stable: held-out sites first
         var chosen = new List<int>();
         foreach (int s in order)
         {
-            if (chosen.Count >= cap) break;
+            if (chosen.Count >= cap)
+                break;
             chosen.AddRange(bySite[s]);
         }
         chosen.Sort();
@@ -127,8 +183,10 @@ public static class Evaluator
     /// <summary>The split name of the held-out sites of one Depth folder.</summary>
     public static string HeldOutFolder(int c) => $"{HeldOutSplit}, Depth_{Cases.DepthFolder(c)}";
 
-    /// <summary>The one line shown where a figure needs the synthetic set's hidden truth and the data root has none.</summary>
-    public static string NoTruth(string what) => $"no hidden truth in this data root: {what} is a synthetic-set measurement";
+    /// <summary>The one line shown where a figure needs the synthetic set's hidden truth and the data root has
+    /// none.</summary>
+    public static string NoTruth(string what) =>
+        $"no hidden truth in this data root: {what} is a synthetic-set measurement";
 
     /// <summary>The split name of the sim validation rows.</summary>
     public const string SimValSplit = "sim validation";
@@ -138,6 +196,7 @@ public static class Evaluator
 
     /// <summary>The split name of real test rows.</summary>
     public const string TestSplit = "real test (hidden truth)";
+
     /// <summary>The split name of the site-average MAE over the held-out sites (every folder).</summary>
     public const string HeldOutSplit = "held-out train sites";
 }

@@ -10,28 +10,30 @@ namespace SemDepth.Methods;
 /// </summary>
 internal sealed class ApproximateIndex : IDisposable
 {
-    public required Tensor Basis { get; init; }      // (D, m)
-    public required Tensor Projected { get; init; }  // (K, m), rows in list order
-    public required Tensor Centres { get; init; }    // (L, m)
-    public required int[] Start { get; init; }       // list l holds rows Start[l]..Start[l + 1] - 1 (list order)
-    public required long[] Row { get; init; }        // list order -> key row
+    public required Tensor Basis { get; init; } // (D, m)
+    public required Tensor Projected { get; init; } // (K, m), rows in list order
+    public required Tensor Centres { get; init; } // (L, m)
+    public required int[] Start { get; init; } // list l holds rows Start[l]..Start[l + 1] - 1 (list order)
+    public required long[] Row { get; init; } // list order -> key row
     public int Lists => Start.Length - 1;
 
     public static ApproximateIndex Build(Tensor keys, RetrievalOptions o)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        long k = keys.shape[0], dim = keys.shape[1];
-        var sample = k <= 4096 ? keys : keys.index_select(0, torch.randperm(k, device: keys.device).slice(0, 0, 4096, 1));
+        long k = keys.shape[0],
+            dim = keys.shape[1];
+        var sample =
+            k <= 4096 ? keys : keys.index_select(0, torch.randperm(k, device: keys.device).slice(0, 0, 4096, 1));
         int m = (int)Math.Min(o.Components, Math.Min(sample.shape[0], dim));
         var y = torch.randn(dim, m + 8, device: keys.device);
         for (int it = 0; it < 4; it++)
         {
-            y = sample.t().mm(sample.mm(y));            // (D, m + 8)
+            y = sample.t().mm(sample.mm(y)); // (D, m + 8)
             (y, _) = torch.linalg.qr(y);
         }
-        var basis = y.slice(1, 0, m, 1).contiguous();   // (D, m)
-        var projected = keys.mm(basis);                  // (K, m)
+        var basis = y.slice(1, 0, m, 1).contiguous(); // (D, m)
+        var projected = keys.mm(basis); // (K, m)
         int lists = (int)Math.Clamp(o.Lists > 0 ? o.Lists : (long)Math.Round(Math.Sqrt(k)), 1, k);
         var centres = projected.index_select(0, torch.randperm(k, device: keys.device).slice(0, 0, lists, 1)).clone();
         Tensor assign = torch.zeros(k, dtype: ScalarType.Int64, device: keys.device);
@@ -46,7 +48,8 @@ internal sealed class ApproximateIndex : IDisposable
         var order = assign.argsort();
         var counts1 = torch.bincount(assign, minlength: lists).cpu().data<long>().ToArray();
         var start = new int[lists + 1];
-        for (int l = 0; l < lists; l++) start[l + 1] = start[l] + (int)counts1[l];
+        for (int l = 0; l < lists; l++)
+            start[l + 1] = start[l] + (int)counts1[l];
         return new ApproximateIndex
         {
             Basis = basis.MoveToOuterDisposeScope(),

@@ -7,7 +7,8 @@ using TorchSharp;
 namespace SemDepth.Methods;
 
 /// <summary>The trained classifier as an <see cref="ICasePredictor"/>.</summary>
-public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize = Inference.DefaultBatch) : ICasePredictor
+public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize = Inference.DefaultBatch)
+    : ICasePredictor
 {
     public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => Inference.Cases(model, sem, idx, batchSize);
 

@@ -8,16 +8,24 @@ public sealed class ConstantMapPredictor : IDepthPredictor
 {
     readonly byte[] _mean;
     public string Name => "constant mean map";
+
     public ConstantMapPredictor(SemData d)
     {
         var acc = new double[Geometry.Pixels];
-        for (int i = 0; i < d.SimDepth.Count; i++) { var m = d.SimDepth[i]; for (int k = 0; k < acc.Length; k++) acc[k] += m[k]; }
+        for (int i = 0; i < d.SimDepth.Count; i++)
+        {
+            var m = d.SimDepth[i];
+            for (int k = 0; k < acc.Length; k++)
+                acc[k] += m[k];
+        }
         _mean = acc.Select(v => (byte)Math.Round(v / Math.Max(1, d.SimDepth.Count))).ToArray();
     }
+
     public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
     {
         var o = new byte[idx.Count * Geometry.Pixels];
-        for (int k = 0; k < idx.Count; k++) _mean.CopyTo(o, k * Geometry.Pixels);
+        for (int k = 0; k < idx.Count; k++)
+            _mean.CopyTo(o, k * Geometry.Pixels);
         return o;
     }
 }
@@ -38,9 +46,11 @@ public sealed class PerCaseConstantPredictor : IDepthPredictor
             int n = 0;
             for (int i = 0; i < d.SimDepth.Count; i++)
             {
-                if (d.Layout.Sim[i].Case != c) continue;
+                if (d.Layout.Sim[i].Case != c)
+                    continue;
                 var m = d.SimDepth[i];
-                for (int k = 0; k < acc.Length; k++) acc[k] += m[k];
+                for (int k = 0; k < acc.Length; k++)
+                    acc[k] += m[k];
                 n++;
             }
             _mean[c] = acc.Select(v => (byte)Math.Round(n == 0 ? Cases.Plateau(c) : v / n)).ToArray();
@@ -51,7 +61,8 @@ public sealed class PerCaseConstantPredictor : IDepthPredictor
     {
         var cs = _cases.PredictCases(sem, idx);
         var o = new byte[idx.Count * Geometry.Pixels];
-        for (int k = 0; k < idx.Count; k++) _mean[cs[k]].CopyTo(o, k * Geometry.Pixels);
+        for (int k = 0; k < idx.Count; k++)
+            _mean[cs[k]].CopyTo(o, k * Geometry.Pixels);
         return o;
     }
 }

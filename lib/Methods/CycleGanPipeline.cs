@@ -12,8 +12,15 @@ namespace SemDepth.Methods;
 /// only picks the plateau, and <paramref name="cases"/> may be null: the case is then read from the
 /// depth network's own prediction (the plateau nearest its 90th percentile, <see cref="PostProcess.CaseOfMap"/>).
 /// </summary>
-public sealed class CycleGanPipeline(string name, Func<int, ResnetGenerator> genRealToSim, nn.Module<Tensor, Tensor> depthNet, PixelScale depthInput,
-    ICasePredictor? cases, bool postProcess = true, int batchSize = Training.Inference.DefaultBatch) : IDepthPredictor
+public sealed class CycleGanPipeline(
+    string name,
+    Func<int, ResnetGenerator> genRealToSim,
+    nn.Module<Tensor, Tensor> depthNet,
+    PixelScale depthInput,
+    ICasePredictor? cases,
+    bool postProcess = true,
+    int batchSize = Training.Inference.DefaultBatch
+) : IDepthPredictor
 {
     public string Name { get; } = name;
 
@@ -46,7 +53,8 @@ public sealed class CycleGanPipeline(string name, Func<int, ResnetGenerator> gen
                 {
                     var dst = o.AsSpan(pos[s + k] * Geometry.Pixels, Geometry.Pixels);
                     maps.AsSpan(k * Geometry.Pixels, Geometry.Pixels).CopyTo(dst);
-                    if (postProcess) PostProcess.Apply(dst, group.Key > 0 ? group.Key : PostProcess.CaseOfMap(dst));
+                    if (postProcess)
+                        PostProcess.Apply(dst, group.Key > 0 ? group.Key : PostProcess.CaseOfMap(dst));
                 }
             }
         }

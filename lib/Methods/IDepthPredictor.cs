@@ -7,6 +7,7 @@ public interface IDepthPredictor
 {
     /// <summary>Method name for tables and the results summary.</summary>
     string Name { get; }
+
     /// <summary>Predicts depth maps for images <paramref name="idx"/> of <paramref name="sem"/>:
     /// <c>idx.Count * 3456</c> bytes, in order.</summary>
     byte[] Predict(ImageSet sem, IReadOnlyList<int> idx);

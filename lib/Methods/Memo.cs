@@ -13,7 +13,8 @@ public sealed class MemoPredictor(IDepthPredictor inner) : IDepthPredictor
     public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
     {
         foreach (var (set, ids, maps) in _seen)
-            if (ReferenceEquals(set, sem) && ids.AsSpan().SequenceEqual(idx.ToArray())) return (byte[])maps.Clone(); // callers may post-process in place
+            if (ReferenceEquals(set, sem) && ids.AsSpan().SequenceEqual(idx.ToArray()))
+                return (byte[])maps.Clone(); // callers may post-process in place
         var m = inner.Predict(sem, idx);
         _seen.Add((sem, idx.ToArray(), (byte[])m.Clone()));
         return m;
@@ -28,7 +29,8 @@ public sealed class MemoCases(ICasePredictor inner) : ICasePredictor
     public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx)
     {
         foreach (var (set, ids, cases) in _seen)
-            if (ReferenceEquals(set, sem) && ids.AsSpan().SequenceEqual(idx.ToArray())) return cases;
+            if (ReferenceEquals(set, sem) && ids.AsSpan().SequenceEqual(idx.ToArray()))
+                return cases;
         var c = inner.PredictCases(sem, idx);
         _seen.Add((sem, idx.ToArray(), c));
         return c;

@@ -10,12 +10,15 @@ namespace SemDepth.Methods;
 /// </summary>
 public static class PostProcess
 {
-    const int H = Geometry.Height, W = Geometry.Width, P = Geometry.Pixels;
+    const int H = Geometry.Height,
+        W = Geometry.Width,
+        P = Geometry.Pixels;
 
     /// <summary>Closing with the 3x3 cross; pixels outside the image are ignored.</summary>
     public static void CrossClosing(ReadOnlySpan<byte> src, Span<byte> dst)
     {
-        if (src.Length != P || dst.Length != P) throw new ArgumentException($"images must have {P} pixels");
+        if (src.Length != P || dst.Length != P)
+            throw new ArgumentException($"images must have {P} pixels");
         Span<byte> dil = stackalloc byte[P];
         CrossFilter(src, dil, max: true);
         CrossFilter(dil, dst, max: false);
@@ -24,15 +27,20 @@ public static class PostProcess
     static void CrossFilter(ReadOnlySpan<byte> s, Span<byte> d, bool max)
     {
         for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-            {
-                int i = y * W + x, v = s[i];
-                if (y > 0) v = max ? Math.Max(v, s[i - W]) : Math.Min(v, s[i - W]);
-                if (y < H - 1) v = max ? Math.Max(v, s[i + W]) : Math.Min(v, s[i + W]);
-                if (x > 0) v = max ? Math.Max(v, s[i - 1]) : Math.Min(v, s[i - 1]);
-                if (x < W - 1) v = max ? Math.Max(v, s[i + 1]) : Math.Min(v, s[i + 1]);
-                d[i] = (byte)v;
-            }
+        for (int x = 0; x < W; x++)
+        {
+            int i = y * W + x,
+                v = s[i];
+            if (y > 0)
+                v = max ? Math.Max(v, s[i - W]) : Math.Min(v, s[i - W]);
+            if (y < H - 1)
+                v = max ? Math.Max(v, s[i + W]) : Math.Min(v, s[i + W]);
+            if (x > 0)
+                v = max ? Math.Max(v, s[i - 1]) : Math.Min(v, s[i - 1]);
+            if (x < W - 1)
+                v = max ? Math.Max(v, s[i + 1]) : Math.Min(v, s[i + 1]);
+            d[i] = (byte)v;
+        }
     }
 
     /// <summary>Closing, then snap to the plateau of <paramref name="caseNumber"/>, in place.</summary>
@@ -41,23 +49,37 @@ public static class PostProcess
         int plateau = Cases.Plateau(caseNumber);
         Span<byte> closed = stackalloc byte[P];
         CrossClosing(map, closed);
-        for (int i = 0; i < P; i++) map[i] = closed[i] >= plateau - 1 ? (byte)plateau : closed[i];
+        for (int i = 0; i < P; i++)
+            map[i] = closed[i] >= plateau - 1 ? (byte)plateau : closed[i];
     }
 
     /// <summary>Applies <see cref="Apply"/> to every map of a batch with its case.</summary>
     public static void ApplyAll(byte[] maps, IReadOnlyList<int> cases)
     {
-        if (maps.Length != cases.Count * P) throw new ArgumentException($"{maps.Length / P} maps but {cases.Count} cases");
-        for (int k = 0; k < cases.Count; k++) Apply(maps.AsSpan(k * P, P), cases[k]);
+        if (maps.Length != cases.Count * P)
+            throw new ArgumentException($"{maps.Length / P} maps but {cases.Count} cases");
+        for (int k = 0; k < cases.Count; k++)
+            Apply(maps.AsSpan(k * P, P), cases[k]);
     }
 
     /// <summary>The case whose plateau is nearest to a predicted map's upper values (its 90th percentile).</summary>
     public static int CaseOfMap(ReadOnlySpan<byte> map)
     {
         Span<int> hist = stackalloc int[256];
-        foreach (byte v in map) hist[v]++;
-        int target = (int)(map.Length * 0.9), acc = 0, p90 = 255;
-        for (int v = 0; v < 256; v++) { acc += hist[v]; if (acc >= target) { p90 = v; break; } }
+        foreach (byte v in map)
+            hist[v]++;
+        int target = (int)(map.Length * 0.9),
+            acc = 0,
+            p90 = 255;
+        for (int v = 0; v < 256; v++)
+        {
+            acc += hist[v];
+            if (acc >= target)
+            {
+                p90 = v;
+                break;
+            }
+        }
         return Cases.All.MinBy(c => Math.Abs(Cases.Plateau(c) - p90));
     }
 }

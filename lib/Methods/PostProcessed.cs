@@ -6,7 +6,8 @@ namespace SemDepth.Methods;
 /// (cases null) the case read from the prediction itself.</summary>
 public sealed class PostProcessed(IDepthPredictor inner, ICasePredictor? cases) : IDepthPredictor
 {
-    public string Name => inner.Name + (cases is null ? " + post-processing (case from prediction)" : " + post-processing");
+    public string Name =>
+        inner.Name + (cases is null ? " + post-processing (case from prediction)" : " + post-processing");
 
     public OutputHealth? Health => inner.Health;
 
@@ -14,7 +15,10 @@ public sealed class PostProcessed(IDepthPredictor inner, ICasePredictor? cases) 
     {
         var maps = inner.Predict(sem, idx);
         var cs = cases?.PredictCases(sem, idx)
-            ?? Enumerable.Range(0, idx.Count).Select(k => PostProcess.CaseOfMap(maps.AsSpan(k * Geometry.Pixels, Geometry.Pixels))).ToArray();
+            ?? Enumerable
+                .Range(0, idx.Count)
+                .Select(k => PostProcess.CaseOfMap(maps.AsSpan(k * Geometry.Pixels, Geometry.Pixels)))
+                .ToArray();
         PostProcess.ApplyAll(maps, cs);
         return maps;
     }

@@ -18,16 +18,18 @@ public readonly record struct Match(int Key, int ShiftRow, int ShiftCol, float C
 /// </summary>
 public sealed class RetrievalLibrary : IDisposable
 {
-    readonly Dictionary<int, Tensor> _keys = [];     // case -> (K_c, D) unit rows, D = parts x 3456
-    readonly Dictionary<int, int[]> _maps = [];      // case -> simulated depth-map index of each row
+    readonly Dictionary<int, Tensor> _keys = []; // case -> (K_c, D) unit rows, D = parts x 3456
+    readonly Dictionary<int, int[]> _maps = []; // case -> simulated depth-map index of each row
     readonly Dictionary<int, ApproximateIndex> _index = []; // case -> subspace and lists, approximate search
     public RetrievalOptions Options { get; }
+
     /// <summary>Seconds spent restyling (0 for the raw library) and building keys.</summary>
     public double RestyleSeconds { get; private set; }
     public int Count => _maps.Values.Sum(m => m.Length);
     public IReadOnlyList<int> Cases => _keys.Keys.Order().ToList();
 
     bool _ownsKeys = true;
+
     RetrievalLibrary(RetrievalOptions options) => Options = options;
 
     /// <summary>The same keys searched with other search options (shifts, top-k, exact/approximate,
@@ -35,18 +37,38 @@ public sealed class RetrievalLibrary : IDisposable
     public RetrievalLibrary WithSearch(RetrievalOptions search)
     {
         search.Check();
-        if (search.Restyle != Options.Restyle || search.KeyInput != Options.KeyInput || search.TranslateQueries != Options.TranslateQueries || search.SmoothSigma != Options.SmoothSigma)
-            throw new ArgumentException("WithSearch changes how keys are searched, not how they are made: Restyle, KeyInput, TranslateQueries and SmoothSigma must match");
-        var view = new RetrievalLibrary(search) { QueryTranslator = QueryTranslator, RestyleSeconds = RestyleSeconds, _ownsKeys = false };
-        foreach (var (c, k) in _keys) view._keys[c] = k;
-        foreach (var (c, m) in _maps) view._maps[c] = m;
+        if (
+            search.Restyle != Options.Restyle
+            || search.KeyInput != Options.KeyInput
+            || search.TranslateQueries != Options.TranslateQueries
+            || search.SmoothSigma != Options.SmoothSigma
+        )
+            throw new ArgumentException(
+                "WithSearch changes how keys are searched, not how they are made: Restyle, KeyInput, "
+                    + "TranslateQueries and SmoothSigma must match"
+            );
+        var view = new RetrievalLibrary(search)
+        {
+            QueryTranslator = QueryTranslator,
+            RestyleSeconds = RestyleSeconds,
+            _ownsKeys = false,
+        };
+        foreach (var (c, k) in _keys)
+            view._keys[c] = k;
+        foreach (var (c, m) in _maps)
+            view._maps[c] = m;
         return view;
     }
 
     /// <summary>Builds the library from the simulated set. <paramref name="genSimToReal"/> (case -> generator)
     /// restyles the keys when <see cref="RetrievalOptions.Restyle"/>; it may be null for the raw library.</summary>
-    public static RetrievalLibrary Build(SemData d, Func<int, ResnetGenerator>? genSimToReal, RetrievalOptions options,
-        IProgress<string>? log = null, Func<int, ResnetGenerator>? genRealToSim = null)
+    public static RetrievalLibrary Build(
+        SemData d,
+        Func<int, ResnetGenerator>? genSimToReal,
+        RetrievalOptions options,
+        IProgress<string>? log = null,
+        Func<int, ResnetGenerator>? genRealToSim = null
+    )
     {
         options.Check();
         if (options.Restyle && genSimToReal is null)
@@ -54,27 +76,35 @@ public sealed class RetrievalLibrary : IDisposable
         if (options.TranslateQueries && genRealToSim is null)
             throw new ArgumentException("translated queries need the trained GenRealToSim (train the CycleGAN first)");
         var lib = new RetrievalLibrary(options) { QueryTranslator = options.TranslateQueries ? genRealToSim : null };
-        lib.FillKeys(d, "library", (c, maps, device) =>
-        {
-            var keys = torch.empty(maps.Length, options.Parts * Geometry.Pixels, device: device); // (K_c, parts x 3456)
-            for (int s = 0; s < maps.Length; s += options.RestyleBatch)
+        lib.FillKeys(
+            d,
+            "library",
+            (c, maps, device) =>
             {
-                using var scope = torch.NewDisposeScope();
-                using var noGrad = torch.inference_mode();
-                int n = Math.Min(options.RestyleBatch, maps.Length - s);
-                var simSem = KeyImages(d.SimSem, maps.AsSpan(s, n), options.KeyInput, device); // (n, 1, 72, 48) in [-1, 1]
-                var parts = new List<Tensor>(2);
-                if (options.Restyle)
+                // (K_c, parts x 3456)
+                var keys = torch.empty(maps.Length, options.Parts * Geometry.Pixels, device: device);
+                for (int s = 0; s < maps.Length; s += options.RestyleBatch)
                 {
-                    var gen = genSimToReal!(c);
-                    gen.eval();
-                    parts.Add(gen.forward(simSem)); // fakeReal, compared with the real query
+                    using var scope = torch.NewDisposeScope();
+                    using var noGrad = torch.inference_mode();
+                    int n = Math.Min(options.RestyleBatch, maps.Length - s);
+                    // (n, 1, 72, 48) in [-1, 1]
+                    var simSem = KeyImages(d.SimSem, maps.AsSpan(s, n), options.KeyInput, device);
+                    var parts = new List<Tensor>(2);
+                    if (options.Restyle)
+                    {
+                        var gen = genSimToReal!(c);
+                        gen.eval();
+                        parts.Add(gen.forward(simSem)); // fakeReal, compared with the real query
+                    }
+                    if (options.TranslateQueries || !options.Restyle)
+                        parts.Add(simSem); // raw, compared with the translated (or raw) query
+                    keys[TensorIndex.Slice(s, s + n)] = Embed(parts, options.SmoothSigma);
                 }
-                if (options.TranslateQueries || !options.Restyle) parts.Add(simSem); // raw, compared with the translated (or raw) query
-                keys[TensorIndex.Slice(s, s + n)] = Embed(parts, options.SmoothSigma);
-            }
-            return keys;
-        }, log);
+                return keys;
+            },
+            log
+        );
         return lib;
     }
 
@@ -87,32 +117,44 @@ public sealed class RetrievalLibrary : IDisposable
         return rows.Count == 1 ? rows[0] : torch.cat(rows, 1) / Math.Sqrt(rows.Count);
     }
 
-    /// <summary><paramref name="src"/> (..., H, W) rolled circularly by <paramref name="dy"/> rows and <paramref name="dx"/>
-    /// columns (as <c>roll([dy, dx], [-2, -1])</c>) into <paramref name="dst"/> of the same shape: four block copies.</summary>
+    /// <summary><paramref name="src"/> (..., H, W) rolled circularly by <paramref name="dy"/> rows and <paramref
+    /// name="dx"/> columns (as <c>roll([dy, dx], [-2, -1])</c>) into <paramref name="dst"/> of the same shape: four
+    /// block copies.</summary>
     public static void RollInto(Tensor src, Tensor dst, long dy, long dx)
     {
-        long h = src.shape[^2], w = src.shape[^1];
+        long h = src.shape[^2],
+            w = src.shape[^1];
         dy = ((dy % h) + h) % h;
         dx = ((dx % w) + w) % w;
-        int rd = (int)src.dim() - 2, cd = (int)src.dim() - 1;
+        int rd = (int)src.dim() - 2,
+            cd = (int)src.dim() - 1;
         // destination rows [dy, h) take source rows [0, h - dy), rows [0, dy) take [h - dy, h); the same for columns
         foreach (var (rDst, rSrc, rLen) in new[] { (dy, 0L, h - dy), (0L, h - dy, dy) })
-            foreach (var (cDst, cSrc, cLen) in new[] { (dx, 0L, w - dx), (0L, w - dx, dx) })
-                if (rLen > 0 && cLen > 0)
-                    dst.narrow(rd, rDst, rLen).narrow(cd, cDst, cLen).copy_(src.narrow(rd, rSrc, rLen).narrow(cd, cSrc, cLen));
+        foreach (var (cDst, cSrc, cLen) in new[] { (dx, 0L, w - dx), (0L, w - dx, dx) })
+            if (rLen > 0 && cLen > 0)
+                dst.narrow(rd, rDst, rLen)
+                    .narrow(cd, cDst, cLen)
+                    .copy_(src.narrow(rd, rSrc, rLen).narrow(cd, cSrc, cLen));
     }
 
     /// <summary>Gaussian blur of (n, 1, H, W) images, separable, with circular padding (so it commutes with
     /// the search's circular shifts); <paramref name="sigma"/> 0 returns the images.</summary>
     public static Tensor Smooth(Tensor images, double sigma)
     {
-        if (sigma <= 0) return images;
+        if (sigma <= 0)
+            return images;
         int r = (int)Math.Ceiling(3 * sigma);
         var k = torch.arange(-r, r + 1, dtype: ScalarType.Float32, device: images.device);
         k = (-(k * k) / (2 * sigma * sigma)).exp();
         k = k / k.sum();
-        var x = nn.functional.conv2d(nn.functional.pad(images, [r, r, 0, 0], PaddingModes.Circular), k.reshape(1, 1, 1, 2 * r + 1));
-        return nn.functional.conv2d(nn.functional.pad(x, [0, 0, r, r], PaddingModes.Circular), k.reshape(1, 1, 2 * r + 1, 1));
+        var x = nn.functional.conv2d(
+            nn.functional.pad(images, [r, r, 0, 0], PaddingModes.Circular),
+            k.reshape(1, 1, 1, 2 * r + 1)
+        );
+        return nn.functional.conv2d(
+            nn.functional.pad(x, [0, 0, r, r], PaddingModes.Circular),
+            k.reshape(1, 1, 2 * r + 1, 1)
+        );
     }
 
     /// <summary>Non-finite values among the keys (restyled images, embedded) and the queries searched.</summary>
@@ -127,7 +169,8 @@ public sealed class RetrievalLibrary : IDisposable
         foreach (int c in Data.Cases.All)
         {
             var maps = Enumerable.Range(0, d.Layout.Sim.Count).Where(i => d.Layout.Sim[i].Case == c).ToArray();
-            if (maps.Length == 0) continue;
+            if (maps.Length == 0)
+                continue;
             _keys[c] = keysOf(c, maps, device);
             Health.Add(_keys[c]);
             _maps[c] = maps;
@@ -142,23 +185,42 @@ public sealed class RetrievalLibrary : IDisposable
     /// <c>GenSimToReal</c> would give. Needs truth/synthetic.json (the generator's config); like the oracle
     /// of notebook 03 it is a bound, not a method a user of real data can run.
     /// </summary>
-    public static RetrievalLibrary BuildPerfectRestyle(SemData d, RetrievalOptions options, IProgress<string>? log = null)
+    public static RetrievalLibrary BuildPerfectRestyle(
+        SemData d,
+        RetrievalOptions options,
+        IProgress<string>? log = null
+    )
     {
         options.Check();
         string json = Path.Combine(d.Layout.Root, DaconNames.Truth, "synthetic.json");
-        if (!File.Exists(json)) throw new InvalidOperationException($"the perfect-restyle ceiling needs the synthetic set's config ({json}); real data has none");
+        if (!File.Exists(json))
+            throw new InvalidOperationException(
+                $"the perfect-restyle ceiling needs the synthetic set's config ({json}); real data has none"
+            );
         var cfg = SyntheticConfig.Load(json);
         var baseIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int b = 0; b < cfg.SimMapsPerCase; b++) baseIndex[SyntheticGenerator.BaseName(cfg.Seed, b)] = b;
+        for (int b = 0; b < cfg.SimMapsPerCase; b++)
+            baseIndex[SyntheticGenerator.BaseName(cfg.Seed, b)] = b;
         var lib = new RetrievalLibrary(options with { Restyle = false, TranslateQueries = false });
-        lib.FillKeys(d, "perfect-restyle library", (c, maps, device) =>
-        {
-            var img = new float[maps.Length * Geometry.Pixels];
-            Parallel.For(0, maps.Length, k =>
-                SyntheticGenerator.RealStyleLibraryImage(cfg, c, baseIndex[d.Layout.Sim[maps[k]].Base], img.AsSpan(k * Geometry.Pixels, Geometry.Pixels)));
-            using var images = torch.tensor(img, [maps.Length, 1, Geometry.Height, Geometry.Width], device: device);
-            return Embed([images], options.SmoothSigma);
-        }, log);
+        lib.FillKeys(
+            d,
+            "perfect-restyle library",
+            (c, maps, device) =>
+            {
+                var img = new float[maps.Length * Geometry.Pixels];
+                Parallel.For(0, maps.Length, k =>
+                    SyntheticGenerator.RealStyleLibraryImage(
+                        cfg,
+                        c,
+                        baseIndex[d.Layout.Sim[maps[k]].Base],
+                        img.AsSpan(k * Geometry.Pixels, Geometry.Pixels)
+                    )
+                );
+                using var images = torch.tensor(img, [maps.Length, 1, Geometry.Height, Geometry.Width], device: device);
+                return Embed([images], options.SmoothSigma);
+            },
+            log
+        );
         return lib;
     }
 
@@ -166,9 +228,11 @@ public sealed class RetrievalLibrary : IDisposable
     static Tensor KeyImages(ImageSet simSem, ReadOnlySpan<int> maps, KeyInput input, Device device)
     {
         var itr0 = new int[maps.Length];
-        for (int k = 0; k < maps.Length; k++) itr0[k] = 2 * maps[k]; // SEM 2i, 2i+1 belong to depth map i
+        for (int k = 0; k < maps.Length; k++)
+            itr0[k] = 2 * maps[k]; // SEM 2i, 2i+1 belong to depth map i
         var a = Batches.ToTensor(simSem, itr0, PixelScale.Symmetric, device);
-        if (input == KeyInput.Itr0) return a;
+        if (input == KeyInput.Itr0)
+            return a;
         var itr1 = itr0.Select(i => i + 1).ToArray();
         return (a + Batches.ToTensor(simSem, itr1, PixelScale.Symmetric, device)) * 0.5;
     }
@@ -180,7 +244,8 @@ public sealed class RetrievalLibrary : IDisposable
         return centred / centred.norm(1, keepdim: true).clamp_min(1e-6);
     }
 
-    /// <summary>Case -> GenRealToSim when queries are translated (<see cref="RetrievalOptions.TranslateQueries"/>).</summary>
+    /// <summary>Case -> GenRealToSim when queries are translated (<see
+    /// cref="RetrievalOptions.TranslateQueries"/>).</summary>
     internal Func<int, ResnetGenerator>? QueryTranslator { get; private init; }
 
     /// <summary>The key row of simulated depth map <paramref name="map"/> in case <paramref name="c"/>.</summary>
@@ -194,13 +259,15 @@ public sealed class RetrievalLibrary : IDisposable
     public int MapOf(int c, int row) => _maps[c][row];
 
     internal Tensor Keys(int c) => _keys[c];
+
     internal ApproximateIndex Index(int c)
     {
         if (_index.Count == 0)
         {
             var sw = Stopwatch.StartNew();
             torch.manual_seed(Options.Seed); // the index is a function of the options' seed
-            foreach (var (cc, keys) in _keys) _index[cc] = ApproximateIndex.Build(keys, Options);
+            foreach (var (cc, keys) in _keys)
+                _index[cc] = ApproximateIndex.Build(keys, Options);
             IndexSeconds = sw.Elapsed.TotalSeconds;
         }
         return _index[c];
@@ -211,7 +278,10 @@ public sealed class RetrievalLibrary : IDisposable
 
     public void Dispose()
     {
-        if (_ownsKeys) foreach (var t in _keys.Values) t.Dispose();
-        foreach (var t in _index.Values) t.Dispose();
+        if (_ownsKeys)
+            foreach (var t in _keys.Values)
+                t.Dispose();
+        foreach (var t in _index.Values)
+            t.Dispose();
     }
 }

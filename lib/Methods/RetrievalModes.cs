@@ -7,9 +7,12 @@ namespace SemDepth.Methods;
 public enum KeyInput
 {
     /// <summary>The mean of itr0 and itr1 (the winners' choice: the renderings differ only in noise).</summary>
-    [JsonStringEnumMemberName("mean")] Mean,
+    [JsonStringEnumMemberName("mean")]
+    Mean,
+
     /// <summary>The first rendering alone.</summary>
-    [JsonStringEnumMemberName("itr0")] Itr0,
+    [JsonStringEnumMemberName("itr0")]
+    Itr0,
 }
 
 /// <summary>How retrieval searches the keys (<see cref="RetrievalOptions.Search"/>).</summary>
@@ -17,7 +20,10 @@ public enum KeyInput
 public enum SearchMode
 {
     /// <summary>Every key, every shift, as matrix products.</summary>
-    [JsonStringEnumMemberName("exact")] Exact,
+    [JsonStringEnumMemberName("exact")]
+    Exact,
+
     /// <summary>A subspace and k-means lists, then an exact re-rank of the candidates (for CPUs).</summary>
-    [JsonStringEnumMemberName("approx")] Approx,
+    [JsonStringEnumMemberName("approx")]
+    Approx,
 }

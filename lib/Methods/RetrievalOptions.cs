@@ -10,35 +10,43 @@ public sealed record RetrievalOptions
     /// <summary>Restyle the simulated library into the real domain with <c>GenSimToReal</c> and compare it with
     /// the real queries (the winners' key).</summary>
     public bool Restyle { get; init; } = true;
+
     /// <summary>The other direction: translate each query into the simulated domain with <c>GenRealToSim</c>
     /// and compare it with the raw simulated keys. The translated query is noise-free, while a restyled key keeps
     /// what the generator could not remove of the simulated noise. With <see cref="Restyle"/> too (the default,
     /// "both directions") the score is the mean of the two correlations: the two generators err differently,
     /// so the mean finds more holes than either (docs/benchmarks.md). Neither: the raw library.</summary>
     public bool TranslateQueries { get; init; } = true;
+
     /// <summary>Gaussian blur (sigma, px; circular, so it commutes with the shifts) of every query and key
     /// image before z-scoring; 0 turns it off. It discounts the pixel noise neither generator reproduces.</summary>
     public double SmoothSigma { get; init; } = 1.0;
+
     /// <summary>What each library key is made from: <c>mean</c> of itr0 and itr1 (the winners' choice; the two
     /// renderings differ only in noise, so the mean halves its variance) or <c>itr0</c>.</summary>
     public KeyInput KeyInput { get; init; } = KeyInput.Mean;
+
     /// <summary>Circular shifts of the query, -MaxShift..+MaxShift px in both axes, best score over the shifts.
     /// Real crops sit off their depth maps, mostly by a pixel at most (the winners searched 2; the synthetic set
     /// renders such offsets, <c>SyntheticConfig.RealSemJitterSd</c>); wider shifts mostly let other holes win.
     /// docs/benchmarks.md has the measured settings.</summary>
     public int MaxShift { get; init; } = 1;
+
     /// <summary>Return the winning map rolled back by the query's winning shift, so that its hole sits where the
     /// query's hole is: the better guess when the found map may be another hole, as with keys restyled by a
     /// short CPU-trained CycleGAN. With well-restyled keys (the published CycleGAN; the perfect-restyle bound)
     /// the found map is mostly the query's own, whose truth sits where the map is: turn it off, as the winners
     /// did.</summary>
     public bool ShiftBack { get; init; } = true;
+
     /// <summary>Search every case's keys instead of the classifier's case.</summary>
     public bool AllCases { get; init; }
+
     /// <summary>1: the best key's depth map verbatim (winners). Above 1: a softmax-weighted mean of the
     /// top-k maps with temperature <see cref="Temperature"/> on the cosine.</summary>
     public int TopK { get; init; } = 1;
     public double Temperature { get; init; } = 0.005;
+
     /// <summary><c>exact</c>: every key, every shift, as matrix products. <c>approx</c> (for CPUs): keys and
     /// queries projected onto a <see cref="Components"/>-dimensional subspace of the keys; the keys of each case
     /// are split into <see cref="Lists"/> k-means lists there, each query (at every shift) scans only the
@@ -47,48 +55,67 @@ public sealed record RetrievalOptions
     public SearchMode Search { get; init; } = SearchMode.Exact;
     public int Components { get; init; } = 64;
     public int Candidates { get; init; } = 16;
+
     /// <summary>k-means lists per case for the approximate search; 0: the square root of the case's keys
     /// (147 for the full preset's 21,663), 1: no lists (every key scored in the subspace).</summary>
     public int Lists { get; init; }
+
     /// <summary>Lists each query scans (its best over the shifts): 32 agree with the exact search on nearly every
     /// query of the full preset at half the time of scanning every key (docs/performance.md).</summary>
     public int Probes { get; init; } = 32;
+
     /// <summary>Bound on the score block of one chunk of queries (25 shifts x chunk x keys floats), MiB.
     /// Peak memory of the search is this plus the keys.</summary>
     public int ChunkMiB { get; init; } = 256;
+
     /// <summary>Images per generator batch when restyling (<see cref="Inference.DefaultBatch"/>).</summary>
     public int RestyleBatch { get; init; } = Inference.DefaultBatch;
     public int Seed { get; init; } = 41;
 
     /// <summary>The winners' keys and search: the restyled library against the real queries as they are,
     /// unsmoothed, +-2 px shifts, the found map unshifted.</summary>
-    public static RetrievalOptions RestyledKeys => new() { TranslateQueries = false, SmoothSigma = 0, MaxShift = 2, ShiftBack = false };
+    public static RetrievalOptions RestyledKeys =>
+        new()
+        {
+            TranslateQueries = false,
+            SmoothSigma = 0,
+            MaxShift = 2,
+            ShiftBack = false,
+        };
 
     /// <summary>Images a key (and a query) is made of: 2 in both directions, else 1.</summary>
     public int Parts => Restyle && TranslateQueries ? 2 : 1;
 
     /// <summary>What is compared, in words (method names, tables).</summary>
-    public string Describe() => (Restyle, TranslateQueries) switch
-    {
-        (true, true) => "both directions",
-        (true, false) => "restyled library",
-        (false, true) => "queries translated to sim, raw library",
-        _ => "raw library",
-    } + (SmoothSigma > 0 ? $", smoothed {SmoothSigma:0.#} px" : "")
-      + (MaxShift > 0 ? $", +-{MaxShift} px shifts{(ShiftBack ? ", map shifted back" : "")}" : ", no shifts");
+    public string Describe() =>
+        (Restyle, TranslateQueries) switch
+        {
+            (true, true) => "both directions",
+            (true, false) => "restyled library",
+            (false, true) => "queries translated to sim, raw library",
+            _ => "raw library",
+        }
+        + (SmoothSigma > 0 ? $", smoothed {SmoothSigma:0.#} px" : "")
+        + (MaxShift > 0 ? $", +-{MaxShift} px shifts{(ShiftBack ? ", map shifted back" : "")}" : ", no shifts");
 
     public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
 
     /// <summary>Throws on a value no search can use; names the option.</summary>
     public void Check()
     {
-        if (SmoothSigma is < 0 or > 5) throw new ArgumentException($"SmoothSigma must be 0..5 px, not {SmoothSigma}");
+        if (SmoothSigma is < 0 or > 5)
+            throw new ArgumentException($"SmoothSigma must be 0..5 px, not {SmoothSigma}");
         ModeNames.Defined(KeyInput, nameof(KeyInput));
         ModeNames.Defined(Search, nameof(Search));
-        if (MaxShift is < 0 or > 10) throw new ArgumentException("MaxShift must be 0..10");
-        if (TopK < 1) throw new ArgumentException("TopK must be at least 1");
-        if (Components < 1 || Candidates < 1) throw new ArgumentException("Components and Candidates must be positive");
-        if (Lists < 0 || Probes < 1) throw new ArgumentException("Lists must be 0 (automatic) or more, Probes at least 1");
-        if (ChunkMiB < 1) throw new ArgumentException("ChunkMiB must be positive");
+        if (MaxShift is < 0 or > 10)
+            throw new ArgumentException("MaxShift must be 0..10");
+        if (TopK < 1)
+            throw new ArgumentException("TopK must be at least 1");
+        if (Components < 1 || Candidates < 1)
+            throw new ArgumentException("Components and Candidates must be positive");
+        if (Lists < 0 || Probes < 1)
+            throw new ArgumentException("Lists must be 0 (automatic) or more, Probes at least 1");
+        if (ChunkMiB < 1)
+            throw new ArgumentException("ChunkMiB must be positive");
     }
 }

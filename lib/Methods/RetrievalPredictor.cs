@@ -9,12 +9,14 @@ namespace SemDepth.Methods;
 
 /// <summary>
 /// Nearest-neighbour retrieval: each query is made like the keys (smoothed, z-scored; with or translated by
-/// <c>GenRealToSim</c>), circularly shifted by every (dy, dx) in -s..+s, and compared by cosine with every key
-/// of its case (the classifier's, or all cases); the best key's simulated depth map is returned verbatim (rolled
-/// back by the winning shift unless <see cref="RetrievalOptions.ShiftBack"/> is off; no post-processing). Exact search is one matrix product per chunk of queries, chunked so that the (shifts x chunk x
-/// keys) score block stays under <see cref="RetrievalOptions.ChunkMiB"/>.
+/// <c>GenRealToSim</c>), circularly shifted by every (dy, dx) in -s..+s, and compared by cosine with every key of its
+/// case (the classifier's, or all cases); the best key's simulated depth map is returned verbatim (rolled back by the
+/// winning shift unless <see cref="RetrievalOptions.ShiftBack"/> is off; no post-processing). Exact search is one
+/// matrix product per chunk of queries, chunked so that the (shifts x chunk x keys) score block stays under <see
+/// cref="RetrievalOptions.ChunkMiB"/>.
 /// </summary>
-public sealed class RetrievalPredictor(string name, RetrievalLibrary library, SemData data, ICasePredictor? cases) : IDepthPredictor
+public sealed class RetrievalPredictor(string name, RetrievalLibrary library, SemData data, ICasePredictor? cases)
+    : IDepthPredictor
 {
     public string Name { get; } = name;
     public RetrievalLibrary Library => library;
@@ -22,6 +24,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// <summary>Non-finite values among the library's keys and the queries' embeddings.</summary>
     public OutputHealth Health => library.Health;
     RetrievalOptions O => library.Options;
+
     /// <summary>Called after each chunk of queries with its size (benchmarks sample memory there).</summary>
     public Action<int>? ChunkDone { get; set; }
 
@@ -33,7 +36,11 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         {
             var dst = o.AsSpan(q * Geometry.Pixels, Geometry.Pixels);
             var top = matches[q];
-            if (top.Length == 1) { Place(top[0], data.SimDepth[top[0].Key], dst); continue; }
+            if (top.Length == 1)
+            {
+                Place(top[0], data.SimDepth[top[0].Key], dst);
+                continue;
+            }
             Blend(top, dst);
         }
         return o;
@@ -45,12 +52,18 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
 
     void Place(Match m, ReadOnlySpan<byte> map, Span<byte> dst)
     {
-        if (!O.ShiftBack || (m.ShiftRow == 0 && m.ShiftCol == 0)) { map.CopyTo(dst); return; }
-        const int H = Geometry.Height, W = Geometry.Width;
+        if (!O.ShiftBack || (m.ShiftRow == 0 && m.ShiftCol == 0))
+        {
+            map.CopyTo(dst);
+            return;
+        }
+        const int H = Geometry.Height,
+            W = Geometry.Width;
         for (int y = 0; y < H; y++)
         {
             int sy = ((y + m.ShiftRow) % H + H) % H;
-            for (int x = 0; x < W; x++) dst[y * W + x] = map[sy * W + ((x + m.ShiftCol) % W + W) % W];
+            for (int x = 0; x < W; x++)
+                dst[y * W + x] = map[sy * W + ((x + m.ShiftCol) % W + W) % W];
         }
     }
 
@@ -65,9 +78,11 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         {
             Place(top[j], data.SimDepth[top[j].Key], placed);
             var map = placed;
-            for (int p = 0; p < acc.Length; p++) acc[p] += w[j] / sum * map[p];
+            for (int p = 0; p < acc.Length; p++)
+                acc[p] += w[j] / sum * map[p];
         }
-        for (int p = 0; p < acc.Length; p++) dst[p] = (byte)Math.Clamp(Math.Round(acc[p]), 0, 255);
+        for (int p = 0; p < acc.Length; p++)
+            dst[p] = (byte)Math.Clamp(Math.Round(acc[p]), 0, 255);
     }
 
     /// <summary>The top-k matches of each query (best first); keys are simulated depth-map indices.</summary>
@@ -82,7 +97,8 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             var searchCases = group.Key == 0 ? library.Cases.ToArray() : [group.Key];
             var ids = pos.Select(k => idx[k]).ToArray();
             var found = SearchCases(sem, ids, searchCases, how);
-            for (int j = 0; j < pos.Length; j++) result[pos[j]] = found[j];
+            for (int j = 0; j < pos.Length; j++)
+                result[pos[j]] = found[j];
         }
         return result;
     }
@@ -90,23 +106,33 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     Match[][] SearchCases(ImageSet sem, int[] ids, int[] searchCases, SearchMode mode)
     {
         var best = new List<Match>[ids.Length];
-        for (int j = 0; j < ids.Length; j++) best[j] = [];
+        for (int j = 0; j < ids.Length; j++)
+            best[j] = [];
         // one generator translating for every case searched (not per case): translate the queries once
-        using var translated = library.QueryTranslator is { } tr && searchCases.Length > 1 && searchCases.Select(tr).Distinct().Count() == 1
-            ? TranslateAll(tr(searchCases[0]), sem, ids) : null;
+        using var translated =
+            library.QueryTranslator is { } tr
+            && searchCases.Length > 1
+            && searchCases.Select(tr).Distinct().Count() == 1
+                ? TranslateAll(tr(searchCases[0]), sem, ids)
+                : null;
         foreach (int c in searchCases)
         {
-            var found = mode == SearchMode.Exact ? Exact(sem, ids, c, translated) : Approximate(sem, ids, c, translated);
-            for (int j = 0; j < ids.Length; j++) best[j].AddRange(found[j]);
+            var found =
+                mode == SearchMode.Exact ? Exact(sem, ids, c, translated) : Approximate(sem, ids, c, translated);
+            for (int j = 0; j < ids.Length; j++)
+                best[j].AddRange(found[j]);
         }
         return best.Select(l => l.OrderByDescending(m => m.Cosine).Take(O.TopK).ToArray()).ToArray();
     }
 
-    /// <summary>Queries <paramref name="ids"/> translated by <paramref name="gen"/>: (n, 1, 72, 48) on the device.</summary>
+    /// <summary>Queries <paramref name="ids"/> translated by <paramref name="gen"/>: (n, 1, 72, 48) on the
+    /// device.</summary>
     static Tensor TranslateAll(ResnetGenerator gen, ImageSet sem, int[] ids)
     {
         var o = torch.empty(ids.Length, 1, Geometry.Height, Geometry.Width, device: TorchDevice.Current);
-        Inference.Batched(gen, sem, ids, PixelScale.Symmetric, (fake, start) => o[TensorIndex.Slice(start, start + fake.shape[0])] = fake);
+        Inference.Batched(gen, sem, ids, PixelScale.Symmetric, (fake, start) =>
+            o[TensorIndex.Slice(start, start + fake.shape[0])] = fake
+        );
         return o;
     }
 
@@ -115,41 +141,56 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     {
         int s = O.MaxShift;
         var list = new List<(int, int)>();
-        for (int dy = -s; dy <= s; dy++) for (int dx = -s; dx <= s; dx++) list.Add((dy, dx));
+        for (int dy = -s; dy <= s; dy++)
+        for (int dx = -s; dx <= s; dx++)
+            list.Add((dy, dx));
         return list.ToArray();
     }
 
-    /// <summary>Queries of a chunk made like the keys (real, translated by GenRealToSim, or both), shifted:
-    /// (S, n, D). <paramref name="translated"/>: the chunk's queries already translated (else translated here).</summary>
-    Tensor ShiftedQueries(ImageSet sem, ReadOnlySpan<int> ids, (int Dy, int Dx)[] shifts, Device device, int c, Tensor? translated = null)
+    /// <summary>Queries of a chunk made like the keys (real, translated by GenRealToSim, or both), shifted: (S, n, D).
+    /// <paramref name="translated"/>: the chunk's queries already translated (else translated here).</summary>
+    Tensor ShiftedQueries(
+        ImageSet sem,
+        ReadOnlySpan<int> ids,
+        (int Dy, int Dx)[] shifts,
+        Device device,
+        int c,
+        Tensor? translated = null
+    )
     {
         var x = Batches.ToTensor(sem, ids, PixelScale.Symmetric, device); // (n, 1, 72, 48)
         var parts = new List<Tensor>(2);
-        if (O.Restyle) parts.Add(x);                                      // against restyled keys
-        if (translated is not null) parts.Add(translated);
+        if (O.Restyle)
+            parts.Add(x); // against restyled keys
+        if (translated is not null)
+            parts.Add(translated);
         else if (library.QueryTranslator is { } translate)
         {
             var gen = translate(c);
             gen.eval();
             parts.Add(Inference.Forward(gen, x)); // fakeSim (called without gradients), against raw keys
         }
-        if (parts.Count == 0) parts.Add(x);                               // raw library
-        var q = RetrievalLibrary.Embed(parts, O.SmoothSigma);             // (n, D)
+        if (parts.Count == 0)
+            parts.Add(x); // raw library
+        var q = RetrievalLibrary.Embed(parts, O.SmoothSigma); // (n, D)
         library.Health.Add(q);
         int n = ids.Length;
-        if (shifts.Length == 1 && shifts[0] == (0, 0)) return q.unsqueeze(0); // no copies without shifts
+        if (shifts.Length == 1 && shifts[0] == (0, 0))
+            return q.unsqueeze(0); // no copies without shifts
         var img = q.reshape(n, parts.Count, Geometry.Height, Geometry.Width); // each part shifted alike
         var all = torch.empty([shifts.Length, n, parts.Count, Geometry.Height, Geometry.Width], q.dtype, q.device);
-        for (int i = 0; i < shifts.Length; i++) RetrievalLibrary.RollInto(img, all[i], shifts[i].Dy, shifts[i].Dx);
+        for (int i = 0; i < shifts.Length; i++)
+            RetrievalLibrary.RollInto(img, all[i], shifts[i].Dy, shifts[i].Dx);
         return all.view(shifts.Length, n, q.shape[1]); // (S, n, D), written once (roll then stack copied twice)
     }
 
     /// <summary>Queries per chunk so that S x n x K floats stay under the bound.</summary>
-    int ChunkSize(long keys, int shifts) => (int)Math.Clamp(O.ChunkMiB * (1L << 20) / (4L * shifts * Math.Max(1, keys)), 1, 4096);
+    int ChunkSize(long keys, int shifts) =>
+        (int)Math.Clamp(O.ChunkMiB * (1L << 20) / (4L * shifts * Math.Max(1, keys)), 1, 4096);
 
     List<Match>[] Exact(ImageSet sem, int[] ids, int c, Tensor? translated)
     {
-        var keys = library.Keys(c);                       // (K, D)
+        var keys = library.Keys(c); // (K, D)
         var shifts = Shifts();
         var o = new List<Match>[ids.Length];
         int chunk = ChunkSize(keys.shape[0], shifts.Length);
@@ -159,8 +200,11 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.inference_mode();
             int n = Math.Min(chunk, ids.Length - s);
-            var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n));  // (S, n, D)
-            Tensor topScore, topKey, shiftOfTop;
+            // (S, n, D)
+            var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n));
+            Tensor topScore,
+                topKey,
+                shiftOfTop;
             if (shifts.Length == 1)
             {
                 (topScore, topKey) = Top(OpenBlas.TimesTransposed(q[0], keys), k); // (n, K) -> (n, k)
@@ -168,10 +212,10 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             }
             else
             {
-                var scores = OpenBlas.TimesTransposed(q, keys);                   // (S, n, K)
+                var scores = OpenBlas.TimesTransposed(q, keys); // (S, n, K)
                 // best over the shifts as values only (max with indices is several times slower): the winning
                 // shift is looked up for the chosen keys only
-                (topScore, topKey) = Top(scores.amax([0L]), k);                   // (n, K) -> (n, k)
+                (topScore, topKey) = Top(scores.amax([0L]), k); // (n, K) -> (n, k)
                 shiftOfTop = scores.gather(2, topKey.unsqueeze(0).expand(shifts.Length, -1, -1)).argmax(0); // (n, k)
             }
             Collect(o, s, c, topScore, topKey, shiftOfTop, shifts);
@@ -184,14 +228,15 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// max, which libtorch runs faster than <c>topk(1)</c>.</summary>
     static (Tensor Values, Tensor Indexes) Top(Tensor scores, int k)
     {
-        if (k != 1) return scores.topk(k, 1);
+        if (k != 1)
+            return scores.topk(k, 1);
         var (v, i) = scores.max(1, keepdim: true);
         return (v, i);
     }
 
     List<Match>[] Approximate(ImageSet sem, int[] ids, int c, Tensor? translated)
     {
-        var keys = library.Keys(c);                        // (K, D)
+        var keys = library.Keys(c); // (K, D)
         var index = library.Index(c);
         var shifts = Shifts();
         var o = new List<Match>[ids.Length];
@@ -201,19 +246,23 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         // the bound holds for the shifted queries (S x n x D) and the gathered candidates (n x C x D), and
         // without lists for the subspace scores of every key (S x n x K)
         int chunk = Math.Min(ChunkSize(shifts.Length * dim, 1), ChunkSize(cand * dim, 1));
-        if (probes == index.Lists) chunk = Math.Min(chunk, ChunkSize(keys.shape[0], shifts.Length));
+        if (probes == index.Lists)
+            chunk = Math.Min(chunk, ChunkSize(keys.shape[0], shifts.Length));
         for (int s = 0; s < ids.Length; s += chunk)
         {
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.inference_mode();
             int n = Math.Min(chunk, ids.Length - s);
-            var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n)); // (S, n, D)
-            var qp = q.matmul(index.Basis);                                          // (S, n, m): thin, libtorch's (see OpenBlas.Worth)
-            var (candidates, valid) = probes == index.Lists ? ScanAll(qp, index, cand) : ScanLists(qp, index, probes, cand);
+            // (S, n, D)
+            var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n));
+            var qp = q.matmul(index.Basis); // (S, n, m): thin, libtorch's (see OpenBlas.Worth)
+            var (candidates, valid) =
+                probes == index.Lists ? ScanAll(qp, index, cand) : ScanLists(qp, index, probes, cand);
             var candKeys = keys.index_select(0, candidates.flatten()).reshape(n, cand, dim);
-            var exact = torch.einsum("snp,ncp->snc", q, candKeys);                  // (S, n, C)
-            var (bestOverShifts, whichShift) = exact.max(0);                        // (n, C)
-            if (valid is not null) bestOverShifts = bestOverShifts.masked_fill(valid.logical_not(), float.NegativeInfinity);
+            var exact = torch.einsum("snp,ncp->snc", q, candKeys); // (S, n, C)
+            var (bestOverShifts, whichShift) = exact.max(0); // (n, C)
+            if (valid is not null)
+                bestOverShifts = bestOverShifts.masked_fill(valid.logical_not(), float.NegativeInfinity);
             int k = Math.Min(O.TopK, cand);
             var (topScore, topPos) = bestOverShifts.topk(k, 1);
             var topKey = candidates.gather(1, topPos);
@@ -224,11 +273,12 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         return o;
     }
 
-    /// <summary>Every key scored in the subspace, best over the shifts: the top <paramref name="cand"/> key rows (n, C).</summary>
+    /// <summary>Every key scored in the subspace, best over the shifts: the top <paramref name="cand"/> key rows (n,
+    /// C).</summary>
     static (Tensor Rows, Tensor? Valid) ScanAll(Tensor qp, ApproximateIndex index, int cand)
     {
-        var approx = OpenBlas.TimesTransposed(qp, index.Projected);                // (S, n, K), list order: wide, OpenBLAS's
-        var top = approx.amax([0L]).topk(cand, 1).indexes;                          // (n, C)
+        var approx = OpenBlas.TimesTransposed(qp, index.Projected); // (S, n, K), list order: wide, OpenBLAS's
+        var top = approx.amax([0L]).topk(cand, 1).indexes; // (n, C)
         using var row = torch.tensor(index.Row, device: qp.device);
         return (row.index_select(0, top.flatten()).reshape(top.shape), null);
     }
@@ -239,27 +289,32 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     static (Tensor Rows, Tensor? Valid) ScanLists(Tensor qp, ApproximateIndex index, int probes, int cand)
     {
         int n = (int)qp.shape[1];
-        var coarse = OpenBlas.TimesTransposed(qp, index.Centres).amax([0L]);        // (n, L)
-        var probe = coarse.topk(probes, 1).indexes.cpu().data<long>().ToArray();    // (n, P)
+        var coarse = OpenBlas.TimesTransposed(qp, index.Centres).amax([0L]); // (n, L)
+        var probe = coarse.topk(probes, 1).indexes.cpu().data<long>().ToArray(); // (n, P)
         var byList = new List<int>[index.Lists];
         for (int j = 0; j < n; j++)
-            for (int t = 0; t < probes; t++) (byList[(int)probe[j * probes + t]] ??= []).Add(j);
+        for (int t = 0; t < probes; t++)
+            (byList[(int)probe[j * probes + t]] ??= []).Add(j);
         var found = new List<(float Score, long Row)>[n];
-        for (int j = 0; j < n; j++) found[j] = new List<(float, long)>(probes * cand);
+        for (int j = 0; j < n; j++)
+            found[j] = new List<(float, long)>(probes * cand);
         for (int l = 0; l < index.Lists; l++)
         {
             int size = index.Start[l + 1] - index.Start[l];
-            if (byList[l] is not { } who || size == 0) continue;
+            if (byList[l] is not { } who || size == 0)
+                continue;
             using var scope = torch.NewDisposeScope();
             using var who_ = torch.tensor(who.Select(j => (long)j).ToArray(), device: qp.device);
-            var members = index.Projected.narrow(0, index.Start[l], size);          // (|l|, m)
-            var scores = OpenBlas.TimesTransposed(qp.index_select(1, who_), members).amax([0L]); // (|who|, |l|): values only, as in Exact
+            var members = index.Projected.narrow(0, index.Start[l], size); // (|l|, m)
+            // (|who|, |l|): values only, as in Exact
+            var scores = OpenBlas.TimesTransposed(qp.index_select(1, who_), members).amax([0L]);
             int keep = Math.Min(cand, size);
             var (val, pos) = scores.topk(keep, 1);
             var v = val.cpu().data<float>().ToArray();
             var p = pos.cpu().data<long>().ToArray();
             for (int w = 0; w < who.Count; w++)
-                for (int t = 0; t < keep; t++) found[who[w]].Add((v[w * keep + t], index.Row[index.Start[l] + p[w * keep + t]]));
+            for (int t = 0; t < keep; t++)
+                found[who[w]].Add((v[w * keep + t], index.Row[index.Start[l] + p[w * keep + t]]));
         }
         var rows = new long[n * cand];
         var valid = new bool[n * cand];
@@ -269,7 +324,10 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             for (int t = 0; t < cand; t++)
             {
                 valid[j * cand + t] = t < best.Count;
-                rows[j * cand + t] = t < best.Count ? best[t].Row : best.Count > 0 ? best[0].Row : 0;
+                rows[j * cand + t] =
+                    t < best.Count ? best[t].Row
+                    : best.Count > 0 ? best[0].Row
+                    : 0;
             }
         }
         return (torch.tensor(rows, [n, cand], device: qp.device), torch.tensor(valid, [n, cand], device: qp.device));
@@ -280,7 +338,8 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         var sc = score.cpu().data<float>().ToArray();
         var ky = key.cpu().data<long>().ToArray();
         var sh = shift.cpu().data<long>().ToArray();
-        int n = (int)score.shape[0], k = (int)score.shape[1];
+        int n = (int)score.shape[0],
+            k = (int)score.shape[1];
         for (int j = 0; j < n; j++)
         {
             var list = o[start + j] = new List<Match>(k);
@@ -301,7 +360,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         using var noGrad = torch.inference_mode();
         var keys = library.Keys(c);
         int row = library.RowOf(c, map);
-        var q = ShiftedQueries(sem, [query], Shifts(), keys.device, c);      // (S, 1, D)
+        var q = ShiftedQueries(sem, [query], Shifts(), keys.device, c); // (S, 1, D)
         return q.matmul(keys[row].unsqueeze(1)).max().item<float>();
     }
 
@@ -311,7 +370,9 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         var exact = Search(sem, idx, SearchMode.Exact);
         var approx = Search(sem, idx, SearchMode.Approx);
         int same = 0;
-        for (int q = 0; q < idx.Count; q++) if (exact[q][0].Key == approx[q][0].Key) same++;
+        for (int q = 0; q < idx.Count; q++)
+            if (exact[q][0].Key == approx[q][0].Key)
+                same++;
         return same / (double)Math.Max(1, idx.Count);
     }
 }

@@ -8,7 +8,13 @@ namespace SemDepth.Methods;
 
 /// <summary>A trained method loaded from its runs, ready to predict, with what made it and (for
 /// <c>auto</c>) why it was chosen.</summary>
-public sealed record SavedMethod(string Key, IDepthPredictor Predictor, IReadOnlyList<string> Checkpoints, string OptionsJson, string Why = "");
+public sealed record SavedMethod(
+    string Key,
+    IDepthPredictor Predictor,
+    IReadOnlyList<string> Checkpoints,
+    string OptionsJson,
+    string Why = ""
+);
 
 /// <summary>
 /// Methods that can write a submission, loaded from their checkpoints under runs/: <c>ae</c> (the AE
@@ -34,8 +40,16 @@ public static class SavedMethods
 
     /// <summary>The methods whose runs exist.</summary>
     public static IReadOnlyList<string> Available() =>
-        new[] { ("ae", Has("ae-baseline")), ("cyclegan", PipelineAvailable), ("weak", Has("unet-weak", "case-classifier")), ("retrieval", RetrievalAvailable) }
-            .Where(m => m.Item2).Select(m => m.Item1).ToList();
+        new[]
+        {
+            ("ae", Has("ae-baseline")),
+            ("cyclegan", PipelineAvailable),
+            ("weak", Has("unet-weak", "case-classifier")),
+            ("retrieval", RetrievalAvailable),
+        }
+            .Where(m => m.Item2)
+            .Select(m => m.Item1)
+            .ToList();
 
     /// <summary>Loads method <paramref name="key"/> (SEMDEPTH_METHOD when null, else auto). Retrieval and
     /// auto need the data (the library, the site averages).</summary>
@@ -45,63 +59,113 @@ public static class SavedMethods
         switch (key)
         {
             case "auto":
-                return Auto(data ?? throw new ArgumentException("auto compares methods on the site averages: pass the data"));
+                return Auto(
+                    data ?? throw new ArgumentException("auto compares methods on the site averages: pass the data")
+                );
             case "ae":
-                {
-                    string ck = Ck("ae-baseline");
-                    if (!Has("ae-baseline")) throw new InvalidOperationException($"no AE checkpoint at {ck}: run notebook 02 (or `semdepth train-ae`) first");
-                    return new SavedMethod(key, TorchPredictor.Load(ck), [ck], Checkpoint.ReadOptions(ck));
-                }
+            {
+                string ck = Ck("ae-baseline");
+                if (!Has("ae-baseline"))
+                    throw new InvalidOperationException(
+                        $"no AE checkpoint at {ck}: run notebook 02 (or `semdepth train-ae`) first"
+                    );
+                return new SavedMethod(key, TorchPredictor.Load(ck), [ck], Checkpoint.ReadOptions(ck));
+            }
             case "cyclegan":
-                {
-                    if (!PipelineAvailable) throw new InvalidOperationException($"the CycleGAN pipeline needs runs case-classifier, cyclegan and unet-sim under {Workspace.Paths.Runs}: run notebook 03 first");
-                    var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
-                    var (cgo, gen, epoch) = CycleGanTrainer.LoadGenerators(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
-                    var (net, dopt, _) = DepthCheckpoint.LoadModel(Ck("unet-sim"));
-                    var p = new CycleGanPipeline($"CycleGAN pipeline{(cgo.PerCase ? " (per case)" : "")} + post-processing (epoch {epoch})", gen, net, dopt.InputScale, cases);
-                    string opts = $"{{\"cyclegan\": {cgo.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
-                    return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan"), Ck("unet-sim")], opts);
-                }
+            {
+                if (!PipelineAvailable)
+                    throw new InvalidOperationException(
+                        $"the CycleGAN pipeline needs runs case-classifier, cyclegan and unet-sim under "
+                            + $"{Workspace.Paths.Runs}: run notebook 03 first"
+                    );
+                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
+                var (cgo, gen, epoch) = CycleGanTrainer.LoadGenerators(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
+                var (net, dopt, _) = DepthCheckpoint.LoadModel(Ck("unet-sim"));
+                var p = new CycleGanPipeline(
+                    $"CycleGAN pipeline{(cgo.PerCase ? " (per case)" : "")} + post-processing (epoch {epoch})",
+                    gen,
+                    net,
+                    dopt.InputScale,
+                    cases
+                );
+                string opts =
+                    $"{{\"cyclegan\": {cgo.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": "
+                    + $"{Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan"), Ck("unet-sim")], opts);
+            }
             case "weak":
-                {
-                    if (!Has("unet-weak", "case-classifier")) throw new InvalidOperationException($"the site-average method needs runs unet-weak and case-classifier under {Workspace.Paths.Runs}: run notebook 03 first");
-                    var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
-                    var (net, dopt, epoch) = DepthCheckpoint.LoadModel(Ck("unet-weak"));
-                    var p = new PostProcessed(new TorchPredictor($"{DepthTrainer.MethodName(dopt)} (epoch {epoch})", net, dopt.InputScale), cases);
-                    string opts = $"{{\"depthNet\": {dopt.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
-                    return new SavedMethod(key, p, [Ck("unet-weak"), Ck("case-classifier")], opts);
-                }
+            {
+                if (!Has("unet-weak", "case-classifier"))
+                    throw new InvalidOperationException(
+                        $"the site-average method needs runs unet-weak and case-classifier under "
+                            + $"{Workspace.Paths.Runs}: run notebook 03 first"
+                    );
+                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
+                var (net, dopt, epoch) = DepthCheckpoint.LoadModel(Ck("unet-weak"));
+                var p = new PostProcessed(
+                    new TorchPredictor($"{DepthTrainer.MethodName(dopt)} (epoch {epoch})", net, dopt.InputScale),
+                    cases
+                );
+                string opts =
+                    $"{{\"depthNet\": {dopt.ToJson()}, \"classifier\": "
+                    + $"{Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                return new SavedMethod(key, p, [Ck("unet-weak"), Ck("case-classifier")], opts);
+            }
             case "retrieval":
-                {
-                    if (!RetrievalAvailable) throw new InvalidOperationException($"retrieval needs runs case-classifier and cyclegan under {Workspace.Paths.Runs}: run notebook 03 first");
-                    var d = data ?? throw new ArgumentException("retrieval builds its library from the data: pass the data");
-                    var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
-                    var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
-                    var options = DefaultRetrieval(d);
-                    var lib = RetrievalLibrary.Build(d, c => nets(c).GenSimToReal, options, genRealToSim: c => nets(c).GenRealToSim);
-                    var p = new RetrievalPredictor($"retrieval ({options.Describe()}, {ModeNames.Of(options.Search)}; CycleGAN epoch {epoch})", lib, d, cases);
-                    string opts = $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": {Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
-                    return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan")], opts);
-                }
-            default: throw new ArgumentException($"unknown method '{key}': use {string.Join(", ", Keys)}");
+            {
+                if (!RetrievalAvailable)
+                    throw new InvalidOperationException(
+                        $"retrieval needs runs case-classifier and cyclegan under {Workspace.Paths.Runs}: "
+                            + $"run notebook 03 first"
+                    );
+                var d = data
+                    ?? throw new ArgumentException("retrieval builds its library from the data: pass the data");
+                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
+                var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
+                var options = DefaultRetrieval(d);
+                var lib = RetrievalLibrary.Build(
+                    d,
+                    c => nets(c).GenSimToReal,
+                    options,
+                    genRealToSim: c => nets(c).GenRealToSim
+                );
+                var p = new RetrievalPredictor(
+                    $"retrieval ({options.Describe()}, {ModeNames.Of(options.Search)}; CycleGAN epoch {epoch})",
+                    lib,
+                    d,
+                    cases
+                );
+                string opts =
+                    $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": "
+                    + $"{Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan")], opts);
+            }
+            default:
+                throw new ArgumentException($"unknown method '{key}': use {string.Join(", ", Keys)}");
         }
     }
 
     /// <summary>Exact search on a GPU or a small library; on a CPU with a full-size library the approximate
     /// search (the exact one takes about 10 minutes there).</summary>
-    public static RetrievalOptions DefaultRetrieval(SemData d) => new() { Search = SearchFor(d.Layout.Sim.Count, Workspace.RunCaps.Current) };
+    public static RetrievalOptions DefaultRetrieval(SemData d) =>
+        new() { Search = SearchFor(d.Layout.Sim.Count, Workspace.RunCaps.Current) };
 
     /// <summary>The search retrieval uses for a library of <paramref name="maps"/> simulated maps: the run's
     /// cap when it names one, else exact on a GPU or up to 20,000 maps, approximate above that on a CPU.</summary>
     public static SearchMode SearchFor(int maps, Workspace.RunCaps caps) =>
-        caps.ApproximateRetrieval || TorchDevice.Current.type != DeviceType.CUDA && maps > 20_000 ? SearchMode.Approx : SearchMode.Exact;
+        caps.ApproximateRetrieval || TorchDevice.Current.type != DeviceType.CUDA && maps > 20_000
+            ? SearchMode.Approx
+            : SearchMode.Exact;
 
-    /// <summary>Every available method scored by site-average MAE on the held-out train sites (at most 50
-    /// per Depth folder, the same for every method; the site-average method never trained on them); the lowest wins.</summary>
+    /// <summary>Every available method scored by site-average MAE on the held-out train sites (at most 50 per Depth
+    /// folder, the same for every method; the site-average method never trained on them); the lowest wins.</summary>
     static SavedMethod Auto(SemData d)
     {
         var available = Available();
-        if (available.Count == 0) throw new InvalidOperationException($"no trained method under {Workspace.Paths.Runs}: run notebooks 02 and 03 first");
+        if (available.Count == 0)
+            throw new InvalidOperationException(
+                $"no trained method under {Workspace.Paths.Runs}: run notebooks 02 and 03 first"
+            );
         return Pick(available.Select(key => Load(key, d)).ToList(), d);
     }
 
@@ -120,27 +184,42 @@ public static class SavedMethods
             var pred = m.Predictor.Predict(d.Train, sample);
             double mae = SiteAverages.Mae(d.Layout, sample, pred);
             string? suspect = m.Predictor.Health?.Problem
-                ?? (double.IsNaN(mae) || mae > OutputHealth.SuspectFactor * constant
-                    ? $"held-out site MAE {mae:F3} is more than {OutputHealth.SuspectFactor:G} times the constant mean map's {constant:F3}" : null);
-            if (suspect is null) { scored.Add((m, mae)); continue; }
+                ?? (
+                    double.IsNaN(mae) || mae > OutputHealth.SuspectFactor * constant
+                        ? $"held-out site MAE {mae:F3} is more than {OutputHealth.SuspectFactor:G} times "
+                            + $"the constant mean map's {constant:F3}"
+                        : null
+                );
+            if (suspect is null)
+            {
+                scored.Add((m, mae));
+                continue;
+            }
             skipped.Add($"{key} ({suspect})");
             Workspace.RunWarnings.Record($"auto skipped {key}: {suspect}");
         }
         string sites = $"{sample.Select(i => d.Layout.Train[i].SiteKey).Distinct().Count()} sites";
         if (scored.Count == 0)
-            throw new InvalidOperationException($"auto: every trained method is suspect, none is submitted: {string.Join("; ", skipped)}");
+            throw new InvalidOperationException(
+                $"auto: every trained method is suspect, none is submitted: {string.Join("; ", skipped)}"
+            );
         var best = scored.MinBy(s => s.Mae);
-        string why = $"auto: site-average MAE against average_depth.csv on the held-out train sites, {sites}: " +
-                     string.Join(", ", scored.Select(s => $"{s.Method.Key} {s.Mae:F3}")) + $" -> {best.Method.Key}" +
-                     (skipped.Count > 0 ? $"; skipped as suspect: {string.Join("; ", skipped)}" : "");
+        string why =
+            $"auto: site-average MAE against average_depth.csv on the held-out train sites, {sites}: "
+            + string.Join(", ", scored.Select(s => $"{s.Method.Key} {s.Mae:F3}"))
+            + $" -> {best.Method.Key}"
+            + (skipped.Count > 0 ? $"; skipped as suspect: {string.Join("; ", skipped)}" : "");
         return best.Method with { Why = why };
     }
 
-    /// <summary>Train images of the first <paramref name="sitesPerFolder"/> held-out sites (in name order) of each folder.</summary>
+    /// <summary>Train images of the first <paramref name="sitesPerFolder"/> held-out sites (in name order) of each
+    /// folder.</summary>
     static List<int> SiteSample(DaconDataSet set, int sitesPerFolder)
     {
         var held = Splits.HeldOut(set).ToHashSet();
-        var keep = set.Train.Where((t, i) => held.Contains(i)).GroupBy(t => t.Case)
+        var keep = set
+            .Train.Where((t, i) => held.Contains(i))
+            .GroupBy(t => t.Case)
             .SelectMany(g => g.Select(t => t.SiteKey).Distinct().Order(StringComparer.Ordinal).Take(sitesPerFolder))
             .ToHashSet(StringComparer.Ordinal);
         return Enumerable.Range(0, set.Train.Count).Where(i => keep.Contains(set.Train[i].SiteKey)).ToList();

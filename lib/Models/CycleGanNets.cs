@@ -12,10 +12,20 @@ namespace SemDepth.Models;
 /// <summary>The four networks of one CycleGAN, in one module so that they save and load together.</summary>
 public sealed class CycleGanNets : nn.Module
 {
-    public readonly ResnetGenerator GenRealToSim, GenSimToReal;
-    public readonly PatchDiscriminator DiscSim, DiscReal;
+    public readonly ResnetGenerator GenRealToSim,
+        GenSimToReal;
+    public readonly PatchDiscriminator DiscSim,
+        DiscReal;
 
-    public CycleGanNets(int genWidth, int genBlocks, NormKind genNorm, double dropout, int discWidth, int discLayers, NormKind discNorm)
+    public CycleGanNets(
+        int genWidth,
+        int genBlocks,
+        NormKind genNorm,
+        double dropout,
+        int discWidth,
+        int discLayers,
+        NormKind discNorm
+    )
         : base(nameof(CycleGanNets))
     {
         GenRealToSim = new ResnetGenerator(genWidth, genBlocks, genNorm, dropout);
@@ -26,5 +36,6 @@ public sealed class CycleGanNets : nn.Module
     }
 
     public IEnumerable<Parameter> GeneratorParameters() => GenRealToSim.parameters().Concat(GenSimToReal.parameters());
+
     public IEnumerable<Parameter> DiscriminatorParameters() => DiscSim.parameters().Concat(DiscReal.parameters());
 }

@@ -15,7 +15,8 @@ public sealed class DepthAutoencoder : Module<Tensor, Tensor>
 
     readonly Sequential layers;
 
-    public DepthAutoencoder() : base(nameof(DepthAutoencoder))
+    public DepthAutoencoder()
+        : base(nameof(DepthAutoencoder))
     {
         var mods = new List<(string, Module<Tensor, Tensor>)>();
         for (int i = 0; i < Widths.Length - 1; i++)
@@ -34,6 +35,7 @@ public sealed class DepthAutoencoder : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         long n = x.shape[0];
-        return layers.forward(x.reshape(n, Widths[0])).reshape(n, 1, Data.Geometry.Height, Data.Geometry.Width); // (N, 3456) -> (N, 1, 72, 48)
+        // (N, 3456) -> (N, 1, 72, 48)
+        return layers.forward(x.reshape(n, Widths[0])).reshape(n, 1, Data.Geometry.Height, Data.Geometry.Width);
     }
 }

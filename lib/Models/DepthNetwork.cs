@@ -7,7 +7,10 @@ namespace SemDepth.Models;
 public enum DepthNetwork
 {
     /// <summary>The organiser's MLP autoencoder (<see cref="DepthAutoencoder"/>), inputs in [0, 1].</summary>
-    [JsonStringEnumMemberName("ae")] Ae,
+    [JsonStringEnumMemberName("ae")]
+    Ae,
+
     /// <summary>The convolutional encoder-decoder with skips (<see cref="DepthUNet"/>), inputs in [-1, 1].</summary>
-    [JsonStringEnumMemberName("unet")] UNet,
+    [JsonStringEnumMemberName("unet")]
+    UNet,
 }

@@ -38,9 +38,14 @@ public static class Doctor
         try
         {
             string? line = File.ReadLines("/proc/self/maps").FirstOrDefault(l => l.EndsWith("/libtorch_cpu.so"));
-            return line is null ? "libtorch_cpu.so (location unknown)" : Path.GetDirectoryName(line[line.IndexOf('/')..])!;
+            return line is null
+                ? "libtorch_cpu.so (location unknown)"
+                : Path.GetDirectoryName(line[line.IndexOf('/')..])!;
         }
-        catch (IOException) { return "libtorch_cpu.so (no /proc/self/maps)"; }
+        catch (IOException)
+        {
+            return "libtorch_cpu.so (no /proc/self/maps)";
+        }
     }
 
     static string? _verdict;
@@ -48,12 +53,16 @@ public static class Doctor
     /// <summary>Every check once per process (a few seconds), summed up in one line.</summary>
     public static string Verdict()
     {
-        if (_verdict is not null) return _verdict;
+        if (_verdict is not null)
+            return _verdict;
         var sw = Stopwatch.StartNew();
         var results = LayerCheck.RunAll();
         var failed = results.Where(r => !r.Passed).ToList();
-        return _verdict = failed.Count == 0
-            ? $"all {results.Count} layer and product checks right in float32 ({sw.Elapsed.TotalSeconds:F1} s; semdepth doctor lists them)"
-            : $"WRONG NUMBERS: {failed.Count} of {results.Count} checks failed, first: {failed[0].Name}: {failed[0].Detail} (semdepth doctor lists them)";
+        return _verdict =
+            failed.Count == 0
+                ? $"all {results.Count} layer and product checks right in float32 "
+                    + $"({sw.Elapsed.TotalSeconds:F1} s; semdepth doctor lists them)"
+                : $"WRONG NUMBERS: {failed.Count} of {results.Count} checks failed, first: "
+                    + $"{failed[0].Name}: {failed[0].Detail} (semdepth doctor lists them)";
     }
 }

@@ -15,17 +15,41 @@ public sealed class GuardedConv2d : Module<Tensor, Tensor>
 {
     readonly Parameter weight;
     readonly Parameter? bias;
-    readonly long[] _stride, _padding, _dilation = [1, 1];
+    readonly long[] _stride,
+        _padding,
+        _dilation = [1, 1];
 
-    public GuardedConv2d(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0, bool bias = true)
+    public GuardedConv2d(
+        long inChannels,
+        long outChannels,
+        long kernel,
+        long stride = 1,
+        long padding = 0,
+        bool bias = true
+    )
         : this(inChannels, outChannels, kernel, kernel, stride, padding, bias) { }
 
-    public GuardedConv2d(long inChannels, long outChannels, long kernelH, long kernelW, long stride, long padding, bool bias)
+    public GuardedConv2d(
+        long inChannels,
+        long outChannels,
+        long kernelH,
+        long kernelW,
+        long stride,
+        long padding,
+        bool bias
+    )
         : base(nameof(GuardedConv2d))
     {
         _stride = [stride, stride];
         _padding = [padding, padding];
-        using var reference = Conv2d(inChannels, outChannels, (kernelH, kernelW), (stride, stride), (padding, padding), bias: bias);
+        using var reference = Conv2d(
+            inChannels,
+            outChannels,
+            (kernelH, kernelW),
+            (stride, stride),
+            (padding, padding),
+            bias: bias
+        );
         weight = Parameter(reference.weight!.detach().clone()); // (out, in, kh, kw)
         this.bias = bias ? Parameter(reference.bias!.detach().clone()) : null;
         RegisterComponents();

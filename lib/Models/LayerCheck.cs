@@ -17,9 +17,8 @@ public sealed record CheckResult(string Name, double Error, string Detail)
 
     public bool Passed => !double.IsNaN(Error) && Error <= Tolerance;
 
-    public override string ToString() => Passed
-        ? $"ok     {Name,-58} {Detail}"
-        : $"error: {Name}: {Detail} (tolerance {Tolerance:E0})";
+    public override string ToString() =>
+        Passed ? $"ok     {Name, -58} {Detail}" : $"error: {Name}: {Detail} (tolerance {Tolerance:E0})";
 }
 
 /// <summary>
@@ -45,7 +44,11 @@ public static class LayerCheck
     {
         OneDnn.Probe();
         var results = new List<CheckResult>();
-        void Add(CheckResult r) { results.Add(r); report?.Invoke(r); }
+        void Add(CheckResult r)
+        {
+            results.Add(r);
+            report?.Invoke(r);
+        }
         var seen = new HashSet<string>();
         foreach (var (name, make) in Networks)
         {
@@ -54,10 +57,12 @@ public static class LayerCheck
             foreach (var (layer, shape) in Trace(net))
             {
                 string key = Describe(layer, shape);
-                if (seen.Add(key)) Add(Layer(layer, shape, key));
+                if (seen.Add(key))
+                    Add(Layer(layer, shape, key));
             }
         }
-        foreach (var r in Products()) Add(r);
+        foreach (var r in Products())
+            Add(r);
         foreach (var (name, make) in Networks)
         {
             torch.manual_seed(7);
@@ -68,26 +73,35 @@ public static class LayerCheck
         return results;
     }
 
-    /// <summary>The leaf layers of <paramref name="net"/> with the input shape each gets from a (4, 1, 72, 48) batch.</summary>
+    /// <summary>The leaf layers of <paramref name="net"/> with the input shape each gets from a (4, 1, 72, 48)
+    /// batch.</summary>
     public static List<(nn.Module<Tensor, Tensor> Layer, long[] Shape)> Trace(nn.Module<Tensor, Tensor> net)
     {
         var found = new List<(nn.Module<Tensor, Tensor>, long[])>();
         var removers = new List<Action>();
         foreach (var (_, m) in net.named_modules())
         {
-            if (m is not nn.Module<Tensor, Tensor> layer || !IsCheckedLayer(layer)) continue;
-            var remover = layer.register_forward_pre_hook((mod, x) => { found.Add((mod, x.shape)); return x; });
+            if (m is not nn.Module<Tensor, Tensor> layer || !IsCheckedLayer(layer))
+                continue;
+            var remover = layer.register_forward_pre_hook(
+                (mod, x) =>
+                {
+                    found.Add((mod, x.shape));
+                    return x;
+                }
+            );
             removers.Add(remover.remove);
         }
         using (torch.no_grad())
         using (var scope = torch.NewDisposeScope())
             net.forward(torch.randn(4, 1, 72, 48, device: DeviceOf(net)));
-        foreach (var remove in removers) remove();
+        foreach (var remove in removers)
+            remove();
         return found;
     }
 
-    static bool IsCheckedLayer(nn.Module m) => m is GuardedConv2d or RowSumConv2d or ConvTranspose2d or Conv2d
-        or BatchNorm2d or InstanceNorm2d or Linear;
+    static bool IsCheckedLayer(nn.Module m) =>
+        m is GuardedConv2d or RowSumConv2d or ConvTranspose2d or Conv2d or BatchNorm2d or InstanceNorm2d or Linear;
 
     static Device DeviceOf(nn.Module m) => m.parameters().FirstOrDefault()?.device ?? TorchDevice.Current;
 
@@ -112,22 +126,37 @@ public static class LayerCheck
         var (y64, dx64, dp64) = ForwardBackward(layer, x, null, out var upstream);
         layer.to(float32);
         var (y32, dx32, dp32) = ForwardBackward(layer, x.to(float32), upstream.to(float32), out _);
-        var parts = new List<(string What, double Error)> { ("output", Relative(y32, y64)), ("input gradient", Relative(dx32, dx64)) };
-        foreach (var (p, g) in dp64) parts.Add(($"{p} gradient", Relative(dp32[p], g)));
-        var worst = parts.Any(t => double.IsNaN(t.Error)) ? parts.First(t => double.IsNaN(t.Error)) : parts.MaxBy(t => t.Error);
-        string detail = string.Join(", ", parts.Take(3).Select(t => $"{t.What} {Fmt(t.Error)}"))
+        var parts = new List<(string What, double Error)>
+        {
+            ("output", Relative(y32, y64)),
+            ("input gradient", Relative(dx32, dx64)),
+        };
+        foreach (var (p, g) in dp64)
+            parts.Add(($"{p} gradient", Relative(dp32[p], g)));
+        var worst = parts.Any(t => double.IsNaN(t.Error))
+            ? parts.First(t => double.IsNaN(t.Error))
+            : parts.MaxBy(t => t.Error);
+        string detail =
+            string.Join(", ", parts.Take(3).Select(t => $"{t.What} {Fmt(t.Error)}"))
             + (parts.Count > 3 ? $"; worst {worst.What} {Fmt(worst.Error)}" : "");
         return new CheckResult(name, worst.Error, detail);
     }
 
-    static (Tensor Y, Tensor Dx, Dictionary<string, Tensor> Dp) ForwardBackward(nn.Module<Tensor, Tensor> layer, Tensor x, Tensor? upstream, out Tensor up)
+    static (Tensor Y, Tensor Dx, Dictionary<string, Tensor> Dp) ForwardBackward(
+        nn.Module<Tensor, Tensor> layer,
+        Tensor x,
+        Tensor? upstream,
+        out Tensor up
+    )
     {
         var xs = x.detach().requires_grad_();
         layer.zero_grad();
         var y = layer.forward(xs);
         up = upstream ?? torch.randn(y.shape, dtype: float64, generator: new Generator(13)).to(y.device);
         (y * up).sum().backward();
-        var dp = layer.named_parameters().Where(p => p.parameter.grad is not null)
+        var dp = layer
+            .named_parameters()
+            .Where(p => p.parameter.grad is not null)
             .ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone());
         layer.zero_grad();
         return (y.detach(), xs.grad!.detach(), dp);
@@ -138,7 +167,8 @@ public static class LayerCheck
     {
         using var scope = torch.NewDisposeScope();
         var a64 = a.to(float64);
-        if (!a64.isfinite().all().item<bool>()) return double.NaN;
+        if (!a64.isfinite().all().item<bool>())
+            return double.NaN;
         double scale = Math.Max(b.abs().max().item<double>(), 1e-30);
         return (a64 - b).abs().max().item<double>() / scale;
     }
@@ -163,7 +193,11 @@ public static class LayerCheck
             var viaBlas = OpenBlas.TimesTransposed(a32, b32);
             string path = OpenBlas.Calls > before ? "" : " (went to libtorch: below the size rule)";
             double eb = Relative(viaBlas, exact);
-            yield return new CheckResult("matmul (OpenBLAS cblas_sgemm) 300x512 x 512x260", eb, $"product {Fmt(eb)}{path}");
+            yield return new CheckResult(
+                "matmul (OpenBLAS cblas_sgemm) 300x512 x 512x260",
+                eb,
+                $"product {Fmt(eb)}{path}"
+            );
         }
     }
 
@@ -176,13 +210,22 @@ public static class LayerCheck
             string model = lines.FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "unknown";
             string family = lines.FirstOrDefault(l => l.StartsWith("cpu family"))?.Split(':', 2)[1].Trim() ?? "?";
             string number = lines.FirstOrDefault(l => l.StartsWith("model\t"))?.Split(':', 2)[1].Trim() ?? "?";
-            var flags = (lines.FirstOrDefault(l => l.StartsWith("flags"))?.Split(':', 2)[1] ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var flags = (lines.FirstOrDefault(l => l.StartsWith("flags"))?.Split(':', 2)[1] ?? "").Split(
+                ' ',
+                StringSplitOptions.RemoveEmptyEntries
+            );
             var simd = flags.Where(f => Regex.IsMatch(f, "^(avx.*|fma|amx.*)$")).Order(StringComparer.Ordinal);
-            return ($"{model} (family {family}, model {number}, {Environment.ProcessorCount} logical CPUs)", string.Join(' ', simd));
+            return (
+                $"{model} (family {family}, model {number}, {Environment.ProcessorCount} logical CPUs)",
+                string.Join(' ', simd)
+            );
         }
         catch (IOException)
         {
-            return (System.Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString(), "unknown (no /proc/cpuinfo)");
+            return (
+                System.Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString(),
+                "unknown (no /proc/cpuinfo)"
+            );
         }
     }
 }

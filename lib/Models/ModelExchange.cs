@@ -8,7 +8,12 @@ namespace SemDepth.Models;
 
 /// <summary>One exported network: its weights file, the JSON that tells PyTorch which module to build
 /// (bench/models.py), and the module itself.</summary>
-public sealed record ExportedNet(string WeightsFile, string SpecFile, JsonObject Spec, nn.Module<Tensor, Tensor> Module);
+public sealed record ExportedNet(
+    string WeightsFile,
+    string SpecFile,
+    JsonObject Spec,
+    nn.Module<Tensor, Tensor> Module
+);
 
 /// <summary>
 /// Weights PyTorch can load, and back (TorchSharp.PyBridge). The library's modules use the parameter
@@ -20,14 +25,19 @@ public static class ModelExchange
 {
     public static readonly IReadOnlyList<string> Formats = ["safetensors", "pt"];
 
-    /// <summary>Writes <paramref name="module"/>'s weights to <paramref name="path"/> (format from the extension).</summary>
+    /// <summary>Writes <paramref name="module"/>'s weights to <paramref name="path"/> (format from the
+    /// extension).</summary>
     public static void Export(nn.Module module, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         switch (FormatOf(path))
         {
-            case "safetensors": module.save_safetensors(path); break;
-            default: module.save_py(path); break;
+            case "safetensors":
+                module.save_safetensors(path);
+                break;
+            default:
+                module.save_py(path);
+                break;
         }
     }
 
@@ -35,29 +45,45 @@ public static class ModelExchange
     /// key must match (a file of another network is an error naming the first mismatch).</summary>
     public static void Import(nn.Module module, string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"no weights file {path}", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"no weights file {path}", path);
         try
         {
             using var noGrad = torch.no_grad();
             switch (FormatOf(path))
             {
-                case "safetensors": module.load_safetensors(path, strict: true); break;
-                default: module.load_py(path, strict: true); break;
+                case "safetensors":
+                    module.load_safetensors(path, strict: true);
+                    break;
+                default:
+                    module.load_py(path, strict: true);
+                    break;
             }
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or InvalidDataException or NotImplementedException)
+        catch (Exception e)
+            when (e
+                    is ArgumentException
+                        or InvalidOperationException
+                        or KeyNotFoundException
+                        or InvalidDataException
+                        or NotImplementedException
+            )
         {
-            throw new InvalidDataException($"{path}: cannot be loaded into {module.GetName()} ({e.Message.Split('\n')[0]})", e);
+            throw new InvalidDataException(
+                $"{path}: cannot be loaded into {module.GetName()} ({e.Message.Split('\n')[0]})",
+                e
+            );
         }
     }
 
     /// <summary>safetensors or pt, from a file name; anything else is an error.</summary>
-    public static string FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
-    {
-        ".safetensors" => "safetensors",
-        ".pt" or ".pth" => "pt",
-        var ext => throw new ArgumentException($"{path}: use .safetensors or .pt (not '{ext}')"),
-    };
+    public static string FormatOf(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".safetensors" => "safetensors",
+            ".pt" or ".pth" => "pt",
+            var ext => throw new ArgumentException($"{path}: use .safetensors or .pt (not '{ext}')"),
+        };
 
     /// <summary>
     /// Writes what bench/exchange.py compares against beside an exported network: seeded inputs (in the
@@ -71,7 +97,8 @@ public static class ModelExchange
         using var noGrad = torch.no_grad();
         using var g = new torch.Generator(7);
         var x = torch.rand(new long[] { 4, 1, Data.Geometry.Height, Data.Geometry.Width }, generator: g);
-        if (n.Spec["input"]?.GetValue<string>() == "symmetric") x = x * 2 - 1;
+        if (n.Spec["input"]?.GetValue<string>() == "symmetric")
+            x = x * 2 - 1;
         n.Module.eval();
         var y = n.Module.forward(x).contiguous();
         n.Module.to(ScalarType.Float64);

@@ -17,13 +17,26 @@ namespace SemDepth.Notebooks;
 public static partial class ChartPng
 {
     /// <summary>Plotly's default colour sequence, so static and interactive charts use the same colours.</summary>
-    static readonly string[] PaletteHex = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+    static readonly string[] PaletteHex =
+    [
+        "#1f77b4",
+        "#ff7f0e",
+        "#2ca02c",
+        "#d62728",
+        "#9467bd",
+        "#8c564b",
+        "#e377c2",
+        "#7f7f7f",
+        "#bcbd22",
+        "#17becf",
+    ];
 
     static readonly Lazy<string> Font = new(() =>
     {
         SkiaNatives.EnsureLoaded();
         foreach (var f in new[] { "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica", "Segoe UI" })
-            if (string.Equals(Fonts.GetTypeface(f, false, false)?.FamilyName, f, StringComparison.OrdinalIgnoreCase)) return f;
+            if (string.Equals(Fonts.GetTypeface(f, false, false)?.FamilyName, f, StringComparison.OrdinalIgnoreCase))
+                return f;
         return Fonts.Default;
     });
 
@@ -37,19 +50,27 @@ public static partial class ChartPng
         string js = chart.GetInlineJS();
         var data = DataRx().Match(js);
         var layout = LayoutRx().Match(js);
-        if (!data.Success) throw new FormatException("XPlot emitted no 'var data = ...;' line: " + js[..Math.Min(200, js.Length)]);
-        return ((JsonArray)JsonNode.Parse(data.Groups[1].Value)!,
-                layout.Success ? (JsonObject)JsonNode.Parse(layout.Groups[1].Value)! : []);
+        if (!data.Success)
+            throw new FormatException("XPlot emitted no 'var data = ...;' line: " + js[..Math.Min(200, js.Length)]);
+        return (
+            (JsonArray)JsonNode.Parse(data.Groups[1].Value)!,
+            layout.Success ? (JsonObject)JsonNode.Parse(layout.Groups[1].Value)! : []
+        );
     }
 
-    [GeneratedRegex(@"var data = (.*?);\s*$", RegexOptions.Multiline)] private static partial Regex DataRx();
-    [GeneratedRegex(@"var layout = (.*?);\s*$", RegexOptions.Multiline)] private static partial Regex LayoutRx();
+    [GeneratedRegex(@"var data = (.*?);\s*$", RegexOptions.Multiline)]
+    private static partial Regex DataRx();
 
-    /// <summary>PNG bytes of <paramref name="chart"/> at its own width and height (at least <paramref name="minWidth"/> wide).</summary>
+    [GeneratedRegex(@"var layout = (.*?);\s*$", RegexOptions.Multiline)]
+    private static partial Regex LayoutRx();
+
+    /// <summary>PNG bytes of <paramref name="chart"/> at its own width and height (at least <paramref name="minWidth"/>
+    /// wide).</summary>
     public static byte[] Render(PlotlyChart chart, int minWidth = Notebook.PictureWidth)
     {
         var (data, layout) = Spec(chart);
-        int w = Math.Max(Math.Max(minWidth, chart.Width), WidthForCategories(data)), h = Math.Max(240, chart.Height);
+        int w = Math.Max(Math.Max(minWidth, chart.Width), WidthForCategories(data)),
+            h = Math.Max(240, chart.Height);
         return Render(data, layout, w, h);
     }
 
@@ -59,7 +80,8 @@ public static partial class ChartPng
     {
         var bars = data.OfType<JsonObject>().Where(t => Str(t["type"]) == "bar").ToList();
         var categories = Categories(bars);
-        if (!IsHorizontal(categories)) return 0;
+        if (!IsHorizontal(categories))
+            return 0;
         int legend = bars.Count > 1 ? 240 : 0;
         return 7 * categories.Max(c => c.Length) + 420 + legend;
     }
@@ -70,13 +92,16 @@ public static partial class ChartPng
         var categories = new List<string>();
         foreach (var t in bars)
             if (t["x"] is JsonArray xs && xs.Any(v => v is JsonValue jv && jv.TryGetValue(out string? _)))
-                foreach (var c in xs.Select(v => v?.ToString() ?? "")) if (!categories.Contains(c)) categories.Add(c);
+                foreach (var c in xs.Select(v => v?.ToString() ?? ""))
+                    if (!categories.Contains(c))
+                        categories.Add(c);
         return categories;
     }
 
     /// <summary>Long or many category names read best along the left axis: such bar charts are drawn horizontally,
     /// the first category on top (plotly would rotate them under the axis, where long ones get cut).</summary>
-    static bool IsHorizontal(List<string> categories) => categories.Count > 0 && (categories.Count > 8 || categories.Max(c => c.Length) > 14);
+    static bool IsHorizontal(List<string> categories) =>
+        categories.Count > 0 && (categories.Count > 8 || categories.Max(c => c.Length) > 14);
 
     /// <summary>PNG bytes of a Plotly data/layout pair.</summary>
     public static byte[] Render(JsonArray data, JsonObject layout, int width, int height)
@@ -101,7 +126,8 @@ public static partial class ChartPng
         double[]? edges = hists.Count == 0 ? null : HistogramEdges(hists);
         // categorical x for bar traces: one position per distinct category, in first-seen order
         var categories = Categories(traces.Where(t => Str(t["type"]) == "bar"));
-        int barCount = traces.Count(t => Str(t["type"]) == "bar"), barIndex = 0;
+        int barCount = traces.Count(t => Str(t["type"]) == "bar"),
+            barIndex = 0;
         bool horizontal = IsHorizontal(categories);
         double Slot(int index) => horizontal ? categories.Count - 1 - index : index;
         double[]? stackBase = null;
@@ -110,69 +136,111 @@ public static partial class ChartPng
         {
             var t = traces[i];
             string type = Str(t["type"]) ?? "scatter";
-            var color = Color.FromHex(Str(t["marker"]?["color"]) is { } mc && mc.StartsWith('#') ? mc : PaletteHex[i % PaletteHex.Length]);
+            var color = Color.FromHex(
+                Str(t["marker"]?["color"]) is { } mc && mc.StartsWith('#') ? mc : PaletteHex[i % PaletteHex.Length]
+            );
             string? name = Str(t["name"]);
             switch (type)
             {
                 case "histogram":
-                    {
-                        var x = Numbers(t["x"]).Where(double.IsFinite).ToArray();
-                        var counts = new double[edges!.Length - 1];
-                        double bw = edges[1] - edges[0];
-                        foreach (var v in x) counts[Math.Clamp((int)((v - edges[0]) / bw), 0, counts.Length - 1)]++;
-                        string? norm = Str(t["histnorm"]);
-                        if (norm is "percent" or "probability" && x.Length > 0)
-                            for (int k = 0; k < counts.Length; k++) counts[k] *= (norm == "percent" ? 100.0 : 1.0) / x.Length;
-                        double opacity = Num(t["opacity"]) ?? (hists.Count > 1 ? 0.6 : 1.0);
-                        var bars = counts.Select((c, k) => new Bar
-                        {
-                            Position = (edges[k] + edges[k + 1]) / 2,
-                            Value = c,
-                            Size = bw,
-                            FillColor = color.WithAlpha(opacity),
-                            LineWidth = 0,
-                        }).ToList();
-                        var bp = plot.Add.Bars(bars);
-                        if (name is not null) bp.LegendText = name;
-                        break;
-                    }
+                {
+                    var x = Numbers(t["x"]).Where(double.IsFinite).ToArray();
+                    var counts = new double[edges!.Length - 1];
+                    double bw = edges[1] - edges[0];
+                    foreach (var v in x)
+                        counts[Math.Clamp((int)((v - edges[0]) / bw), 0, counts.Length - 1)]++;
+                    string? norm = Str(t["histnorm"]);
+                    if (norm is "percent" or "probability" && x.Length > 0)
+                        for (int k = 0; k < counts.Length; k++)
+                            counts[k] *= (norm == "percent" ? 100.0 : 1.0) / x.Length;
+                    double opacity = Num(t["opacity"]) ?? (hists.Count > 1 ? 0.6 : 1.0);
+                    var bars = counts
+                        .Select(
+                            (c, k) =>
+                                new Bar
+                                {
+                                    Position = (edges[k] + edges[k + 1]) / 2,
+                                    Value = c,
+                                    Size = bw,
+                                    FillColor = color.WithAlpha(opacity),
+                                    LineWidth = 0,
+                                }
+                        )
+                        .ToList();
+                    var bp = plot.Add.Bars(bars);
+                    if (name is not null)
+                        bp.LegendText = name;
+                    break;
+                }
                 case "scatter":
-                    {
-                        var y = Numbers(t["y"]).ToArray();
-                        var x = t["x"] is JsonArray ? Numbers(t["x"]).ToArray() : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
-                        var pts = x.Zip(y).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToArray();
-                        string mode = Str(t["mode"]) ?? (pts.Length > 20 ? "lines" : "lines+markers");
-                        var sc = plot.Add.Scatter(pts.Select(p => p.First).ToArray(), pts.Select(p => p.Second).ToArray(), color);
-                        sc.LineWidth = mode.Contains("lines") ? 2 : 0;
-                        double opacity = Num(t["marker"]?["opacity"]) ?? Num(t["opacity"]) ?? 1.0;
-                        sc.MarkerSize = mode.Contains("markers") ? (float)(Num(t["marker"]?["size"]) ?? 6) : 0;
-                        sc.MarkerColor = color.WithAlpha(opacity);
-                        if (name is not null) sc.LegendText = name;
-                        break;
-                    }
+                {
+                    var y = Numbers(t["y"]).ToArray();
+                    var x =
+                        t["x"] is JsonArray
+                            ? Numbers(t["x"]).ToArray()
+                            : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
+                    var pts = x.Zip(y).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToArray();
+                    string mode = Str(t["mode"]) ?? (pts.Length > 20 ? "lines" : "lines+markers");
+                    var sc = plot.Add.Scatter(
+                        pts.Select(p => p.First).ToArray(),
+                        pts.Select(p => p.Second).ToArray(),
+                        color
+                    );
+                    sc.LineWidth = mode.Contains("lines") ? 2 : 0;
+                    double opacity = Num(t["marker"]?["opacity"]) ?? Num(t["opacity"]) ?? 1.0;
+                    sc.MarkerSize = mode.Contains("markers") ? (float)(Num(t["marker"]?["size"]) ?? 6) : 0;
+                    sc.MarkerColor = color.WithAlpha(opacity);
+                    if (name is not null)
+                        sc.LegendText = name;
+                    break;
+                }
                 case "bar":
+                {
+                    var y = Numbers(t["y"]).ToArray();
+                    double[] pos =
+                        categories.Count > 0
+                            ? (t["x"] as JsonArray ?? [])
+                                .Select(v => Slot(categories.IndexOf(v?.ToString() ?? "")))
+                                .ToArray()
+                        : t["x"] is JsonArray ? Numbers(t["x"]).ToArray()
+                        : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
+                    double slot = 0.8,
+                        width = barmode == "group" ? slot / barCount : slot;
+                    double offset =
+                        (barmode == "group" ? -slot / 2 + width * (barIndex + 0.5) : 0) * (horizontal ? -1 : 1);
+                    if (barmode == "stack")
+                        stackBase ??= new double[Math.Max(categories.Count, y.Length)];
+                    var orientation = horizontal ? Orientation.Horizontal : Orientation.Vertical;
+                    var bars = new List<Bar>();
+                    for (int k = 0; k < Math.Min(pos.Length, y.Length); k++)
                     {
-                        var y = Numbers(t["y"]).ToArray();
-                        double[] pos = categories.Count > 0
-                            ? (t["x"] as JsonArray ?? []).Select(v => Slot(categories.IndexOf(v?.ToString() ?? ""))).ToArray()
-                            : t["x"] is JsonArray ? Numbers(t["x"]).ToArray() : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
-                        double slot = 0.8, width = barmode == "group" ? slot / barCount : slot;
-                        double offset = (barmode == "group" ? -slot / 2 + width * (barIndex + 0.5) : 0) * (horizontal ? -1 : 1);
-                        if (barmode == "stack") stackBase ??= new double[Math.Max(categories.Count, y.Length)];
-                        var orientation = horizontal ? Orientation.Horizontal : Orientation.Vertical;
-                        var bars = new List<Bar>();
-                        for (int k = 0; k < Math.Min(pos.Length, y.Length); k++)
-                        {
-                            if (!double.IsFinite(y[k])) continue;
-                            double b = barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length ? stackBase[(int)pos[k]] : 0;
-                            bars.Add(new Bar { Position = pos[k] + offset, ValueBase = b, Value = b + y[k], Size = width, FillColor = color.WithAlpha(Num(t["opacity"]) ?? 1.0), LineWidth = 0, Orientation = orientation });
-                            if (barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length) stackBase[(int)pos[k]] += y[k];
-                        }
-                        var bp = plot.Add.Bars(bars);
-                        if (name is not null && barCount > 1) bp.LegendText = name;
-                        barIndex++;
-                        break;
+                        if (!double.IsFinite(y[k]))
+                            continue;
+                        double b =
+                            barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length
+                                ? stackBase[(int)pos[k]]
+                                : 0;
+                        bars.Add(
+                            new Bar
+                            {
+                                Position = pos[k] + offset,
+                                ValueBase = b,
+                                Value = b + y[k],
+                                Size = width,
+                                FillColor = color.WithAlpha(Num(t["opacity"]) ?? 1.0),
+                                LineWidth = 0,
+                                Orientation = orientation,
+                            }
+                        );
+                        if (barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length)
+                            stackBase[(int)pos[k]] += y[k];
                     }
+                    var bp = plot.Add.Bars(bars);
+                    if (name is not null && barCount > 1)
+                        bp.LegendText = name;
+                    barIndex++;
+                    break;
+                }
                 default:
                     skipped.Add(type);
                     break;
@@ -182,25 +250,41 @@ public static partial class ChartPng
         if (categories.Count > 0)
         {
             var ticks = new ScottPlot.TickGenerators.NumericManual(
-                Enumerable.Range(0, categories.Count).Select(k => Slot(k)).ToArray(), [.. categories]);
-            if (horizontal) plot.Axes.Left.TickGenerator = ticks;
-            else plot.Axes.Bottom.TickGenerator = ticks;
+                Enumerable.Range(0, categories.Count).Select(k => Slot(k)).ToArray(),
+                [.. categories]
+            );
+            if (horizontal)
+                plot.Axes.Left.TickGenerator = ticks;
+            else
+                plot.Axes.Bottom.TickGenerator = ticks;
         }
-        if (horizontal) plot.Axes.Margins(left: 0);
-        else if (hists.Count > 0 || barCount > 0) plot.Axes.Margins(bottom: 0);
+        if (horizontal)
+            plot.Axes.Margins(left: 0);
+        else if (hists.Count > 0 || barCount > 0)
+            plot.Axes.Margins(bottom: 0);
         // x that is all whole numbers (epochs, rows) gets whole-number ticks
-        var scatterX = traces.Where(t => (Str(t["type"]) ?? "scatter") == "scatter").SelectMany(t => Numbers(t["x"])).ToList();
+        var scatterX = traces
+            .Where(t => (Str(t["type"]) ?? "scatter") == "scatter")
+            .SelectMany(t => Numbers(t["x"]))
+            .ToList();
         if (scatterX.Count > 0 && scatterX.All(v => !double.IsFinite(v) || v == Math.Round(v)))
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
 
         string title = Title(layout["title"]) ?? "";
-        if (skipped.Count > 0) title += $"\n(not drawn in the static picture: {string.Join(", ", skipped.Distinct())} traces)";
-        if (title.Length > 0) plot.Title(title, 16);
-        string? xTitle = Title(layout["xaxis"]?["title"]), yTitle = Title(layout["yaxis"]?["title"]);
-        if (horizontal) (xTitle, yTitle) = (yTitle, xTitle); // values along x, categories down the left
-        if (xTitle is not null) plot.XLabel(xTitle, 14);
-        if (yTitle is not null) plot.YLabel(yTitle, 14);
-        else if (hists.Count > 0) plot.YLabel(Str(hists[0]["histnorm"]) is { } hn ? hn : "count", 14);
+        if (skipped.Count > 0)
+            title += $"\n(not drawn in the static picture: {string.Join(", ", skipped.Distinct())} traces)";
+        if (title.Length > 0)
+            plot.Title(title, 16);
+        string? xTitle = Title(layout["xaxis"]?["title"]),
+            yTitle = Title(layout["yaxis"]?["title"]);
+        if (horizontal)
+            (xTitle, yTitle) = (yTitle, xTitle); // values along x, categories down the left
+        if (xTitle is not null)
+            plot.XLabel(xTitle, 14);
+        if (yTitle is not null)
+            plot.YLabel(yTitle, 14);
+        else if (hists.Count > 0)
+            plot.YLabel(Str(hists[0]["histnorm"]) is { } hn ? hn : "count", 14);
         plot.Axes.Bottom.TickLabelStyle.FontSize = 12;
         plot.Axes.Left.TickLabelStyle.FontSize = 12;
 
@@ -218,18 +302,33 @@ public static partial class ChartPng
     {
         var all = hists.SelectMany(h => Numbers(h["x"])).Where(double.IsFinite).ToArray();
         int bins = hists.Select(h => (int)(Num(h["nbinsx"]) ?? 30)).Max();
-        double lo = all.Length == 0 ? 0 : all.Min(), hi = all.Length == 0 ? 1 : all.Max();
-        if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
+        double lo = all.Length == 0 ? 0 : all.Min(),
+            hi = all.Length == 0 ? 1 : all.Max();
+        if (hi - lo < 1e-9)
+        {
+            lo -= 0.5;
+            hi += 0.5;
+        }
         bins = Math.Max(1, bins);
         return Enumerable.Range(0, bins + 1).Select(k => lo + (hi - lo) * k / bins).ToArray();
     }
 
-    static IEnumerable<double> Numbers(JsonNode? n) => n is JsonArray a
-        ? a.Select(v => v is JsonValue jv && jv.TryGetValue(out double d) ? d : v is JsonValue s && s.TryGetValue(out string? str) && double.TryParse(str, System.Globalization.CultureInfo.InvariantCulture, out double p) ? p : double.NaN)
-        : [];
+    static IEnumerable<double> Numbers(JsonNode? n) =>
+        n is JsonArray a
+            ? a.Select(v =>
+                v is JsonValue jv && jv.TryGetValue(out double d) ? d
+                : v is JsonValue s
+                && s.TryGetValue(out string? str)
+                && double.TryParse(str, System.Globalization.CultureInfo.InvariantCulture, out double p)
+                    ? p
+                : double.NaN
+            )
+            : [];
 
     static double? Num(JsonNode? n) => n is JsonValue v && v.TryGetValue(out double d) ? d : null;
+
     static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
     /// <summary>A plotly title: a string (plotly.js 1-2) or {"text": ...} (plotly.js 2+).</summary>
     static string? Title(JsonNode? n) => Str(n) ?? Str(n?["text"]);
 }

@@ -6,40 +6,126 @@ namespace SemDepth.Notebooks;
 public static class Charts
 {
     /// <summary>Overlaid histograms, one per named series.</summary>
-    public static PlotlyChart Histograms(string title, string xTitle, IEnumerable<(string Name, IEnumerable<double> Values)> series, int bins = 40)
+    public static PlotlyChart Histograms(
+        string title,
+        string xTitle,
+        IEnumerable<(string Name, IEnumerable<double> Values)> series,
+        int bins = 40
+    )
     {
-        var traces = series.Select(s => new Histogram { x = s.Values.ToArray(), name = s.Name, opacity = 0.6, nbinsx = bins }).ToArray();
+        var traces = series
+            .Select(s => new Histogram
+            {
+                x = s.Values.ToArray(),
+                name = s.Name,
+                opacity = 0.6,
+                nbinsx = bins,
+            })
+            .ToArray();
         var chart = Chart.Plot(traces);
-        chart.WithLayout(new Layout.Layout { title = title, barmode = "overlay", xaxis = new Xaxis { title = xTitle }, yaxis = new Yaxis { title = "images" } });
+        chart.WithLayout(
+            new Layout.Layout
+            {
+                title = title,
+                barmode = "overlay",
+                xaxis = new Xaxis { title = xTitle },
+                yaxis = new Yaxis { title = "images" },
+            }
+        );
         return Sized(chart);
     }
 
     /// <summary>Scatter plot, one trace per named series.</summary>
-    public static PlotlyChart Scatter(string title, string xTitle, string yTitle, IEnumerable<(string Name, IEnumerable<double> X, IEnumerable<double> Y)> series)
+    public static PlotlyChart Scatter(
+        string title,
+        string xTitle,
+        string yTitle,
+        IEnumerable<(string Name, IEnumerable<double> X, IEnumerable<double> Y)> series
+    )
     {
-        var traces = series.Select(s => new Scatter { x = s.X.ToArray(), y = s.Y.ToArray(), name = s.Name, mode = "markers", marker = new Marker { size = 4, opacity = 0.6 } }).ToArray();
+        var traces = series
+            .Select(s => new Scatter
+            {
+                x = s.X.ToArray(),
+                y = s.Y.ToArray(),
+                name = s.Name,
+                mode = "markers",
+                marker = new Marker { size = 4, opacity = 0.6 },
+            })
+            .ToArray();
         var chart = Chart.Plot(traces);
-        chart.WithLayout(new Layout.Layout { title = title, xaxis = new Xaxis { title = xTitle }, yaxis = new Yaxis { title = yTitle } });
+        chart.WithLayout(
+            new Layout.Layout
+            {
+                title = title,
+                xaxis = new Xaxis { title = xTitle },
+                yaxis = new Yaxis { title = yTitle },
+            }
+        );
         return Sized(chart);
     }
 
     /// <summary>Line chart (loss curves, profiles), one trace per named series.</summary>
-    public static PlotlyChart Lines(string title, string xTitle, string yTitle, IEnumerable<(string Name, IEnumerable<double> X, IEnumerable<double> Y)> series)
+    public static PlotlyChart Lines(
+        string title,
+        string xTitle,
+        string yTitle,
+        IEnumerable<(string Name, IEnumerable<double> X, IEnumerable<double> Y)> series
+    )
     {
-        var traces = series.Select(s => new Scatter { x = s.X.ToArray(), y = s.Y.ToArray(), name = s.Name, mode = "lines+markers" }).ToArray();
+        var traces = series
+            .Select(s => new Scatter
+            {
+                x = s.X.ToArray(),
+                y = s.Y.ToArray(),
+                name = s.Name,
+                mode = "lines+markers",
+            })
+            .ToArray();
         var chart = Chart.Plot(traces);
-        chart.WithLayout(new Layout.Layout { title = title, xaxis = new Xaxis { title = xTitle }, yaxis = new Yaxis { title = yTitle } });
+        chart.WithLayout(
+            new Layout.Layout
+            {
+                title = title,
+                xaxis = new Xaxis { title = xTitle },
+                yaxis = new Yaxis { title = yTitle },
+            }
+        );
         return Sized(chart);
     }
 
     /// <summary>Grouped bars: categories on x, one bar per series.</summary>
-    public static PlotlyChart Bars(string title, string yTitle, IReadOnlyList<string> categories, IEnumerable<(string Name, IEnumerable<double> Values)> series)
+    public static PlotlyChart Bars(
+        string title,
+        string yTitle,
+        IReadOnlyList<string> categories,
+        IEnumerable<(string Name, IEnumerable<double> Values)> series
+    )
     {
-        var traces = series.Select(s => new Bar { x = categories.ToArray(), y = s.Values.ToArray(), name = s.Name }).ToArray();
+        var traces = series
+            .Select(s => new Bar
+            {
+                x = categories.ToArray(),
+                y = s.Values.ToArray(),
+                name = s.Name,
+            })
+            .ToArray();
         var chart = Chart.Plot(traces);
-        chart.WithLayout(new Layout.Layout { title = title, barmode = "group", yaxis = new Yaxis { title = yTitle } });
+        chart.WithLayout(
+            new Layout.Layout
+            {
+                title = title,
+                barmode = "group",
+                yaxis = new Yaxis { title = yTitle },
+            }
+        );
         return Sized(chart);
     }
 
-    static PlotlyChart Sized(PlotlyChart c) { c.Width = 760; c.Height = 420; return c; }
+    static PlotlyChart Sized(PlotlyChart c)
+    {
+        c.Width = 760;
+        c.Height = 420;
+        return c;
+    }
 }

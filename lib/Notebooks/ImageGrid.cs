@@ -4,7 +4,12 @@ using SkiaSharp;
 namespace SemDepth.Notebooks;
 
 /// <summary>How an image is coloured: SEM in grey, depth (and errors) through a colour map.</summary>
-public enum ImageKind { Sem, Depth, Error }
+public enum ImageKind
+{
+    Sem,
+    Depth,
+    Error,
+}
 
 /// <summary>One labelled 72x48 image.</summary>
 public sealed record Tile(string Label, byte[] Pixels, ImageKind Kind);
@@ -18,11 +23,16 @@ public sealed class ImageGrid
 {
     public string Title { get; init; } = "";
     public List<List<Tile>> Rows { get; } = [];
+
     /// <summary>Pixels per image pixel; 0 (default) picks the largest of 3..6 that keeps the grid near
     /// <see cref="Notebook.PictureWidth"/>.</summary>
     public int Scale { get; init; }
 
-    public ImageGrid Row(params Tile[] tiles) { Rows.Add([.. tiles]); return this; }
+    public ImageGrid Row(params Tile[] tiles)
+    {
+        Rows.Add([.. tiles]);
+        return this;
+    }
 
     static readonly byte[] ViridisAnchors = [68, 1, 84, 59, 82, 139, 33, 145, 140, 94, 201, 98, 253, 231, 37];
 
@@ -30,35 +40,64 @@ public sealed class ImageGrid
     public static (byte R, byte G, byte B) Viridis(byte v)
     {
         // 5 anchor colours of the viridis map, linearly interpolated
-        double t = v / 255.0 * 4; int i = Math.Min(3, (int)t); double f = t - i;
-        byte C(int k) => (byte)(ViridisAnchors[i * 3 + k] + (ViridisAnchors[(i + 1) * 3 + k] - ViridisAnchors[i * 3 + k]) * f);
+        double t = v / 255.0 * 4;
+        int i = Math.Min(3, (int)t);
+        double f = t - i;
+        byte C(int k) =>
+            (byte)(ViridisAnchors[i * 3 + k] + (ViridisAnchors[(i + 1) * 3 + k] - ViridisAnchors[i * 3 + k]) * f);
         return (C(0), C(1), C(2));
     }
 
     /// <summary>Error maps: |error| 0 white to 64+ red.</summary>
-    public static (byte R, byte G, byte B) Heat(byte v) { byte g = (byte)Math.Max(0, 255 - v * 4); return (255, g, g); }
+    public static (byte R, byte G, byte B) Heat(byte v)
+    {
+        byte g = (byte)Math.Max(0, 255 - v * 4);
+        return (255, g, g);
+    }
 
     static SKColor Colour(ImageKind kind, byte v)
     {
-        var (r, g, b) = kind switch { ImageKind.Depth => Viridis(v), ImageKind.Error => Heat(v), _ => (v, v, v) };
+        var (r, g, b) = kind switch
+        {
+            ImageKind.Depth => Viridis(v),
+            ImageKind.Error => Heat(v),
+            _ => (v, v, v),
+        };
         return new SKColor(r, g, b);
     }
 
-    const int Gap = 8, LabelH = 18, TitleH = 26, BarW = 16, BarBlock = 86, Margin = 8;
+    const int Gap = 8,
+        LabelH = 18,
+        TitleH = 26,
+        BarW = 16,
+        BarBlock = 86,
+        Margin = 8;
 
     /// <summary>The grid as PNG bytes.</summary>
     public byte[] ToPng()
     {
         SkiaNatives.EnsureLoaded();
         int cols = Rows.Count == 0 ? 1 : Math.Max(1, Rows.Max(r => r.Count));
-        var kinds = Rows.SelectMany(r => r).Select(t => t.Kind).Distinct().Where(k => k != ImageKind.Sem).Order().ToList();
+        var kinds = Rows.SelectMany(r => r)
+            .Select(t => t.Kind)
+            .Distinct()
+            .Where(k => k != ImageKind.Sem)
+            .Order()
+            .ToList();
         int bars = kinds.Count * BarBlock;
-        int scale = Scale > 0 ? Scale : Math.Clamp((Notebook.PictureWidth - bars - 2 * Margin) / (cols * (Geometry.Width + 3)), 3, 6);
-        int tw = Geometry.Width * scale, th = Geometry.Height * scale;
+        int scale =
+            Scale > 0
+                ? Scale
+                : Math.Clamp((Notebook.PictureWidth - bars - 2 * Margin) / (cols * (Geometry.Width + 3)), 3, 6);
+        int tw = Geometry.Width * scale,
+            th = Geometry.Height * scale;
         int gridW = cols * tw + (cols - 1) * Gap;
         int width = Math.Max(Notebook.PictureWidth, 2 * Margin + gridW + bars);
         using var bold = new SKFont(ScottPlot.Fonts.GetTypeface(ChartPng.FontName, true, false), 15);
-        var titleLines = Title.Length == 0 ? [] : Wrap(Title, Math.Max(Notebook.PictureWidth, 2 * Margin + gridW + bars) - 2 * Margin, bold);
+        var titleLines =
+            Title.Length == 0
+                ? []
+                : Wrap(Title, Math.Max(Notebook.PictureWidth, 2 * Margin + gridW + bars) - 2 * Margin, bold);
         int top = Margin + titleLines.Count * TitleH;
         int height = Math.Max(top + Rows.Count * (LabelH + th + Gap) + Margin + (kinds.Count > 0 ? 14 : 0), top + 200);
 
@@ -67,31 +106,35 @@ public sealed class ImageGrid
         canvas.Clear(SKColors.White);
         using var text = new SKPaint { Color = new SKColor(30, 30, 30), IsAntialias = true };
         using var regular = new SKFont(ScottPlot.Fonts.GetTypeface(ChartPng.FontName, false, false), 12);
-        for (int l = 0; l < titleLines.Count; l++) canvas.DrawText(titleLines[l], Margin, Margin + 16 + l * TitleH, SKTextAlign.Left, bold, text);
+        for (int l = 0; l < titleLines.Count; l++)
+            canvas.DrawText(titleLines[l], Margin, Margin + 16 + l * TitleH, SKTextAlign.Left, bold, text);
 
         var nearest = new SKSamplingOptions(SKFilterMode.Nearest);
         for (int r = 0; r < Rows.Count; r++)
-            for (int c = 0; c < Rows[r].Count; c++)
-            {
-                var tile = Rows[r][c];
-                float ox = Margin + c * (tw + Gap), oy = top + r * (LabelH + th + Gap);
-                canvas.DrawText(Fit(tile.Label, tw, regular), ox, oy + 13, SKTextAlign.Left, regular, text);
-                using var bmp = new SKBitmap(Geometry.Width, Geometry.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-                for (int y = 0; y < Geometry.Height; y++)
-                    for (int x = 0; x < Geometry.Width; x++)
-                        bmp.SetPixel(x, y, Colour(tile.Kind, tile.Pixels[y * Geometry.Width + x]));
-                using var img = SKImage.FromBitmap(bmp);
-                canvas.DrawImage(img, new SKRect(ox, oy + LabelH, ox + tw, oy + LabelH + th), nearest, null);
-            }
+        for (int c = 0; c < Rows[r].Count; c++)
+        {
+            var tile = Rows[r][c];
+            float ox = Margin + c * (tw + Gap),
+                oy = top + r * (LabelH + th + Gap);
+            canvas.DrawText(Fit(tile.Label, tw, regular), ox, oy + 13, SKTextAlign.Left, regular, text);
+            using var bmp = new SKBitmap(Geometry.Width, Geometry.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+            for (int y = 0; y < Geometry.Height; y++)
+            for (int x = 0; x < Geometry.Width; x++)
+                bmp.SetPixel(x, y, Colour(tile.Kind, tile.Pixels[y * Geometry.Width + x]));
+            using var img = SKImage.FromBitmap(bmp);
+            canvas.DrawImage(img, new SKRect(ox, oy + LabelH, ox + tw, oy + LabelH + th), nearest, null);
+        }
 
         // one labelled colour bar per colour map, top to bottom = high to low
         float bx = width - Margin - bars + 10;
         foreach (var kind in kinds)
         {
-            float y0 = top + LabelH + 12, y1 = Math.Max(y0 + 120, height - Margin - 18);
-            var (name, max, ticks) = kind == ImageKind.Depth
-                ? ("depth", 255, new[] { 0, 50, 100, 150, 200, 255 })
-                : ("|error|", 64, new[] { 0, 16, 32, 48, 64 });
+            float y0 = top + LabelH + 12,
+                y1 = Math.Max(y0 + 120, height - Margin - 18);
+            var (name, max, ticks) =
+                kind == ImageKind.Depth
+                    ? ("depth", 255, new[] { 0, 50, 100, 150, 200, 255 })
+                    : ("|error|", 64, new[] { 0, 16, 32, 48, 64 });
             canvas.DrawText(name, bx - 4, y0 - 12, SKTextAlign.Left, regular, text);
             for (int y = (int)y0; y < (int)y1; y++)
             {
@@ -99,15 +142,28 @@ public sealed class ImageGrid
                 using var p = new SKPaint { Color = Colour(kind, (byte)Math.Clamp(Math.Round(v), 0, 255)) };
                 canvas.DrawRect(bx, y, BarW, 1, p);
             }
-            using var frame = new SKPaint { Color = new SKColor(90, 90, 90), Style = SKPaintStyle.Stroke, StrokeWidth = 1 };
+            using var frame = new SKPaint
+            {
+                Color = new SKColor(90, 90, 90),
+                Style = SKPaintStyle.Stroke,
+                StrokeWidth = 1,
+            };
             canvas.DrawRect(bx, y0, BarW, y1 - y0, frame);
             foreach (int t in ticks)
             {
                 float y = y0 + (float)((1 - t / (double)max) * (y1 - y0 - 1));
                 canvas.DrawLine(bx + BarW, y, bx + BarW + 4, y, frame);
-                canvas.DrawText(kind == ImageKind.Error && t == max ? $"{t}+" : t.ToString(), bx + BarW + 6, y + 4, SKTextAlign.Left, regular, text);
+                canvas.DrawText(
+                    kind == ImageKind.Error && t == max ? $"{t}+" : t.ToString(),
+                    bx + BarW + 6,
+                    y + 4,
+                    SKTextAlign.Left,
+                    regular,
+                    text
+                );
             }
-            if (kind == ImageKind.Depth) canvas.DrawText("deeper", bx - 4, y1 + 16, SKTextAlign.Left, regular, text);
+            if (kind == ImageKind.Depth)
+                canvas.DrawText("deeper", bx - 4, y1 + 16, SKTextAlign.Left, regular, text);
             bx += BarBlock;
         }
 
@@ -120,14 +176,16 @@ public sealed class ImageGrid
     /// second cut with an ellipsis if still too long).</summary>
     static List<string> Wrap(string s, float width, SKFont font)
     {
-        if (font.MeasureText(s) <= width) return [s];
+        if (font.MeasureText(s) <= width)
+            return [s];
         var words = s.Split(' ');
         string first = "";
         int k = 0;
         for (; k < words.Length; k++)
         {
             string next = first.Length == 0 ? words[k] : first + " " + words[k];
-            if (font.MeasureText(next) > width && first.Length > 0) break;
+            if (font.MeasureText(next) > width && first.Length > 0)
+                break;
             first = next;
         }
         return [Fit(first, width, font), Fit(string.Join(' ', words[k..]), width, font)];
@@ -136,12 +194,19 @@ public sealed class ImageGrid
     /// <summary>Text that fits <paramref name="width"/> pixels, cut with an ellipsis.</summary>
     static string Fit(string s, float width, SKFont font)
     {
-        if (font.MeasureText(s) <= width) return s;
-        while (s.Length > 1 && font.MeasureText(s + "…") > width) s = s[..^1];
+        if (font.MeasureText(s) <= width)
+            return s;
+        while (s.Length > 1 && font.MeasureText(s + "…") > width)
+            s = s[..^1];
         return s + "…";
     }
 
     /// <summary>text/plain beside the picture: the title and each row's labels.</summary>
     public override string ToString() =>
-        string.Join('\n', new[] { Title }.Concat(Rows.Select((r, i) => $"row {i + 1}: {string.Join(" | ", r.Select(t => t.Label))}")).Where(s => s.Length > 0));
+        string.Join(
+            '\n',
+            new[] { Title }
+                .Concat(Rows.Select((r, i) => $"row {i + 1}: {string.Join(" | ", r.Select(t => t.Label))}"))
+                .Where(s => s.Length > 0)
+        );
 }

@@ -24,17 +24,21 @@ public sealed class LiveProgress(string title = "progress") : IProgress<TrainPro
         return KernelInvocationContext.Current;
     }
 
-    static string Line(string s) => $"<div style=\"font-family:monospace;font-size:12px\">{System.Net.WebUtility.HtmlEncode(s)}</div>";
+    static string Line(string s) =>
+        $"<div style=\"font-family:monospace;font-size:12px\">{System.Net.WebUtility.HtmlEncode(s)}</div>";
 
     void Show(string html)
     {
-        if (_display is null) _display = _ctx!.Display(new Html(html), "text/html");
-        else _display.Update(new Html(html));
+        if (_display is null)
+            _display = _ctx!.Display(new Html(html), "text/html");
+        else
+            _display.Update(new Html(html));
     }
 
     public void Report(TrainProgress p)
     {
-        if (p.Finished is not null) _epochs.Add(p.ToString());
+        if (p.Finished is not null)
+            _epochs.Add(p.ToString());
         if (_ctx is null)
         {
             if (p.Finished is not null || DateTime.UtcNow - _lastLine > TimeSpan.FromSeconds(5))
@@ -47,23 +51,32 @@ public sealed class LiveProgress(string title = "progress") : IProgress<TrainPro
         if (_headless)
         {
             if (p.Finished is not null && p.Epoch >= p.Epochs)
-                Show($"<div>{System.Net.WebUtility.HtmlEncode(title)}: done</div>" + string.Concat(_epochs.Select(Line)));
+                Show(
+                    $"<div>{System.Net.WebUtility.HtmlEncode(title)}: done</div>" + string.Concat(_epochs.Select(Line))
+                );
             return;
         }
         double frac = ((p.Epoch - 1) + p.Batch / (double)Math.Max(1, p.Batches)) / Math.Max(1, p.Epochs);
-        Show($"<div>{System.Net.WebUtility.HtmlEncode(title)}: <progress value=\"{frac:F3}\" max=\"1\" style=\"width:300px\"></progress> {frac:P0} — epoch {p.Epoch}/{p.Epochs}, batch {p.Batch}/{p.Batches}, loss {p.Loss:F4}</div>"
-            + string.Concat(_epochs.Select(Line)));
+        Show(
+            $"<div>{System.Net.WebUtility.HtmlEncode(title)}: <progress value=\"{frac:F3}\" max=\"1\" "
+                + $"style=\"width:300px\"></progress> {frac:P0} — epoch {p.Epoch}/{p.Epochs}, batch "
+                + $"{p.Batch}/{p.Batches}, loss {p.Loss:F4}</div>"
+                + string.Concat(_epochs.Select(Line))
+        );
     }
 
     /// <summary>Log lines (data generation, cache building): the latest one, in place.</summary>
     public void Report(string line)
     {
-        if (_ctx is null) Console.WriteLine(line);
-        else Show(Line(line));
+        if (_ctx is null)
+            Console.WriteLine(line);
+        else
+            Show(Line(line));
     }
 }
 
-/// <summary>A fragment of HTML shown as is (a formatter is registered by <see cref="Notebook.RegisterFormatters"/>).</summary>
+/// <summary>A fragment of HTML shown as is (a formatter is registered by <see
+/// cref="Notebook.RegisterFormatters"/>).</summary>
 public sealed record Html(string Value)
 {
     public override string ToString() => Value;

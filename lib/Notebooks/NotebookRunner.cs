@@ -4,9 +4,18 @@ using System.Text.Json;
 namespace SemDepth.Notebooks;
 
 /// <summary>Outcome of one headless notebook run.</summary>
-public sealed record NotebookResult(string Notebook, string Output, bool Ok, int ExitCode, double Seconds, IReadOnlyList<string> Errors)
+public sealed record NotebookResult(
+    string Notebook,
+    string Output,
+    bool Ok,
+    int ExitCode,
+    double Seconds,
+    IReadOnlyList<string> Errors
+)
 {
-    public override string ToString() => $"{(Ok ? "ok  " : "FAIL")} {Path.GetFileName(Notebook)} in {Seconds:F0} s -> {Output}" + (Ok ? "" : "\n    " + string.Join("\n    ", Errors));
+    public override string ToString() =>
+        $"{(Ok ? "ok  " : "FAIL")} {Path.GetFileName(Notebook)} in {Seconds:F0} s -> {Output}"
+        + (Ok ? "" : "\n    " + string.Join("\n    ", Errors));
 }
 
 /// <summary>
@@ -20,9 +29,15 @@ public static class NotebookRunner
     public static string OutputDir => Path.Combine(Workspace.Paths.Artifacts, "notebooks");
 
     /// <summary>The notebooks in order (01-..., 02-..., ...).</summary>
-    public static IReadOnlyList<string> All() => Directory.GetFiles(NotebookDir, "*.ipynb").Order(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> All() =>
+        Directory.GetFiles(NotebookDir, "*.ipynb").Order(StringComparer.Ordinal).ToList();
 
-    public static NotebookResult Run(string notebook, IReadOnlyDictionary<string, string>? env = null, string? outputDir = null, TimeSpan? timeout = null)
+    public static NotebookResult Run(
+        string notebook,
+        IReadOnlyDictionary<string, string>? env = null,
+        string? outputDir = null,
+        TimeSpan? timeout = null
+    )
     {
         outputDir ??= OutputDir;
         Directory.CreateDirectory(outputDir);
@@ -34,25 +49,57 @@ public static class NotebookRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "tool", "run", "dotnet-repl", "--", "--run", Path.GetFullPath(notebook), "--exit-after-run", "--output-path", output })
+        foreach (
+            var a in new[]
+            {
+                "tool",
+                "run",
+                "dotnet-repl",
+                "--",
+                "--run",
+                Path.GetFullPath(notebook),
+                "--exit-after-run",
+                "--output-path",
+                output,
+            }
+        )
             psi.ArgumentList.Add(a);
         psi.Environment["SEMDEPTH_ROOT"] = Workspace.Paths.Root;
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["SEMDEPTH_HEADLESS"] = "1"; // LiveProgress: one summary per training cell instead of an output per update
-        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        // LiveProgress: one summary per training cell instead of an output per update
+        psi.Environment["SEMDEPTH_HEADLESS"] = "1";
+        if (env is not null)
+            foreach (var (k, v) in env)
+                psi.Environment[k] = v;
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
-        var so = p.StandardOutput.ReadToEndAsync(); var se = p.StandardError.ReadToEndAsync();
+        var so = p.StandardOutput.ReadToEndAsync();
+        var se = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(20)))
         {
             p.Kill(entireProcessTree: true);
-            return new NotebookResult(notebook, output, false, -1, sw.Elapsed.TotalSeconds, [$"timed out after {sw.Elapsed.TotalMinutes:F0} min (stopped; its outputs are lost)"]);
+            return new NotebookResult(
+                notebook,
+                output,
+                false,
+                -1,
+                sw.Elapsed.TotalSeconds,
+                [$"timed out after {sw.Elapsed.TotalMinutes:F0} min (stopped; its outputs are lost)"]
+            );
         }
-        if (File.Exists(output)) NumberCells(output);
+        if (File.Exists(output))
+            NumberCells(output);
         var errors = File.Exists(output) ? CellErrors(output) : [];
         if (p.ExitCode != 0 && errors.Count == 0)
             errors = ["dotnet-repl exited " + p.ExitCode + ": " + Tail(so.Result + se.Result)];
-        return new NotebookResult(notebook, output, p.ExitCode == 0 && errors.Count == 0, p.ExitCode, sw.Elapsed.TotalSeconds, errors);
+        return new NotebookResult(
+            notebook,
+            output,
+            p.ExitCode == 0 && errors.Count == 0,
+            p.ExitCode,
+            sw.Elapsed.TotalSeconds,
+            errors
+        );
     }
 
     /// <summary>
@@ -67,18 +114,34 @@ public static class NotebookRunner
         bool stopped = false;
         foreach (var cell in doc["cells"]!.AsArray())
         {
-            if (cell?["cell_type"]?.GetValue<string>() != "code") continue;
-            if (stopped) { cell["execution_count"] = null; continue; }
+            if (cell?["cell_type"]?.GetValue<string>() != "code")
+                continue;
+            if (stopped)
+            {
+                cell["execution_count"] = null;
+                continue;
+            }
             cell["execution_count"] = ++count;
             if (cell["outputs"] is System.Text.Json.Nodes.JsonArray outs)
                 foreach (var o in outs)
                 {
                     string type = o?["output_type"]?.GetValue<string>() ?? "";
-                    if (type == "execute_result") o!["execution_count"] = count;
-                    if (type == "error") stopped = true;
+                    if (type == "execute_result")
+                        o!["execution_count"] = count;
+                    if (type == "error")
+                        stopped = true;
                 }
         }
-        File.WriteAllText(executedNotebook, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        File.WriteAllText(
+            executedNotebook,
+            doc.ToJsonString(
+                new JsonSerializerOptions
+                {
+                    WriteIndented = true,
+                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                }
+            )
+        );
     }
 
     /// <summary>Error outputs of an executed notebook: "cell N: message".</summary>
@@ -90,12 +153,21 @@ public static class NotebookRunner
         foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
         {
             n++;
-            if (!cell.TryGetProperty("outputs", out var outs)) continue;
+            if (!cell.TryGetProperty("outputs", out var outs))
+                continue;
             foreach (var o in outs.EnumerateArray())
             {
                 string type = o.TryGetProperty("output_type", out var t) ? t.GetString() ?? "" : "";
-                bool isErr = type == "error" || (type == "stream" && o.TryGetProperty("name", out var nm) && nm.GetString() == "stderr" && Text(o).Contains("error", StringComparison.OrdinalIgnoreCase));
-                if (isErr) list.Add($"cell {n}: {Tail(Text(o), 600)}");
+                bool isErr =
+                    type == "error"
+                    || (
+                        type == "stream"
+                        && o.TryGetProperty("name", out var nm)
+                        && nm.GetString() == "stderr"
+                        && Text(o).Contains("error", StringComparison.OrdinalIgnoreCase)
+                    );
+                if (isErr)
+                    list.Add($"cell {n}: {Tail(Text(o), 600)}");
             }
         }
         return list;
@@ -105,7 +177,9 @@ public static class NotebookRunner
     {
         foreach (var key in new[] { "text", "evalue", "traceback" })
             if (o.TryGetProperty(key, out var v))
-                return v.ValueKind == JsonValueKind.Array ? string.Concat(v.EnumerateArray().Select(x => x.GetString())) : v.ToString();
+                return v.ValueKind == JsonValueKind.Array
+                    ? string.Concat(v.EnumerateArray().Select(x => x.GetString()))
+                    : v.ToString();
         return o.ToString();
     }
 

@@ -25,7 +25,10 @@ public static class PlotlyJs
         string dll = Path.Combine(dir, "Plotly.NET.dll");
         var asm = File.Exists(dll) ? Assembly.LoadFrom(dll) : Assembly.Load("Plotly.NET");
         using var s = asm.GetManifestResourceStream(Resource)
-            ?? throw new InvalidOperationException($"{dll} has no resource {Resource}: is the Plotly.NET package version the one SemDepth.Lib.csproj names?");
+            ?? throw new InvalidOperationException(
+                $"{dll} has no resource {Resource}: is the Plotly.NET package version the one "
+                    + $"SemDepth.Lib.csproj names?"
+            );
         using var r = new StreamReader(s);
         return r.ReadToEnd();
     }

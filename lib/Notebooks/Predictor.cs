@@ -23,9 +23,15 @@ public sealed class Predictor : IDisposable
 
     public SavedMethod Method { get; }
 
-    Predictor(SavedMethod method, SemData? owned, ICasePredictor? cases) { Method = method; _owned = owned; _cases = cases; }
+    Predictor(SavedMethod method, SemData? owned, ICasePredictor? cases)
+    {
+        Method = method;
+        _owned = owned;
+        _cases = cases;
+    }
 
-    /// <summary>A method already loaded (<see cref="SavedMethods.Load"/>) on <paramref name="data"/>, which stays the caller's.</summary>
+    /// <summary>A method already loaded (<see cref="SavedMethods.Load"/>) on <paramref name="data"/>, which stays the
+    /// caller's.</summary>
     public static Predictor From(SavedMethod method, SemData data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -54,7 +60,8 @@ public sealed class Predictor : IDisposable
         }
     }
 
-    /// <summary>Depth maps and measurements for the PNGs <paramref name="images"/> names (a file, a folder or a glob).</summary>
+    /// <summary>Depth maps and measurements for the PNGs <paramref name="images"/> names (a file, a folder or a
+    /// glob).</summary>
     public PredictionResult Predict(string images, IProgress<WorkProgress>? progress = null)
     {
         var files = ImageFiles.Read(images);
@@ -65,13 +72,20 @@ public sealed class Predictor : IDisposable
         {
             var idx = Enumerable.Range(s, Math.Min(Batch, n - s)).ToList();
             Method.Predictor.Predict(files.Images, idx).CopyTo(maps, s * Geometry.Pixels);
-            if (_cases is not null) _cases.PredictCases(files.Images, idx).CopyTo(cases, s);
+            if (_cases is not null)
+                _cases.PredictCases(files.Images, idx).CopyTo(cases, s);
             progress?.Report(new WorkProgress("predict", s + idx.Count, n));
         }
         if (Method.Predictor.Health?.Problem is { } problem)
-            throw new InvalidOperationException($"{Method.Predictor.Name}: {problem}; its maps are not depth (run semdepth doctor)");
-        var measured = Enumerable.Range(0, n)
-            .Select(k => HoleMeasurements.Of(maps.AsSpan(k * Geometry.Pixels, Geometry.Pixels), _cases is null ? null : cases[k])).ToList();
+            throw new InvalidOperationException(
+                $"{Method.Predictor.Name}: {problem}; its maps are not depth (run semdepth doctor)"
+            );
+        var measured = Enumerable
+            .Range(0, n)
+            .Select(k =>
+                HoleMeasurements.Of(maps.AsSpan(k * Geometry.Pixels, Geometry.Pixels), _cases is null ? null : cases[k])
+            )
+            .ToList();
         return new PredictionResult(Method.Predictor.Name, files.Paths, files.Images, maps, measured, files.Skipped);
     }
 
@@ -80,8 +94,14 @@ public sealed class Predictor : IDisposable
 
 /// <summary>What <see cref="Predictor.Predict"/> gives: per readable image its path, SEM, depth map and
 /// measurements, and the files skipped.</summary>
-public sealed record PredictionResult(string Method, IReadOnlyList<string> Paths, ImageSet Sem, byte[] Maps,
-    IReadOnlyList<HoleMeasurements> Measurements, IReadOnlyList<SkippedFile> Skipped)
+public sealed record PredictionResult(
+    string Method,
+    IReadOnlyList<string> Paths,
+    ImageSet Sem,
+    byte[] Maps,
+    IReadOnlyList<HoleMeasurements> Measurements,
+    IReadOnlyList<SkippedFile> Skipped
+)
 {
     public int Count => Paths.Count;
 
@@ -92,21 +112,32 @@ public sealed record PredictionResult(string Method, IReadOnlyList<string> Paths
     public DataFrame ToDataFrame()
     {
         var df = new DataFrame(new StringDataFrameColumn("image", Paths.Select(Path.GetFileName)));
-        if (Count == 0) return df;
+        if (Count == 0)
+            return df;
         foreach (var (name, _) in Measurements[0].Values())
-            df.Columns.Add(new DoubleDataFrameColumn(name, Measurements.Select(m => m.Values().First(v => v.Name == name).Value)));
+            df.Columns.Add(
+                new DoubleDataFrameColumn(name, Measurements.Select(m => m.Values().First(v => v.Name == name).Value))
+            );
         return df;
     }
 
-    /// <summary>SEM | depth for the first <paramref name="n"/> images, each labelled with its main measurements.</summary>
+    /// <summary>SEM | depth for the first <paramref name="n"/> images, each labelled with its main
+    /// measurements.</summary>
     public ImageGrid Overview(int n = 6)
     {
-        var g = new ImageGrid { Title = $"{Method}: {Count:N0} images{(Skipped.Count > 0 ? $" ({Skipped.Count} skipped)" : "")}; SEM | depth (hole depth, diameter at half depth, px)" };
+        var g = new ImageGrid
+        {
+            Title =
+                $"{Method}: {Count:N0} images{(Skipped.Count > 0 ? $" ({Skipped.Count} skipped)" : "")}; SEM "
+                + $"| depth (hole depth, diameter at half depth, px)",
+        };
         for (int k = 0; k < Math.Min(n, Count); k++)
         {
             var m = Measurements[k];
-            g.Row(new Tile(Shorten(Path.GetFileName(Paths[k])), Sem.ToArray(k), ImageKind.Sem),
-                new Tile($"depth {m.HoleDepth:F0}, d {m.DiameterHalfDepth:F1}", Map(k).ToArray(), ImageKind.Depth));
+            g.Row(
+                new Tile(Shorten(Path.GetFileName(Paths[k])), Sem.ToArray(k), ImageKind.Sem),
+                new Tile($"depth {m.HoleDepth:F0}, d {m.DiameterHalfDepth:F1}", Map(k).ToArray(), ImageKind.Depth)
+            );
         }
         return g;
     }
@@ -121,18 +152,31 @@ public sealed record PredictionResult(string Method, IReadOnlyList<string> Paths
         Directory.CreateDirectory(depthDir);
         var names = Paths.Select(Path.GetFileName).ToList();
         var dup = names.GroupBy(x => x, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (dup is not null) throw new InvalidOperationException($"two images are named {dup.Key}: their depth maps would overwrite each other");
-        Parallel.For(0, Count, k => Png8.Write(Path.Combine(depthDir, Path.ChangeExtension(names[k]!, ".png")), Map(k)));
+        if (dup is not null)
+            throw new InvalidOperationException(
+                $"two images are named {dup.Key}: their depth maps would overwrite each other"
+            );
+        Parallel.For(0, Count, k =>
+            Png8.Write(Path.Combine(depthDir, Path.ChangeExtension(names[k]!, ".png")), Map(k))
+        );
         var csv = new StringBuilder("image," + HoleMeasurements.CsvHeader + "\n");
         for (int k = 0; k < Count; k++)
-            csv.Append(Csv(names[k]!)).Append(',').AppendJoin(',', Measurements[k].Values().Select(v => v.Value.ToString("0.###", CultureInfo.InvariantCulture))).Append('\n');
+            csv.Append(Csv(names[k]!))
+                .Append(',')
+                .AppendJoin(
+                    ',',
+                    Measurements[k].Values().Select(v => v.Value.ToString("0.###", CultureInfo.InvariantCulture))
+                )
+                .Append('\n');
         string csvPath = Path.Combine(outDir, "measurements.csv");
         File.WriteAllText(csvPath, csv.ToString());
-        if (Count > 0) File.WriteAllBytes(Path.Combine(outDir, "overview.png"), Overview().ToPng());
+        if (Count > 0)
+            File.WriteAllBytes(Path.Combine(outDir, "overview.png"), Overview().ToPng());
         return csvPath;
     }
 
-    static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
+    static string Csv(string s) =>
+        s.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
 
     public override string ToString() => $"{Method}: {Count:N0} images predicted, {Skipped.Count} skipped";
 }

@@ -10,13 +10,19 @@ namespace SemDepth.Notebooks;
 /// <summary>The counts of a data root a plan is made for.</summary>
 public sealed record PlanCounts(int SimMaps, int SimSem, int Train, int Test, bool Truth)
 {
-    public static PlanCounts Of(DaconDataSet set) => new(set.Sim.Count, set.Sim.Count * 2, set.Train.Count, set.Test.Count, set.HasTruth);
+    public static PlanCounts Of(DaconDataSet set) =>
+        new(set.Sim.Count, set.Sim.Count * 2, set.Train.Count, set.Test.Count, set.HasTruth);
+
     /// <summary>Every PNG the image cache decodes (hidden truth included).</summary>
     public long Images => SimSem + SimMaps + Train + Test + (Truth ? Train + Test : 0);
 }
 
 /// <summary>One notebook's estimated time and what it is made of.</summary>
-public sealed record NotebookEstimate(string Notebook, double Seconds, IReadOnlyList<(string What, double Seconds)> Parts);
+public sealed record NotebookEstimate(
+    string Notebook,
+    double Seconds,
+    IReadOnlyList<(string What, double Seconds)> Parts
+);
 
 /// <summary>
 /// What the main job will do before it does it: the data's counts, the unit costs measured on this device
@@ -24,9 +30,16 @@ public sealed record NotebookEstimate(string Notebook, double Seconds, IReadOnly
 /// notebook's estimated time. Estimates are work counts times measured unit costs; a GPU, or a budget of 0,
 /// runs the published sizes.
 /// </summary>
-public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, IReadOnlyList<NotebookEstimate> Notebooks, string Device)
+public sealed record RunPlan(
+    PlanCounts Counts,
+    UnitCosts Costs,
+    RunCaps Caps,
+    IReadOnlyList<NotebookEstimate> Notebooks,
+    string Device
+)
 {
-    /// <summary>The budget a CPU run keeps to unless told otherwise, minutes (about an hour on a 2-core machine).</summary>
+    /// <summary>The budget a CPU run keeps to unless told otherwise, minutes (about an hour on a 2-core
+    /// machine).</summary>
     public const double DefaultCpuBudgetMinutes = 60;
 
     /// <summary>The share of the budget the estimate is fitted into (the rest is the estimate's margin).</summary>
@@ -41,12 +54,13 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
     /// flips, loss bookkeeping, checkpoints (the quick main job's epochs against the probes: 1.0-1.2).</summary>
     public const double TrainerOverhead = 1.15;
 
-    /// <summary>Seconds the first training of a process spends once (allocator, oneDNN primitives for each shape).</summary>
+    /// <summary>Seconds the first training of a process spends once (allocator, oneDNN primitives for each
+    /// shape).</summary>
     public const double FirstTrainingSeconds = 9;
 
-    /// <summary>Measures the unit costs on this device and fits the run of <paramref name="notebooks"/> (file
-    /// names) on <paramref name="root"/> into <paramref name="budgetMinutes"/> (null: <see cref="DefaultCpuBudgetMinutes"/>
-    /// on a CPU, none on a GPU; 0: none).</summary>
+    /// <summary>Measures the unit costs on this device and fits the run of <paramref name="notebooks"/> (file names) on
+    /// <paramref name="root"/> into <paramref name="budgetMinutes"/> (null: <see cref="DefaultCpuBudgetMinutes"/> on a
+    /// CPU, none on a GPU; 0: none).</summary>
     public static RunPlan Make(string root, double? budgetMinutes, IReadOnlyList<string> notebooks)
     {
         var set = DaconDataSet.Open(root);
@@ -60,7 +74,13 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
     /// <summary>The plan for given counts and costs: no caps when the published sizes fit (or there is no
     /// budget); else evaluation samples, the approximate search and then fewer training images, as little
     /// as fits. When even the smallest caps do not fit, those caps and an estimate over the budget.</summary>
-    public static RunPlan Fit(PlanCounts n, UnitCosts c, double budgetMinutes, IReadOnlyList<string> notebooks, string device)
+    public static RunPlan Fit(
+        PlanCounts n,
+        UnitCosts c,
+        double budgetMinutes,
+        IReadOnlyList<string> notebooks,
+        string device
+    )
     {
         var none = Estimate(n, c, RunCaps.None, notebooks);
         if (budgetMinutes <= 0 || none.Sum(e => e.Seconds) <= BudgetShare * budgetMinutes * 60)
@@ -69,13 +89,17 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
         RunCaps At(double f, bool approx) => CapsAt(n, f, approx, budgetMinutes, why);
         double Seconds(RunCaps caps) => Estimate(n, c, caps, notebooks).Sum(e => e.Seconds);
         bool approx = Seconds(At(1, false)) > Seconds(At(1, true));
-        double lo = 0, hi = 1; // the largest share of the training images that fits
+        double lo = 0,
+            hi = 1; // the largest share of the training images that fits
         if (Seconds(At(hi, approx)) > BudgetShare * budgetMinutes * 60)
         {
             for (int it = 0; it < 30; it++)
             {
                 double mid = (lo + hi) / 2;
-                if (Seconds(At(mid, approx)) <= BudgetShare * budgetMinutes * 60) lo = mid; else hi = mid;
+                if (Seconds(At(mid, approx)) <= BudgetShare * budgetMinutes * 60)
+                    lo = mid;
+                else
+                    hi = mid;
             }
             hi = lo;
         }
@@ -85,13 +109,19 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
 
     // Smallest sizes a capped run keeps: below these the figures stop meaning much. The CycleGAN keeps its 80
     // steps (already the CPU default): fewer make every method that translates or restyles worse.
-    const int MinTrainImages = 4096, EvalTest = 4000, EvalTrain = 6000, EvalSimVal = 2000;
+    const int MinTrainImages = 4096,
+        EvalTest = 4000,
+        EvalTrain = 6000,
+        EvalSimVal = 2000;
 
     /// <summary>The caps at share <paramref name="f"/> of each network's training images.</summary>
     static RunCaps CapsAt(PlanCounts n, double f, bool approx, double budgetMinutes, string why)
     {
         var s = Sizes(n);
-        int Train(int all) => all <= MinTrainImages ? 0 : Math.Max(MinTrainImages, (int)(f * all)) is int v && v < all ? v : 0;
+        int Train(int all) =>
+            all <= MinTrainImages ? 0
+            : Math.Max(MinTrainImages, (int)(f * all)) is int v && v < all ? v
+            : 0;
         var caps = new RunCaps
         {
             BudgetMinutes = budgetMinutes,
@@ -117,19 +147,50 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
         var lines = new List<string>();
         void Train(string net, int epochs, int cap, int all, string what)
         {
-            if (cap > 0) lines.Add($"{net}: {epochs} epoch{(epochs == 1 ? "" : "s")} over {cap:N0} of {all:N0} {what} a epoch{r}".Replace(" a epoch", " an epoch"));
+            if (cap > 0)
+                lines.Add(
+                    (
+                        $"{net}: {epochs} epoch{(epochs == 1 ? "" : "s")} over {cap:N0} of {all:N0} {what} a "
+                        + $"epoch{r}"
+                    ).Replace(" a epoch", " an epoch")
+                );
         }
         Train("AE baseline", o.Ae.Epochs, caps.AeImages, s.SimTrain, "simulated training images");
         Train("U-Net (sim)", o.DepthNet.Epochs, caps.UNetImages, s.SimTrain, "simulated training images");
-        Train("case classifier", o.Classifier.Epochs, caps.ClassifierImages, s.RealFit, "real train images of the training sites");
-        if (n.Truth) Train("oracle U-Net", o.Oracle.Epochs, caps.OracleImages, s.RealFit, "real train images of the training sites");
+        Train(
+            "case classifier",
+            o.Classifier.Epochs,
+            caps.ClassifierImages,
+            s.RealFit,
+            "real train images of the training sites"
+        );
+        if (n.Truth)
+            Train(
+                "oracle U-Net",
+                o.Oracle.Epochs,
+                caps.OracleImages,
+                s.RealFit,
+                "real train images of the training sites"
+            );
         if (caps.CycleGanSteps > 0)
-            lines.Add($"CycleGAN: {o.CycleGan.Epochs} epoch of {caps.CycleGanSteps} steps ({caps.CycleGanSteps * o.CycleGan.BatchSize:N0} image pairs) instead of {o.CycleGan.MaxStepsPerEpoch}{r}");
+            lines.Add(
+                $"CycleGAN: {o.CycleGan.Epochs} epoch of {caps.CycleGanSteps} steps "
+                    + $"({caps.CycleGanSteps * o.CycleGan.BatchSize:N0} image pairs) instead of "
+                    + $"{o.CycleGan.MaxStepsPerEpoch}{r}"
+            );
         if (caps.EvalTestImages > 0 || caps.EvalTrainImages > 0 || caps.EvalSimValImages > 0)
-            lines.Add($"evaluation tables: {RunCaps.Of(caps.EvalTestImages, n.Test):N0} of {n.Test:N0} test images, whole sites up to {RunCaps.Of(caps.EvalTrainImages, n.Train):N0} of {n.Train:N0} train images (held-out sites first), " +
-                $"{RunCaps.Of(caps.EvalSimValImages, s.SimVal):N0} of {s.SimVal:N0} simulated validation images; the submission predicts all {n.Test:N0} test images{r}");
+            lines.Add(
+                $"evaluation tables: {RunCaps.Of(caps.EvalTestImages, n.Test):N0} of {n.Test:N0} test "
+                    + $"images, whole sites up to {RunCaps.Of(caps.EvalTrainImages, n.Train):N0} of "
+                    + $"{n.Train:N0} train images (held-out sites first), "
+                    + $"{RunCaps.Of(caps.EvalSimValImages, s.SimVal):N0} of {s.SimVal:N0} simulated "
+                    + $"validation images; the submission predicts all {n.Test:N0} test images{r}"
+            );
         if (caps.ApproximateRetrieval)
-            lines.Add($"retrieval: the approximate search (a subspace and k-means lists, {new RetrievalOptions().Probes} probes) instead of the exact one{r}");
+            lines.Add(
+                $"retrieval: the approximate search (a subspace and k-means lists, "
+                    + $"{new RetrievalOptions().Probes} probes) instead of the exact one{r}"
+            );
         return lines;
     }
 
@@ -143,13 +204,23 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
     }
 
     /// <summary>Each notebook's time: the work it does at these caps times the unit costs.</summary>
-    public static List<NotebookEstimate> Estimate(PlanCounts n, UnitCosts c, RunCaps caps, IReadOnlyList<string> notebooks)
+    public static List<NotebookEstimate> Estimate(
+        PlanCounts n,
+        UnitCosts c,
+        RunCaps caps,
+        IReadOnlyList<string> notebooks
+    )
     {
         var s = Sizes(n);
         var o = new DomainShiftOptions().Capped(caps);
         var ae = (DepthOptions.Default with { Epochs = o.Ae.Epochs }).Capped(caps);
-        int eT = RunCaps.Of(caps.EvalTestImages, n.Test), eR = RunCaps.Of(caps.EvalTrainImages, n.Train), eS = RunCaps.Of(caps.EvalSimValImages, s.SimVal);
-        int cgSteps = Math.Min(o.CycleGan.MaxStepsPerEpoch > 0 ? o.CycleGan.MaxStepsPerEpoch : int.MaxValue, Math.Max(1, Math.Min(s.RealFit + s.RealHeld, s.SimTrain + s.SimVal) / o.CycleGan.BatchSize));
+        int eT = RunCaps.Of(caps.EvalTestImages, n.Test),
+            eR = RunCaps.Of(caps.EvalTrainImages, n.Train),
+            eS = RunCaps.Of(caps.EvalSimValImages, s.SimVal);
+        int cgSteps = Math.Min(
+            o.CycleGan.MaxStepsPerEpoch > 0 ? o.CycleGan.MaxStepsPerEpoch : int.MaxValue,
+            Math.Max(1, Math.Min(s.RealFit + s.RealHeld, s.SimTrain + s.SimVal) / o.CycleGan.BatchSize)
+        );
         bool approx = SavedMethods.SearchFor(n.SimMaps, caps) == SearchMode.Approx;
         var r = new RetrievalOptions();
         double keysPerCase = n.SimMaps / 4.0;
@@ -157,12 +228,17 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
         double Query(int shifts, int parts, bool search)
         {
             double d = parts * Geometry.Pixels;
-            if (!search || !approx) return shifts * keysPerCase * d * c.MatmulMac;
+            if (!search || !approx)
+                return shifts * keysPerCase * d * c.MatmulMac;
             double lists = Math.Max(1, Math.Round(Math.Sqrt(keysPerCase)));
-            double macs = shifts * (d * r.Components + lists * r.Components + r.Probes * keysPerCase / lists * r.Components) + r.Candidates * d;
+            double macs =
+                shifts * (d * r.Components + lists * r.Components + r.Probes * keysPerCase / lists * r.Components)
+                + r.Candidates * d;
             return macs * c.MatmulMac * ApproxEfficiency;
         }
-        double uT = c.UNetTrain * TrainerOverhead, aT = c.AeTrain * TrainerOverhead, kT = c.ClassifierTrain * TrainerOverhead;
+        double uT = c.UNetTrain * TrainerOverhead,
+            aT = c.AeTrain * TrainerOverhead,
+            kT = c.ClassifierTrain * TrainerOverhead;
         double both = Query(9, 2, true) + c.GeneratorInfer + c.ClassifierInfer; // the method: both directions, +-1 px
         double winners = Query(25, 1, true) + c.ClassifierInfer;
         double translated = Query(9, 1, true) + c.GeneratorInfer + c.ClassifierInfer;
@@ -177,28 +253,56 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
             var parts = new List<(string, double)> { ("kernel and setup", NotebookStartSeconds) };
             string name = Path.GetFileName(nb);
             if (name.StartsWith("01", StringComparison.Ordinal))
-                parts.Add(("decode every PNG into the cache", n.Images * c.Decode / Math.Max(1, Environment.ProcessorCount)));
+                parts.Add(
+                    ("decode every PNG into the cache", n.Images * c.Decode / Math.Max(1, Environment.ProcessorCount))
+                );
             else if (name.StartsWith("02", StringComparison.Ordinal))
             {
-                parts.Add(("AE training", FirstTrainingSeconds + ae.Epochs * (RunCaps.Of(ae.MaxTrainImages, s.SimTrain) * aT + RunCaps.Of(ae.MaxValImages, s.SimVal) * c.AeInfer)));
+                parts.Add(
+                    (
+                        "AE training",
+                        FirstTrainingSeconds
+                            + ae.Epochs
+                                * (
+                                    RunCaps.Of(ae.MaxTrainImages, s.SimTrain) * aT
+                                    + RunCaps.Of(ae.MaxValImages, s.SimVal) * c.AeInfer
+                                )
+                    )
+                );
                 parts.Add(("evaluation", 2 * (eT + eR + s.SimVal) * c.AeInfer));
                 parts.Add(("test predictions as PNGs", n.Test * (c.AeInfer + c.Decode)));
             }
             else if (name.StartsWith("03", StringComparison.Ordinal))
             {
-                int u = RunCaps.Of(o.DepthNet.MaxTrainImages, s.SimTrain), uv = RunCaps.Of(o.DepthNet.MaxValImages, s.SimVal);
-                parts.Add(("U-Net (sim)", FirstTrainingSeconds + o.DepthNet.Epochs * (u * (uT + c.UNetInfer) + uv * c.UNetInfer)));
-                int k = RunCaps.Of(o.Classifier.MaxTrainImages, s.RealFit), kv = RunCaps.Of(o.Classifier.MaxValImages, s.RealHeld);
-                parts.Add(("case classifier", o.Classifier.Epochs * (k * (kT + c.ClassifierInfer) + kv * c.ClassifierInfer)));
+                int u = RunCaps.Of(o.DepthNet.MaxTrainImages, s.SimTrain),
+                    uv = RunCaps.Of(o.DepthNet.MaxValImages, s.SimVal);
+                parts.Add(
+                    (
+                        "U-Net (sim)",
+                        FirstTrainingSeconds + o.DepthNet.Epochs * (u * (uT + c.UNetInfer) + uv * c.UNetInfer)
+                    )
+                );
+                int k = RunCaps.Of(o.Classifier.MaxTrainImages, s.RealFit),
+                    kv = RunCaps.Of(o.Classifier.MaxValImages, s.RealHeld);
+                parts.Add(
+                    ("case classifier", o.Classifier.Epochs * (k * (kT + c.ClassifierInfer) + kv * c.ClassifierInfer))
+                );
                 parts.Add(("CycleGAN", o.CycleGan.Epochs * cgSteps * c.CycleGanStep));
                 int w = o.Weak.MaxTrainImages;
                 // each step adds a batch of real images; each epoch recalibrates BatchNorm on every training site's
                 // images and measures the held-out sites, which the notebook measures again for both U-Nets
                 double realShare = (double)(o.Weak.SitesPerBatch * o.Weak.ImagesPerSite) / o.Weak.BatchSize;
-                parts.Add(("U-Net with site averages", o.Weak.Epochs * (w * uT * (1 + realShare) + (w + s.RealFit + s.RealHeld + uv) * c.UNetInfer) + 2 * s.RealHeld * c.UNetInfer));
+                parts.Add(
+                    (
+                        "U-Net with site averages",
+                        o.Weak.Epochs * (w * uT * (1 + realShare) + (w + s.RealFit + s.RealHeld + uv) * c.UNetInfer)
+                            + 2 * s.RealHeld * c.UNetInfer
+                    )
+                );
                 if (n.Truth)
                 {
-                    int q = RunCaps.Of(o.Oracle.MaxTrainImages, s.RealFit), qv = RunCaps.Of(o.Oracle.MaxValImages, s.RealHeld);
+                    int q = RunCaps.Of(o.Oracle.MaxTrainImages, s.RealFit),
+                        qv = RunCaps.Of(o.Oracle.MaxValImages, s.RealHeld);
                     parts.Add(("oracle U-Net", o.Oracle.Epochs * (q * (uT + c.UNetInfer) + qv * c.UNetInfer)));
                 }
                 double passes = c.ClassifierInfer + c.AeInfer + c.UNetInfer * (n.Truth ? 3 : 2) + pipeline;
@@ -210,17 +314,33 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
                 // the exact search against the approximate one on the test sample; the perfect-restyle library renders
                 // every map with the real-domain physics (a measured constant: the renderer has no probe)
                 parts.Add(("exact against approximate search", eT * (Query(9, 2, false) + both)));
-                if (n.Truth) parts.Add(("perfect-restyle library", n.SimMaps * PerfectRenderSeconds));
-                parts.Add(("searches of the views", eT * (4 * both + winners + translated + unshifted + (n.Truth ? raw : 0))));
-                // the method, no shifts, the winners', translated queries, raw, all cases (4 cases' keys), the two ceilings
-                double variants = both + unshifted + winners + translated + raw + (4 * Query(9, 2, true) + c.GeneratorInfer) + (n.Truth ? 2 * raw : 0);
+                if (n.Truth)
+                    parts.Add(("perfect-restyle library", n.SimMaps * PerfectRenderSeconds));
+                parts.Add(
+                    ("searches of the views", eT * (4 * both + winners + translated + unshifted + (n.Truth ? raw : 0)))
+                );
+                // the method, no shifts, the winners', translated queries, raw, all cases (4 cases' keys), the two
+                // ceilings
+                double variants =
+                    both
+                    + unshifted
+                    + winners
+                    + translated
+                    + raw
+                    + (4 * Query(9, 2, true) + c.GeneratorInfer)
+                    + (n.Truth ? 2 * raw : 0);
                 double saved = c.AeInfer + (pipeline + c.ClassifierInfer) + (c.UNetInfer + c.ClassifierInfer);
                 parts.Add(("evaluation of every method", (eT + eR) * (variants + saved)));
             }
             else if (name.StartsWith("05", StringComparison.Ordinal))
             {
                 int autoImages = Math.Min(s.RealHeld, 4 * 50 * Math.Max(1, n.Train / Math.Max(1, 4 * 515)));
-                parts.Add(("auto: every method on held-out sites", library + autoImages * (both + c.AeInfer + pipeline + c.UNetInfer + 2 * c.ClassifierInfer)));
+                parts.Add(
+                    (
+                        "auto: every method on held-out sites",
+                        library + autoImages * (both + c.AeInfer + pipeline + c.UNetInfer + 2 * c.ClassifierInfer)
+                    )
+                );
                 parts.Add(("submission", (n.Test + Math.Min(2000, n.Test)) * both + n.Test * c.Decode));
             }
             all.Add(new NotebookEstimate(name, parts.Sum(p => p.Item2), parts));
@@ -228,7 +348,8 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
         return all;
     }
 
-    /// <summary>Seconds to render one perfect-restyle key (notebook 04's ceiling; measured, see the comment at its use).</summary>
+    /// <summary>Seconds to render one perfect-restyle key (notebook 04's ceiling; measured, see the comment at its
+    /// use).</summary>
     public const double PerfectRenderSeconds = 2.5e-3;
 
     /// <summary>How much slower than the large product's rate the approximate search's small products run
@@ -238,16 +359,27 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
     /// <summary>The plan as the console prints it before the notebooks run.</summary>
     public IEnumerable<string> Lines()
     {
-        yield return $"plan: {Counts.SimMaps:N0} depth maps, {Counts.SimSem:N0} simulated SEM, {Counts.Train:N0} real train and {Counts.Test:N0} test images{(Counts.Truth ? " (hidden truth present)" : " (no hidden truth)")}; device {Device}";
-        yield return $"  unit costs measured in {Costs.ProbeSeconds:F1} s: training {Ms(Costs.AeTrain)} (AE), {Ms(Costs.UNetTrain)} (U-Net), {Ms(Costs.ClassifierTrain)} (classifier) an image; CycleGAN {Costs.CycleGanStep * 1000:F0} ms a step; " +
-            $"inference {Ms(Costs.UNetInfer)} (U-Net), {Ms(Costs.GeneratorInfer)} (generator) an image; matmul {2 / Costs.MatmulMac / 1e9:F0} GFLOP/s; PNG decode {Ms(Costs.Decode)}";
+        yield return $"plan: {Counts.SimMaps:N0} depth maps, {Counts.SimSem:N0} simulated SEM, {Counts.Train:N0} real "
+            + $"train and {Counts.Test:N0} test "
+            + $"images{(Counts.Truth ? " (hidden truth present)" : " (no hidden truth)")}; device {Device}";
+        yield return $"  unit costs measured in {Costs.ProbeSeconds:F1} s: training {Ms(Costs.AeTrain)} (AE), "
+            + $"{Ms(Costs.UNetTrain)} (U-Net), {Ms(Costs.ClassifierTrain)} (classifier) an image; CycleGAN "
+            + $"{Costs.CycleGanStep * 1000:F0} ms a step; "
+            + $"inference {Ms(Costs.UNetInfer)} (U-Net), {Ms(Costs.GeneratorInfer)} (generator) an image; "
+            + $"matmul {2 / Costs.MatmulMac / 1e9:F0} GFLOP/s; PNG decode {Ms(Costs.Decode)}";
         yield return Caps.BudgetMinutes > 0
-            ? $"  budget {Caps.BudgetMinutes:0.#} min ({BudgetShare:P0} of it planned): {(Caps.Any ? "caps below" : "the published sizes fit, no caps")}"
+            ? $"  budget {Caps.BudgetMinutes:0.#} min ({BudgetShare:P0} of it planned): "
+                + $"{(Caps.Any ? "caps below" : "the published sizes fit, no caps")}"
             : "  no budget: the published sizes";
-        foreach (var l in Caps.Lines) yield return "  cap: " + l;
+        foreach (var l in Caps.Lines)
+            yield return "  cap: " + l;
         foreach (var e in Notebooks)
-            yield return $"  {e.Notebook,-34} estimated {Minutes(e.Seconds)}  ({string.Join(", ", e.Parts.Where(p => p.Seconds >= 1).OrderByDescending(p => p.Seconds).Take(3).Select(p => $"{p.What} {Minutes(p.Seconds)}"))})";
-        yield return $"  {"total",-34} estimated {Minutes(TotalSeconds)}";
+        {
+            var largest = e.Parts.Where(p => p.Seconds >= 1).OrderByDescending(p => p.Seconds).Take(3);
+            var parts = string.Join(", ", largest.Select(p => $"{p.What} {Minutes(p.Seconds)}"));
+            yield return $"  {e.Notebook, -34} estimated {Minutes(e.Seconds)}  ({parts})";
+        }
+        yield return $"  {"total", -34} estimated {Minutes(TotalSeconds)}";
     }
 
     static string Ms(double seconds) => $"{seconds * 1000:0.###} ms";
@@ -255,7 +387,8 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
     /// <summary>"3.2 min" or "45 s".</summary>
     public static string Minutes(double seconds) => seconds >= 90 ? $"{seconds / 60:F1} min" : $"{seconds:F0} s";
 
-    /// <summary>Writes the plan (caps, estimates, costs) as JSON for the notebooks (<see cref="RunCaps.Load"/>).</summary>
+    /// <summary>Writes the plan (caps, estimates, costs) as JSON for the notebooks (<see
+    /// cref="RunCaps.Load"/>).</summary>
     public string Save(string file)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
@@ -265,7 +398,13 @@ public sealed record RunPlan(PlanCounts Counts, UnitCosts Costs, RunCaps Caps, I
             ["counts"] = JsonSerializer.SerializeToNode(Counts, RunCaps.JsonOptions),
             ["costs"] = JsonSerializer.SerializeToNode(Costs, RunCaps.JsonOptions),
             ["caps"] = JsonSerializer.SerializeToNode(Caps, RunCaps.JsonOptions),
-            ["notebooks"] = new JsonArray(Notebooks.Select(e => (JsonNode)new JsonObject { ["notebook"] = e.Notebook, ["seconds"] = Math.Round(e.Seconds, 1) }).ToArray()),
+            ["notebooks"] = new JsonArray(
+                Notebooks
+                    .Select(e =>
+                        (JsonNode)new JsonObject { ["notebook"] = e.Notebook, ["seconds"] = Math.Round(e.Seconds, 1) }
+                    )
+                    .ToArray()
+            ),
         };
         File.WriteAllText(file, o.ToJsonString(RunCaps.JsonOptions));
         return file;

@@ -9,7 +9,14 @@ using static TorchSharp.torch;
 namespace SemDepth.Notebooks;
 
 /// <summary>What <see cref="Notebook.Setup"/> did: shown as the first output of every notebook.</summary>
-public sealed record WorkspaceInfo(string Root, string DataRoot, string Device, string Natives, int Seed, bool SyntheticTruth)
+public sealed record WorkspaceInfo(
+    string Root,
+    string DataRoot,
+    string Device,
+    string Natives,
+    int Seed,
+    bool SyntheticTruth
+)
 {
     /// <summary>The allocator settings (<see cref="NativeHeap"/>).</summary>
     public string Heap { get; init; } = NativeHeap.Status;
@@ -27,12 +34,14 @@ public sealed record WorkspaceInfo(string Root, string DataRoot, string Device, 
     public string Checks { get; init; } = Models.Doctor.Verdict();
 
     /// <summary>The sizes this run keeps to (<see cref="Workspace.RunCaps"/>), one line each.</summary>
-    public IReadOnlyList<string> Caps { get; init; } = Workspace.RunCaps.Current is { Any: true } c ? c.Lines : ["none: the published sizes"];
+    public IReadOnlyList<string> Caps { get; init; } =
+        Workspace.RunCaps.Current is { Any: true } c ? c.Lines : ["none: the published sizes"];
 
     public override string ToString() =>
-        $"workspace {Root}\ndata      {DataRoot}{(SyntheticTruth ? " (synthetic, hidden truth present)" : "")}\ndevice    {Device}\n" +
-        $"natives   {Natives}\nheap      {Heap}\nblas      {Blas}\nonednn    {OneDnnStatus}\nnnpack    {Nnpack}\n" +
-        $"checks    {Checks}\nseed      {Seed}\ncaps      {string.Join("\n          ", Caps)}";
+        $"workspace {Root}\ndata      "
+        + $"{DataRoot}{(SyntheticTruth ? " (synthetic, hidden truth present)" : "")}\ndevice    {Device}\n"
+        + $"natives   {Natives}\nheap      {Heap}\nblas      {Blas}\nonednn    {OneDnnStatus}\nnnpack    {Nnpack}\n"
+        + $"checks    {Checks}\nseed      {Seed}\ncaps      {string.Join("\n          ", Caps)}";
 }
 
 /// <summary>
@@ -50,11 +59,23 @@ public static class Notebook
         var device = Torch.TorchDevice.Current;
         Torch.TorchDevice.Seed(seed);
         RegisterFormatters();
-        if (Environment.GetEnvironmentVariable("SEMDEPTH_CHARTS") is "interactive" && Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") != "1")
-            Microsoft.DotNet.Interactive.KernelInvocationContext.Current?.Display(UseInteractiveCharts().Value, "text/html");
+        if (
+            Environment.GetEnvironmentVariable("SEMDEPTH_CHARTS") is "interactive"
+            && Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") != "1"
+        )
+            Microsoft.DotNet.Interactive.KernelInvocationContext.Current?.Display(
+                UseInteractiveCharts().Value,
+                "text/html"
+            );
         string root = DataRoot.Resolve(dataRoot, log: new LiveProgress("data"));
-        return new WorkspaceInfo(Workspace.Paths.Root, root, device.ToString(), TorchNatives.Status, seed,
-            Directory.Exists(Path.Combine(root, DaconNames.Truth)));
+        return new WorkspaceInfo(
+            Workspace.Paths.Root,
+            root,
+            device.ToString(),
+            TorchNatives.Status,
+            seed,
+            Directory.Exists(Path.Combine(root, DaconNames.Truth))
+        );
     }
 
     /// <summary>Width in pixels of every chart and image grid picture (fits a notebook column at 100%).</summary>
@@ -68,15 +89,22 @@ public static class Notebook
     /// </summary>
     public static void RegisterFormatters()
     {
-        if (_formatters) return;
+        if (_formatters)
+            return;
         _formatters = true;
-        Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(Convert.ToBase64String(ChartPng.Render(chart))), "image/png");
+        Formatter.Register<PlotlyChart>(
+            (chart, writer) => writer.Write(Convert.ToBase64String(ChartPng.Render(chart))),
+            "image/png"
+        );
         Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(ChartText(chart)), "text/plain");
         Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(InteractiveHtml(chart)), "text/html");
         Formatter.Register<ImageGrid>((g, writer) => writer.Write(Convert.ToBase64String(g.ToPng())), "image/png");
         Formatter.Register<ImageGrid>((g, writer) => writer.Write(g.ToString()), "text/plain");
         // tensors as numpy-style text; Notebook.TensorGrid(t) draws an image-shaped one as a picture grid
-        Formatter.Register<Tensor>((t, writer) => writer.Write(t.ToString(TorchSharp.TensorStringStyle.Numpy)), "text/plain");
+        Formatter.Register<Tensor>(
+            (t, writer) => writer.Write(t.ToString(TorchSharp.TensorStringStyle.Numpy)),
+            "text/plain"
+        );
         Formatter.Register<Html>((h, writer) => writer.Write(h.Value), "text/html");
         Formatter.Register<DataFrame>((df, writer) => writer.Write(Tables.ToHtml(df)), "text/html");
         Formatter.SetPreferredMimeTypesFor(typeof(ImageGrid), "image/png", "text/plain");
@@ -111,24 +139,41 @@ public static class Notebook
             return new Html("<div>headless run: charts stay static PNG pictures</div>");
         _interactive = true;
         SetChartMimeTypes();
-        return new Html($"<script type=\"text/javascript\">{PlotlyJs.Source}</script><div>plotly.js {PlotlyJs.Version} loaded from the Plotly.NET package: charts are interactive in this session (Notebook.UseStaticCharts() to go back).</div>");
+        return new Html(
+            $"<script type=\"text/javascript\">{PlotlyJs.Source}</script><div>plotly.js "
+                + $"{PlotlyJs.Version} loaded from the Plotly.NET package: charts are interactive in this "
+                + $"session (Notebook.UseStaticCharts() to go back).</div>"
+        );
     }
 
     /// <summary>Charts back to PNG pictures (the default).</summary>
-    public static void UseStaticCharts() { _interactive = false; SetChartMimeTypes(); }
+    public static void UseStaticCharts()
+    {
+        _interactive = false;
+        SetChartMimeTypes();
+    }
 
     static void SetChartMimeTypes()
     {
-        Formatter.SetPreferredMimeTypesFor(typeof(PlotlyChart), _interactive ? ["text/html"] : ["image/png", "text/plain"]);
-        Formatter.SetPreferredMimeTypesFor(typeof(HoleView), _interactive ? ["text/html"] : ["image/png", "text/plain"]);
+        Formatter.SetPreferredMimeTypesFor(
+            typeof(PlotlyChart),
+            _interactive ? ["text/html"] : ["image/png", "text/plain"]
+        );
+        Formatter.SetPreferredMimeTypesFor(
+            typeof(HoleView),
+            _interactive ? ["text/html"] : ["image/png", "text/plain"]
+        );
     }
 
     static string InteractiveHtml(PlotlyChart chart)
     {
         var (data, layout) = ChartPng.Spec(chart);
         string id = "semdepth-" + Guid.NewGuid().ToString("N");
-        return $"<div id=\"{id}\" style=\"width:{chart.Width}px;height:{chart.Height}px\"></div><script type=\"text/javascript\">"
-            + $"(function(){{var el=document.getElementById('{id}');if(typeof Plotly==='undefined'){{el.textContent='plotly.js is not loaded in this view: run Notebook.UseInteractiveCharts() and display its result';return;}}"
+        return $"<div id=\"{id}\" style=\"width:{chart.Width}px;height:{chart.Height}px\"></div><script "
+            + $"type=\"text/javascript\">"
+            + $"(function(){{var el=document.getElementById('{id}');if(typeof "
+            + $"Plotly==='undefined'){{el.textContent='plotly.js is not loaded in this view: run "
+            + $"Notebook.UseInteractiveCharts() and display its result';return;}}"
             + $"Plotly.newPlot(el,{data.ToJsonString()},{layout.ToJsonString()});}})();</script>";
     }
 
@@ -136,32 +181,54 @@ public static class Notebook
     public static string ChartText(PlotlyChart chart)
     {
         var (data, layout) = ChartPng.Spec(chart);
-        string title = layout["title"] is System.Text.Json.Nodes.JsonValue v ? v.ToString() : layout["title"]?["text"]?.ToString() ?? "chart";
+        string title = layout["title"] is System.Text.Json.Nodes.JsonValue v
+            ? v.ToString()
+            : layout["title"]?["text"]?.ToString() ?? "chart";
         var traces = data.Select(t => $"{t?["type"] ?? "scatter"} '{t?["name"] ?? ""}'");
         return $"{title} ({string.Join(", ", traces)})";
     }
 
-    /// <summary>A tensor shaped like images ((72,48), (1,72,48), (N,1,72,48)) as a picture grid; null for others.</summary>
+    /// <summary>A tensor shaped like images ((72,48), (1,72,48), (N,1,72,48)) as a picture grid; null for
+    /// others.</summary>
     public static ImageGrid? TensorGrid(Tensor t)
     {
         long[] s = t.shape;
         bool image = s.Length >= 2 && s[^2] == Geometry.Height && s[^1] == Geometry.Width;
-        if (!image) return null;
+        if (!image)
+            return null;
         using var scope = torch.NewDisposeScope();
         var imgs = t.detach().cpu().to(ScalarType.Float32).reshape(-1, Geometry.Pixels);
         int n = (int)Math.Min(imgs.shape[0], 32);
-        var lo = imgs.min().item<float>(); var hi = imgs.max().item<float>();
+        var lo = imgs.min().item<float>();
+        var hi = imgs.max().item<float>();
         // values in [0,1] or [-1,1] map to 0..255; anything else is stretched to its range
-        (float a, float b) = lo >= 0 && hi <= 1 ? (0f, 1f) : lo >= -1 && hi <= 1 ? (-1f, 1f) : (lo, Math.Max(hi, lo + 1e-6f));
-        var bytes = ((imgs[..n] - a) / (b - a) * 255).round().clamp(0, 255).to(ScalarType.Byte).contiguous().data<byte>().ToArray();
-        var grid = new ImageGrid { Title = $"tensor {string.Join('x', s)} {t.dtype} on {t.device} (range {lo:G4}..{hi:G4})" };
+        (float a, float b) =
+            lo >= 0 && hi <= 1 ? (0f, 1f)
+            : lo >= -1 && hi <= 1 ? (-1f, 1f)
+            : (lo, Math.Max(hi, lo + 1e-6f));
+        var bytes = ((imgs[..n] - a) / (b - a) * 255)
+            .round()
+            .clamp(0, 255)
+            .to(ScalarType.Byte)
+            .contiguous()
+            .data<byte>()
+            .ToArray();
+        var grid = new ImageGrid
+        {
+            Title = $"tensor {string.Join('x', s)} {t.dtype} on {t.device} (range {lo:G4}..{hi:G4})",
+        };
         var row = new List<Tile>();
         for (int i = 0; i < n; i++)
         {
             row.Add(new Tile($"#{i}", bytes[(i * Geometry.Pixels)..((i + 1) * Geometry.Pixels)], ImageKind.Sem));
-            if (row.Count == 8) { grid.Row([.. row]); row.Clear(); }
+            if (row.Count == 8)
+            {
+                grid.Row([.. row]);
+                row.Clear();
+            }
         }
-        if (row.Count > 0) grid.Row([.. row]);
+        if (row.Count > 0)
+            grid.Row([.. row]);
         return grid;
     }
 }

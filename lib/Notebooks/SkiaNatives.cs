@@ -19,7 +19,8 @@ public static class SkiaNatives
     {
         lock (Gate)
         {
-            if (_done) return;
+            if (_done)
+                return;
             _done = true;
             Register(typeof(SkiaSharp.SKCanvas).Assembly, "libSkiaSharp");
             Register(typeof(HarfBuzzSharp.Blob).Assembly, "libHarfBuzzSharp");
@@ -32,9 +33,11 @@ public static class SkiaNatives
         {
             NativeLibrary.SetDllImportResolver(asm, (name, a, path) =>
             {
-                if (!name.Contains(lib.Replace("lib", ""), StringComparison.OrdinalIgnoreCase)) return IntPtr.Zero;
+                if (!name.Contains(lib.Replace("lib", ""), StringComparison.OrdinalIgnoreCase))
+                    return IntPtr.Zero;
                 foreach (var candidate in Candidates(a, lib))
-                    if (File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out var h)) return h;
+                    if (File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out var h))
+                        return h;
                 return IntPtr.Zero; // default probing (deps.json, LD_LIBRARY_PATH)
             });
         }
@@ -47,13 +50,24 @@ public static class SkiaNatives
     static IEnumerable<string> Candidates(Assembly a, string lib)
     {
         string dir = Path.GetDirectoryName(a.Location) ?? AppContext.BaseDirectory;
-        string file = OperatingSystem.IsWindows() ? lib[3..] + ".dll" : OperatingSystem.IsMacOS() ? lib + ".dylib" : lib + ".so";
+        string file =
+            OperatingSystem.IsWindows() ? lib[3..] + ".dll"
+            : OperatingSystem.IsMacOS() ? lib + ".dylib"
+            : lib + ".so";
         string arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
-        string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : IsMusl() ? "linux-musl" : "linux";
+        string os =
+            OperatingSystem.IsWindows() ? "win"
+            : OperatingSystem.IsMacOS() ? "osx"
+            : IsMusl() ? "linux-musl"
+            : "linux";
         yield return Path.Combine(dir, file);
         yield return Path.Combine(dir, "runtimes", $"{os}-{arch}", "native", file);
-        if (OperatingSystem.IsMacOS()) yield return Path.Combine(dir, "runtimes", "osx", "native", file);
+        if (OperatingSystem.IsMacOS())
+            yield return Path.Combine(dir, "runtimes", "osx", "native", file);
     }
 
-    static bool IsMusl() => OperatingSystem.IsLinux() && !File.Exists("/lib/x86_64-linux-gnu/libc.so.6") && Directory.GetFiles("/lib", "ld-musl-*").Length > 0;
+    static bool IsMusl() =>
+        OperatingSystem.IsLinux()
+        && !File.Exists("/lib/x86_64-linux-gnu/libc.so.6")
+        && Directory.GetFiles("/lib", "ld-musl-*").Length > 0;
 }

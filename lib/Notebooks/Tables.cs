@@ -7,8 +7,8 @@ namespace SemDepth.Notebooks;
 /// <summary>Tables as Microsoft.Data.Analysis DataFrames, and their HTML rendering.</summary>
 public static class Tables
 {
-    /// <summary>A DataFrame with one row per record and one column per public property
-    /// (numbers as Double columns, everything else as strings; <see cref="Data.Summary"/> expands to mean/sd/min/max).</summary>
+    /// <summary>A DataFrame with one row per record and one column per public property (numbers as Double columns,
+    /// everything else as strings; <see cref="Data.Summary"/> expands to mean/sd/min/max).</summary>
     public static DataFrame FromRecords<T>(IEnumerable<T> records)
     {
         var rows = records.ToList();
@@ -25,9 +25,21 @@ public static class Tables
                 cols.Add(new DoubleDataFrameColumn($"{p.Name} max", vals.Select(v => (double?)Math.Round(v.Max, 3))));
             }
             else if (t == typeof(double) || t == typeof(int) || t == typeof(float) || t == typeof(long))
-                cols.Add(new DoubleDataFrameColumn(p.Name, rows.Select(r => (double?)Math.Round(Convert.ToDouble(p.GetValue(r), CultureInfo.InvariantCulture), 4))));
+                cols.Add(
+                    new DoubleDataFrameColumn(
+                        p.Name,
+                        rows.Select(r =>
+                            (double?)Math.Round(Convert.ToDouble(p.GetValue(r), CultureInfo.InvariantCulture), 4)
+                        )
+                    )
+                );
             else
-                cols.Add(new StringDataFrameColumn(p.Name, rows.Select(r => Convert.ToString(p.GetValue(r), CultureInfo.InvariantCulture) ?? "")));
+                cols.Add(
+                    new StringDataFrameColumn(
+                        p.Name,
+                        rows.Select(r => Convert.ToString(p.GetValue(r), CultureInfo.InvariantCulture) ?? "")
+                    )
+                );
         }
         return new DataFrame(cols);
     }
@@ -36,7 +48,10 @@ public static class Tables
     public static string ToHtml(DataFrame df, int maxRows = 200)
     {
         var sb = new System.Text.StringBuilder("<table style=\"border-collapse:collapse;font-size:12px\"><thead><tr>");
-        foreach (var c in df.Columns) sb.Append($"<th style=\"border-bottom:1px solid #999;padding:2px 8px;text-align:right\">{Enc(c.Name)}</th>");
+        foreach (var c in df.Columns)
+            sb.Append(
+                $"<th style=\"border-bottom:1px solid #999;padding:2px 8px;text-align:right\">{Enc(c.Name)}</th>"
+            );
         sb.Append("</tr></thead><tbody>");
         for (long r = 0; r < Math.Min(df.Rows.Count, maxRows); r++)
         {
@@ -44,13 +59,16 @@ public static class Tables
             foreach (var c in df.Columns)
             {
                 var v = c[r];
-                string s = v is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) : Convert.ToString(v, CultureInfo.InvariantCulture) ?? "";
+                string s = v is double d
+                    ? d.ToString("0.###", CultureInfo.InvariantCulture)
+                    : Convert.ToString(v, CultureInfo.InvariantCulture) ?? "";
                 sb.Append($"<td style=\"padding:2px 8px;text-align:right\">{Enc(s)}</td>");
             }
             sb.Append("</tr>");
         }
         sb.Append("</tbody></table>");
-        if (df.Rows.Count > maxRows) sb.Append($"<div style=\"font-size:11px\">{df.Rows.Count - maxRows} more rows</div>");
+        if (df.Rows.Count > maxRows)
+            sb.Append($"<div style=\"font-size:11px\">{df.Rows.Count - maxRows} more rows</div>");
         return sb.ToString();
     }
 

@@ -9,30 +9,35 @@ using static TorchSharp.torch;
 namespace SemDepth.Notebooks;
 
 /// <summary>
-/// Seconds per unit of the work the notebooks do, measured on this device by short timed probes (a warm-up of at
-/// least 0.3 s, then at least five timed repeats over 0.8 s, the upper quartile kept): a training step per image of each network at its batch
-/// size, an inference per image at the inference batch, a CycleGAN generator-and-discriminator step, a
-/// multiply-add of a large matrix product (retrieval's search) and a PNG decode.
+/// Seconds per unit of the work the notebooks do, measured on this device by short timed probes (a warm-up of at least
+/// 0.3 s, then at least five timed repeats over 0.8 s, the upper quartile kept): a training step per image of each
+/// network at its batch size, an inference per image at the inference batch, a CycleGAN generator-and-discriminator
+/// step, a multiply-add of a large matrix product (retrieval's search) and a PNG decode.
 /// </summary>
 public sealed record UnitCosts
 {
     public double AeTrain { get; init; }
     public double UNetTrain { get; init; }
     public double ClassifierTrain { get; init; }
+
     /// <summary>Seconds per CycleGAN step (both generators and both discriminators, the default batch).</summary>
     public double CycleGanStep { get; init; }
     public double AeInfer { get; init; }
     public double UNetInfer { get; init; }
     public double ClassifierInfer { get; init; }
     public double GeneratorInfer { get; init; }
+
     /// <summary>Seconds per multiply-add of a (512 x 6912) by (6912 x 2048) product.</summary>
     public double MatmulMac { get; init; }
+
     /// <summary>Seconds per PNG decoded (one core; the cache decodes on every core).</summary>
     public double Decode { get; init; }
+
     /// <summary>How long the probes took.</summary>
     public double ProbeSeconds { get; init; }
 
-    /// <summary>Runs the probes (a few seconds on a 2-core CPU). <paramref name="pngs"/>: files to time the decoder on.</summary>
+    /// <summary>Runs the probes (a few seconds on a 2-core CPU). <paramref name="pngs"/>: files to time the decoder
+    /// on.</summary>
     public static UnitCosts Measure(IReadOnlyList<string> pngs)
     {
         TorchNatives.EnsureLoaded();
@@ -43,7 +48,12 @@ public sealed record UnitCosts
         {
             AeTrain = TrainStep(new DepthAutoencoder(), DepthOptions.Default.BatchSize, device),
             UNetTrain = TrainStep(new DepthUNet(DepthOptions.UNet.Width), DepthOptions.UNet.BatchSize, device),
-            ClassifierTrain = TrainStep(new CaseClassifier(ClassifierOptions.Default.Width), ClassifierOptions.Default.BatchSize, device, classes: 4),
+            ClassifierTrain = TrainStep(
+                new CaseClassifier(ClassifierOptions.Default.Width),
+                ClassifierOptions.Default.BatchSize,
+                device,
+                classes: 4
+            ),
             CycleGanStep = CycleGanStepSeconds(CycleGanOptions.Default, device),
             AeInfer = InferStep(new DepthAutoencoder(), device),
             UNetInfer = InferStep(new DepthUNet(DepthOptions.UNet.Width), device),
@@ -59,7 +69,8 @@ public sealed record UnitCosts
     {
         // warm-up: allocations, kernel choice, the optimizer's state; a cold first probe reads slow
         var warm = Stopwatch.StartNew();
-        for (int w = 0; w < 2 || warm.Elapsed.TotalSeconds < 0.3; w++) once();
+        for (int w = 0; w < 2 || warm.Elapsed.TotalSeconds < 0.3; w++)
+            once();
         // then at least five repeats and 0.8 s; the upper quartile, not the median: a budget wants the slower
         // reading of a shared machine
         var t = new List<double>();
@@ -74,11 +85,13 @@ public sealed record UnitCosts
         return t[(int)(0.75 * (t.Count - 1))];
     }
 
-    static Tensor Images(int n, Device device) => torch.rand(n, 1, Geometry.Height, Geometry.Width, device: device) * 2 - 1;
+    static Tensor Images(int n, Device device) =>
+        torch.rand(n, 1, Geometry.Height, Geometry.Width, device: device) * 2 - 1;
 
     static void Sync(Device device)
     {
-        if (device.type == DeviceType.CUDA) torch.cuda.synchronize(device);
+        if (device.type == DeviceType.CUDA)
+            torch.cuda.synchronize(device);
     }
 
     static double TrainStep(nn.Module<Tensor, Tensor> model, int batch, Device device, int classes = 0)
@@ -86,7 +99,10 @@ public sealed record UnitCosts
         model.to(device).train();
         var opt = new Training.MultiTensor.Adam(model.parameters(), 1e-3); // the trainers' optimizer
         var x = Images(batch, device);
-        var y = classes > 0 ? torch.randint(0, classes, [batch], dtype: ScalarType.Int64, device: device) : torch.rand(batch, 1, Geometry.Height, Geometry.Width, device: device);
+        var y =
+            classes > 0
+                ? torch.randint(0, classes, [batch], dtype: ScalarType.Int64, device: device)
+                : torch.rand(batch, 1, Geometry.Height, Geometry.Width, device: device);
         double s = Median(() =>
         {
             using var inner = torch.NewDisposeScope();
@@ -109,7 +125,8 @@ public sealed record UnitCosts
         {
             using var inner = torch.NewDisposeScope();
             using var mode = torch.inference_mode();
-            for (int k = 0; k < 4; k++) model.forward(x.slice(0, k * Inference.DefaultBatch, (k + 1) * Inference.DefaultBatch, 1));
+            for (int k = 0; k < 4; k++)
+                model.forward(x.slice(0, k * Inference.DefaultBatch, (k + 1) * Inference.DefaultBatch, 1));
             Sync(device);
         });
         return s / batch;
@@ -131,13 +148,18 @@ public sealed record UnitCosts
             optG.zero_grad();
             var fakeSim = nets.GenRealToSim.forward(real);
             var fakeReal = nets.GenSimToReal.forward(sim);
-            var loss = GanLoss.Generator(o.Gan, nets.DiscSim.forward(fakeSim)) + GanLoss.Generator(o.Gan, nets.DiscReal.forward(fakeReal))
-                + nn.functional.l1_loss(nets.GenSimToReal.forward(fakeSim), real) + nn.functional.l1_loss(nets.GenRealToSim.forward(fakeReal), sim)
-                + nn.functional.l1_loss(nets.GenRealToSim.forward(sim), sim) + nn.functional.l1_loss(nets.GenSimToReal.forward(real), real);
+            var loss =
+                GanLoss.Generator(o.Gan, nets.DiscSim.forward(fakeSim))
+                + GanLoss.Generator(o.Gan, nets.DiscReal.forward(fakeReal))
+                + nn.functional.l1_loss(nets.GenSimToReal.forward(fakeSim), real)
+                + nn.functional.l1_loss(nets.GenRealToSim.forward(fakeReal), sim)
+                + nn.functional.l1_loss(nets.GenRealToSim.forward(sim), sim)
+                + nn.functional.l1_loss(nets.GenSimToReal.forward(real), real);
             loss.backward();
             optG.step();
             optD.zero_grad();
-            var d = GanLoss.Discriminator(o.Gan, nets.DiscSim.forward(sim), nets.DiscSim.forward(fakeSim.detach()))
+            var d =
+                GanLoss.Discriminator(o.Gan, nets.DiscSim.forward(sim), nets.DiscSim.forward(fakeSim.detach()))
                 + GanLoss.Discriminator(o.Gan, nets.DiscReal.forward(real), nets.DiscReal.forward(fakeReal.detach()));
             d.backward();
             optD.step();
@@ -147,7 +169,9 @@ public sealed record UnitCosts
 
     static double MatmulSeconds(Device device)
     {
-        const long m = 512, k = 6912, n = 2048;
+        const long m = 512,
+            k = 6912,
+            n = 2048;
         var a = torch.rand(m, k, device: device);
         var b = torch.rand(k, n, device: device);
         double s = Median(() =>
@@ -161,14 +185,18 @@ public sealed record UnitCosts
 
     static double DecodeSeconds(IReadOnlyList<string> pngs)
     {
-        if (pngs.Count == 0) return 0;
+        if (pngs.Count == 0)
+            return 0;
         var files = pngs.Take(64).Select(f => (Name: f, Bytes: File.ReadAllBytes(f))).ToList();
         var dest = new byte[Geometry.Pixels];
         double s = Median(() =>
         {
             foreach (var (name, b) in files)
             {
-                try { Png8.Decode(b, dest, name); }
+                try
+                {
+                    Png8.Decode(b, dest, name);
+                }
                 catch (Exception) { } // a damaged file costs what it costs; validate names it
             }
         });

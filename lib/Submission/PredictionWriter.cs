@@ -13,7 +13,12 @@ public static class PredictionWriter
         {
             int n = Math.Min(batch, d.Test.Count - s);
             var pred = p.Predict(d.Test, Enumerable.Range(s, n).ToList());
-            Parallel.For(0, n, k => Png8.Write(Path.Combine(dir, d.Layout.Test[s + k].Name), pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)));
+            Parallel.For(0, n, k =>
+                Png8.Write(
+                    Path.Combine(dir, d.Layout.Test[s + k].Name),
+                    pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)
+                )
+            );
         }
         return d.Test.Count;
     }

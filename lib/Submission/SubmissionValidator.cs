@@ -6,17 +6,20 @@ namespace SemDepth.Submission;
 /// <summary>Checks a submission zip the way the competition would, reporting every problem.</summary>
 public static class SubmissionValidator
 {
-    /// <summary>Throws <see cref="SubmissionException"/> unless the zip holds exactly one valid PNG per test name.</summary>
+    /// <summary>Throws <see cref="SubmissionException"/> unless the zip holds exactly one valid PNG per test
+    /// name.</summary>
     public static void Validate(string zipPath, IReadOnlyList<string> testNames, string? sampleSubmission = null)
     {
         var problems = Check(zipPath, testNames, sampleSubmission);
-        if (problems.Count > 0) throw new SubmissionException(zipPath, problems);
+        if (problems.Count > 0)
+            throw new SubmissionException(zipPath, problems);
     }
 
     public static List<string> Check(string zipPath, IReadOnlyList<string> testNames, string? sampleSubmission = null)
     {
         var problems = new List<string>();
-        if (!File.Exists(zipPath)) return [$"no such file {zipPath}"];
+        if (!File.Exists(zipPath))
+            return [$"no such file {zipPath}"];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
@@ -26,19 +29,42 @@ public static class SubmissionValidator
             foreach (var e in zip.Entries)
             {
                 string full = e.FullName.Replace('\\', '/');
-                if (full.EndsWith('/')) continue; // a folder entry
+                if (full.EndsWith('/'))
+                    continue; // a folder entry
                 if (full.StartsWith('/') || full.Split('/').Any(p => p == "..") || (full.Length > 1 && full[1] == ':'))
-                { problems.Add($"entry '{e.FullName}': path outside the zip root"); continue; }
+                {
+                    problems.Add($"entry '{e.FullName}': path outside the zip root");
+                    continue;
+                }
                 var parts = full.Split('/');
-                if (parts.Length > 2) { problems.Add($"entry '{e.FullName}': nested deeper than one folder"); continue; }
+                if (parts.Length > 2)
+                {
+                    problems.Add($"entry '{e.FullName}': nested deeper than one folder");
+                    continue;
+                }
                 if (parts.Length == 2)
                 {
                     folder ??= parts[0];
-                    if (parts[0] != folder) { problems.Add($"entry '{e.FullName}': second folder '{parts[0]}' (files belong at the root or in one folder)"); continue; }
+                    if (parts[0] != folder)
+                    {
+                        problems.Add(
+                            $"entry '{e.FullName}': second folder '{parts[0]}' (files belong at the root "
+                                + $"or in one folder)"
+                        );
+                        continue;
+                    }
                 }
                 string name = parts[^1];
-                if (!seen.Add(name)) { problems.Add($"entry '{e.FullName}': duplicate name"); continue; }
-                if (e.Length > 1 << 20) { problems.Add($"entry '{e.FullName}': {e.Length} bytes, too large for a 72x48 PNG"); continue; }
+                if (!seen.Add(name))
+                {
+                    problems.Add($"entry '{e.FullName}': duplicate name");
+                    continue;
+                }
+                if (e.Length > 1 << 20)
+                {
+                    problems.Add($"entry '{e.FullName}': {e.Length} bytes, too large for a 72x48 PNG");
+                    continue;
+                }
                 using var s = e.Open();
                 using var ms = new MemoryStream();
                 s.CopyTo(ms);
@@ -46,21 +72,35 @@ public static class SubmissionValidator
                 {
                     Png8.Decode(ms.ToArray(), buf, e.FullName);
                 }
-                catch (ImageFormatProblem p) { problems.Add($"entry '{p.FilePath}': {p.Problem}"); }
+                catch (ImageFormatProblem p)
+                {
+                    problems.Add($"entry '{p.FilePath}': {p.Problem}");
+                }
             }
         }
-        catch (InvalidDataException e) { return [$"not a readable zip file ({e.Message})"]; }
+        catch (InvalidDataException e)
+        {
+            return [$"not a readable zip file ({e.Message})"];
+        }
         var expected = new HashSet<string>(testNames, StringComparer.Ordinal);
-        foreach (var m in expected.Where(n => !seen.Contains(n)).Order(StringComparer.Ordinal).Take(50)) problems.Add($"missing prediction for test image {m}");
+        foreach (var m in expected.Where(n => !seen.Contains(n)).Order(StringComparer.Ordinal).Take(50))
+            problems.Add($"missing prediction for test image {m}");
         int missing = expected.Count(n => !seen.Contains(n));
-        if (missing > 50) problems.Add($"... {missing} test images missing in all");
-        foreach (var x in seen.Where(n => !expected.Contains(n)).Order(StringComparer.Ordinal).Take(50)) problems.Add($"entry {x} is not the name of a test image");
-        if (seen.Count != expected.Count) problems.Add($"{seen.Count} entries for {expected.Count} test images");
+        if (missing > 50)
+            problems.Add($"... {missing} test images missing in all");
+        foreach (var x in seen.Where(n => !expected.Contains(n)).Order(StringComparer.Ordinal).Take(50))
+            problems.Add($"entry {x} is not the name of a test image");
+        if (seen.Count != expected.Count)
+            problems.Add($"{seen.Count} entries for {expected.Count} test images");
         if (sampleSubmission is not null && File.Exists(sampleSubmission))
         {
             using var sample = ZipFile.OpenRead(sampleSubmission);
-            var names = sample.Entries.Where(e => !e.FullName.EndsWith('/')).Select(e => e.FullName.Split('/')[^1]).ToHashSet(StringComparer.Ordinal);
-            if (!names.SetEquals(expected)) problems.Add("sample_submission.zip names differ from the test folder's names");
+            var names = sample
+                .Entries.Where(e => !e.FullName.EndsWith('/'))
+                .Select(e => e.FullName.Split('/')[^1])
+                .ToHashSet(StringComparer.Ordinal);
+            if (!names.SetEquals(expected))
+                problems.Add("sample_submission.zip names differ from the test folder's names");
         }
         return problems;
     }
@@ -68,8 +108,11 @@ public static class SubmissionValidator
     /// <summary>Pixel RMSE (0-255) of a submission against the synthetic set's hidden test truth.</summary>
     public static double Score(string zipPath, SemData d)
     {
-        var truth = d.TestTruth ?? throw new InvalidOperationException("no hidden truth in this data root (only the synthetic set has it)");
-        var index = d.Layout.Test.Select((t, i) => (t.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        var truth = d.TestTruth
+            ?? throw new InvalidOperationException("no hidden truth in this data root (only the synthetic set has it)");
+        var index = d
+            .Layout.Test.Select((t, i) => (t.Name, i))
+            .ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         var pred = new byte[d.Test.Count * Geometry.Pixels];
         var tru = new byte[pred.Length];
         using var zip = ZipFile.OpenRead(zipPath);
@@ -77,7 +120,9 @@ public static class SubmissionValidator
         foreach (var e in zip.Entries.Where(e => !e.FullName.EndsWith('/')))
         {
             int i = index[e.FullName.Split('/')[^1]];
-            using var s = e.Open(); using var ms = new MemoryStream(); s.CopyTo(ms);
+            using var s = e.Open();
+            using var ms = new MemoryStream();
+            s.CopyTo(ms);
             Png8.Decode(ms.ToArray(), pred.AsSpan(i * Geometry.Pixels, Geometry.Pixels), e.FullName);
             truth[i].CopyTo(tru.AsSpan(i * Geometry.Pixels));
         }

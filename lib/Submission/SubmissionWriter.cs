@@ -8,7 +8,11 @@ namespace SemDepth.Submission;
 
 /// <summary>A submission that fails validation; the message lists every problem.</summary>
 public sealed class SubmissionException(string zip, IReadOnlyList<string> problems)
-    : Exception($"{zip}: {problems.Count} problem(s)\n  - " + string.Join("\n  - ", problems.Take(30)) + (problems.Count > 30 ? $"\n  ... and {problems.Count - 30} more" : ""))
+    : Exception(
+        $"{zip}: {problems.Count} problem(s)\n  - "
+            + string.Join("\n  - ", problems.Take(30))
+            + (problems.Count > 30 ? $"\n  ... and {problems.Count - 30} more" : "")
+    )
 {
     public IReadOnlyList<string> Problems { get; } = problems;
 }
@@ -20,13 +24,21 @@ public sealed class SubmissionException(string zip, IReadOnlyList<string> proble
 /// </summary>
 public static class SubmissionWriter
 {
-    public static string Write(IDepthPredictor predictor, SemData d, string outDir, int batch = 2048, IProgress<WorkProgress>? progress = null)
+    public static string Write(
+        IDepthPredictor predictor,
+        SemData d,
+        string outDir,
+        int batch = 2048,
+        IProgress<WorkProgress>? progress = null
+    )
     {
         var counter = new WorkCounter(progress, "predict and write", d.Test.Count);
         Directory.CreateDirectory(outDir);
-        string stem = $"submission-{Slug(predictor.Name)}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+        string when = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        string stem = $"submission-{Slug(predictor.Name)}-{when}";
         string path = Path.Combine(outDir, stem + ".zip");
-        for (int k = 2; File.Exists(path); k++) path = Path.Combine(outDir, $"{stem}-{k}.zip"); // never overwrite
+        for (int k = 2; File.Exists(path); k++)
+            path = Path.Combine(outDir, $"{stem}-{k}.zip"); // never overwrite
         string tmp = path + ".tmp";
         try
         {
@@ -41,17 +53,26 @@ public static class SubmissionWriter
                     Parallel.For(0, n, k => pngs[k] = Png8.Encode(pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)));
                     for (int k = 0; k < n; k++)
                     {
-                        using var e = zip.CreateEntry(d.Layout.Test[s + k].Name, CompressionLevel.NoCompression).Open(); // PNG is compressed already
+                        // PNG is compressed already
+                        using var e = zip.CreateEntry(d.Layout.Test[s + k].Name, CompressionLevel.NoCompression).Open();
                         e.Write(pngs[k]);
                     }
                     counter.Add(n);
                 }
             }
-            SubmissionValidator.Validate(tmp, d.Layout.Test.Select(t => t.Name).ToList(), d.Layout.SampleSubmissionPath);
+            SubmissionValidator.Validate(
+                tmp,
+                d.Layout.Test.Select(t => t.Name).ToList(),
+                d.Layout.SampleSubmissionPath
+            );
             File.Move(tmp, path, overwrite: false);
             return path;
         }
-        finally { if (File.Exists(tmp)) File.Delete(tmp); }
+        finally
+        {
+            if (File.Exists(tmp))
+                File.Delete(tmp);
+        }
     }
 
     static string Slug(string s) => new(s.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());

@@ -10,8 +10,8 @@ namespace SemDepth.Submission;
 public sealed record SubmitResult(string Zip, int Images, double Score, double Seconds)
 {
     public override string ToString() =>
-        $"submission {Zip}: {Images:N0} PNGs, validated against test/SEM; " +
-        (double.IsNaN(Score) ? Evaluator.NoTruth("a test RMSE") : $"test RMSE {Score:F3} (hidden truth)");
+        $"submission {Zip}: {Images:N0} PNGs, validated against test/SEM; "
+        + (double.IsNaN(Score) ? Evaluator.NoTruth("a test RMSE") : $"test RMSE {Score:F3} (hidden truth)");
 }
 
 /// <summary>The submit sequence of notebook 05 and <c>semdepth submit</c>.</summary>
@@ -22,11 +22,26 @@ public static class Submit
     public static SubmitResult Run(SavedMethod method, SemData d, IProgress<WorkProgress>? progress = null)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        string zip = SubmissionWriter.Write(method.Predictor, d, Path.Combine(Paths.Artifacts, "submissions"), progress: progress);
+        string zip = SubmissionWriter.Write(
+            method.Predictor,
+            d,
+            Path.Combine(Paths.Artifacts, "submissions"),
+            progress: progress
+        );
         double seconds = sw.Elapsed.TotalSeconds;
         double score = d.TestTruth is null ? double.NaN : SubmissionValidator.Score(zip, d);
-        ResultsLog.Append(new ResultEntry(DateTime.Now, method.Predictor.Name, d.Layout.Root, string.Join("; ", method.Checkpoints), zip, score,
-            double.NaN, method.OptionsJson));
+        ResultsLog.Append(
+            new ResultEntry(
+                DateTime.Now,
+                method.Predictor.Name,
+                d.Layout.Root,
+                string.Join("; ", method.Checkpoints),
+                zip,
+                score,
+                double.NaN,
+                method.OptionsJson
+            )
+        );
         return new SubmitResult(zip, d.Test.Count, score, seconds);
     }
 }

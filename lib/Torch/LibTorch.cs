@@ -13,9 +13,14 @@ public static class LibTorch
     public static IntPtr Export(string library, string symbol)
     {
         TorchNatives.EnsureLoaded();
-        if (NativeLibrary.TryLoad(library, out var handle) && NativeLibrary.TryGetExport(handle, symbol, out var address))
+        if (
+            NativeLibrary.TryLoad(library, out var handle)
+            && NativeLibrary.TryGetExport(handle, symbol, out var address)
+        )
             return address;
-        throw new InvalidOperationException($"{library} has no export {symbol}: this libtorch is not the one the workspace knows");
+        throw new InvalidOperationException(
+            $"{library} has no export {symbol}: this libtorch is not the one the workspace knows"
+        );
     }
 
     /// <summary>Whether NNPACK initialises on this CPU (<c>at::native::_nnpack_available</c>).</summary>
@@ -45,18 +50,25 @@ public static class LibTorch
     /// </summary>
     public static string QuietNnpack()
     {
-        if (_nnpack is not null) return _nnpack;
+        if (_nnpack is not null)
+            return _nnpack;
         try
         {
             int level = LogLevel;
             LogLevel = Math.Max(level, 2);
             bool available = NnpackAvailable();
             bool keepWarnings = Environment.GetEnvironmentVariable("SEMDEPTH_TORCH_LOG") == "warning";
-            if (available || keepWarnings) LogLevel = level;
+            if (available || keepWarnings)
+                LogLevel = level;
             return _nnpack = available
                 ? "NNPACK available"
-                : "NNPACK unavailable on this CPU (libtorch's \"Could not initialize NNPACK\" warning, repeated on every " +
-                  (keepWarnings ? "convolution, is kept: SEMDEPTH_TORCH_LOG=warning)" : "convolution, is said here once; its C++ warnings are off)");
+                : "NNPACK unavailable on this CPU (libtorch's \"Could not initialize NNPACK\" warning, "
+                    + "repeated on every "
+                    + (
+                        keepWarnings
+                            ? "convolution, is kept: SEMDEPTH_TORCH_LOG=warning)"
+                            : "convolution, is said here once; its C++ warnings are off)"
+                    );
         }
         catch (InvalidOperationException e)
         {

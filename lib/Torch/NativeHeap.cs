@@ -31,7 +31,9 @@ public static class NativeHeap
     /// <summary>Trim threshold set by <see cref="Tune"/>.</summary>
     public const int TrimThreshold = 1 << 30;
 
-    const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3, M_MMAP_MAX = -4;
+    const int M_TRIM_THRESHOLD = -1,
+        M_MMAP_THRESHOLD = -3,
+        M_MMAP_MAX = -4;
     static readonly object Gate = new();
     static bool _done;
 
@@ -43,7 +45,8 @@ public static class NativeHeap
     {
         lock (Gate)
         {
-            if (_done) return;
+            if (_done)
+                return;
             _done = true;
             Status = Apply();
         }
@@ -51,14 +54,19 @@ public static class NativeHeap
 
     static string Apply()
     {
-        if (!OperatingSystem.IsLinux()) return "not Linux: allocator left as it is";
-        if (Environment.GetEnvironmentVariable("SEMDEPTH_HEAP_TUNING") == "0") return "left at glibc's defaults (SEMDEPTH_HEAP_TUNING=0)";
+        if (!OperatingSystem.IsLinux())
+            return "not Linux: allocator left as it is";
+        if (Environment.GetEnvironmentVariable("SEMDEPTH_HEAP_TUNING") == "0")
+            return "left at glibc's defaults (SEMDEPTH_HEAP_TUNING=0)";
         try
         {
             bool ok = MallOpt(M_MMAP_THRESHOLD, MmapThreshold) == 1 & MallOpt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
-            if (!ok) return "mallopt refused the settings: glibc defaults";
+            if (!ok)
+                return "mallopt refused the settings: glibc defaults";
             bool noMmap = MallOpt(M_MMAP_MAX, 0) == 1;
-            return $"glibc mmap threshold {MmapThreshold >> 20} MiB{(noMmap ? " (no mmap: large blocks from the heap)" : "")}, trim threshold {TrimThreshold >> 20} MiB";
+            return $"glibc mmap threshold {MmapThreshold >> 20} "
+                + $"MiB{(noMmap ? " (no mmap: large blocks from the heap)" : "")}, trim threshold "
+                + $"{TrimThreshold >> 20} MiB";
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
@@ -66,5 +74,6 @@ public static class NativeHeap
         }
     }
 
-    [DllImport("libc", EntryPoint = "mallopt")] static extern int MallOpt(int param, int value);
+    [DllImport("libc", EntryPoint = "mallopt")]
+    static extern int MallOpt(int param, int value);
 }

@@ -33,10 +33,24 @@ public static class OneDnn
     static string _status = "not probed yet";
 
     /// <summary>Whether convolutions whose input gradient is needed pad their outputs to <see cref="Block"/>.</summary>
-    public static bool PadSmallOutputs { get { Probe(); return _padOverride ?? _padSmallOutputs; } }
+    public static bool PadSmallOutputs
+    {
+        get
+        {
+            Probe();
+            return _padOverride ?? _padSmallOutputs;
+        }
+    }
 
     /// <summary>One line: what the probe found and what was switched.</summary>
-    public static string Status { get { Probe(); return _status; } }
+    public static string Status
+    {
+        get
+        {
+            Probe();
+            return _status;
+        }
+    }
 
     /// <summary>The worst relative error of the probe's input gradients, before any switch (NaN when a
     /// gradient held NaN), and the worst after it.</summary>
@@ -45,10 +59,12 @@ public static class OneDnn
     /// <summary>Probes once (idempotent, thread-safe); the route and <see cref="Status"/> follow from it.</summary>
     public static void Probe()
     {
-        if (_probed) return;
+        if (_probed)
+            return;
         lock (Gate)
         {
-            if (_probed) return;
+            if (_probed)
+                return;
             TorchNatives.EnsureLoaded();
             string mode = Environment.GetEnvironmentVariable("SEMDEPTH_ONEDNN")?.Trim().ToLowerInvariant() ?? "";
             try
@@ -60,14 +76,18 @@ public static class OneDnn
                 }
                 else if (mode == "on")
                     _status = "oneDNN on, not probed (SEMDEPTH_ONEDNN=on): convolution gradients unchecked";
-                else Decide();
+                else
+                    Decide();
             }
             catch (InvalidOperationException e)
             {
                 // libtorch's switch not reachable (another platform's library names): nothing is switched
                 _status = $"oneDNN not probed: {e.Message}";
             }
-            finally { _probed = true; }
+            finally
+            {
+                _probed = true;
+            }
         }
     }
 
@@ -82,7 +102,8 @@ public static class OneDnn
         if (IsRight(before))
         {
             ProbeErrors = (before, before);
-            _status = $"oneDNN convolutions right on this CPU (probe: max relative error {before:E1}): nothing switched";
+            _status =
+                $"oneDNN convolutions right on this CPU (probe: max relative error {before:E1}): nothing switched";
             return;
         }
         double padded = WorstInputGradientError(pad: true);
@@ -90,16 +111,18 @@ public static class OneDnn
         {
             _padSmallOutputs = true;
             ProbeErrors = (before, padded);
-            _status = $"oneDNN's conv input gradient is wrong on this CPU for outputs not a multiple of {Block} " +
-                      $"(probe error {Describe(before)}): such convolutions pad their outputs to {Block} " +
-                      $"(probe error then {padded:E1})";
+            _status =
+                $"oneDNN's conv input gradient is wrong on this CPU for outputs not a multiple of {Block} "
+                + $"(probe error {Describe(before)}): such convolutions pad their outputs to {Block} "
+                + $"(probe error then {padded:E1})";
             return;
         }
         SetEnabled(false);
         double off = WorstInputGradientError(pad: false);
         ProbeErrors = (before, off);
-        _status = $"oneDNN's conv input gradient is wrong on this CPU (probe error {Describe(before)}, padded " +
-                  $"{Describe(padded)}): oneDNN switched off for this process (probe error then {off:E1}; slower)";
+        _status =
+            $"oneDNN's conv input gradient is wrong on this CPU (probe error {Describe(before)}, padded "
+            + $"{Describe(padded)}): oneDNN switched off for this process (probe error then {off:E1}; slower)";
     }
 
     static string Describe(double e) => double.IsNaN(e) ? "NaN" : e.ToString("E1");
@@ -113,7 +136,11 @@ public static class OneDnn
     // fault reads memory it never wrote, so one call can come out right by chance).
     static readonly (long Ci, long Co, long Kh, long Kw)[] ProbeShapes =
     [
-        (16, 1, 7, 7), (16, 7, 1, 7), (16, 2, 3, 3), (8, 3, 3, 3), (128, 1, 4, 4),
+        (16, 1, 7, 7),
+        (16, 7, 1, 7),
+        (16, 2, 3, 3),
+        (8, 3, 3, 3),
+        (128, 1, 4, 4),
     ];
 
     static double WorstInputGradientError(bool pad)
@@ -127,7 +154,8 @@ public static class OneDnn
             var x = torch.randn(new long[] { 4, ci, 20, 13 }, dtype: float64, generator: gen);
             var w = torch.randn(new long[] { co, ci, kh, kw }, dtype: float64, generator: gen) * 0.1;
             var b = torch.randn(new long[] { co }, dtype: float64, generator: gen);
-            var ho = 20 - kh + 1; var wo = 13 - kw + 1;
+            var ho = 20 - kh + 1;
+            var wo = 13 - kw + 1;
             var up = torch.randn(new long[] { 4, co, ho, wo }, dtype: float64, generator: gen);
             var reference = InputGradient(x, w, b, up, pad: false);
             double scale = Math.Max(reference.abs().max().item<double>(), 1e-12);
@@ -135,7 +163,8 @@ public static class OneDnn
             {
                 var got = InputGradient(x.to(float32), w.to(float32), b.to(float32), up.to(float32), pad);
                 double e = (got.to(float64) - reference).abs().max().item<double>() / scale;
-                if (double.IsNaN(e)) return double.NaN;
+                if (double.IsNaN(e))
+                    return double.NaN;
                 worst = Math.Max(worst, e);
             }
         }
@@ -154,22 +183,47 @@ public static class OneDnn
     /// gradient will be needed, the output channels are padded with zero filters to a multiple of
     /// <see cref="Block"/> and sliced off again; everywhere else the plain call.
     /// </summary>
-    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups = 1)
+    public static Tensor Conv2d(
+        Tensor x,
+        Tensor weight,
+        Tensor? bias,
+        long[] stride,
+        long[] padding,
+        long[] dilation,
+        long groups = 1
+    )
     {
         long co = weight.shape[0];
-        bool route = co % Block != 0 && groups == 1 && x.device_type == DeviceType.CPU
-                     && x.requires_grad && torch.is_grad_enabled() && PadSmallOutputs;
+        bool route =
+            co % Block != 0
+            && groups == 1
+            && x.device_type == DeviceType.CPU
+            && x.requires_grad
+            && torch.is_grad_enabled()
+            && PadSmallOutputs;
         return route
             ? Padded(x, weight, bias, stride, padding, dilation, groups)
             : nn.functional.conv2d(x, weight, bias, stride, padding, dilation, groups);
     }
 
-    static Tensor Padded(Tensor x, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups)
+    static Tensor Padded(
+        Tensor x,
+        Tensor weight,
+        Tensor? bias,
+        long[] stride,
+        long[] padding,
+        long[] dilation,
+        long groups
+    )
     {
         using var scope = torch.NewDisposeScope();
         long co = weight.shape[0];
         long extra = (co + Block - 1) / Block * Block - co;
-        var zeros = torch.zeros(new long[] { extra, weight.shape[1], weight.shape[2], weight.shape[3] }, weight.dtype, weight.device);
+        var zeros = torch.zeros(
+            new long[] { extra, weight.shape[1], weight.shape[2], weight.shape[3] },
+            weight.dtype,
+            weight.device
+        );
         var w = torch.cat([weight, zeros], 0); // (co + extra, ci, kh, kw): the extra filters are constant zeros
         var b = bias is null ? null : torch.cat([bias, torch.zeros(extra, bias.dtype, bias.device)], 0);
         var y = nn.functional.conv2d(x, w, b, stride, padding, dilation, groups); // (N, co + extra, h, w)
@@ -178,13 +232,15 @@ public static class OneDnn
 
     // libtorch's global context: at::globalContext(), Context::setUserEnabledMkldnn, userEnabledMkldnn
     // (exported by libtorch_cpu.so, already loaded by the time the natives are in).
-    static unsafe IntPtr Context() => ((delegate* unmanaged<IntPtr>)LibTorch.Export("libtorch_cpu.so", "_ZN2at13globalContextEv"))();
+    static unsafe IntPtr Context() =>
+        ((delegate* unmanaged<IntPtr>)LibTorch.Export("libtorch_cpu.so", "_ZN2at13globalContextEv"))();
 
     /// <summary>Whether libtorch may use oneDNN (its global switch).</summary>
     public static unsafe bool Enabled()
     {
         TorchNatives.EnsureLoaded();
-        var get = (delegate* unmanaged<IntPtr, byte>)LibTorch.Export("libtorch_cpu.so", "_ZNK2at7Context17userEnabledMkldnnEv");
+        var get = (delegate* unmanaged<IntPtr, byte>)
+            LibTorch.Export("libtorch_cpu.so", "_ZNK2at7Context17userEnabledMkldnnEv");
         return get(Context()) != 0;
     }
 
@@ -198,7 +254,11 @@ public static class OneDnn
         Probe();
         lock (Gate)
         {
-            _padOverride = route switch { OneDnnRoute.Guarded => null, _ => false };
+            _padOverride = route switch
+            {
+                OneDnnRoute.Guarded => null,
+                _ => false,
+            };
             SetEnabled(route != OneDnnRoute.Off);
         }
     }
@@ -209,7 +269,8 @@ public static class OneDnn
     public static unsafe void SetEnabled(bool on)
     {
         TorchNatives.EnsureLoaded();
-        var set = (delegate* unmanaged<IntPtr, byte, void>)LibTorch.Export("libtorch_cpu.so", "_ZN2at7Context20setUserEnabledMkldnnEb");
+        var set = (delegate* unmanaged<IntPtr, byte, void>)
+            LibTorch.Export("libtorch_cpu.so", "_ZN2at7Context20setUserEnabledMkldnnEb");
         set(Context(), on ? (byte)1 : (byte)0);
     }
 }
@@ -219,8 +280,10 @@ public enum OneDnnRoute
 {
     /// <summary>As the probe chose: oneDNN, with the padded route where its input gradient is wrong.</summary>
     Guarded,
+
     /// <summary>oneDNN for every convolution, no route (what libtorch does by default).</summary>
     Everywhere,
+
     /// <summary>oneDNN switched off: libtorch's own convolution kernels.</summary>
     Off,
 }

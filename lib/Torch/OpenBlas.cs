@@ -21,10 +21,13 @@ namespace SemDepth.Torch;
 /// </remarks>
 public static unsafe class OpenBlas
 {
-    const int RowMajor = 101, NoTrans = 111, Trans = 112;
+    const int RowMajor = 101,
+        NoTrans = 111,
+        Trans = 112;
 
-    /// <summary>Rows and columns the result needs, each, before OpenBLAS is called (unless it is
-    /// <see cref="WideColumns"/> wide): smaller or thin products ran as fast or faster in libtorch (docs/performance.md).</summary>
+    /// <summary>Rows and columns the result needs, each, before OpenBLAS is called (unless it is <see
+    /// cref="WideColumns"/> wide): smaller or thin products ran as fast or faster in libtorch
+    /// (docs/performance.md).</summary>
     public const long MinSide = 256;
 
     /// <summary>Columns from which OpenBLAS is called for any number of rows from <see cref="MinRowsWide"/>: against a
@@ -32,16 +35,33 @@ public static unsafe class OpenBlas
     /// the two were level (docs/performance.md).</summary>
     public const long WideColumns = 8192;
 
-    /// <summary>Rows a <see cref="WideColumns"/>-wide product needs: a vector times a matrix is faster in libtorch.</summary>
+    /// <summary>Rows a <see cref="WideColumns"/>-wide product needs: a vector times a matrix is faster in
+    /// libtorch.</summary>
     public const long MinRowsWide = 4;
 
     /// <summary>Whether a product with <paramref name="rows"/> x <paramref name="columns"/> results is worth calling
     /// OpenBLAS for (the sizes above).</summary>
-    public static bool Worth(long rows, long columns)
-        => (rows >= MinSide && columns >= MinSide) || (columns >= WideColumns && rows >= MinRowsWide);
+    public static bool Worth(long rows, long columns) =>
+        (rows >= MinSide && columns >= MinSide) || (columns >= WideColumns && rows >= MinRowsWide);
+
     static readonly object Gate = new();
     static bool _tried;
-    static delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
+    static delegate* unmanaged<
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        float,
+        float*,
+        int,
+        float*,
+        int,
+        float,
+        float*,
+        int,
+        void> _sgemm;
     static delegate* unmanaged<int, void> _setThreads;
     static delegate* unmanaged<IntPtr, void*> _tensorData;
     static string _status = "not looked for yet";
@@ -51,40 +71,86 @@ public static unsafe class OpenBlas
     static long _calls;
 
     /// <summary>Whether <see cref="TimesTransposed"/> can call OpenBLAS on this machine.</summary>
-    public static bool Available { get { Init(); return _sgemm != null; } }
+    public static bool Available
+    {
+        get
+        {
+            Init();
+            return _sgemm != null;
+        }
+    }
 
-    /// <summary>Forces libtorch's matmul for this process (benchmarks and tests compare the two); null: OpenBLAS when available.</summary>
+    /// <summary>Forces libtorch's matmul for this process (benchmarks and tests compare the two); null: OpenBLAS when
+    /// available.</summary>
     public static bool? Enabled { get; set; }
 
-    /// <summary>Which BLAS the product uses, with OpenBLAS's own description of its build and the core it picked.</summary>
-    public static string Status { get { Init(); return Use ? _status : $"libtorch matmul ({(Available ? "OpenBLAS switched off" : _status)})"; } }
+    /// <summary>Which BLAS the product uses, with OpenBLAS's own description of its build and the core it
+    /// picked.</summary>
+    public static string Status
+    {
+        get
+        {
+            Init();
+            return Use ? _status : $"libtorch matmul ({(Available ? "OpenBLAS switched off" : _status)})";
+        }
+    }
 
-    static bool Use => Available && (Enabled ?? Environment.GetEnvironmentVariable("SEMDEPTH_BLAS")?.Trim().ToLowerInvariant() != "torch");
+    static bool Use =>
+        Available
+        && (Enabled ?? Environment.GetEnvironmentVariable("SEMDEPTH_BLAS")?.Trim().ToLowerInvariant() != "torch");
 
     /// <summary>
-    /// <paramref name="a"/> (..., M, D) times the transpose of <paramref name="b"/> (K, D): (..., M, K).
-    /// OpenBLAS when it is available, both are contiguous float32 CPU tensors that need no gradient, and the result's
-    /// rows M (over the leading dimensions) and columns K are worth it (<see cref="Worth"/>); else <c>a.matmul(b.t())</c>.
+    /// <paramref name="a"/> (..., M, D) times the transpose of <paramref name="b"/> (K, D): (..., M, K). OpenBLAS when
+    /// it is available, both are contiguous float32 CPU tensors that need no gradient, and the result's rows M (over
+    /// the leading dimensions) and columns K are worth it (<see cref="Worth"/>); else <c>a.matmul(b.t())</c>.
     /// </summary>
     public static Tensor TimesTransposed(Tensor a, Tensor b)
     {
         if (b.dim() != 2 || a.dim() < 1 || a.shape[^1] != b.shape[1])
-            throw new ArgumentException($"shapes ({string.Join(", ", a.shape)}) and ({string.Join(", ", b.shape)}) do not multiply as A x B^T");
-        if (!Use || a.device_type != DeviceType.CPU || b.device_type != DeviceType.CPU
+            throw new ArgumentException(
+                $"shapes ({string.Join(", ", a.shape)}) and ({string.Join(", ", b.shape)}) do not multiply as A x B^T"
+            );
+        if (
+            !Use
+            || a.device_type != DeviceType.CPU
+            || b.device_type != DeviceType.CPU
             || (torch.is_grad_enabled() && (a.requires_grad || b.requires_grad)) // autograd needs libtorch's own op
-            || a.dtype != ScalarType.Float32 || b.dtype != ScalarType.Float32 || !a.is_contiguous() || !b.is_contiguous()
-            || !Worth(a.numel() / Math.Max(1, a.shape[^1]), b.shape[0]) || b.shape[1] == 0
-            || a.numel() / a.shape[^1] > int.MaxValue || b.shape[0] > int.MaxValue || b.shape[1] > int.MaxValue)
+            || a.dtype != ScalarType.Float32
+            || b.dtype != ScalarType.Float32
+            || !a.is_contiguous()
+            || !b.is_contiguous()
+            || !Worth(a.numel() / Math.Max(1, a.shape[^1]), b.shape[0])
+            || b.shape[1] == 0
+            || a.numel() / a.shape[^1] > int.MaxValue
+            || b.shape[0] > int.MaxValue
+            || b.shape[1] > int.MaxValue
+        )
             return a.matmul(b.t());
-        long d = b.shape[1], k = b.shape[0], m = a.numel() / d;
+        long d = b.shape[1],
+            k = b.shape[0],
+            m = a.numel() / d;
         var shape = a.shape.ToArray();
         shape[^1] = k;
         var c = torch.empty(shape, ScalarType.Float32, a.device);
         lock (Gate)
         {
             _setThreads(torch.get_num_threads());
-            _sgemm(RowMajor, NoTrans, Trans, (int)m, (int)k, (int)d, 1f,
-                (float*)_tensorData(a.Handle), (int)d, (float*)_tensorData(b.Handle), (int)d, 0f, (float*)_tensorData(c.Handle), (int)k);
+            _sgemm(
+                RowMajor,
+                NoTrans,
+                Trans,
+                (int)m,
+                (int)k,
+                (int)d,
+                1f,
+                (float*)_tensorData(a.Handle),
+                (int)d,
+                (float*)_tensorData(b.Handle),
+                (int)d,
+                0f,
+                (float*)_tensorData(c.Handle),
+                (int)k
+            );
         }
         Interlocked.Increment(ref _calls);
         return c;
@@ -94,31 +160,61 @@ public static unsafe class OpenBlas
     {
         lock (Gate)
         {
-            if (_tried) return;
+            if (_tried)
+                return;
             _tried = true;
             TorchNatives.EnsureLoaded();
             IntPtr blas = IntPtr.Zero;
-            if (!OperatingSystem.IsLinux() || !(NativeLibrary.TryLoad("libopenblas.so.0", out blas) || NativeLibrary.TryLoad("libopenblas.so", out blas)))
+            if (
+                !OperatingSystem.IsLinux()
+                || !(
+                    NativeLibrary.TryLoad("libopenblas.so.0", out blas)
+                    || NativeLibrary.TryLoad("libopenblas.so", out blas)
+                )
+            )
             {
                 _status = "no OpenBLAS on this machine (Debian: apt-get install libopenblas0-pthread)";
                 return;
             }
             // TorchSharp's shim, as its own assembly resolves it (TorchNatives' patched copy where the host needs one)
-            if (!NativeLibrary.TryLoad("LibTorchSharp", typeof(torch).Assembly, null, out var shim)
+            if (
+                !NativeLibrary.TryLoad("LibTorchSharp", typeof(torch).Assembly, null, out var shim)
                 || !NativeLibrary.TryGetExport(shim, "THSTensor_data", out var data)
                 || !NativeLibrary.TryGetExport(blas, "cblas_sgemm", out var sgemm)
-                || !NativeLibrary.TryGetExport(blas, "openblas_set_num_threads", out var setThreads))
+                || !NativeLibrary.TryGetExport(blas, "openblas_set_num_threads", out var setThreads)
+            )
             {
                 _status = "OpenBLAS or TorchSharp's shim lacks an entry point: libtorch matmul";
                 return;
             }
             _tensorData = (delegate* unmanaged<IntPtr, void*>)data;
             _setThreads = (delegate* unmanaged<int, void>)setThreads;
-            _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
-            string config = NativeLibrary.TryGetExport(blas, "openblas_get_config", out var cfg) ? Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)cfg)()) ?? "" : "";
-            string core = NativeLibrary.TryGetExport(blas, "openblas_get_corename", out var cn) ? Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)cn)()) ?? "" : "";
+            _sgemm = (delegate* unmanaged<
+                int,
+                int,
+                int,
+                int,
+                int,
+                int,
+                float,
+                float*,
+                int,
+                float*,
+                int,
+                float,
+                float*,
+                int,
+                void>)sgemm;
+            string config = NativeLibrary.TryGetExport(blas, "openblas_get_config", out var cfg)
+                ? Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)cfg)()) ?? ""
+                : "";
+            string core = NativeLibrary.TryGetExport(blas, "openblas_get_corename", out var cn)
+                ? Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)cn)()) ?? ""
+                : "";
             config = config.Trim();
-            _status = (config.StartsWith("OpenBLAS", StringComparison.Ordinal) ? config : $"OpenBLAS {config}".TrimEnd()) + (core.Length > 0 ? $" (core {core})" : "");
+            _status =
+                (config.StartsWith("OpenBLAS", StringComparison.Ordinal) ? config : $"OpenBLAS {config}".TrimEnd())
+                + (core.Length > 0 ? $" (core {core})" : "");
         }
     }
 }

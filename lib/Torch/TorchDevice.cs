@@ -23,13 +23,17 @@ public static class TorchDevice
         switch (forced?.Trim().ToLowerInvariant())
         {
             case null or "" or "auto":
-                if (CudaAvailable()) return CUDA;
+                if (CudaAvailable())
+                    return CUDA;
                 return CPU;
             case "cpu":
                 return CPU;
             case "cuda":
                 if (!CudaAvailable())
-                    throw new InvalidOperationException("SEMDEPTH_DEVICE=cuda but CUDA is not available: build with -p:TorchBackend=cuda on a machine with an NVIDIA GPU and driver.");
+                    throw new InvalidOperationException(
+                        "SEMDEPTH_DEVICE=cuda but CUDA is not available: build with -p:TorchBackend=cuda "
+                            + "on a machine with an NVIDIA GPU and driver."
+                    );
                 return CUDA;
             default:
                 throw new ArgumentException($"SEMDEPTH_DEVICE must be cpu, cuda or auto, not '{forced}'.");
@@ -55,6 +59,7 @@ public static class TorchDevice
     {
         TorchNatives.EnsureLoaded();
         torch.manual_seed(seed);
-        if (Current.type == DeviceType.CUDA) torch.cuda.manual_seed_all(seed);
+        if (Current.type == DeviceType.CUDA)
+            torch.cuda.manual_seed_all(seed);
     }
 }

@@ -47,12 +47,19 @@ public static class TorchNatives
     {
         lock (Gate)
         {
-            if (_done) return;
+            if (_done)
+                return;
             // Done only once the natives are in: a second thread waits on the lock until then
             // (setting the flag first let a parallel test reach TorchSharp's own loader too early).
             NativeHeap.Tune();
-            try { Load(); }
-            finally { _done = true; }
+            try
+            {
+                Load();
+            }
+            finally
+            {
+                _done = true;
+            }
             Nnpack = LibTorch.QuietNnpack(); // after _done: it looks up libtorch's exports
         }
     }
@@ -87,7 +94,8 @@ public static class TorchNatives
         foreach (var dep in new[] { "libc10.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
         {
             var p = Path.Combine(torchDir, dep);
-            if (File.Exists(p)) NativeLibrary.Load(p);
+            if (File.Exists(p))
+                NativeLibrary.Load(p);
         }
         _shim = NativeLibrary.Load(patched);
         NativeLibrary.SetDllImportResolver(typeof(TorchSharp.torch).Assembly, Resolve);
@@ -104,10 +112,13 @@ public static class TorchNatives
     /// </summary>
     static void LoadWithExternalLibtorch(string dir)
     {
-        foreach (var dep in new[] { "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
+        foreach (
+            var dep in new[] { "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" }
+        )
         {
             var p = Path.Combine(dir, dep);
-            if (File.Exists(p)) NativeLibrary.Load(p);
+            if (File.Exists(p))
+                NativeLibrary.Load(p);
         }
         string original = Path.Combine(FindShimDir(), ShimFile);
         string shim = HostHasGlibcxx(NeededVersion) ? original : PatchedCopy(original);
@@ -116,19 +127,26 @@ public static class TorchNatives
         Status = $"libtorch from SEMDEPTH_LIBTORCH_DIR={dir}, shim {shim}";
     }
 
-    static IntPtr Resolve(string name, Assembly asm, DllImportSearchPath? path)
-        => name is "LibTorchSharp" or "libLibTorchSharp" or ShimFile ? _shim : IntPtr.Zero;
+    static IntPtr Resolve(string name, Assembly asm, DllImportSearchPath? path) =>
+        name is "LibTorchSharp" or "libLibTorchSharp" or ShimFile ? _shim : IntPtr.Zero;
 
-    [DllImport("libc", EntryPoint = "dlopen")] static extern IntPtr DlOpen(string file, int mode);
-    [DllImport("libc", EntryPoint = "dlvsym")] static extern IntPtr DlVSym(IntPtr handle, string symbol, string version);
+    [DllImport("libc", EntryPoint = "dlopen")]
+    static extern IntPtr DlOpen(string file, int mode);
+
+    [DllImport("libc", EntryPoint = "dlvsym")]
+    static extern IntPtr DlVSym(IntPtr handle, string symbol, string version);
 
     /// <summary>True when the host's libstdc++.so.6 defines symbols at <paramref name="version"/>.</summary>
     public static bool HostHasGlibcxx(string version)
     {
         try
         {
-            IntPtr h = DlOpen("libstdc++.so.6", 2 /* RTLD_NOW */);
-            if (h == IntPtr.Zero) return false;
+            IntPtr h = DlOpen(
+                "libstdc++.so.6",
+                2 /* RTLD_NOW */
+            );
+            if (h == IntPtr.Zero)
+                return false;
             // The one symbol the shim needs at that version.
             return DlVSym(h, "_ZSt21ios_base_library_initv", version) != IntPtr.Zero;
         }
@@ -144,7 +162,11 @@ public static class TorchNatives
     static (string shimDir, string torchDir) FindNativeDirs(bool shimOnly = false)
     {
         var candidates = new List<string>();
-        void Add(string? dir) { if (!string.IsNullOrEmpty(dir)) candidates.Add(dir); }
+        void Add(string? dir)
+        {
+            if (!string.IsNullOrEmpty(dir))
+                candidates.Add(dir);
+        }
         string rel = Path.Combine("runtimes", "linux-x64", "native");
         Add(Path.Combine(AppContext.BaseDirectory, rel));
         Add(AppContext.BaseDirectory);
@@ -153,21 +175,28 @@ public static class TorchNatives
         // The NuGet package folder, read only (notebooks load the library outside its deps.json).
         string nuget = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        string tsVersion = typeof(TorchSharp.torch).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.107.0";
+        string tsVersion = typeof(TorchSharp.torch).Assembly.GetName().Version is { } v
+            ? $"{v.Major}.{v.Minor}.{v.Build}"
+            : "0.107.0";
         Add(Path.Combine(nuget, "torchsharp", tsVersion, rel));
         foreach (var pkg in new[] { "libtorch-cpu-linux-x64", "libtorch-cuda-12.8-linux-x64" })
         {
             var root = Path.Combine(nuget, pkg);
             if (Directory.Exists(root))
-                foreach (var d in Directory.GetDirectories(root).OrderDescending()) Add(Path.Combine(d, rel));
+                foreach (var d in Directory.GetDirectories(root).OrderDescending())
+                    Add(Path.Combine(d, rel));
         }
         string? shim = candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, ShimFile)));
         string? torch = candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "libtorch_cpu.so")));
-        if (shimOnly && shim is not null) return (shim, "");
+        if (shimOnly && shim is not null)
+            return (shim, "");
         if (shim is null || torch is null)
             throw new InvalidOperationException(
-                $"TorchSharp natives not found (looked for {ShimFile} and libtorch_cpu.so in: {string.Join(", ", candidates.Distinct())}). " +
-                "Build the library (dotnet build) so they are copied beside it, or restore the TorchSharp-cpu package.");
+                $"TorchSharp natives not found (looked for {ShimFile} and libtorch_cpu.so in: "
+                    + $"{string.Join(", ", candidates.Distinct())}). "
+                    + "Build the library (dotnet build) so they are copied beside it, or restore the "
+                    + "TorchSharp-cpu package."
+            );
         return (shim, torch);
     }
 
@@ -177,14 +206,24 @@ public static class TorchNatives
         byte[] bytes = File.ReadAllBytes(original);
         string hash = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
         string cache = Environment.GetEnvironmentVariable("SEMDEPTH_NATIVE_CACHE")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData,
-                Environment.SpecialFolderOption.Create), "semdepth", "natives");
+            ?? Path.Combine(
+                Environment.GetFolderPath(
+                    Environment.SpecialFolder.LocalApplicationData,
+                    Environment.SpecialFolderOption.Create
+                ),
+                "semdepth",
+                "natives"
+            );
         string dir = Path.Combine(cache, hash);
         string target = Path.Combine(dir, ShimFile);
-        if (File.Exists(target)) return target;
+        if (File.Exists(target))
+            return target;
         int changed = ElfVersionPatch.MarkVersionNeedWeak(bytes, NeededVersion);
         if (changed == 0)
-            throw new InvalidOperationException($"{original}: no version need on {NeededVersion} to patch; this TorchSharp build is not the one the workspace knows.");
+            throw new InvalidOperationException(
+                $"{original}: no version need on {NeededVersion} to patch; this TorchSharp build is not "
+                    + $"the one the workspace knows."
+            );
         Directory.CreateDirectory(dir);
         string tmp = target + "." + Environment.ProcessId + ".tmp";
         File.WriteAllBytes(tmp, bytes);
@@ -204,7 +243,15 @@ public static class ElfVersionPatch
     public static int MarkVersionNeedWeak(byte[] elf, string version)
     {
         var s = elf.AsSpan();
-        if (s.Length < 64 || s[0] != 0x7f || s[1] != (byte)'E' || s[2] != (byte)'L' || s[3] != (byte)'F' || s[4] != 2 || s[5] != 1)
+        if (
+            s.Length < 64
+            || s[0] != 0x7f
+            || s[1] != (byte)'E'
+            || s[2] != (byte)'L'
+            || s[3] != (byte)'F'
+            || s[4] != 2
+            || s[5] != 1
+        )
             throw new InvalidDataException("not a 64-bit little-endian ELF file");
         ulong shoff = BinaryPrimitives.ReadUInt64LittleEndian(s[0x28..]);
         ushort shentsize = BinaryPrimitives.ReadUInt16LittleEndian(s[0x3A..]);
@@ -213,7 +260,8 @@ public static class ElfVersionPatch
         for (int i = 0; i < shnum; i++)
         {
             var sh = s[(int)(shoff + (ulong)(i * shentsize))..];
-            if (BinaryPrimitives.ReadUInt32LittleEndian(sh[4..]) != ShtGnuVerneed) continue;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(sh[4..]) != ShtGnuVerneed)
+                continue;
             ulong off = BinaryPrimitives.ReadUInt64LittleEndian(sh[0x18..]);
             uint link = BinaryPrimitives.ReadUInt32LittleEndian(sh[0x28..]); // string table section
             uint count = BinaryPrimitives.ReadUInt32LittleEndian(sh[0x2C..]); // sh_info: number of Verneed
@@ -232,14 +280,19 @@ public static class ElfVersionPatch
                     if (ReadCString(s, (int)(strOff + name)) == version)
                     {
                         var flags = s[(int)(va + 4)..]; // Elf64_Vernaux: hash(4) flags(2) other(2) name(4) next(4)
-                        BinaryPrimitives.WriteUInt16LittleEndian(flags, (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(flags) | VerFlgWeak));
+                        BinaryPrimitives.WriteUInt16LittleEndian(
+                            flags,
+                            (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(flags) | VerFlgWeak)
+                        );
                         changed++;
                     }
                     uint vnaNext = BinaryPrimitives.ReadUInt32LittleEndian(s[(int)(va + 12)..]);
-                    if (vnaNext == 0) break;
+                    if (vnaNext == 0)
+                        break;
                     va += vnaNext;
                 }
-                if (next == 0) break;
+                if (next == 0)
+                    break;
                 vn += next;
             }
         }

@@ -14,19 +14,37 @@ namespace SemDepth.Training;
 /// </summary>
 public static class BatchNormCalibration
 {
-    public static void Recalibrate(nn.Module<Tensor, Tensor> model, ImageSet set, IReadOnlyList<int> idx, PixelScale scale, int maxImages = 2048, int batchSize = 128) =>
-        Recalibrate(model, [(set, idx)], scale, maxImages, batchSize);
+    public static void Recalibrate(
+        nn.Module<Tensor, Tensor> model,
+        ImageSet set,
+        IReadOnlyList<int> idx,
+        PixelScale scale,
+        int maxImages = 2048,
+        int batchSize = 128
+    ) => Recalibrate(model, [(set, idx)], scale, maxImages, batchSize);
 
     /// <summary>Statistics averaged over images of several sets (a network trained on simulated and
     /// real images at once), up to <paramref name="maxImages"/> from each.</summary>
-    public static void Recalibrate(nn.Module<Tensor, Tensor> model, IReadOnlyList<(ImageSet Set, IReadOnlyList<int> Idx)> sources, PixelScale scale, int maxImages = 2048, int batchSize = 128)
+    public static void Recalibrate(
+        nn.Module<Tensor, Tensor> model,
+        IReadOnlyList<(ImageSet Set, IReadOnlyList<int> Idx)> sources,
+        PixelScale scale,
+        int maxImages = 2048,
+        int batchSize = 128
+    )
     {
         var norms = model.modules().OfType<NormBase>().Where(m => m.running_mean is not null).ToList();
-        if (norms.Count == 0 || sources.Sum(x => x.Idx.Count) < 2) return;
+        if (norms.Count == 0 || sources.Sum(x => x.Idx.Count) < 2)
+            return;
         bool wasTraining = model.training;
         var momenta = norms.Select(n => n.momentum).ToList();
         model.eval();
-        foreach (var n in norms) { n.reset_running_stats(); n.momentum = null; n.train(); } // null momentum: a plain average over batches
+        foreach (var n in norms)
+        {
+            n.reset_running_stats();
+            n.momentum = null;
+            n.train();
+        } // null momentum: a plain average over batches
         try
         {
             using var noGrad = torch.no_grad();
@@ -37,15 +55,20 @@ public static class BatchNormCalibration
                 {
                     using var scope = torch.NewDisposeScope();
                     int n = Math.Min(batchSize, ids.Length - s);
-                    if (n < 2) break; // BatchNorm needs two samples
+                    if (n < 2)
+                        break; // BatchNorm needs two samples
                     model.forward(Batches.ToTensor(set, ids.AsSpan(s, n), scale, TorchDevice.Current));
                 }
             }
         }
         finally
         {
-            for (int i = 0; i < norms.Count; i++) norms[i].momentum = momenta[i];
-            if (wasTraining) model.train(); else model.eval();
+            for (int i = 0; i < norms.Count; i++)
+                norms[i].momentum = momenta[i];
+            if (wasTraining)
+                model.train();
+            else
+                model.eval();
         }
     }
 }

@@ -22,12 +22,16 @@ public sealed class CheckpointException(string message, Exception? inner = null)
 /// </summary>
 public static class Checkpoint
 {
-    public const string ModelFile = "model.bin", OptimizerFile = "optimizer.bin", StateFile = "state.json", OptionsFile = "options.json";
+    public const string ModelFile = "model.bin",
+        OptimizerFile = "optimizer.bin",
+        StateFile = "state.json",
+        OptionsFile = "options.json";
 
     /// <summary>Length and SHA-256 (hex) of one file of a checkpoint.</summary>
     public sealed record FileEntry(long Length, string Sha256);
 
-    /// <summary>What state.json holds. <see cref="Files"/> is null in checkpoints written before the manifest.</summary>
+    /// <summary>What state.json holds. <see cref="Files"/> is null in checkpoints written before the
+    /// manifest.</summary>
     public sealed record State(int Epoch, string Kind, DateTime SavedUtc, Dictionary<string, FileEntry>? Files = null);
 
     /// <summary>Where recovery messages go (standard error by default; tests capture them).</summary>
@@ -38,25 +42,40 @@ public static class Checkpoint
     internal static Action<string>? BeforeWrite { get; set; }
 
     static string NewDir(string dir) => dir + ".new";
+
     static string OldDir(string dir) => dir + ".old";
 
-    public static void Save(string dir, nn.Module model, optim.Optimizer? optimizer, int epoch, string kind, string optionsJson) =>
-        Save(dir, model, optimizer is null ? [] : [(OptimizerFile, optimizer)], epoch, kind, optionsJson);
+    public static void Save(
+        string dir,
+        nn.Module model,
+        optim.Optimizer? optimizer,
+        int epoch,
+        string kind,
+        string optionsJson
+    ) => Save(dir, model, optimizer is null ? [] : [(OptimizerFile, optimizer)], epoch, kind, optionsJson);
 
     /// <summary>A checkpoint with several optimizers, each in its own file (CycleGAN: G and D).</summary>
-    public static void Save(string dir, nn.Module model, IReadOnlyList<(string File, optim.Optimizer Optimizer)> optimizers,
-        int epoch, string kind, string optionsJson)
+    public static void Save(
+        string dir,
+        nn.Module model,
+        IReadOnlyList<(string File, optim.Optimizer Optimizer)> optimizers,
+        int epoch,
+        string kind,
+        string optionsJson
+    )
     {
         dir = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
         string fresh = NewDir(dir);
         try
         {
-            if (Directory.Exists(fresh)) Directory.Delete(fresh, true);
+            if (Directory.Exists(fresh))
+                Directory.Delete(fresh, true);
             Directory.CreateDirectory(fresh);
             var files = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
             Write(fresh, ModelFile, files, p => model.save(p));
             foreach (var (file, optimizer) in optimizers)
-                if (optimizer is TorchSharp.Modules.OptimizerHelper oh) Write(fresh, file, files, p => oh.save_state_dict(p));
+                if (optimizer is TorchSharp.Modules.OptimizerHelper oh)
+                    Write(fresh, file, files, p => oh.save_state_dict(p));
             Write(fresh, OptionsFile, files, p => File.WriteAllText(p, optionsJson));
             // state.json last: a folder without it is incomplete.
             var state = new State(epoch, kind, DateTime.UtcNow, files);
@@ -66,7 +85,9 @@ public static class Checkpoint
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(fresh);
-            string previous = Verify(dir) is null ? $"the previous checkpoint (epoch {ReadStateFile(dir).Epoch}) is unchanged" : "there was no previous checkpoint";
+            string previous = Verify(dir) is null
+                ? $"the previous checkpoint (epoch {ReadStateFile(dir).Epoch}) is unchanged"
+                : "there was no previous checkpoint";
             throw new CheckpointException($"could not write checkpoint {dir}: {e.Message}; {previous}", e);
         }
         Swap(dir, fresh);
@@ -75,10 +96,12 @@ public static class Checkpoint
     /// <summary>Puts the complete <paramref name="fresh"/> folder in place of <paramref name="dir"/>.</summary>
     static void Swap(string dir, string fresh)
     {
-        string old = OldDir(dir), parent = Path.GetDirectoryName(dir)!;
+        string old = OldDir(dir),
+            parent = Path.GetDirectoryName(dir)!;
         if (Directory.Exists(dir))
         {
-            if (Directory.Exists(old)) Directory.Delete(old, true);
+            if (Directory.Exists(old))
+                Directory.Delete(old, true);
             Directory.Move(dir, old);
             SyncDirectory(parent);
             Directory.Move(fresh, dir);
@@ -99,7 +122,8 @@ public static class Checkpoint
         write(path);
         using var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
         fs.Flush(flushToDisk: true);
-        if (manifest is null) return;
+        if (manifest is null)
+            return;
         fs.Position = 0;
         manifest[name] = new FileEntry(fs.Length, Convert.ToHexString(SHA256.HashData(fs)).ToLowerInvariant());
     }
@@ -107,18 +131,28 @@ public static class Checkpoint
     /// <summary>Null when <paramref name="dir"/> holds a complete checkpoint; else what is wrong.</summary>
     public static string? Verify(string dir)
     {
-        if (!Directory.Exists(dir)) return "missing";
+        if (!Directory.Exists(dir))
+            return "missing";
         string statePath = Path.Combine(dir, StateFile);
-        if (!File.Exists(statePath)) return $"{statePath} is missing (the save did not finish)";
+        if (!File.Exists(statePath))
+            return $"{statePath} is missing (the save did not finish)";
         State state;
-        try { state = ReadStateFile(dir); }
-        catch (CheckpointException e) { return e.Message; }
+        try
+        {
+            state = ReadStateFile(dir);
+        }
+        catch (CheckpointException e)
+        {
+            return e.Message;
+        }
         foreach (var (name, entry) in state.Files ?? [])
         {
             string f = Path.Combine(dir, name);
-            if (!File.Exists(f)) return $"{f} is missing";
+            if (!File.Exists(f))
+                return $"{f} is missing";
             long len = new FileInfo(f).Length;
-            if (len != entry.Length) return $"{f} is {len} bytes, the manifest says {entry.Length} (truncated or replaced)";
+            if (len != entry.Length)
+                return $"{f} is {len} bytes, the manifest says {entry.Length} (truncated or replaced)";
             using var fs = File.OpenRead(f);
             if (Convert.ToHexString(SHA256.HashData(fs)).ToLowerInvariant() != entry.Sha256)
                 return $"{f} does not match its SHA-256 in the manifest (corrupt)";
@@ -135,66 +169,93 @@ public static class Checkpoint
     public static string? Recover(string dir)
     {
         dir = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
-        string fresh = NewDir(dir), old = OldDir(dir);
-        bool hasNew = Directory.Exists(fresh), hasOld = Directory.Exists(old);
+        string fresh = NewDir(dir),
+            old = OldDir(dir);
+        bool hasNew = Directory.Exists(fresh),
+            hasOld = Directory.Exists(old);
         string? mainProblem = Verify(dir);
         if (mainProblem is null)
         {
-            if (!hasNew && !hasOld) return null;
+            if (!hasNew && !hasOld)
+                return null;
             TryDelete(fresh);
             TryDelete(old);
-            return $"{dir}: removed leftovers of a save that was interrupted ({Leftovers(hasNew, hasOld)}); the checkpoint itself was complete";
+            return $"{dir}: removed leftovers of a save that was interrupted ({Leftovers(hasNew, hasOld)}); the "
+                + $"checkpoint itself was complete";
         }
-        foreach (var (candidate, what) in new[] { (fresh, "the save that was interrupted had finished writing"), (old, "the previous checkpoint") })
+        foreach (
+            var (candidate, what) in new[]
+            {
+                (fresh, "the save that was interrupted had finished writing"),
+                (old, "the previous checkpoint"),
+            }
+        )
         {
-            if (!Directory.Exists(candidate) || Verify(candidate) is not null) continue;
-            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+            if (!Directory.Exists(candidate) || Verify(candidate) is not null)
+                continue;
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, true);
             Directory.Move(candidate, dir);
             SyncDirectory(Path.GetDirectoryName(dir)!);
             TryDelete(fresh);
             TryDelete(old);
             int epoch = ReadStateFile(dir).Epoch;
-            return $"{dir}: recovered the checkpoint of epoch {epoch} from {Path.GetFileName(candidate)}/ ({what}); " +
-                   $"{Path.GetFileName(dir)}/ was {(mainProblem == "missing" ? "missing" : "incomplete: " + mainProblem)}";
+            return $"{dir}: recovered the checkpoint of epoch {epoch} from {Path.GetFileName(candidate)}/ ({what}); "
+                + $"{Path.GetFileName(dir)}/ was "
+                + $"{(mainProblem == "missing" ? "missing" : "incomplete: " + mainProblem)}";
         }
         if (mainProblem == "missing" && !hasNew && !hasOld)
             throw new CheckpointException($"{dir}: no checkpoint here (train first, or check the run name)");
-        throw new CheckpointException($"{dir}: no complete checkpoint: {mainProblem}" +
-                                      (hasNew || hasOld ? $" ({Leftovers(hasNew, hasOld)} incomplete too)" : ""));
+        throw new CheckpointException(
+            $"{dir}: no complete checkpoint: {mainProblem}"
+                + (hasNew || hasOld ? $" ({Leftovers(hasNew, hasOld)} incomplete too)" : "")
+        );
     }
 
     static string Leftovers(bool hasNew, bool hasOld) =>
-        string.Join(" and ", new[] { hasNew ? "checkpoint.new/" : null, hasOld ? "checkpoint.old/" : null }.OfType<string>());
+        string.Join(
+            " and ",
+            new[] { hasNew ? "checkpoint.new/" : null, hasOld ? "checkpoint.old/" : null }.OfType<string>()
+        );
 
     /// <summary>Reads state.json after <see cref="Recover"/> (which it reports through <see cref="Log"/>);
     /// with <paramref name="expectedKinds"/>, a checkpoint of another model kind is an error naming it.</summary>
     public static State ReadState(string dir, params string[] expectedKinds)
     {
-        if (Recover(dir) is { } message) Log(message);
+        if (Recover(dir) is { } message)
+            Log(message);
         var state = ReadStateFile(dir);
         if (expectedKinds.Length > 0 && !expectedKinds.Contains(state.Kind))
             throw new CheckpointException(
-                $"{Path.Combine(dir, StateFile)}: this is a '{state.Kind}' checkpoint, not {string.Join(" or ", expectedKinds.Select(k => $"'{k}'"))}");
+                $"{Path.Combine(dir, StateFile)}: this is a '{state.Kind}' checkpoint, not "
+                    + $"{string.Join(" or ", expectedKinds.Select(k => $"'{k}'"))}"
+            );
         return state;
     }
 
     static State ReadStateFile(string dir)
     {
         string f = Path.Combine(dir, StateFile);
-        if (!File.Exists(f)) throw new CheckpointException($"{dir} is not a checkpoint (no {StateFile})");
+        if (!File.Exists(f))
+            throw new CheckpointException($"{dir} is not a checkpoint (no {StateFile})");
         try
         {
             var state = JsonSerializer.Deserialize<State>(File.ReadAllText(f));
-            if (state is null || string.IsNullOrEmpty(state.Kind)) throw new CheckpointException($"{f}: empty or without a model kind");
+            if (state is null || string.IsNullOrEmpty(state.Kind))
+                throw new CheckpointException($"{f}: empty or without a model kind");
             return state;
         }
-        catch (JsonException e) { throw new CheckpointException($"{f}: not a valid state file ({e.Message})", e); }
+        catch (JsonException e)
+        {
+            throw new CheckpointException($"{f}: not a valid state file ({e.Message})", e);
+        }
     }
 
     public static string ReadOptions(string dir)
     {
         string f = Path.Combine(dir, OptionsFile);
-        if (!File.Exists(f)) throw new CheckpointException($"{f} is missing");
+        if (!File.Exists(f))
+            throw new CheckpointException($"{f} is missing");
         return File.ReadAllText(f);
     }
 
@@ -202,7 +263,10 @@ public static class Checkpoint
     public static T ReadOptions<T>(string dir, Func<string, T> parse)
     {
         string f = Path.Combine(dir, OptionsFile);
-        try { return parse(ReadOptions(dir)); }
+        try
+        {
+            return parse(ReadOptions(dir));
+        }
         catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
         {
             throw new CheckpointException($"{f}: not valid {typeof(T).Name} ({e.Message})", e);
@@ -213,20 +277,32 @@ public static class Checkpoint
     public static void LoadModel(string dir, nn.Module model)
     {
         string f = Path.Combine(dir, ModelFile);
-        if (!File.Exists(f)) throw new CheckpointException($"{f} is missing");
-        try { model.load(f); }
+        if (!File.Exists(f))
+            throw new CheckpointException($"{f} is missing");
+        try
+        {
+            model.load(f);
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new CheckpointException($"{f}: cannot be loaded into a {model.GetType().Name} ({FirstLine(e.Message)})", e);
+            throw new CheckpointException(
+                $"{f}: cannot be loaded into a {model.GetType().Name} ({FirstLine(e.Message)})",
+                e
+            );
         }
     }
 
     public static void LoadOptimizer(string dir, optim.Optimizer optimizer, string file = OptimizerFile)
     {
-        if (optimizer is not TorchSharp.Modules.OptimizerHelper oh) return;
+        if (optimizer is not TorchSharp.Modules.OptimizerHelper oh)
+            return;
         string f = Path.Combine(dir, file);
-        if (!File.Exists(f)) throw new CheckpointException($"{f} is missing");
-        try { oh.load_state_dict(f); }
+        if (!File.Exists(f))
+            throw new CheckpointException($"{f} is missing");
+        try
+        {
+            oh.load_state_dict(f);
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new CheckpointException($"{f}: cannot be loaded into this optimizer ({FirstLine(e.Message)})", e);
@@ -237,22 +313,38 @@ public static class Checkpoint
 
     static void TryDelete(string dir)
     {
-        try { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* a leftover is removed on the next open */ }
+        try
+        {
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { /* a leftover is removed on the next open */
+        }
     }
 
     /// <summary>fsync of a folder, so that the renames in it survive a power cut (Linux and macOS;
     /// elsewhere a no-op).</summary>
     static void SyncDirectory(string dir)
     {
-        if (OperatingSystem.IsWindows()) return;
-        int fd = open(dir, 0 /* O_RDONLY */);
-        if (fd < 0) return;
+        if (OperatingSystem.IsWindows())
+            return;
+        int fd = open(
+            dir,
+            0 /* O_RDONLY */
+        );
+        if (fd < 0)
+            return;
         fsync(fd);
         close(fd);
     }
 
-    [DllImport("libc", SetLastError = true)] static extern int open([MarshalAs(UnmanagedType.LPStr)] string path, int flags);
-    [DllImport("libc", SetLastError = true)] static extern int fsync(int fd);
-    [DllImport("libc")] static extern int close(int fd);
+    [DllImport("libc", SetLastError = true)]
+    static extern int open([MarshalAs(UnmanagedType.LPStr)] string path, int flags);
+
+    [DllImport("libc", SetLastError = true)]
+    static extern int fsync(int fd);
+
+    [DllImport("libc")]
+    static extern int close(int fd);
 }

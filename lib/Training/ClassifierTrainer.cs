@@ -13,23 +13,31 @@ public sealed record ClassifierOptions
 {
     /// <summary>Run name: the folder under runs/.</summary>
     public string Name { get; init; } = "case-classifier";
+
     /// <summary>Epochs over the real train images of the training sites: 10 reach the winners' accuracy on the quick
     /// preset and later epochs lose it (docs/benchmarks.md); retrieval searches only the predicted case.</summary>
     public int Epochs { get; init; } = 10;
     public int BatchSize { get; init; } = 64;
+
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
+
     /// <summary>Channels of the first conv stage (doubling over four stages).</summary>
     public int Width { get; init; } = 16;
+
     /// <summary>Normalisation: batch (default; its statistics are recomputed with the final weights
     /// each epoch, see <see cref="BatchNormCalibration"/>) | none (trains far slower here).</summary>
     public NormKind Norm { get; init; } = NormKind.Batch;
+
     /// <summary>Fraction of the train sites held out for the accuracy figure (split by site).</summary>
     public double ValFraction { get; init; } = 0.2;
+
     /// <summary>Random flips and 180-degree rotation.</summary>
     public bool Augment { get; init; } = true;
+
     /// <summary>Use at most this many training images per epoch (0: all).</summary>
     public int MaxTrainImages { get; init; }
+
     /// <summary>Measure each epoch's accuracy on at most this many held-out images, an even sample (0: all).</summary>
     public int MaxValImages { get; init; }
     public int Seed { get; init; } = 41;
@@ -39,13 +47,24 @@ public sealed record ClassifierOptions
     public static ClassifierOptions Default => new();
 
     /// <summary>These options within a run's caps (<see cref="Workspace.RunCaps"/>).</summary>
-    public ClassifierOptions Capped(Workspace.RunCaps caps) => this with
-    {
-        MaxTrainImages = caps.ClassifierImages > 0 && (MaxTrainImages == 0 || caps.ClassifierImages < MaxTrainImages) ? caps.ClassifierImages : MaxTrainImages,
-        MaxValImages = caps.EvalTrainImages > 0 && (MaxValImages == 0 || caps.EvalTrainImages < MaxValImages) ? caps.EvalTrainImages : MaxValImages,
-    };
+    public ClassifierOptions Capped(Workspace.RunCaps caps) =>
+        this with
+        {
+            MaxTrainImages =
+                caps.ClassifierImages > 0 && (MaxTrainImages == 0 || caps.ClassifierImages < MaxTrainImages)
+                    ? caps.ClassifierImages
+                    : MaxTrainImages,
+            MaxValImages =
+                caps.EvalTrainImages > 0 && (MaxValImages == 0 || caps.EvalTrainImages < MaxValImages)
+                    ? caps.EvalTrainImages
+                    : MaxValImages,
+        };
+
     public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
-    public static ClassifierOptions FromJson(string json) => JsonSerializer.Deserialize<ClassifierOptions>(json, DepthOptions.Json) ?? throw new InvalidDataException("empty options");
+
+    public static ClassifierOptions FromJson(string json) =>
+        JsonSerializer.Deserialize<ClassifierOptions>(json, DepthOptions.Json)
+        ?? throw new InvalidDataException("empty options");
 }
 
 /// <summary>
@@ -56,7 +75,8 @@ public sealed class ClassifierTrainer : IDisposable
 {
     readonly SemData _data;
     readonly RunLog _log;
-    readonly int[] _trainIdx, _valIdx;
+    readonly int[] _trainIdx,
+        _valIdx;
 
     public ClassifierOptions Options { get; }
     public CaseClassifier Model { get; }
@@ -68,13 +88,21 @@ public sealed class ClassifierTrainer : IDisposable
     public ClassifierTrainer(ClassifierOptions options, SemData data, string? runDir = null)
     {
         var device = TorchDevice.Current;
-        Options = options with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Layout.Root };
+        Options = options with
+        {
+            Device = device.type.ToString().ToLowerInvariant(),
+            Data = options.Data.Length > 0 ? options.Data : data.Layout.Root,
+        };
         _data = data;
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
-        if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        if (Directory.Exists(dir))
+            Directory.Delete(dir, true);
         _log = new RunLog(dir);
         (_trainIdx, _valIdx) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
-        if (_trainIdx.Length < 2) throw new InvalidOperationException("the case classifier needs real train images: the split left fewer than 2");
+        if (_trainIdx.Length < 2)
+            throw new InvalidOperationException(
+                "the case classifier needs real train images: the split left fewer than 2"
+            );
         TorchDevice.Seed(options.Seed);
         Model = new CaseClassifier(options.Width, norm: options.Norm);
         Model.to(device);
@@ -95,7 +123,8 @@ public sealed class ClassifierTrainer : IDisposable
             guard.StartEpoch(epoch);
             var sw = Stopwatch.StartNew();
             var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
-            if (Options.MaxTrainImages > 0 && order.Length > Options.MaxTrainImages) order = order[..Options.MaxTrainImages];
+            if (Options.MaxTrainImages > 0 && order.Length > Options.MaxTrainImages)
+                order = order[..Options.MaxTrainImages];
             int nb = order.Length / bs;
             Model.train();
             using var lossSum = new LossSum();
@@ -103,8 +132,15 @@ public sealed class ClassifierTrainer : IDisposable
             {
                 using var scope = torch.NewDisposeScope();
                 var idx = order.AsSpan(b * bs, bs);
-                for (int k = 0; k < bs; k++) labels[k] = _data.Layout.Train[idx[k]].Case - 1;
-                Batches.Fill(_data.Train, idx, PixelScale.Symmetric, Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch, b) : null, xs);
+                for (int k = 0; k < bs; k++)
+                    labels[k] = _data.Layout.Train[idx[k]].Case - 1;
+                Batches.Fill(
+                    _data.Train,
+                    idx,
+                    PixelScale.Symmetric,
+                    Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch, b) : null,
+                    xs
+                );
                 var x = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
                 var y = torch.tensor(labels, device: device); // (N,) class = case - 1 (copied: labels is reused)
                 var l = Inference.Step(Optimizer, () => nn.functional.cross_entropy(Model.forward(x), y));
@@ -114,7 +150,9 @@ public sealed class ClassifierTrainer : IDisposable
                 {
                     guard.ObserveGradients(b, Model.parameters());
                     guard.Check();
-                    progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l.item<float>()));
+                    progress?.Report(
+                        new TrainProgress(Options.Name, epoch, Options.Epochs, b + 1, nb, l.item<float>())
+                    );
                 }
             }
             guard.Check();
@@ -125,8 +163,18 @@ public sealed class ClassifierTrainer : IDisposable
             History.Add(m);
             Epoch = epoch;
             _log.Scalar("loss/train_ce", m.TrainL1, epoch);
-            if (!double.IsNaN(acc)) _log.Scalar("accuracy/val_sites", acc, epoch);
-            _log.Append(new Dictionary<string, double> { ["epoch"] = epoch, ["train_ce"] = m.TrainL1, ["val_accuracy"] = acc, ["seconds"] = secs, ["images_per_s"] = m.ImagesPerSecond });
+            if (!double.IsNaN(acc))
+                _log.Scalar("accuracy/val_sites", acc, epoch);
+            _log.Append(
+                new Dictionary<string, double>
+                {
+                    ["epoch"] = epoch,
+                    ["train_ce"] = m.TrainL1,
+                    ["val_accuracy"] = acc,
+                    ["seconds"] = secs,
+                    ["images_per_s"] = m.ImagesPerSecond,
+                }
+            );
             Checkpoint.Save(_log.CheckpointDir, Model, Optimizer, epoch, "classifier", Options.ToJson());
             progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, nb, nb, m.TrainL1, m));
         }
@@ -134,7 +182,8 @@ public sealed class ClassifierTrainer : IDisposable
         return History;
     }
 
-    /// <summary>Accuracy on the held-out sites' images (an even sample of at most <see cref="ClassifierOptions.MaxValImages"/>) and how many.</summary>
+    /// <summary>Accuracy on the held-out sites' images (an even sample of at most <see
+    /// cref="ClassifierOptions.MaxValImages"/>) and how many.</summary>
     public (double Accuracy, int Images) HeldOutAccuracy()
     {
         var idx = Batches.EvenSample(_valIdx, Options.MaxValImages);
@@ -145,11 +194,18 @@ public sealed class ClassifierTrainer : IDisposable
     public double Accuracy(IReadOnlyList<int> idx)
     {
         var pred = PredictCases(_data.Train, idx);
-        return idx.Count == 0 ? double.NaN : idx.Where((i, k) => pred[k] == _data.Layout.Train[i].Case).Count() / (double)idx.Count;
+        return idx.Count == 0
+            ? double.NaN
+            : idx.Where((i, k) => pred[k] == _data.Layout.Train[i].Case).Count() / (double)idx.Count;
     }
 
     /// <summary>The classifier's case (1-4) for images <paramref name="idx"/>.</summary>
     public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => Inference.Cases(Model, sem, idx);
 
-    public void Dispose() { _log.Dispose(); Model.Dispose(); Optimizer.Dispose(); }
+    public void Dispose()
+    {
+        _log.Dispose();
+        Model.Dispose();
+        Optimizer.Dispose();
+    }
 }

@@ -16,24 +16,43 @@ public sealed class CycleGanModel : IDisposable
     public CycleGanNets Nets { get; }
     public optim.Optimizer OptG { get; }
     public optim.Optimizer OptD { get; }
-    readonly ImagePool _poolFakeSim, _poolFakeReal;
+    readonly ImagePool _poolFakeSim,
+        _poolFakeReal;
 
-    Tensor? realSem, simSem, fakeSim, recReal, fakeReal, recSim;
+    Tensor? realSem,
+        simSem,
+        fakeSim,
+        recReal,
+        fakeReal,
+        recSim;
 
     /// <summary>Losses of the last step (for logs): G_adv, cycle, identity, D_sim, D_real, GP.</summary>
     /// <summary>The last step's losses, detached and on the device (no host synchronisation per step).</summary>
     public Dictionary<string, Tensor> LastLossTensors { get; } = [];
 
     /// <summary>The last step's losses read back (a host synchronisation: for reports only).</summary>
-    public Dictionary<string, double> LastLosses => LastLossTensors.ToDictionary(kv => kv.Key, kv => kv.Value.to(ScalarType.Float64).item<double>());
+    public Dictionary<string, double> LastLosses =>
+        LastLossTensors.ToDictionary(kv => kv.Key, kv => kv.Value.to(ScalarType.Float64).item<double>());
 
     public CycleGanModel(CycleGanOptions options, Device device, int index = 0)
     {
         Options = options.Validated();
         Nets = options.CreateNets();
         Nets.to(device);
-        OptG = MultiTensor.Adam.Create(options.Optimizer, Nets.GeneratorParameters(), options.LearningRate, options.Beta1, options.Beta2);
-        OptD = MultiTensor.Adam.Create(options.Optimizer, Nets.DiscriminatorParameters(), options.LearningRate, options.Beta1, options.Beta2);
+        OptG = MultiTensor.Adam.Create(
+            options.Optimizer,
+            Nets.GeneratorParameters(),
+            options.LearningRate,
+            options.Beta1,
+            options.Beta2
+        );
+        OptD = MultiTensor.Adam.Create(
+            options.Optimizer,
+            Nets.DiscriminatorParameters(),
+            options.LearningRate,
+            options.Beta1,
+            options.Beta2
+        );
         _poolFakeSim = new ImagePool(options.PoolSize, options.Seed, 60 + 2 * index);
         _poolFakeReal = new ImagePool(options.PoolSize, options.Seed, 61 + 2 * index);
     }
@@ -44,21 +63,27 @@ public sealed class CycleGanModel : IDisposable
         _poolFakeSim.Reset(epoch);
         _poolFakeReal.Reset(epoch);
         double lr = Options.LearningRate * Options.LrFactor(epoch);
-        foreach (var g in OptG.ParamGroups) g.LearningRate = lr;
-        foreach (var g in OptD.ParamGroups) g.LearningRate = lr;
+        foreach (var g in OptG.ParamGroups)
+            g.LearningRate = lr;
+        foreach (var g in OptD.ParamGroups)
+            g.LearningRate = lr;
     }
 
     public double LearningRate => OptG.ParamGroups.First().LearningRate;
 
     /// <summary>Unpaired batches of the two domains, (N, 1, 72, 48) in [-1, 1] on the model's device.</summary>
-    public void set_input(Tensor realSemBatch, Tensor simSemBatch) { realSem = realSemBatch; simSem = simSemBatch; }
+    public void set_input(Tensor realSemBatch, Tensor simSemBatch)
+    {
+        realSem = realSemBatch;
+        simSem = simSemBatch;
+    }
 
     public void forward()
     {
-        fakeSim = Nets.GenRealToSim.forward(realSem!);  // G(x)
-        recReal = Nets.GenSimToReal.forward(fakeSim);   // F(G(x))
-        fakeReal = Nets.GenSimToReal.forward(simSem!);  // F(y)
-        recSim = Nets.GenRealToSim.forward(fakeReal);   // G(F(y))
+        fakeSim = Nets.GenRealToSim.forward(realSem!); // G(x)
+        recReal = Nets.GenSimToReal.forward(fakeSim); // F(G(x))
+        fakeReal = Nets.GenSimToReal.forward(simSem!); // F(y)
+        recSim = Nets.GenRealToSim.forward(fakeReal); // G(F(y))
     }
 
     /// <summary>Both discriminators on the real images and pooled fakes.</summary>
@@ -70,7 +95,8 @@ public sealed class CycleGanModel : IDisposable
         var lossDReal = BackwardOneD(Nets.DiscReal, realSem!, pooledReal, out var gpReal);
         LastLossTensors["D_sim"] = lossDSim;
         LastLossTensors["D_real"] = lossDReal;
-        if (gpSim is not null && gpReal is not null) LastLossTensors["GP"] = (gpSim + gpReal) / 2;
+        if (gpSim is not null && gpReal is not null)
+            LastLossTensors["GP"] = (gpSim + gpReal) / 2;
     }
 
     Tensor BackwardOneD(PatchDiscriminator disc, Tensor real, Tensor fake, out Tensor? gp)
@@ -90,15 +116,18 @@ public sealed class CycleGanModel : IDisposable
     /// <summary>Both generators: adversarial + cycle + identity.</summary>
     public void backward_G()
     {
-        double lc = Options.LambdaCycle, li = Options.LambdaIdentity * lc;
+        double lc = Options.LambdaCycle,
+            li = Options.LambdaIdentity * lc;
         var lossIdt = torch.zeros(1, device: realSem!.device);
         if (li > 0)
         {
-            var idtSim = Nets.GenRealToSim.forward(simSem!);  // G(y) should be y
+            var idtSim = Nets.GenRealToSim.forward(simSem!); // G(y) should be y
             var idtReal = Nets.GenSimToReal.forward(realSem); // F(x) should be x
             lossIdt = (nn.functional.l1_loss(idtSim, simSem!) + nn.functional.l1_loss(idtReal, realSem)) * li;
         }
-        var lossAdv = GanLoss.Generator(Options.Gan, Nets.DiscSim.forward(fakeSim!)) + GanLoss.Generator(Options.Gan, Nets.DiscReal.forward(fakeReal!));
+        var lossAdv =
+            GanLoss.Generator(Options.Gan, Nets.DiscSim.forward(fakeSim!))
+            + GanLoss.Generator(Options.Gan, Nets.DiscReal.forward(fakeReal!));
         var lossCycle = (nn.functional.l1_loss(recReal!, realSem) + nn.functional.l1_loss(recSim!, simSem!)) * lc;
         var loss = lossAdv + lossCycle + lossIdt;
         loss.backward();
@@ -132,14 +161,22 @@ public sealed class CycleGanModel : IDisposable
         OptD.step();
     }
 
-    static void SetRequiresGrad(IEnumerable<Parameter> ps, bool on) { foreach (var p in ps) p.requires_grad = on; }
+    static void SetRequiresGrad(IEnumerable<Parameter> ps, bool on)
+    {
+        foreach (var p in ps)
+            p.requires_grad = on;
+    }
 
     public void train() => Nets.train();
+
     public void eval() => Nets.eval();
 
     public void Dispose()
     {
-        _poolFakeSim.Dispose(); _poolFakeReal.Dispose();
-        OptG.Dispose(); OptD.Dispose(); Nets.Dispose();
+        _poolFakeSim.Dispose();
+        _poolFakeReal.Dispose();
+        OptG.Dispose();
+        OptD.Dispose();
+        Nets.Dispose();
     }
 }

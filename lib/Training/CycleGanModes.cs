@@ -7,9 +7,12 @@ namespace SemDepth.Training;
 public enum GanKind
 {
     /// <summary>Least-squares GAN (the CycleGAN paper's).</summary>
-    [JsonStringEnumMemberName("lsgan")] LsGan,
+    [JsonStringEnumMemberName("lsgan")]
+    LsGan,
+
     /// <summary>Wasserstein loss with a gradient penalty (the seed's).</summary>
-    [JsonStringEnumMemberName("wgangp")] WganGp,
+    [JsonStringEnumMemberName("wgangp")]
+    WganGp,
 }
 
 /// <summary>Which Adam implementation steps the CycleGAN (<see cref="CycleGanOptions.Optimizer"/>).</summary>
@@ -17,9 +20,12 @@ public enum GanKind
 public enum AdamImpl
 {
     /// <summary><see cref="MultiTensor.Adam"/>: flat buffers, a few kernels a step.</summary>
-    [JsonStringEnumMemberName("multi-tensor")] MultiTensor,
+    [JsonStringEnumMemberName("multi-tensor")]
+    MultiTensor,
+
     /// <summary>TorchSharp's per-parameter loop (bit-identical results; kept for comparison).</summary>
-    [JsonStringEnumMemberName("torchsharp")] TorchSharp,
+    [JsonStringEnumMemberName("torchsharp")]
+    TorchSharp,
 }
 
 /// <summary>The learning-rate schedule of the CycleGAN (<see cref="CycleGanOptions.Decay"/>).</summary>
@@ -27,9 +33,14 @@ public enum AdamImpl
 public enum LrDecay
 {
     /// <summary>A constant rate.</summary>
-    [JsonStringEnumMemberName("none")] None,
+    [JsonStringEnumMemberName("none")]
+    None,
+
     /// <summary>Constant, then linearly towards zero from <see cref="CycleGanOptions.DecayStartEpoch"/>.</summary>
-    [JsonStringEnumMemberName("linear")] Linear,
+    [JsonStringEnumMemberName("linear")]
+    Linear,
+
     /// <summary>Times <see cref="CycleGanOptions.DecayRate"/> an epoch (the seed's 0.95).</summary>
-    [JsonStringEnumMemberName("exponential")] Exponential,
+    [JsonStringEnumMemberName("exponential")]
+    Exponential,
 }

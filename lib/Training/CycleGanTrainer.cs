@@ -9,14 +9,30 @@ using static TorchSharp.torch;
 namespace SemDepth.Training;
 
 /// <summary>Losses and speed of one finished CycleGAN epoch (means over the epoch's steps).</summary>
-public sealed record CycleGanEpoch(int Epoch, double GAdv, double Cycle, double Identity, double DSim, double DReal, double Gp,
-    double LearningRate, double Seconds, double ImagesPerSecond);
+public sealed record CycleGanEpoch(
+    int Epoch,
+    double GAdv,
+    double Cycle,
+    double Identity,
+    double DSim,
+    double DReal,
+    double Gp,
+    double LearningRate,
+    double Seconds,
+    double ImagesPerSecond
+);
 
 /// <summary>All CycleGANs of a run (one shared, or one per case) in one module, so they save together.</summary>
 sealed class CycleGanBundle : nn.Module
 {
     public readonly ModuleList<CycleGanNets> nets;
-    public CycleGanBundle(IEnumerable<CycleGanNets> all) : base(nameof(CycleGanBundle)) { nets = new ModuleList<CycleGanNets>(all.ToArray()); RegisterComponents(); }
+
+    public CycleGanBundle(IEnumerable<CycleGanNets> all)
+        : base(nameof(CycleGanBundle))
+    {
+        nets = new ModuleList<CycleGanNets>(all.ToArray());
+        RegisterComponents();
+    }
 }
 
 /// <summary>
@@ -29,28 +45,42 @@ sealed class CycleGanBundle : nn.Module
 public sealed class CycleGanTrainer : IDisposable
 {
     readonly RunLog _log;
-    readonly List<ImageRef[]> _real = [], _sim = [];
+    readonly List<ImageRef[]> _real = [],
+        _sim = [];
     readonly CycleGanBundle _bundle;
 
     public CycleGanOptions Options { get; }
+
     /// <summary>One model (shared) or four (per case, index case - 1).</summary>
     public IReadOnlyList<CycleGanModel> Models { get; }
     public int Epoch { get; private set; }
     public string RunDir => _log.Dir;
     public List<CycleGanEpoch> History { get; } = [];
 
-    public CycleGanTrainer(CycleGanOptions options, SemData data, string? runDir = null) : this(options, data, runDir, fresh: true) { }
+    public CycleGanTrainer(CycleGanOptions options, SemData data, string? runDir = null)
+        : this(options, data, runDir, fresh: true) { }
 
     CycleGanTrainer(CycleGanOptions options, SemData data, string? runDir, bool fresh)
     {
         var device = TorchDevice.Current;
-        Options = options.Validated() with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Layout.Root };
+        Options = options.Validated() with
+        {
+            Device = device.type.ToString().ToLowerInvariant(),
+            Data = options.Data.Length > 0 ? options.Data : data.Layout.Root,
+        };
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
-        if (fresh && Directory.Exists(dir)) Directory.Delete(dir, true);
+        if (fresh && Directory.Exists(dir))
+            Directory.Delete(dir, true);
         _log = new RunLog(dir);
 
-        var simRefs = Enumerable.Range(0, data.SimSem.Count).Select(i => (Case: data.Layout.Sim[i / 2].Case, Ref: new ImageRef(data.SimSem, i))).ToList();
-        var trainRefs = Enumerable.Range(0, data.Train.Count).Select(i => (Case: data.Layout.Train[i].Case, Ref: new ImageRef(data.Train, i))).ToList();
+        var simRefs = Enumerable
+            .Range(0, data.SimSem.Count)
+            .Select(i => (Case: data.Layout.Sim[i / 2].Case, Ref: new ImageRef(data.SimSem, i)))
+            .ToList();
+        var trainRefs = Enumerable
+            .Range(0, data.Train.Count)
+            .Select(i => (Case: data.Layout.Train[i].Case, Ref: new ImageRef(data.Train, i)))
+            .ToList();
         if (options.PerCase)
             foreach (int c in Cases.All)
             {
@@ -59,17 +89,26 @@ public sealed class CycleGanTrainer : IDisposable
             }
         else
         {
-            _real.Add(trainRefs.Select(r => r.Ref).Concat(Enumerable.Range(0, data.Test.Count).Select(i => new ImageRef(data.Test, i))).ToArray());
+            _real.Add(
+                trainRefs
+                    .Select(r => r.Ref)
+                    .Concat(Enumerable.Range(0, data.Test.Count).Select(i => new ImageRef(data.Test, i)))
+                    .ToArray()
+            );
             _sim.Add(simRefs.Select(r => r.Ref).ToArray());
         }
         for (int m = 0; m < _real.Count; m++)
             if (_real[m].Length < 2 || _sim[m].Length < 2)
-                throw new InvalidOperationException($"CycleGAN {(options.PerCase ? $"for Case_{m + 1}" : "")} needs at least 2 images of each domain: Real has {_real[m].Length}, Sim {_sim[m].Length}");
+                throw new InvalidOperationException(
+                    $"CycleGAN {(options.PerCase ? $"for Case_{m + 1}" : "")} needs at least 2 images of each "
+                        + $"domain: Real has {_real[m].Length}, Sim {_sim[m].Length}"
+                );
 
         TorchDevice.Seed(options.Seed);
         Models = Enumerable.Range(0, _real.Count).Select(m => new CycleGanModel(Options, device, m)).ToList();
         _bundle = new CycleGanBundle(Models.Select(m => m.Nets));
-        if (fresh) File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
+        if (fresh)
+            File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
     }
 
     /// <summary>Reopens a run from its checkpoint: every network and optimizer, the epoch and options.</summary>
@@ -78,7 +117,8 @@ public sealed class CycleGanTrainer : IDisposable
         string ck = Path.Combine(runDir, "checkpoint");
         var state = Checkpoint.ReadState(ck, "cyclegan"); // recovers an interrupted save first
         var options = Checkpoint.ReadOptions(ck, CycleGanOptions.FromJson);
-        if (epochs is { } e) options = options with { Epochs = e };
+        if (epochs is { } e)
+            options = options with { Epochs = e };
         var t = new CycleGanTrainer(options, data, runDir, fresh: false);
         Checkpoint.LoadModel(ck, t._bundle);
         for (int m = 0; m < t.Models.Count; m++)
@@ -93,7 +133,9 @@ public sealed class CycleGanTrainer : IDisposable
 
     /// <summary>The trained Real -> Sim generators of a run's checkpoint, for prediction: nothing is written
     /// to the run folder and no optimizer is made. <c>GenRealToSim(case)</c> picks the case's generator.</summary>
-    public static (CycleGanOptions Options, Func<int, ResnetGenerator> GenRealToSim, int Epoch) LoadGenerators(string runDir)
+    public static (CycleGanOptions Options, Func<int, ResnetGenerator> GenRealToSim, int Epoch) LoadGenerators(
+        string runDir
+    )
     {
         var (options, nets, epoch) = LoadNets(runDir);
         return (options, c => nets(c).GenRealToSim, epoch);
@@ -107,7 +149,10 @@ public sealed class CycleGanTrainer : IDisposable
         string ck = Path.Combine(runDir, "checkpoint");
         var state = Checkpoint.ReadState(ck, "cyclegan");
         var options = Checkpoint.ReadOptions(ck, CycleGanOptions.FromJson);
-        var nets = Enumerable.Range(0, options.PerCase ? Cases.All.Count : 1).Select(_ => options.CreateNets()).ToList();
+        var nets = Enumerable
+            .Range(0, options.PerCase ? Cases.All.Count : 1)
+            .Select(_ => options.CreateNets())
+            .ToList();
         var bundle = new CycleGanBundle(nets);
         Checkpoint.LoadModel(ck, bundle);
         bundle.to(device);
@@ -118,7 +163,10 @@ public sealed class CycleGanTrainer : IDisposable
     /// <summary>Generator steps per epoch for model <paramref name="m"/>.</summary>
     public int StepsPerEpoch(int m)
     {
-        int steps = Options.StepsPerEpoch > 0 ? Options.StepsPerEpoch : Math.Max(1, Math.Min(_real[m].Length, _sim[m].Length) / Options.BatchSize);
+        int steps =
+            Options.StepsPerEpoch > 0
+                ? Options.StepsPerEpoch
+                : Math.Max(1, Math.Min(_real[m].Length, _sim[m].Length) / Options.BatchSize);
         return Options.MaxStepsPerEpoch > 0 ? Math.Min(steps, Options.MaxStepsPerEpoch) : steps;
     }
 
@@ -138,17 +186,28 @@ public sealed class CycleGanTrainer : IDisposable
             var sw = Stopwatch.StartNew();
             var sums = new Dictionary<string, LossSum>(); // per loss, on the device
             long images = 0;
-            int totalIters = Enumerable.Range(0, Models.Count).Sum(m => StepsPerEpoch(m) * perGen), done = 0;
+            int totalIters = Enumerable.Range(0, Models.Count).Sum(m => StepsPerEpoch(m) * perGen),
+                done = 0;
             for (int m = 0; m < Models.Count; m++)
             {
                 var model = Models[m];
                 model.StartEpoch(epoch);
                 model.train();
-                torch.manual_seed(Options.Seed * 1_000_003L + epoch * 101 + m); // dropout, GP mixing: a function of (seed, epoch, model)
-                var realOrder = Batches.Shuffled(Enumerable.Range(0, _real[m].Length).ToArray(), Options.Seed, epoch * 16 + 2 * m);
-                var simOrder = Batches.Shuffled(Enumerable.Range(0, _sim[m].Length).ToArray(), Options.Seed, epoch * 16 + 2 * m + 1);
+                // dropout, GP mixing: a function of (seed, epoch, model)
+                torch.manual_seed(Options.Seed * 1_000_003L + epoch * 101 + m);
+                var realOrder = Batches.Shuffled(
+                    Enumerable.Range(0, _real[m].Length).ToArray(),
+                    Options.Seed,
+                    epoch * 16 + 2 * m
+                );
+                var simOrder = Batches.Shuffled(
+                    Enumerable.Range(0, _sim[m].Length).ToArray(),
+                    Options.Seed,
+                    epoch * 16 + 2 * m + 1
+                );
                 int iters = StepsPerEpoch(m) * perGen;
-                var realBatch = new ImageRef[bs]; var simBatch = new ImageRef[bs];
+                var realBatch = new ImageRef[bs];
+                var simBatch = new ImageRef[bs];
                 for (int s = 0; s < iters; s++)
                 {
                     using var scope = torch.NewDisposeScope();
@@ -168,25 +227,47 @@ public sealed class CycleGanTrainer : IDisposable
                     model.optimize_parameters(s);
                     foreach (var (k, v) in model.LastLossTensors)
                     {
-                        (sums.TryGetValue(k, out var sum) ? sum : sums[k] = new LossSum()).Add(v); // no host synchronisation
+                        // no host synchronisation
+                        (sums.TryGetValue(k, out var sum) ? sum : sums[k] = new LossSum()).Add(v);
                         guard.Observe(done, Models.Count > 1 ? $"{k} (Case_{m + 1})" : k, v);
                     }
                     images += 2L * bs;
                     done++;
-                    if (!TrainProgress.Due(s, iters)) continue;
+                    if (!TrainProgress.Due(s, iters))
+                        continue;
                     guard.ObserveGradients(done - 1, model.Nets.parameters());
                     guard.Check();
                     if (progress is not null)
-                        progress.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, done, totalIters,
-                            model.LastLosses.GetValueOrDefault("cycle", double.NaN), Losses: new Dictionary<string, double>(model.LastLosses)));
+                        progress.Report(
+                            new TrainProgress(
+                                Options.Name,
+                                epoch,
+                                Options.Epochs,
+                                done,
+                                totalIters,
+                                model.LastLosses.GetValueOrDefault("cycle", double.NaN),
+                                Losses: new Dictionary<string, double>(model.LastLosses)
+                            )
+                        );
                 }
             }
             guard.Check();
             double secs = sw.Elapsed.TotalSeconds;
             double Mean(string k) => sums.TryGetValue(k, out var sum) ? sum.Mean : double.NaN;
-            var e = new CycleGanEpoch(epoch, Mean("G_adv"), Mean("cycle"), Mean("identity"), Mean("D_sim"), Mean("D_real"), Mean("GP"),
-                Models[0].LearningRate, secs, images / secs);
-            foreach (var sum in sums.Values) sum.Dispose();
+            var e = new CycleGanEpoch(
+                epoch,
+                Mean("G_adv"),
+                Mean("cycle"),
+                Mean("identity"),
+                Mean("D_sim"),
+                Mean("D_real"),
+                Mean("GP"),
+                Models[0].LearningRate,
+                secs,
+                images / secs
+            );
+            foreach (var sum in sums.Values)
+                sum.Dispose();
             History.Add(e);
             Epoch = epoch;
             var row = new Dictionary<string, double>
@@ -202,34 +283,72 @@ public sealed class CycleGanTrainer : IDisposable
                 ["seconds"] = secs,
                 ["images_per_s"] = e.ImagesPerSecond,
             };
-            foreach (var (k, v) in row) if (k != "epoch" && !double.IsNaN(v)) _log.Scalar(k is "lr" or "seconds" or "images_per_s" ? $"train/{k}" : $"loss/{k}", v, epoch);
+            foreach (var (k, v) in row)
+                if (k != "epoch" && !double.IsNaN(v))
+                    _log.Scalar(k is "lr" or "seconds" or "images_per_s" ? $"train/{k}" : $"loss/{k}", v, epoch);
             _log.Append(row);
-            Checkpoint.Save(_log.CheckpointDir, _bundle,
-                Models.SelectMany((mo, i) => new[] { ($"optimizer-G{i}.bin", mo.OptG), ($"optimizer-D{i}.bin", mo.OptD) }).ToList(),
-                epoch, "cyclegan", Options.ToJson());
-            var losses = row.Where(kv => kv.Key is "G_adv" or "cycle" or "identity" or "D_sim" or "D_real" or "GP" && !double.IsNaN(kv.Value)).ToDictionary();
-            progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, totalIters, totalIters, e.Cycle,
-                new EpochMetrics(epoch, e.Cycle, double.NaN, secs, e.ImagesPerSecond), losses));
+            Checkpoint.Save(
+                _log.CheckpointDir,
+                _bundle,
+                Models
+                    .SelectMany((mo, i) => new[] { ($"optimizer-G{i}.bin", mo.OptG), ($"optimizer-D{i}.bin", mo.OptD) })
+                    .ToList(),
+                epoch,
+                "cyclegan",
+                Options.ToJson()
+            );
+            var losses = row.Where(kv =>
+                    kv.Key is "G_adv" or "cycle" or "identity" or "D_sim" or "D_real" or "GP" && !double.IsNaN(kv.Value)
+                )
+                .ToDictionary();
+            progress?.Report(
+                new TrainProgress(
+                    Options.Name,
+                    epoch,
+                    Options.Epochs,
+                    totalIters,
+                    totalIters,
+                    e.Cycle,
+                    new EpochMetrics(epoch, e.Cycle, double.NaN, secs, e.ImagesPerSecond),
+                    losses
+                )
+            );
         }
-        foreach (var m in Models) m.eval();
+        foreach (var m in Models)
+            m.eval();
         return History;
     }
 
-    /// <summary>The Real -> Sim generator for images of case <paramref name="c"/> (the shared one unless per case).</summary>
+    /// <summary>The Real -> Sim generator for images of case <paramref name="c"/> (the shared one unless per
+    /// case).</summary>
     public ResnetGenerator GenRealToSim(int c) => Models[Options.PerCase ? c - 1 : 0].Nets.GenRealToSim;
+
     public ResnetGenerator GenSimToReal(int c) => Models[Options.PerCase ? c - 1 : 0].Nets.GenSimToReal;
 
     /// <summary>Runs a generator over images (eval mode): 8-bit images of the other domain.</summary>
-    public static byte[] Translate(ResnetGenerator gen, ImageSet set, IReadOnlyList<int> idx, int batchSize = Inference.DefaultBatch)
+    public static byte[] Translate(
+        ResnetGenerator gen,
+        ImageSet set,
+        IReadOnlyList<int> idx,
+        int batchSize = Inference.DefaultBatch
+    )
     {
         var o = new byte[idx.Count * Geometry.Pixels];
-        Inference.Batched(gen, set, idx, PixelScale.Symmetric, (fake, start) => Batches.ToBytes(fake, PixelScale.Symmetric).CopyTo(o, start * Geometry.Pixels), batchSize);
+        Inference.Batched(
+            gen,
+            set,
+            idx,
+            PixelScale.Symmetric,
+            (fake, start) => Batches.ToBytes(fake, PixelScale.Symmetric).CopyTo(o, start * Geometry.Pixels),
+            batchSize
+        );
         return o;
     }
 
     public void Dispose()
     {
         _log.Dispose();
-        foreach (var m in Models) m.Dispose();
+        foreach (var m in Models)
+            m.Dispose();
     }
 }

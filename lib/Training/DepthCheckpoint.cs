@@ -7,7 +7,8 @@ namespace SemDepth.Training;
 /// <summary>Loads a trained depth network (AE or U-Net) from a checkpoint folder.</summary>
 public static class DepthCheckpoint
 {
-    /// <summary>The network (on the current device, in evaluation mode), the options that made it and its epoch.</summary>
+    /// <summary>The network (on the current device, in evaluation mode), the options that made it and its
+    /// epoch.</summary>
     public static (nn.Module<Tensor, Tensor> Model, DepthOptions Options, int Epoch) LoadModel(string checkpointDir)
     {
         var device = TorchDevice.Current; // loads the natives before the first module is made

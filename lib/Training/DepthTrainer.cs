@@ -19,47 +19,63 @@ namespace SemDepth.Training;
 public sealed class DepthTrainer : IDisposable
 {
     readonly SemData _data;
-    readonly int[] _trainIdx, _valIdx;
+    readonly int[] _trainIdx,
+        _valIdx;
     readonly RunLog _log;
-    readonly ImageSet _sem, _depth;
+    readonly ImageSet _sem,
+        _depth;
     readonly Func<int, int> _depthIndex;
 
     public DepthOptions Options { get; }
     public nn.Module<Tensor, Tensor> Model { get; }
+
     /// <summary>The SEM images the indices refer to (SimSem, or Train for the oracle).</summary>
     public ImageSet Sem => _sem;
+
     /// <summary>Depth map index of a SEM index.</summary>
     public int DepthIndexOf(int semIndex) => _depthIndex(semIndex);
+
     /// <summary>The depth maps (SimDepth, or TrainTruth for the oracle).</summary>
     public ImageSet Depth => _depth;
     public optim.Optimizer Optimizer { get; }
+
     /// <summary>Epochs completed so far.</summary>
     public int Epoch { get; private set; }
     public string RunDir => _log.Dir;
     public IReadOnlyList<int> ValIndices => _valIdx;
     public IReadOnlyList<int> TrainIndices => _trainIdx;
     public List<EpochMetrics> History { get; } = [];
+
     /// <summary>Weak supervision: the train-split sites with a CSV value (key, case, image indices into
     /// <see cref="SemData.Train"/>); empty without it. Held-out sites are never here.</summary>
     public IReadOnlyList<(string Key, int Case, int[] Images)> SupervisedSites => _sites;
+
     /// <summary>Weak supervision: the held-out train sites' image indices (site-average MAE each epoch).</summary>
     public IReadOnlyList<int> HeldOutImages => _heldOut;
-    /// <summary>The affine map (0-255) of the current epoch when <see cref="DepthOptions.SiteTarget"/> is affine.</summary>
+
+    /// <summary>The affine map (0-255) of the current epoch when <see cref="DepthOptions.SiteTarget"/> is
+    /// affine.</summary>
     public (double A, double B) Affine { get; private set; } = (1, 0);
     readonly List<(string Key, int Case, int[] Images)> _sites = [];
     readonly int[] _heldOut = [];
 
     /// <summary>A fresh run in runs/&lt;Name&gt; (an existing run folder there is replaced).</summary>
-    public DepthTrainer(DepthOptions options, SemData data, string? runDir = null) : this(options, data, runDir, fresh: true) { }
+    public DepthTrainer(DepthOptions options, SemData data, string? runDir = null)
+        : this(options, data, runDir, fresh: true) { }
 
     DepthTrainer(DepthOptions options, SemData data, string? runDir, bool fresh)
     {
         var device = TorchDevice.Current;
         options = options.Validated();
-        Options = options with { Device = device.type.ToString().ToLowerInvariant(), Data = options.Data.Length > 0 ? options.Data : data.Layout.Root };
+        Options = options with
+        {
+            Device = device.type.ToString().ToLowerInvariant(),
+            Data = options.Data.Length > 0 ? options.Data : data.Layout.Root,
+        };
         _data = data;
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
-        if (fresh && Directory.Exists(dir)) Directory.Delete(dir, true);
+        if (fresh && Directory.Exists(dir))
+            Directory.Delete(dir, true);
         _log = new RunLog(dir);
         switch (options.Source)
         {
@@ -68,35 +84,60 @@ public sealed class DepthTrainer : IDisposable
                 (_sem, _depth, _depthIndex) = (data.SimSem, data.SimDepth, i => i / 2); // SEM 2i, 2i+1 -> depth map i
                 break;
             case PairSource.RealTruth:
-                _depth = data.TrainTruth ?? throw new InvalidOperationException("source real-truth needs the synthetic set's hidden truth (truth/), which this data root does not have");
+                _depth = data.TrainTruth
+                    ?? throw new InvalidOperationException(
+                        "source real-truth needs the synthetic set's hidden truth (truth/), which this "
+                            + "data root does not have"
+                    );
                 (_trainIdx, _valIdx) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
                 (_sem, _depthIndex) = (data.Train, i => i);
                 break;
-            default: throw new ArgumentException($"Source must be {ModeNames.Choices<PairSource>()}, not {options.Source}");
+            default:
+                throw new ArgumentException($"Source must be {ModeNames.Choices<PairSource>()}, not {options.Source}");
         }
-        if (_trainIdx.Length == 0) throw new InvalidOperationException("no training pairs: the split left nothing to train on");
+        if (_trainIdx.Length == 0)
+            throw new InvalidOperationException("no training pairs: the split left nothing to train on");
         if (options.SiteWeight > 0)
         {
             // the same site split as the classifier and the oracle: held-out sites never reach the site loss
             var (train, held) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
             _heldOut = held;
-            foreach (var g in train.GroupBy(i => data.Layout.Train[i].SiteKey).OrderBy(g => g.Key, StringComparer.Ordinal))
-                if (data.Layout.AverageDepth.ContainsKey(g.Key)) _sites.Add((g.Key, data.Layout.Train[g.First()].Case, g.ToArray()));
-            if (_sites.Count == 0) throw new InvalidOperationException("weak supervision needs train sites with an average_depth.csv value outside the held-out split");
+            foreach (
+                var g in train.GroupBy(i => data.Layout.Train[i].SiteKey).OrderBy(g => g.Key, StringComparer.Ordinal)
+            )
+                if (data.Layout.AverageDepth.ContainsKey(g.Key))
+                    _sites.Add((g.Key, data.Layout.Train[g.First()].Case, g.ToArray()));
+            if (_sites.Count == 0)
+                throw new InvalidOperationException(
+                    "weak supervision needs train sites with an average_depth.csv value outside the held-out split"
+                );
         }
         TorchDevice.Seed(options.Seed);
         Model = options.CreateModel();
         Model.to(device);
         if (fresh && options.InitFrom.Length > 0)
         {
-            string init = Path.Combine(Path.IsPathRooted(options.InitFrom) ? options.InitFrom : Path.Combine(Workspace.Paths.Runs, options.InitFrom), "checkpoint");
-            if (!File.Exists(Path.Combine(init, Checkpoint.StateFile)) && !Directory.Exists(init + ".new") && !Directory.Exists(init + ".old"))
-                throw new InvalidOperationException($"InitFrom '{options.InitFrom}': no checkpoint in {init}; train that run first");
-            Checkpoint.ReadState(init, ModeNames.Of(options.Model)); // a checkpoint of another network is a CheckpointException naming it
+            string init = Path.Combine(
+                Path.IsPathRooted(options.InitFrom)
+                    ? options.InitFrom
+                    : Path.Combine(Workspace.Paths.Runs, options.InitFrom),
+                "checkpoint"
+            );
+            if (
+                !File.Exists(Path.Combine(init, Checkpoint.StateFile))
+                && !Directory.Exists(init + ".new")
+                && !Directory.Exists(init + ".old")
+            )
+                throw new InvalidOperationException(
+                    $"InitFrom '{options.InitFrom}': no checkpoint in {init}; train that run first"
+                );
+            // a checkpoint of another network is a CheckpointException naming it
+            Checkpoint.ReadState(init, ModeNames.Of(options.Model));
             Checkpoint.LoadModel(init, Model);
         }
         Optimizer = new MultiTensor.Adam(Model.parameters(), options.LearningRate); // PyTorch's betas (0.9, 0.999)
-        if (fresh) File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
+        if (fresh)
+            File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
     }
 
     /// <summary>Reopens a run from its checkpoint: model, optimizer, epoch and options.</summary>
@@ -105,7 +146,8 @@ public sealed class DepthTrainer : IDisposable
         string ck = Path.Combine(runDir, "checkpoint");
         var state = Checkpoint.ReadState(ck, DepthKinds); // recovers an interrupted save first
         var options = Checkpoint.ReadOptions(ck, DepthOptions.FromJson);
-        if (epochs is { } e) options = options with { Epochs = e };
+        if (epochs is { } e)
+            options = options with { Epochs = e };
         var t = new DepthTrainer(options, data, runDir, fresh: false);
         Checkpoint.LoadModel(ck, t.Model);
         Checkpoint.LoadOptimizer(ck, t.Optimizer);
@@ -118,14 +160,21 @@ public sealed class DepthTrainer : IDisposable
     /// Reuses the finished run runs/&lt;Name&gt; when its checkpoint was made by the same options and data
     /// (notebook 03 reuses notebook 02's AE); otherwise trains a fresh run.
     /// </summary>
-    public static DepthTrainer LoadOrTrain(DepthOptions options, SemData data, IProgress<TrainProgress>? progress = null)
+    public static DepthTrainer LoadOrTrain(
+        DepthOptions options,
+        SemData data,
+        IProgress<TrainProgress>? progress = null
+    )
     {
-        string dir = Path.Combine(Workspace.Paths.Runs, options.Name), ck = Path.Combine(dir, "checkpoint");
+        string dir = Path.Combine(Workspace.Paths.Runs, options.Name),
+            ck = Path.Combine(dir, "checkpoint");
         if (HasCheckpoint(ck))
         {
             var state = Checkpoint.ReadState(ck, DepthKinds);
             var saved = Checkpoint.ReadOptions(ck, DepthOptions.FromJson);
-            bool same = saved with { Device = "", Data = "" } == options with { Device = "", Data = "" } && saved.Data == data.Layout.Root;
+            bool same =
+                saved with { Device = "", Data = "" } == options with { Device = "", Data = "" }
+                && saved.Data == data.Layout.Root;
             if (same && state.Epoch >= options.Epochs)
             {
                 var t = Resume(dir, data);
@@ -140,17 +189,28 @@ public sealed class DepthTrainer : IDisposable
 
     /// <summary>True when a checkpoint (or what an interrupted save left of one) is there.</summary>
     static bool HasCheckpoint(string ck) =>
-        File.Exists(Path.Combine(ck, Checkpoint.StateFile)) || Directory.Exists(ck + ".new") || Directory.Exists(ck + ".old");
+        File.Exists(Path.Combine(ck, Checkpoint.StateFile))
+        || Directory.Exists(ck + ".new")
+        || Directory.Exists(ck + ".old");
 
     static IEnumerable<EpochMetrics> ReadHistory(string csv)
     {
-        if (!File.Exists(csv)) yield break;
+        if (!File.Exists(csv))
+            yield break;
         var lines = File.ReadAllLines(csv);
         var head = lines[0].Split(',').Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i);
         foreach (var l in lines.Skip(1))
         {
-            var v = l.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-            yield return new EpochMetrics((int)v[head["epoch"]], v[head["train_l1"]], v[head["val_rmse"]], v[head["seconds"]], v[head["images_per_s"]]);
+            var v = l.Split(',')
+                .Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture))
+                .ToArray();
+            yield return new EpochMetrics(
+                (int)v[head["epoch"]],
+                v[head["train_l1"]],
+                v[head["val_rmse"]],
+                v[head["seconds"]],
+                v[head["images_per_s"]]
+            );
         }
     }
 
@@ -181,32 +241,59 @@ public sealed class DepthTrainer : IDisposable
     int[] EpochOrder(int epoch)
     {
         var order = Batches.Shuffled(_trainIdx, Options.Seed, epoch);
-        if (Options.MaxTrainImages > 0 && order.Length > Options.MaxTrainImages) order = order[..Options.MaxTrainImages];
-        if (MeanInput) order = order.Where(i => i % 2 == 0).ToArray(); // one sample a map: itr0 with its itr1
+        if (Options.MaxTrainImages > 0 && order.Length > Options.MaxTrainImages)
+            order = order[..Options.MaxTrainImages];
+        if (MeanInput)
+            order = order.Where(i => i % 2 == 0).ToArray(); // one sample a map: itr0 with its itr1
         return order;
     }
 
     /// <summary>Host buffers of one step's batches, reused across the epoch's steps.</summary>
     sealed class StepBuffers(int sim, int real, bool mean, bool affine) : IDisposable
     {
-        public readonly Tensor X = Batches.HostBuffer(sim), Y = Batches.HostBuffer(sim);
+        public readonly Tensor X = Batches.HostBuffer(sim),
+            Y = Batches.HostBuffer(sim);
         public readonly Tensor? X2 = mean ? Batches.HostBuffer(sim) : null;
         public readonly Tensor? Real = real > 0 ? Batches.HostBuffer(real) : null;
         public readonly Tensor? RealTarget = real > 0 && affine ? Batches.HostBuffer(real) : null;
-        public void Dispose() { X.Dispose(); Y.Dispose(); X2?.Dispose(); Real?.Dispose(); RealTarget?.Dispose(); }
+
+        public void Dispose()
+        {
+            X.Dispose();
+            Y.Dispose();
+            X2?.Dispose();
+            Real?.Dispose();
+            RealTarget?.Dispose();
+        }
     }
 
-    /// <summary>One epoch of optimiser steps over <paramref name="order"/>; the images and batches seen and the mean losses.</summary>
-    (int Images, int Batches, double Loss, double SiteLoss) TrainEpoch(int epoch, int[] order, FiniteGuard guard, IProgress<TrainProgress>? progress)
+    /// <summary>One epoch of optimiser steps over <paramref name="order"/>; the images and batches seen and the mean
+    /// losses.</summary>
+    (int Images, int Batches, double Loss, double SiteLoss) TrainEpoch(
+        int epoch,
+        int[] order,
+        FiniteGuard guard,
+        IProgress<TrainProgress>? progress
+    )
     {
         Model.train();
         using var lossSum = new LossSum();
         using var siteSum = new LossSum();
-        if (AffineTargets) RefitAffine();
+        if (AffineTargets)
+            RefitAffine();
         int bs = Options.BatchSize;
         int nb = order.Length / bs; // drop the last partial batch: BatchNorm wants > 1 sample
-        if (nb == 0) { nb = 1; bs = order.Length; }
-        using var buffers = new StepBuffers(bs, Weak ? Options.SitesPerBatch * Options.ImagesPerSite : 0, MeanInput, AffineTargets);
+        if (nb == 0)
+        {
+            nb = 1;
+            bs = order.Length;
+        }
+        using var buffers = new StepBuffers(
+            bs,
+            Weak ? Options.SitesPerBatch * Options.ImagesPerSite : 0,
+            MeanInput,
+            AffineTargets
+        );
         for (int b = 0; b < nb; b++)
         {
             using var scope = torch.NewDisposeScope();
@@ -214,7 +301,8 @@ public sealed class DepthTrainer : IDisposable
             Tensor? siteLoss = null;
             var l = Inference.Step(Optimizer, () =>
             {
-                if (!Weak) return nn.functional.l1_loss(Model.forward(x), y);
+                if (!Weak)
+                    return nn.functional.l1_loss(Model.forward(x), y);
                 var (total, site) = WeakLoss(x, y, epoch, b, buffers);
                 siteLoss = site;
                 return total;
@@ -242,7 +330,8 @@ public sealed class DepthTrainer : IDisposable
     {
         var device = TorchDevice.Current;
         var tIdx = new int[sIdx.Length];
-        for (int k = 0; k < sIdx.Length; k++) tIdx[k] = _depthIndex(sIdx[k]);
+        for (int k = 0; k < sIdx.Length; k++)
+            tIdx[k] = _depthIndex(sIdx[k]);
         var flips = Options.Augment ? Batches.RandomFlips(sIdx.Length, Options.Seed, epoch, b) : null;
         Batches.Fill(_sem, sIdx, Options.InputScale, flips, buf.X);
         Batches.Fill(_depth, tIdx, PixelScale.Unit, flips, buf.Y);
@@ -256,11 +345,12 @@ public sealed class DepthTrainer : IDisposable
         return (x, OnDevice(buf.Y));
     }
 
-    static Tensor OnDevice(Tensor host) => TorchDevice.Current.type == DeviceType.CPU ? host : host.to(TorchDevice.Current);
+    static Tensor OnDevice(Tensor host) =>
+        TorchDevice.Current.type == DeviceType.CPU ? host : host.to(TorchDevice.Current);
 
-    /// <summary>The weakly supervised loss: L1 on the simulated pairs plus <see cref="DepthOptions.SiteWeight"/> times the
-    /// real images' term (their site averages, or the epoch's affine targets), in one forward pass so that BatchNorm
-    /// sees both domains; the total and the site term (detached).</summary>
+    /// <summary>The weakly supervised loss: L1 on the simulated pairs plus <see cref="DepthOptions.SiteWeight"/> times
+    /// the real images' term (their site averages, or the epoch's affine targets), in one forward pass so that
+    /// BatchNorm sees both domains; the total and the site term (detached).</summary>
     (Tensor Total, Tensor Site) WeakLoss(Tensor x, Tensor y, int epoch, int b, StepBuffers buf)
     {
         int bs = (int)x.shape[0];
@@ -272,32 +362,63 @@ public sealed class DepthTrainer : IDisposable
         Tensor site;
         if (AffineTargets)
         {
-            Batches.Fill(_pseudo!, batch.Images.Select(i => _pseudoPos[i]).ToArray(), PixelScale.Unit, null, buf.RealTarget!);
+            Batches.Fill(
+                _pseudo!,
+                batch.Images.Select(i => _pseudoPos[i]).ToArray(),
+                PixelScale.Unit,
+                null,
+                buf.RealTarget!
+            );
             site = nn.functional.l1_loss(realOut, OnDevice(buf.RealTarget!));
         }
-        else site = SiteLoss.L1(realOut, batch.Cases, batch.Site, batch.Csv);
+        else
+            site = SiteLoss.L1(realOut, batch.Cases, batch.Site, batch.Csv);
         return (nn.functional.l1_loss(simOut, y) + site * Options.SiteWeight, site.detach());
     }
 
-    /// <summary>BatchNorm statistics recomputed with the epoch's final weights (over the real images too when weak).</summary>
+    /// <summary>BatchNorm statistics recomputed with the epoch's final weights (over the real images too when
+    /// weak).</summary>
     void RecalibrateBatchNorm(int[] order)
     {
-        if (!Options.RecalibrateBatchNorm) return;
-        if (Weak) BatchNormCalibration.Recalibrate(Model, [(_sem, order), (_data.Train, _sites.SelectMany(x => x.Images).ToArray())], Options.InputScale);
-        else BatchNormCalibration.Recalibrate(Model, _sem, order, Options.InputScale);
+        if (!Options.RecalibrateBatchNorm)
+            return;
+        if (Weak)
+            BatchNormCalibration.Recalibrate(
+                Model,
+                [(_sem, order), (_data.Train, _sites.SelectMany(x => x.Images).ToArray())],
+                Options.InputScale
+            );
+        else
+            BatchNormCalibration.Recalibrate(Model, _sem, order, Options.InputScale);
     }
 
     /// <summary>Validation, the epoch's metrics and logs, and the checkpoint.</summary>
-    void EndEpoch(int epoch, int images, int batches, double loss, double siteLoss, double secs, IProgress<TrainProgress>? progress)
+    void EndEpoch(
+        int epoch,
+        int images,
+        int batches,
+        double loss,
+        double siteLoss,
+        double secs,
+        IProgress<TrainProgress>? progress
+    )
     {
         double val = _valIdx.Length > 0 ? ValidationRmse() : double.NaN;
         var m = new EpochMetrics(epoch, loss, val, secs, images / secs);
         History.Add(m);
         Epoch = epoch;
         _log.Scalar("loss/train_l1", m.TrainL1, epoch);
-        if (!double.IsNaN(val)) _log.Scalar(Options.Source == PairSource.Sim ? "rmse/sim_val" : "rmse/real_val", val, epoch);
+        if (!double.IsNaN(val))
+            _log.Scalar(Options.Source == PairSource.Sim ? "rmse/sim_val" : "rmse/real_val", val, epoch);
         _log.Scalar("speed/images_per_s", m.ImagesPerSecond, epoch);
-        var row = new Dictionary<string, double> { ["epoch"] = epoch, ["train_l1"] = m.TrainL1, ["val_rmse"] = val, ["seconds"] = secs, ["images_per_s"] = m.ImagesPerSecond };
+        var row = new Dictionary<string, double>
+        {
+            ["epoch"] = epoch,
+            ["train_l1"] = m.TrainL1,
+            ["val_rmse"] = val,
+            ["seconds"] = secs,
+            ["images_per_s"] = m.ImagesPerSecond,
+        };
         if (Weak)
         {
             row["site_loss"] = siteLoss * 255;
@@ -305,7 +426,8 @@ public sealed class DepthTrainer : IDisposable
             row["affine_a"] = Affine.A;
             row["affine_b"] = Affine.B;
             _log.Scalar("loss/site_l1_x255", row["site_loss"], epoch);
-            if (!double.IsNaN(row["site_mae_heldout"])) _log.Scalar("site_mae/held_out", row["site_mae_heldout"], epoch);
+            if (!double.IsNaN(row["site_mae_heldout"]))
+                _log.Scalar("site_mae/held_out", row["site_mae_heldout"], epoch);
         }
         _log.Append(row);
         Checkpoint.Save(_log.CheckpointDir, Model, Optimizer, epoch, ModeNames.Of(Options.Model), Options.ToJson());
@@ -318,16 +440,26 @@ public sealed class DepthTrainer : IDisposable
     /// draws the same batches.</summary>
     public SiteBatchDraw SiteBatch(int epoch, int step)
     {
-        if (_sites.Count == 0) throw new InvalidOperationException("this run has no weak supervision (SiteWeight 0)");
+        if (_sites.Count == 0)
+            throw new InvalidOperationException("this run has no weak supervision (SiteWeight 0)");
         var order = Batches.Shuffled(Enumerable.Range(0, _sites.Count).ToArray(), Options.Seed, 7919 * epoch + 3);
-        int k = Options.SitesPerBatch, m = Options.ImagesPerSite;
-        var images = new int[k * m]; var cases = new int[k * m]; var site = new int[k * m]; var csv = new double[k];
+        int k = Options.SitesPerBatch,
+            m = Options.ImagesPerSite;
+        var images = new int[k * m];
+        var cases = new int[k * m];
+        var site = new int[k * m];
+        var csv = new double[k];
         for (int j = 0; j < k; j++)
         {
             var (key, c, imgs) = _sites[order[(step * k + j) % order.Length]];
             csv[j] = _data.Layout.AverageDepth[key];
             var pick = Batches.Shuffled(imgs, Options.Seed, 1_000_003 * epoch + 101 * step + j);
-            for (int t = 0; t < m; t++) { images[j * m + t] = pick[t % pick.Length]; cases[j * m + t] = c; site[j * m + t] = j; }
+            for (int t = 0; t < m; t++)
+            {
+                images[j * m + t] = pick[t % pick.Length];
+                cases[j * m + t] = c;
+                site[j * m + t] = j;
+            }
         }
         return new SiteBatchDraw(images, cases, site, csv);
     }
@@ -342,29 +474,36 @@ public sealed class DepthTrainer : IDisposable
     {
         var all = _sites.SelectMany(x => x.Images).ToArray();
         var pred = PredictMaps(_data.Train, all);
-        var x = new List<double>(); var y = new List<double>();
+        var x = new List<double>();
+        var y = new List<double>();
         int pos = 0;
         foreach (var (key, c, imgs) in _sites)
         {
             double sum = 0;
             for (int k = 0; k < imgs.Length; k++, pos++)
-                foreach (byte v in pred.AsSpan(pos * Geometry.Pixels, Geometry.Pixels)) sum += v;
+                foreach (byte v in pred.AsSpan(pos * Geometry.Pixels, Geometry.Pixels))
+                    sum += v;
             x.Add(sum / (imgs.Length * (double)Geometry.Pixels));
             y.Add(SiteLoss.UnpaddedCsv(c, _data.Layout.AverageDepth[key]));
         }
         Affine = SiteLoss.FitAffine(x, y);
         _pseudoBytes ??= new byte[all.Length * Geometry.Pixels];
-        for (int i = 0; i < pred.Length; i++) _pseudoBytes[i] = (byte)Math.Clamp(Math.Round(Affine.A * pred[i] + Affine.B), 0, 255);
+        for (int i = 0; i < pred.Length; i++)
+            _pseudoBytes[i] = (byte)Math.Clamp(Math.Round(Affine.A * pred[i] + Affine.B), 0, 255);
         _pseudo = new ImageSet(_pseudoBytes);
-        for (int k = 0; k < all.Length; k++) _pseudoPos[all[k]] = k;
+        for (int k = 0; k < all.Length; k++)
+            _pseudoPos[all[k]] = k;
     }
 
-    /// <summary>Site-average MAE (0-255) on the held-out train sites (this run's when it learns from sites,
-    /// else the evaluation's: <see cref="Splits.HeldOutFraction"/>, <see cref="Splits.HeldOutSeed"/>); NaN when there are none.</summary>
+    /// <summary>Site-average MAE (0-255) on the held-out train sites (this run's when it learns from sites, else the
+    /// evaluation's: <see cref="Splits.HeldOutFraction"/>, <see cref="Splits.HeldOutSeed"/>); NaN when there are
+    /// none.</summary>
     public double HeldOutSiteMae()
     {
         var heldOut = _heldOut.Length > 0 || Options.SiteWeight > 0 ? _heldOut : Splits.HeldOut(_data.Layout);
-        return heldOut.Length == 0 ? double.NaN : SiteAverages.Mae(_data.Layout, heldOut, PredictMaps(_data.Train, heldOut));
+        return heldOut.Length == 0
+            ? double.NaN
+            : SiteAverages.Mae(_data.Layout, heldOut, PredictMaps(_data.Train, heldOut));
     }
 
     /// <summary>RMSE (0-255, float) on the validation split.</summary>
@@ -377,26 +516,34 @@ public sealed class DepthTrainer : IDisposable
     }
 
     /// <summary>The method's name in tables: "AE baseline", "U-Net (sim)", "oracle U-Net (real truth)".</summary>
-    public static string MethodName(DepthOptions o) => (o.Model, o.Source) switch
-    {
-        (DepthNetwork.Ae, PairSource.Sim) when o.SiteWeight == 0 && o.SimInput == SimInput.Each => "AE baseline",
-        (DepthNetwork.UNet, PairSource.Sim) when o.SiteWeight == 0 && o.SimInput == SimInput.Each => "U-Net (sim)",
-        (var m, PairSource.Sim) => $"{Net(m)} (sim{SiteWords(o)}{(o.SimInput == SimInput.Mean ? ", itr mean" : "")})",
-        (var m, PairSource.RealTruth) =>
-            $"oracle {Net(m)} (real truth{(o.InitFrom.Length > 0 ? $", from {Path.GetFileName(o.InitFrom)}" : "")})",
-        var (m, src) => $"{Net(m)} ({ModeNames.Of(src)})",
-    };
+    public static string MethodName(DepthOptions o) =>
+        (o.Model, o.Source) switch
+        {
+            (DepthNetwork.Ae, PairSource.Sim) when o.SiteWeight == 0 && o.SimInput == SimInput.Each => "AE baseline",
+            (DepthNetwork.UNet, PairSource.Sim) when o.SiteWeight == 0 && o.SimInput == SimInput.Each => "U-Net (sim)",
+            (var m, PairSource.Sim) =>
+                $"{Net(m)} (sim{SiteWords(o)}{(o.SimInput == SimInput.Mean ? ", itr mean" : "")})",
+            (var m, PairSource.RealTruth) => $"oracle {Net(m)} (real "
+                + $"truth{(o.InitFrom.Length > 0 ? $", from {Path.GetFileName(o.InitFrom)}" : "")})",
+            var (m, src) => $"{Net(m)} ({ModeNames.Of(src)})",
+        };
 
     static string SiteWords(DepthOptions o) =>
-        o.SiteWeight <= 0 ? "" : o.SiteTarget == SiteTarget.Affine ? " + affine site targets" : " + site averages";
+        o.SiteWeight <= 0 ? ""
+        : o.SiteTarget == SiteTarget.Affine ? " + affine site targets"
+        : " + site averages";
 
-    static string Net(DepthNetwork model) => model == DepthNetwork.Ae ? "AE" : model == DepthNetwork.UNet ? "U-Net" : ModeNames.Of(model);
+    static string Net(DepthNetwork model) =>
+        model == DepthNetwork.Ae ? "AE"
+        : model == DepthNetwork.UNet ? "U-Net"
+        : ModeNames.Of(model);
 
     /// <summary>The checkpoint kinds of depth networks ("ae", "unet").</summary>
     internal static readonly string[] DepthKinds = [.. ModeNames.All<DepthNetwork>()];
 
     /// <summary>The network's depth maps of images <paramref name="idx"/> (evaluation mode, 8-bit).</summary>
-    public byte[] PredictMaps(ImageSet sem, IReadOnlyList<int> idx) => Inference.Maps(Model, sem, idx, Options.InputScale);
+    public byte[] PredictMaps(ImageSet sem, IReadOnlyList<int> idx) =>
+        Inference.Maps(Model, sem, idx, Options.InputScale);
 
     public void Dispose()
     {

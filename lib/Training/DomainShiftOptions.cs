@@ -8,19 +8,31 @@ public sealed record DomainShiftOptions
     /// <summary>The CycleGAN; capped at 80 steps (1,280 image pairs) so notebook 03 fits the main job's
     /// CPU budget on the quick preset (a full pass there is 150 steps).</summary>
     public CycleGanOptions CycleGan { get; init; } = CycleGanOptions.Default with { MaxStepsPerEpoch = 80 };
+
     /// <summary>The depth network of the pipeline, trained on simulated pairs.</summary>
     public DepthOptions DepthNet { get; init; } = DepthOptions.UNet;
+
     /// <summary>The oracle: the sim-trained U-Net fine-tuned on real-domain truth (synthetic set only), the
     /// floor of every regression method: "how good could this network be with real labels?". Two epochs keep the
     /// main job's CPU time within its minutes.</summary>
-    public DepthOptions Oracle { get; init; } = DepthOptions.UNet with { Name = "unet-oracle", Source = PairSource.RealTruth, InitFrom = "unet-sim", Epochs = 2, LearningRate = 5e-4 };
+    public DepthOptions Oracle { get; init; } =
+        DepthOptions.UNet with
+        {
+            Name = "unet-oracle",
+            Source = PairSource.RealTruth,
+            InitFrom = "unet-sim",
+            Epochs = 2,
+            LearningRate = 5e-4,
+        };
+
     /// <summary>Weak supervision: the sim-trained U-Net fine-tuned on simulated pairs and on real train images
     /// tied to their site averages (held-out sites excluded).</summary>
     public DepthOptions Weak { get; init; } = DepthOptions.WeakUNet;
     public DepthOptions Ae { get; init; } = DepthOptions.Default;
     public ClassifierOptions Classifier { get; init; } = ClassifierOptions.Default;
 
-    /// <summary>Every part within a run's caps (<see cref="RunCaps"/>; <see cref="RunCaps.Current"/> when null).</summary>
+    /// <summary>Every part within a run's caps (<see cref="RunCaps"/>; <see cref="RunCaps.Current"/> when
+    /// null).</summary>
     public DomainShiftOptions Capped(RunCaps? caps = null)
     {
         caps ??= RunCaps.Current;
@@ -36,13 +48,14 @@ public sealed record DomainShiftOptions
     }
 
     /// <summary>Every epoch count scaled for a quick look (notebooks on tiny data).</summary>
-    public DomainShiftOptions WithEpochs(Func<int, int> epochs) => this with
-    {
-        CycleGan = CycleGan with { Epochs = epochs(CycleGan.Epochs) },
-        DepthNet = DepthNet with { Epochs = epochs(DepthNet.Epochs) },
-        Oracle = Oracle with { Epochs = epochs(Oracle.Epochs) },
-        Weak = Weak with { Epochs = epochs(Weak.Epochs) },
-        Ae = Ae with { Epochs = epochs(Ae.Epochs) },
-        Classifier = Classifier with { Epochs = epochs(Classifier.Epochs) },
-    };
+    public DomainShiftOptions WithEpochs(Func<int, int> epochs) =>
+        this with
+        {
+            CycleGan = CycleGan with { Epochs = epochs(CycleGan.Epochs) },
+            DepthNet = DepthNet with { Epochs = epochs(DepthNet.Epochs) },
+            Oracle = Oracle with { Epochs = epochs(Oracle.Epochs) },
+            Weak = Weak with { Epochs = epochs(Weak.Epochs) },
+            Ae = Ae with { Epochs = epochs(Ae.Epochs) },
+            Classifier = Classifier with { Epochs = epochs(Classifier.Epochs) },
+        };
 }

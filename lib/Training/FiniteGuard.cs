@@ -31,7 +31,11 @@ public sealed class FiniteGuard(string run) : IDisposable
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         int t = _terms.IndexOf(term);
-        if (t < 0) { _terms.Add(term); t = _terms.Count - 1; }
+        if (t < 0)
+        {
+            _terms.Add(term);
+            t = _terms.Count - 1;
+        }
         long code = step * TermsPerStep + Math.Min(t, TermsPerStep - 1);
         var bad = value.detach().isfinite().all().logical_not();
         if (_first is null)
@@ -47,21 +51,25 @@ public sealed class FiniteGuard(string run) : IDisposable
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var sums = parameters.Where(p => p.grad is not null).Select(p => p.grad!.sum()).ToList();
-        if (sums.Count > 0) Observe(step, "gradient norm", torch.stack(sums));
+        if (sums.Count > 0)
+            Observe(step, "gradient norm", torch.stack(sums));
     }
 
     /// <summary>One host read: throws <see cref="NonFiniteTrainingException"/> when anything observed was
     /// NaN or infinite.</summary>
     public void Check()
     {
-        if (_first is null) return;
+        if (_first is null)
+            return;
         long code = _first.item<long>();
-        if (code < 0) return;
+        if (code < 0)
+            return;
         long step = code / TermsPerStep;
         string term = _terms[(int)(code % TermsPerStep)];
         throw new NonFiniteTrainingException(
-            $"run '{run}' stopped: {term} is not finite at epoch {_epoch}, step {step + 1}; " +
-            (_epoch > 1 ? $"its checkpoint of epoch {_epoch - 1} is left as it was" : "no checkpoint was written"));
+            $"run '{run}' stopped: {term} is not finite at epoch {_epoch}, step {step + 1}; "
+                + (_epoch > 1 ? $"its checkpoint of epoch {_epoch - 1} is left as it was" : "no checkpoint was written")
+        );
     }
 
     public void Dispose() => _first?.Dispose();

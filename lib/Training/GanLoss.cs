@@ -8,33 +8,50 @@ namespace SemDepth.Training;
 public static class GanLoss
 {
     /// <summary>Generator side: how far <paramref name="scoreOfFake"/> is from being taken for real.</summary>
-    public static Tensor Generator(GanKind gan, Tensor scoreOfFake) => gan switch
-    {
-        GanKind.LsGan => nn.functional.mse_loss(scoreOfFake, torch.ones_like(scoreOfFake)),
-        GanKind.WganGp => -scoreOfFake.mean(),
-        _ => throw new ArgumentOutOfRangeException(nameof(gan), gan, "unknown GAN loss"),
-    };
+    public static Tensor Generator(GanKind gan, Tensor scoreOfFake) =>
+        gan switch
+        {
+            GanKind.LsGan => nn.functional.mse_loss(scoreOfFake, torch.ones_like(scoreOfFake)),
+            GanKind.WganGp => -scoreOfFake.mean(),
+            _ => throw new ArgumentOutOfRangeException(nameof(gan), gan, "unknown GAN loss"),
+        };
 
     /// <summary>Discriminator side (LSGAN halves the sum, as the reference implementation does).</summary>
-    public static Tensor Discriminator(GanKind gan, Tensor scoreOfReal, Tensor scoreOfFake) => gan switch
-    {
-        GanKind.LsGan => (nn.functional.mse_loss(scoreOfReal, torch.ones_like(scoreOfReal)) + nn.functional.mse_loss(scoreOfFake, torch.zeros_like(scoreOfFake))) * 0.5,
-        GanKind.WganGp => scoreOfFake.mean() - scoreOfReal.mean(),
-        _ => throw new ArgumentOutOfRangeException(nameof(gan), gan, "unknown GAN loss"),
-    };
+    public static Tensor Discriminator(GanKind gan, Tensor scoreOfReal, Tensor scoreOfFake) =>
+        gan switch
+        {
+            GanKind.LsGan => (
+                nn.functional.mse_loss(scoreOfReal, torch.ones_like(scoreOfReal))
+                + nn.functional.mse_loss(scoreOfFake, torch.zeros_like(scoreOfFake))
+            ) * 0.5,
+            GanKind.WganGp => scoreOfFake.mean() - scoreOfReal.mean(),
+            _ => throw new ArgumentOutOfRangeException(nameof(gan), gan, "unknown GAN loss"),
+        };
 
     /// <summary>
     /// WGAN-GP gradient penalty: lambda * mean over samples of (||d critic(x^) / d x^||_2 - 1)^2 at
     /// x^ = alpha * real + (1 - alpha) * fake, alpha ~ U(0, 1) per sample (or the given alphas).
     /// The graph is kept (create_graph) so the penalty trains the critic.
     /// </summary>
-    public static Tensor GradientPenalty(nn.Module<Tensor, Tensor> critic, Tensor real, Tensor fake, double lambda, Tensor? alpha = null)
+    public static Tensor GradientPenalty(
+        nn.Module<Tensor, Tensor> critic,
+        Tensor real,
+        Tensor fake,
+        double lambda,
+        Tensor? alpha = null
+    )
     {
         long n = real.shape[0];
         alpha ??= torch.rand(new long[] { n, 1, 1, 1 }, device: real.device); // (N, 1, 1, 1)
         var mixed = (alpha * real + (1 - alpha) * fake.detach()).detach().requires_grad_(true);
         var score = critic.forward(mixed);
-        var grads = torch.autograd.grad([score], [mixed], [torch.ones_like(score)], retain_graph: true, create_graph: true)[0];
+        var grads = torch.autograd.grad(
+            [score],
+            [mixed],
+            [torch.ones_like(score)],
+            retain_graph: true,
+            create_graph: true
+        )[0];
         var norms = grads.reshape(n, -1).norm(1, false, 2); // (N,)
         return (norms - 1).pow(2).mean() * lambda;
     }

@@ -17,7 +17,8 @@ public sealed class ImagePool(int size, int seed, int stream) : IDisposable
     /// <summary>Empties the pool and restarts its random stream at <paramref name="epoch"/>.</summary>
     public void Reset(int epoch)
     {
-        foreach (var t in _images) t.Dispose();
+        foreach (var t in _images)
+            t.Dispose();
         _images.Clear();
         _rng = Rng.For(seed, stream, epoch);
     }
@@ -25,7 +26,8 @@ public sealed class ImagePool(int size, int seed, int stream) : IDisposable
     /// <summary>Images (N, C, H, W) to show the discriminator in place of <paramref name="fakes"/>.</summary>
     public Tensor Query(Tensor fakes)
     {
-        if (size <= 0) return fakes.detach();
+        if (size <= 0)
+            return fakes.detach();
         var outs = new List<Tensor>();
         for (long i = 0; i < fakes.shape[0]; i++)
         {
@@ -42,7 +44,8 @@ public sealed class ImagePool(int size, int seed, int stream) : IDisposable
                 _images[k].Dispose();
                 _images[k] = img.clone().DetachFromDisposeScope();
             }
-            else outs.Add(img);
+            else
+                outs.Add(img);
         }
         return torch.cat(outs, 0);
     }

@@ -5,17 +5,25 @@ using static TorchSharp.torch;
 
 namespace SemDepth.Training;
 
-/// <summary>The loops every trainer and predictor shares: batched evaluation-mode inference and one optimiser step.</summary>
+/// <summary>The loops every trainer and predictor shares: batched evaluation-mode inference and one optimiser
+/// step.</summary>
 public static class Inference
 {
     /// <summary>Images per inference batch: small batches keep the buffers below the heap's mmap threshold, and with
     /// the heap tuned 16 to 128 run alike (docs/performance.md).</summary>
     public const int DefaultBatch = 32;
 
-    /// <summary>Runs <paramref name="model"/> in evaluation mode without gradients over images
-    /// <paramref name="idx"/> of <paramref name="set"/>, a dispose scope per batch; <paramref name="consume"/>
-    /// gets each output with the position of its first image in <paramref name="idx"/>. The model's mode is restored.</summary>
-    public static void Batched(nn.Module<Tensor, Tensor> model, ImageSet set, IReadOnlyList<int> idx, PixelScale scale, Action<Tensor, int> consume, int batchSize = DefaultBatch)
+    /// <summary>Runs <paramref name="model"/> in evaluation mode without gradients over images <paramref name="idx"/>
+    /// of <paramref name="set"/>, a dispose scope per batch; <paramref name="consume"/> gets each output with the
+    /// position of its first image in <paramref name="idx"/>. The model's mode is restored.</summary>
+    public static void Batched(
+        nn.Module<Tensor, Tensor> model,
+        ImageSet set,
+        IReadOnlyList<int> idx,
+        PixelScale scale,
+        Action<Tensor, int> consume,
+        int batchSize = DefaultBatch
+    )
     {
         bool wasTraining = model.training;
         model.eval();
@@ -27,31 +35,63 @@ public static class Inference
             {
                 using var scope = torch.NewDisposeScope();
                 int n = Math.Min(batchSize, ids.Length - s);
-                consume(model.forward(Batches.ToTensor(set, ids.AsSpan(s, n), scale, TorchDevice.Current)), s); // (n, ...)
+                // (n, ...)
+                consume(model.forward(Batches.ToTensor(set, ids.AsSpan(s, n), scale, TorchDevice.Current)), s);
             }
         }
-        finally { if (wasTraining) model.train(); }
+        finally
+        {
+            if (wasTraining)
+                model.train();
+        }
     }
 
     /// <summary>Depth maps (8-bit, concatenated) of an image-to-depth network over images <paramref name="idx"/>;
     /// non-finite outputs are counted in <paramref name="health"/>.</summary>
-    public static byte[] Maps(nn.Module<Tensor, Tensor> model, ImageSet set, IReadOnlyList<int> idx, PixelScale inputScale,
-        PixelScale outputScale = PixelScale.Unit, OutputHealth? health = null, int batchSize = DefaultBatch)
+    public static byte[] Maps(
+        nn.Module<Tensor, Tensor> model,
+        ImageSet set,
+        IReadOnlyList<int> idx,
+        PixelScale inputScale,
+        PixelScale outputScale = PixelScale.Unit,
+        OutputHealth? health = null,
+        int batchSize = DefaultBatch
+    )
     {
         var o = new byte[idx.Count * Geometry.Pixels];
-        Batched(model, set, idx, inputScale, (y, start) => Batches.ToBytes(y, outputScale, health).CopyTo(o, start * Geometry.Pixels), batchSize);
+        Batched(
+            model,
+            set,
+            idx,
+            inputScale,
+            (y, start) => Batches.ToBytes(y, outputScale, health).CopyTo(o, start * Geometry.Pixels),
+            batchSize
+        );
         return o;
     }
 
     /// <summary>The case (1-4) a classifier's logits pick for each of images <paramref name="idx"/>.</summary>
-    public static int[] Cases(nn.Module<Tensor, Tensor> classifier, ImageSet set, IReadOnlyList<int> idx, int batchSize = DefaultBatch)
+    public static int[] Cases(
+        nn.Module<Tensor, Tensor> classifier,
+        ImageSet set,
+        IReadOnlyList<int> idx,
+        int batchSize = DefaultBatch
+    )
     {
         var o = new int[idx.Count];
-        Batched(classifier, set, idx, PixelScale.Symmetric, (logits, start) =>
-        {
-            var cls = logits.argmax(1).cpu().data<long>().ToArray(); // (N,) class = case - 1
-            for (int k = 0; k < cls.Length; k++) o[start + k] = (int)cls[k] + 1;
-        }, batchSize);
+        Batched(
+            classifier,
+            set,
+            idx,
+            PixelScale.Symmetric,
+            (logits, start) =>
+            {
+                var cls = logits.argmax(1).cpu().data<long>().ToArray(); // (N,) class = case - 1
+                for (int k = 0; k < cls.Length; k++)
+                    o[start + k] = (int)cls[k] + 1;
+            },
+            batchSize
+        );
         return o;
     }
 
@@ -60,9 +100,11 @@ public static class Inference
     public static Tensor Forward(nn.Module<Tensor, Tensor> model, Tensor x, int batchSize = DefaultBatch)
     {
         long n = x.shape[0];
-        if (n <= batchSize) return model.forward(x);
+        if (n <= batchSize)
+            return model.forward(x);
         var parts = new List<Tensor>();
-        for (long s = 0; s < n; s += batchSize) parts.Add(model.forward(x.slice(0, s, Math.Min(s + batchSize, n), 1)));
+        for (long s = 0; s < n; s += batchSize)
+            parts.Add(model.forward(x.slice(0, s, Math.Min(s + batchSize, n), 1)));
         return torch.cat(parts, 0);
     }
 
@@ -93,8 +135,10 @@ public sealed class LossSum : IDisposable
     {
         using var noGrad = torch.no_grad();
         var v = scalar.detach().to(ScalarType.Float64);
-        if (_sum is null) _sum = v.clone().DetachFromDisposeScope();
-        else _sum.add_(v);
+        if (_sum is null)
+            _sum = v.clone().DetachFromDisposeScope();
+        else
+            _sum.add_(v);
         Count++;
     }
 

@@ -24,18 +24,32 @@ namespace SemDepth.Training.MultiTensor;
 /// </remarks>
 public sealed class Adam : TorchSharp.Modules.Adam
 {
-    readonly Tensor _params, _grads, _expAvg, _expAvgSq;
+    readonly Tensor _params,
+        _grads,
+        _expAvg,
+        _expAvgSq;
     readonly List<Parameter> _list;
-    readonly double _beta1, _beta2, _eps;
+    readonly double _beta1,
+        _beta2,
+        _eps;
     long _step;
 
-    /// <summary>Flat Adam over <paramref name="parameters"/> (PyTorch's defaults: betas 0.9, 0.999, eps 1e-8).</summary>
-    public Adam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
+    /// <summary>Flat Adam over <paramref name="parameters"/> (PyTorch's defaults: betas 0.9, 0.999, eps
+    /// 1e-8).</summary>
+    public Adam(
+        IEnumerable<Parameter> parameters,
+        double lr = 1e-3,
+        double beta1 = 0.9,
+        double beta2 = 0.999,
+        double eps = 1e-8
+    )
         : this(parameters.ToList(), lr, beta1, beta2, eps) { }
 
-    Adam(List<Parameter> list, double lr, double beta1, double beta2, double eps) : base(list, lr, beta1, beta2, eps)
+    Adam(List<Parameter> list, double lr, double beta1, double beta2, double eps)
+        : base(list, lr, beta1, beta2, eps)
     {
-        if (list.Count == 0) throw new ArgumentException("no parameters to optimise");
+        if (list.Count == 0)
+            throw new ArgumentException("no parameters to optimise");
         if (list.Select(p => (p.device.type, p.device.index, p.dtype)).Distinct().Count() > 1)
             throw new ArgumentException("multi-tensor Adam needs every parameter on one device with one dtype");
         (_list, _beta1, _beta2, _eps) = (list, beta1, beta2, eps);
@@ -52,7 +66,8 @@ public sealed class Adam : TorchSharp.Modules.Adam
         {
             long n = p.numel();
             var shape = p.shape;
-            using (var slot = _params.narrow(0, offset, n)) slot.copy_(p.detach().reshape(n));
+            using (var slot = _params.narrow(0, offset, n))
+                slot.copy_(p.detach().reshape(n));
             // the parameter, its gradient and its moments become views into the flat buffers
             p.set_(_params.narrow(0, offset, n).view(shape));
             p.grad = _grads.narrow(0, offset, n).view(shape);
@@ -65,13 +80,22 @@ public sealed class Adam : TorchSharp.Modules.Adam
         }
     }
 
-    /// <summary>Adam by name: multi-tensor (this class) or torchsharp (TorchSharp's per-parameter Adam), same hyperparameters.</summary>
-    public static optim.Optimizer Create(AdamImpl kind, IEnumerable<Parameter> parameters, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) => kind switch
-    {
-        AdamImpl.MultiTensor => new Adam(parameters, lr, beta1, beta2, eps),
-        AdamImpl.TorchSharp => new TorchSharp.Modules.Adam(parameters, lr, beta1, beta2, eps),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer"),
-    };
+    /// <summary>Adam by name: multi-tensor (this class) or torchsharp (TorchSharp's per-parameter Adam), same
+    /// hyperparameters.</summary>
+    public static optim.Optimizer Create(
+        AdamImpl kind,
+        IEnumerable<Parameter> parameters,
+        double lr,
+        double beta1 = 0.9,
+        double beta2 = 0.999,
+        double eps = 1e-8
+    ) =>
+        kind switch
+        {
+            AdamImpl.MultiTensor => new Adam(parameters, lr, beta1, beta2, eps),
+            AdamImpl.TorchSharp => new TorchSharp.Modules.Adam(parameters, lr, beta1, beta2, eps),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer"),
+        };
 
     /// <summary>Zeroes every gradient: one kernel over the flat gradient buffer.</summary>
     public override void zero_grad()
@@ -92,8 +116,10 @@ public sealed class Adam : TorchSharp.Modules.Adam
         double lr = ParamGroups.First().LearningRate;
         // the step count lives in each parameter's state too, so that saved state reads like TorchSharp's
         _step = ((State)_state[_list[0].Handle]).step + 1;
-        foreach (var p in _list) ((State)_state[p.Handle]).step = _step;
-        double bc1 = 1 - Math.Pow(_beta1, _step), bc2 = 1 - Math.Pow(_beta2, _step);
+        foreach (var p in _list)
+            ((State)_state[p.Handle]).step = _step;
+        double bc1 = 1 - Math.Pow(_beta1, _step),
+            bc2 = 1 - Math.Pow(_beta2, _step);
         using (torch.no_grad())
         using (var scope = torch.NewDisposeScope())
         {
@@ -110,7 +136,10 @@ public sealed class Adam : TorchSharp.Modules.Adam
         base.Dispose(disposing); // disposes the per-parameter views of the moments
         if (disposing)
         {
-            _params.Dispose(); _grads.Dispose(); _expAvg.Dispose(); _expAvgSq.Dispose();
+            _params.Dispose();
+            _grads.Dispose();
+            _expAvg.Dispose();
+            _expAvgSq.Dispose();
         }
     }
 }

@@ -19,52 +19,99 @@ public static class RunExport
     /// </summary>
     public static List<ExportedNet> Export(string runDir, string outDir, string format)
     {
-        if (!ModelExchange.Formats.Contains(format)) throw new ArgumentException($"format must be {string.Join(" or ", ModelExchange.Formats)}, not '{format}'");
+        if (!ModelExchange.Formats.Contains(format))
+            throw new ArgumentException($"format must be {string.Join(" or ", ModelExchange.Formats)}, not '{format}'");
         _ = TorchDevice.Current;
-        string ck = Path.Combine(runDir, "checkpoint"), name = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir));
-        if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"no run folder {runDir}");
+        string ck = Path.Combine(runDir, "checkpoint"),
+            name = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir));
+        if (!Directory.Exists(runDir))
+            throw new DirectoryNotFoundException($"no run folder {runDir}");
         string kind = Checkpoint.ReadState(ck).Kind;
         var nets = new List<(string File, JsonObject Spec, nn.Module<Tensor, Tensor> Module)>();
         switch (kind)
         {
             case "ae" or "unet":
-                {
-                    var (model, o, _) = DepthCheckpoint.LoadModel(ck);
-                    nets.Add((name, new JsonObject { ["network"] = ModeNames.Of(o.Model), ["width"] = o.Width, ["depth"] = 3, ["input"] = o.InputScale == PixelScale.Unit ? "unit" : "symmetric" }, model));
-                    break;
-                }
+            {
+                var (model, o, _) = DepthCheckpoint.LoadModel(ck);
+                nets.Add(
+                    (
+                        name,
+                        new JsonObject
+                        {
+                            ["network"] = ModeNames.Of(o.Model),
+                            ["width"] = o.Width,
+                            ["depth"] = 3,
+                            ["input"] = o.InputScale == PixelScale.Unit ? "unit" : "symmetric",
+                        },
+                        model
+                    )
+                );
+                break;
+            }
             case "classifier":
-                {
-                    var o = Checkpoint.ReadOptions(ck, ClassifierOptions.FromJson);
-                    var model = new CaseClassifier(o.Width, norm: o.Norm);
-                    Checkpoint.LoadModel(ck, model);
-                    nets.Add((name, new JsonObject { ["network"] = "classifier", ["width"] = o.Width, ["classes"] = 4, ["norm"] = ModeNames.Of(o.Norm), ["input"] = "symmetric" }, model));
-                    break;
-                }
+            {
+                var o = Checkpoint.ReadOptions(ck, ClassifierOptions.FromJson);
+                var model = new CaseClassifier(o.Width, norm: o.Norm);
+                Checkpoint.LoadModel(ck, model);
+                nets.Add(
+                    (
+                        name,
+                        new JsonObject
+                        {
+                            ["network"] = "classifier",
+                            ["width"] = o.Width,
+                            ["classes"] = 4,
+                            ["norm"] = ModeNames.Of(o.Norm),
+                            ["input"] = "symmetric",
+                        },
+                        model
+                    )
+                );
+                break;
+            }
             case "cyclegan":
+            {
+                var (o, get, _) = CycleGanTrainer.LoadNets(runDir);
+                foreach (int c in o.PerCase ? Cases.All : [1])
                 {
-                    var (o, get, _) = CycleGanTrainer.LoadNets(runDir);
-                    foreach (int c in o.PerCase ? Cases.All : [1])
-                    {
-                        var n = get(c);
-                        string suffix = o.PerCase ? $"-case{c}" : "";
-                        JsonObject Gen() => new() { ["network"] = "generator", ["width"] = o.GenWidth, ["blocks"] = o.GenBlocks, ["norm"] = ModeNames.Of(o.GenNorm), ["dropout"] = o.Dropout, ["input"] = "symmetric" };
-                        JsonObject Disc() => new() { ["network"] = "discriminator", ["width"] = o.DiscWidth, ["layers"] = o.DiscLayers, ["norm"] = ModeNames.Of(o.DiscNorm), ["input"] = "symmetric" };
-                        nets.Add(($"{name}{suffix}-GenRealToSim", Gen(), n.GenRealToSim));
-                        nets.Add(($"{name}{suffix}-GenSimToReal", Gen(), n.GenSimToReal));
-                        nets.Add(($"{name}{suffix}-DiscSim", Disc(), n.DiscSim));
-                        nets.Add(($"{name}{suffix}-DiscReal", Disc(), n.DiscReal));
-                    }
-                    break;
+                    var n = get(c);
+                    string suffix = o.PerCase ? $"-case{c}" : "";
+                    JsonObject Gen() =>
+                        new()
+                        {
+                            ["network"] = "generator",
+                            ["width"] = o.GenWidth,
+                            ["blocks"] = o.GenBlocks,
+                            ["norm"] = ModeNames.Of(o.GenNorm),
+                            ["dropout"] = o.Dropout,
+                            ["input"] = "symmetric",
+                        };
+                    JsonObject Disc() =>
+                        new()
+                        {
+                            ["network"] = "discriminator",
+                            ["width"] = o.DiscWidth,
+                            ["layers"] = o.DiscLayers,
+                            ["norm"] = ModeNames.Of(o.DiscNorm),
+                            ["input"] = "symmetric",
+                        };
+                    nets.Add(($"{name}{suffix}-GenRealToSim", Gen(), n.GenRealToSim));
+                    nets.Add(($"{name}{suffix}-GenSimToReal", Gen(), n.GenSimToReal));
+                    nets.Add(($"{name}{suffix}-DiscSim", Disc(), n.DiscSim));
+                    nets.Add(($"{name}{suffix}-DiscReal", Disc(), n.DiscReal));
                 }
-            default: throw new InvalidDataException($"{ck}: a '{kind}' checkpoint has no export");
+                break;
+            }
+            default:
+                throw new InvalidDataException($"{ck}: a '{kind}' checkpoint has no export");
         }
         Directory.CreateDirectory(outDir);
         var list = new List<ExportedNet>();
         foreach (var (file, spec, module) in nets)
         {
             module.eval();
-            string weights = Path.Combine(outDir, $"{file}.{format}"), specFile = Path.Combine(outDir, file + ".json");
+            string weights = Path.Combine(outDir, $"{file}.{format}"),
+                specFile = Path.Combine(outDir, file + ".json");
             spec["weights"] = Path.GetFileName(weights);
             spec["run"] = runDir;
             ModelExchange.Export(module.to(CPU), weights);

@@ -28,16 +28,20 @@ public sealed class RunLog : IDisposable
     {
         bool header = !File.Exists(MetricsCsv);
         using var w = new StreamWriter(MetricsCsv, append: true);
-        if (header) w.WriteLine(string.Join(',', row.Keys));
+        if (header)
+            w.WriteLine(string.Join(',', row.Keys));
         w.WriteLine(string.Join(',', row.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
     }
 
     /// <summary>Drops metric rows after <paramref name="epoch"/> (a resumed run rewrites them).</summary>
     public void TruncateAfter(int epoch)
     {
-        if (!File.Exists(MetricsCsv)) return;
+        if (!File.Exists(MetricsCsv))
+            return;
         var lines = File.ReadAllLines(MetricsCsv);
-        var keep = lines.Take(1).Concat(lines.Skip(1).Where(l => double.Parse(l.Split(',')[0], CultureInfo.InvariantCulture) <= epoch));
+        var keep = lines
+            .Take(1)
+            .Concat(lines.Skip(1).Where(l => double.Parse(l.Split(',')[0], CultureInfo.InvariantCulture) <= epoch));
         File.WriteAllLines(MetricsCsv, keep);
     }
 

@@ -16,7 +16,8 @@ public static class SiteLoss
     public static Tensor PaddedSiteMeans(Tensor pred, IReadOnlyList<int> cases, IReadOnlyList<int> site, int sites)
     {
         int n = cases.Count;
-        if (site.Count != n || pred.shape[0] != n) throw new ArgumentException($"{pred.shape[0]} predictions, {n} cases, {site.Count} sites");
+        if (site.Count != n || pred.shape[0] != n)
+            throw new ArgumentException($"{pred.shape[0]} predictions, {n} cases, {site.Count} sites");
         var dev = pred.device;
         float px = Geometry.Pixels;
         var pad = tensor(cases.Select(c => (float)Cases.PlateauPadding(c)).ToArray(), device: dev);
@@ -24,13 +25,16 @@ public static class SiteLoss
         var padded = (pred.reshape(n, -1).mean([1]) * px + pad * plateau) / (px + pad); // (N)
         // average per site through a (sites, N) matrix of 1/count
         var counts = new int[sites];
-        foreach (int s in site) counts[s]++;
+        foreach (int s in site)
+            counts[s]++;
         var w = new float[sites * n];
-        for (int i = 0; i < n; i++) w[site[i] * n + i] = 1f / counts[site[i]];
+        for (int i = 0; i < n; i++)
+            w[site[i] * n + i] = 1f / counts[site[i]];
         return tensor(w, [sites, n], device: dev).matmul(padded);
     }
 
-    /// <summary>L1 between the batch's padded site means and the sites' CSV values (0-255), on the unit scale.</summary>
+    /// <summary>L1 between the batch's padded site means and the sites' CSV values (0-255), on the unit
+    /// scale.</summary>
     public static Tensor L1(Tensor pred, IReadOnlyList<int> cases, IReadOnlyList<int> site, IReadOnlyList<double> csv)
     {
         var means = PaddedSiteMeans(pred, cases, site, csv.Count);
@@ -38,7 +42,8 @@ public static class SiteLoss
         return (means - target).abs().mean();
     }
 
-    /// <summary>The mean depth of a site's maps themselves (0-255) that a CSV value implies: the padding removed.</summary>
+    /// <summary>The mean depth of a site's maps themselves (0-255) that a CSV value implies: the padding
+    /// removed.</summary>
     public static double UnpaddedCsv(int c, double csv)
     {
         double pad = Cases.PlateauPadding(c);
@@ -49,10 +54,19 @@ public static class SiteLoss
     /// averages); a = 1, b = mean(y - x) when the x do not vary.</summary>
     public static (double A, double B) FitAffine(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
-        if (x.Count != y.Count || x.Count == 0) throw new ArgumentException($"{x.Count} predictions, {y.Count} targets");
-        double mx = x.Average(), my = y.Average(), sxx = 0, sxy = 0;
-        for (int i = 0; i < x.Count; i++) { sxx += (x[i] - mx) * (x[i] - mx); sxy += (x[i] - mx) * (y[i] - my); }
-        if (sxx < 1e-9) return (1, my - mx);
+        if (x.Count != y.Count || x.Count == 0)
+            throw new ArgumentException($"{x.Count} predictions, {y.Count} targets");
+        double mx = x.Average(),
+            my = y.Average(),
+            sxx = 0,
+            sxy = 0;
+        for (int i = 0; i < x.Count; i++)
+        {
+            sxx += (x[i] - mx) * (x[i] - mx);
+            sxy += (x[i] - mx) * (y[i] - my);
+        }
+        if (sxx < 1e-9)
+            return (1, my - mx);
         double a = sxy / sxx;
         return (a, my - a * mx);
     }

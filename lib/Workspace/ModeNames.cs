@@ -8,37 +8,49 @@ namespace SemDepth.Workspace;
 public static class ModeNames
 {
     /// <summary>The text of <paramref name="value"/> ("real-truth" for <c>PairSource.RealTruth</c>).</summary>
-    public static string Of<T>(T value) where T : struct, Enum => Names<T>.ByValue[value];
+    public static string Of<T>(T value)
+        where T : struct, Enum => Names<T>.ByValue[value];
 
     /// <summary>Every text of <typeparamref name="T"/>, in declaration order.</summary>
-    public static IReadOnlyList<string> All<T>() where T : struct, Enum => Names<T>.InOrder;
+    public static IReadOnlyList<string> All<T>()
+        where T : struct, Enum => Names<T>.InOrder;
 
-    /// <summary>The mode named <paramref name="text"/> (case-insensitive); throws naming the choices otherwise.</summary>
-    public static T Parse<T>(string text, string what) where T : struct, Enum =>
+    /// <summary>The mode named <paramref name="text"/> (case-insensitive); throws naming the choices
+    /// otherwise.</summary>
+    public static T Parse<T>(string text, string what)
+        where T : struct, Enum =>
         Names<T>.ByText.TryGetValue(text.Trim(), out var v)
             ? v
             : throw new ArgumentException($"{what} must be {Choices<T>()}, not '{text}'");
 
     /// <summary>Throws when <paramref name="value"/> is none of <typeparamref name="T"/>'s modes (a number cast or read
     /// from JSON).</summary>
-    public static T Defined<T>(T value, string what) where T : struct, Enum =>
+    public static T Defined<T>(T value, string what)
+        where T : struct, Enum =>
         Enum.IsDefined(value) ? value : throw new ArgumentException($"{what} must be {Choices<T>()}, not {value}");
 
     /// <summary>"a, b or c".</summary>
-    public static string Choices<T>() where T : struct, Enum
+    public static string Choices<T>()
+        where T : struct, Enum
     {
         var all = Names<T>.InOrder;
         return all.Count == 1 ? all[0] : $"{string.Join(", ", all.Take(all.Count - 1))} or {all[^1]}";
     }
 
-    static class Names<T> where T : struct, Enum
+    static class Names<T>
+        where T : struct, Enum
     {
         public static readonly Dictionary<T, string> ByValue = typeof(T)
             .GetFields(BindingFlags.Public | BindingFlags.Static)
-            .ToDictionary(f => (T)f.GetValue(null)!,
-                f => f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? f.Name.ToLowerInvariant());
+            .ToDictionary(
+                f => (T)f.GetValue(null)!,
+                f => f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? f.Name.ToLowerInvariant()
+            );
         public static readonly IReadOnlyList<string> InOrder = [.. ByValue.Values];
-        public static readonly Dictionary<string, T> ByText =
-            ByValue.ToDictionary(p => p.Value, p => p.Key, StringComparer.OrdinalIgnoreCase);
+        public static readonly Dictionary<string, T> ByText = ByValue.ToDictionary(
+            p => p.Value,
+            p => p.Key,
+            StringComparer.OrdinalIgnoreCase
+        );
     }
 }

@@ -14,23 +14,37 @@ public static class Paths
 
     /// <summary>Ignored folder for everything runs produce: executed notebooks, caches, submissions.</summary>
     public static string Artifacts => Env("SEMDEPTH_ARTIFACTS") ?? Path.Combine(Root, "artifacts");
+
     /// <summary>Training runs (checkpoints, TensorBoard event files, metrics CSV).</summary>
     public static string Runs => Env("SEMDEPTH_RUNS") ?? Path.Combine(Root, "runs");
+
     /// <summary>Where synthetic presets are generated: data/synthetic/&lt;preset&gt;.</summary>
     public static string SyntheticDir(string preset) => Path.Combine(Root, "data", "synthetic", preset);
+
     /// <summary>The synthetic preset used when no data root is configured (SEMDEPTH_PRESET, default quick).</summary>
     public static string DefaultPreset => Env("SEMDEPTH_PRESET") ?? "quick";
 
-    internal static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+    internal static string? Env(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 
     static string FindRoot()
     {
-        if (Env("SEMDEPTH_ROOT") is { } r) return Path.GetFullPath(r);
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), Path.GetDirectoryName(typeof(Paths).Assembly.Location) ?? "" })
+        if (Env("SEMDEPTH_ROOT") is { } r)
+            return Path.GetFullPath(r);
+        foreach (
+            var start in new[]
+            {
+                Directory.GetCurrentDirectory(),
+                Path.GetDirectoryName(typeof(Paths).Assembly.Location) ?? "",
+            }
+        )
         {
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "SemDepth.Lib.csproj"))) return d.FullName;
+                if (File.Exists(Path.Combine(d.FullName, "SemDepth.Lib.csproj")))
+                    return d.FullName;
         }
-        throw new InvalidOperationException("cannot find the workspace root (no SemDepth.Lib.csproj above the current folder): set SEMDEPTH_ROOT");
+        throw new InvalidOperationException(
+            "cannot find the workspace root (no SemDepth.Lib.csproj above the current folder): set SEMDEPTH_ROOT"
+        );
     }
 }

@@ -14,27 +14,41 @@ public sealed record RunCaps
 {
     /// <summary>Minutes the run was planned for (0: no budget).</summary>
     public double BudgetMinutes { get; init; }
+
     /// <summary>Why the caps exist, in words ("CPU budget").</summary>
     public string Reason { get; init; } = "";
+
     /// <summary>Training images per epoch of the AE baseline (0: all).</summary>
     public int AeImages { get; init; }
+
     /// <summary>Training images per epoch of the U-Net on simulated pairs.</summary>
     public int UNetImages { get; init; }
+
     /// <summary>Training images per epoch of the oracle (real-domain truth).</summary>
     public int OracleImages { get; init; }
+
     /// <summary>Training images per epoch of the case classifier.</summary>
     public int ClassifierImages { get; init; }
+
     /// <summary>CycleGAN generator steps per epoch.</summary>
     public int CycleGanSteps { get; init; }
-    /// <summary>Real test images of every evaluation table (a seeded sample; the submission predicts them all).</summary>
+
+    /// <summary>Real test images of every evaluation table (a seeded sample; the submission predicts them
+    /// all).</summary>
     public int EvalTestImages { get; init; }
+
     /// <summary>Real train images of every evaluation table: every held-out site, then whole other sites.</summary>
     public int EvalTrainImages { get; init; }
+
     /// <summary>Simulated validation images of every evaluation table.</summary>
     public int EvalSimValImages { get; init; }
-    /// <summary>Retrieval searches approximately, as the exact search does not fit; false leaves the method's default.</summary>
+
+    /// <summary>Retrieval searches approximately, as the exact search does not fit; false leaves the method's
+    /// default.</summary>
     public bool ApproximateRetrieval { get; init; }
-    /// <summary>What was capped, one line each ("U-Net: 2 epochs over 60,000 of 138,643 simulated training images (CPU budget)").</summary>
+
+    /// <summary>What was capped, one line each ("U-Net: 2 epochs over 60,000 of 138,643 simulated training images (CPU
+    /// budget)").</summary>
     public List<string> Lines { get; init; } = [];
 
     public bool Any => Lines.Count > 0;
@@ -53,19 +67,23 @@ public sealed record RunCaps
     /// <summary>The caps of a plan file (its "caps" object); <see cref="None"/> for no file.</summary>
     public static RunCaps Load(string? planFile)
     {
-        if (string.IsNullOrEmpty(planFile)) return None;
-        if (!File.Exists(planFile)) throw new FileNotFoundException($"SEMDEPTH_PLAN names {planFile}, which does not exist", planFile);
+        if (string.IsNullOrEmpty(planFile))
+            return None;
+        if (!File.Exists(planFile))
+            throw new FileNotFoundException($"SEMDEPTH_PLAN names {planFile}, which does not exist", planFile);
         var node = JsonNode.Parse(File.ReadAllText(planFile))?["caps"]
             ?? throw new InvalidDataException($"{planFile} has no \"caps\" object");
         return node.Deserialize<RunCaps>(JsonOptions) ?? None;
     }
 
-    internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    };
 
     /// <summary>At most <paramref name="cap"/> of <paramref name="n"/> (0: all).</summary>
     public static int Of(int cap, int n) => cap > 0 ? Math.Min(cap, n) : n;
 
-    public override string ToString() => Any
-        ? string.Join("\n", Lines)
-        : "none: the published sizes";
+    public override string ToString() => Any ? string.Join("\n", Lines) : "none: the published sizes";
 }

@@ -18,7 +18,8 @@ public static class RunWarnings
     {
         lock (Said)
         {
-            if (!Said.Add(line)) return;
+            if (!Said.Add(line))
+                return;
             Directory.CreateDirectory(Path.GetDirectoryName(File)!);
             string stamp = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture);
             System.IO.File.AppendAllText(File, $"{stamp}\t{line.ReplaceLineEndings(" ")}\n");
@@ -29,13 +30,18 @@ public static class RunWarnings
     public static List<string> Since(DateTime utc, string? file = null)
     {
         file ??= File;
-        if (!System.IO.File.Exists(file)) return [];
+        if (!System.IO.File.Exists(file))
+            return [];
         var lines = new List<string>();
         foreach (var l in System.IO.File.ReadAllLines(file))
         {
             var parts = l.Split('\t', 2);
-            if (parts.Length == 2 && DateTime.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t)
-                && t.ToUniversalTime() >= utc && !lines.Contains(parts[1]))
+            if (
+                parts.Length == 2
+                && DateTime.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t)
+                && t.ToUniversalTime() >= utc
+                && !lines.Contains(parts[1])
+            )
                 lines.Add(parts[1]);
         }
         return lines;

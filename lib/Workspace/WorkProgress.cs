@@ -12,8 +12,10 @@ public sealed record WorkProgress(string Task, long Done, long Total, string Uni
 public sealed class WorkCounter
 {
     readonly IProgress<WorkProgress>? _sink;
-    readonly string _task, _unit;
-    readonly long _total, _step;
+    readonly string _task,
+        _unit;
+    readonly long _total,
+        _step;
     long _done;
 
     public WorkCounter(object? log, string task, long total, string unit = "images")
@@ -27,8 +29,10 @@ public sealed class WorkCounter
     /// <summary>Counts <paramref name="n"/> more units done.</summary>
     public void Add(long n = 1)
     {
-        if (_sink is null) return;
+        if (_sink is null)
+            return;
         long d = Interlocked.Add(ref _done, n);
-        if (d / _step != (d - n) / _step || d >= _total) _sink.Report(new WorkProgress(_task, Math.Min(d, _total), _total, _unit));
+        if (d / _step != (d - n) / _step || d >= _total)
+            _sink.Report(new WorkProgress(_task, Math.Min(d, _total), _total, _unit));
     }
 }

@@ -14,7 +14,8 @@ public class CheckpointTests
     {
         string d = Path.Combine(Path.GetTempPath(), $"semdepth-ck-{Environment.ProcessId}", name);
         if (Directory.Exists(Path.GetDirectoryName(d)!))
-            foreach (var old in Directory.GetDirectories(Path.GetDirectoryName(d)!, name + "*")) Directory.Delete(old, true);
+            foreach (var old in Directory.GetDirectories(Path.GetDirectoryName(d)!, name + "*"))
+                Directory.Delete(old, true);
         Directory.CreateDirectory(Path.GetDirectoryName(d)!);
         return d;
     }
@@ -49,7 +50,8 @@ public class CheckpointTests
     static void CopyDir(string from, string to)
     {
         Directory.CreateDirectory(to);
-        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        foreach (var f in Directory.GetFiles(from))
+            File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
     }
 
     [Fact]
@@ -62,15 +64,22 @@ public class CheckpointTests
         Assert.False(Directory.Exists(ck + ".old"));
         var state = Checkpoint.ReadState(ck, "linear");
         Assert.Equal(2, state.Epoch);
-        Assert.Equal(new[] { Checkpoint.ModelFile, Checkpoint.OptimizerFile, Checkpoint.OptionsFile }.Order(), state.Files!.Keys.Order());
-        Assert.Equal(new FileInfo(Path.Combine(ck, Checkpoint.ModelFile)).Length, state.Files[Checkpoint.ModelFile].Length);
+        Assert.Equal(
+            new[] { Checkpoint.ModelFile, Checkpoint.OptimizerFile, Checkpoint.OptionsFile }.Order(),
+            state.Files!.Keys.Order()
+        );
+        Assert.Equal(
+            new FileInfo(Path.Combine(ck, Checkpoint.ModelFile)).Length,
+            state.Files[Checkpoint.ModelFile].Length
+        );
     }
 
     [Fact]
     public void EveryLeftoverStateIsRecovered()
     {
         // epoch 1 in a.old-style folder, epoch 2 as the finished new one
-        string src1 = Fresh("src1"), src2 = Fresh("src2");
+        string src1 = Fresh("src1"),
+            src2 = Fresh("src2");
         SaveEpochs(src1, 1);
         var w2 = SaveEpochs(src2, 1, 2);
         var messages = new List<string>();
@@ -84,7 +93,10 @@ public class CheckpointTests
             Assert.Equal(2, Checkpoint.ReadState(ck).Epoch);
             Assert.Equal(w2, LoadWeights(ck));
             Assert.False(Directory.Exists(ck + ".old") || Directory.Exists(ck + ".new"));
-            Assert.Contains("recovered the checkpoint of epoch 2 from checkpoint.new", Assert.Single(messages).Replace("between", "checkpoint"));
+            Assert.Contains(
+                "recovered the checkpoint of epoch 2 from checkpoint.new",
+                Assert.Single(messages).Replace("between", "checkpoint")
+            );
 
             // 2. main missing, .new cut off before state.json: the previous one (.old) comes back
             messages.Clear();
@@ -125,7 +137,10 @@ public class CheckpointTests
             e = Assert.Throws<CheckpointException>(() => Checkpoint.ReadState(Fresh("none")));
             Assert.Contains("no checkpoint here", e.Message);
         }
-        finally { Checkpoint.Log = m => Console.Error.WriteLine(m); }
+        finally
+        {
+            Checkpoint.Log = m => Console.Error.WriteLine(m);
+        }
     }
 
     [Fact]
@@ -133,14 +148,21 @@ public class CheckpointTests
     {
         string ck = Fresh("diskfull");
         var w1 = SaveEpochs(ck, 1);
-        Checkpoint.BeforeWrite = name => { if (name == Checkpoint.OptimizerFile) throw new IOException("No space left on device"); };
+        Checkpoint.BeforeWrite = name =>
+        {
+            if (name == Checkpoint.OptimizerFile)
+                throw new IOException("No space left on device");
+        };
         try
         {
             var e = Assert.Throws<CheckpointException>(() => SaveEpochs(ck, 1, 2));
             Assert.Contains("No space left on device", e.Message);
             Assert.Contains("the previous checkpoint (epoch 1) is unchanged", e.Message);
         }
-        finally { Checkpoint.BeforeWrite = null; }
+        finally
+        {
+            Checkpoint.BeforeWrite = null;
+        }
         Assert.False(Directory.Exists(ck + ".new"));
         Assert.Null(Checkpoint.Verify(ck));
         Assert.Equal(1, Checkpoint.ReadState(ck).Epoch);

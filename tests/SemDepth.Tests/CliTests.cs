@@ -12,11 +12,19 @@ public class CliTests(TinyData tiny)
     static (int Code, string Out, string Err) SemdepthWith(Dictionary<string, string>? env, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "semdepth.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
         psi.Environment["SEMDEPTH_DEVICE"] = "cpu";
-        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        if (env is not null)
+            foreach (var (k, v) in env)
+                psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var so = p.StandardOutput.ReadToEndAsync();
         var se = p.StandardError.ReadToEndAsync();
@@ -25,7 +33,11 @@ public class CliTests(TinyData tiny)
     }
 
     static void NoTrace(string text) =>
-        Assert.False(text.Contains("   at ", StringComparison.Ordinal) || text.Contains("Unhandled exception", StringComparison.Ordinal), text);
+        Assert.False(
+            text.Contains("   at ", StringComparison.Ordinal)
+                || text.Contains("Unhandled exception", StringComparison.Ordinal),
+            text
+        );
 
     [Theory]
     [InlineData("--epochs: 'abc' is not a whole number", "train-ae", "--epochs", "abc")]
@@ -35,7 +47,12 @@ public class CliTests(TinyData tiny)
     [InlineData("--preset: 'huge' is not one of tiny, quick, full", "run", "--preset", "huge")]
     [InlineData("--method: 'best' is not one of auto, ae, cyclegan, weak, retrieval", "submit", "--method", "best")]
     [InlineData("--smooth must be 0..5 px, not -1", "bench-retrieval", "--smooth", "-1")]
-    [InlineData("--keys: 'both-ways' is not one of both, restyled, translated, raw", "bench-retrieval", "--keys", "both-ways")]
+    [InlineData(
+        "--keys: 'both-ways' is not one of both, restyled, translated, raw",
+        "bench-retrieval",
+        "--keys",
+        "both-ways"
+    )]
     [InlineData("--gan: 'vanilla' is not one of lsgan, wgangp", "train-cyclegan", "--gan", "vanilla")]
     [InlineData("--reps must be at least 1, not -2", "bench-ae", "--reps", "-2")]
     [InlineData("--data: no folder '/no/such/folder'", "stats", "--data", "/no/such/folder")]
@@ -47,7 +64,10 @@ public class CliTests(TinyData tiny)
     {
         var (code, stdout, stderr) = Semdepth(args);
         Assert.Equal(2, code);
-        var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+        var errors = stderr
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.StartsWith("error:", StringComparison.Ordinal))
+            .ToList();
         Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
         Assert.Contains("--help' for usage", stderr, StringComparison.Ordinal);
         NoTrace(stdout + stderr);
@@ -91,10 +111,22 @@ public class CliTests(TinyData tiny)
         // the test SEM folder plus a file that is not an image
         string images = Path.Combine(scratch, "images");
         Directory.CreateDirectory(images);
-        foreach (var f in Directory.GetFiles(Path.Combine(tiny.Root, "test", "SEM"))) File.Copy(f, Path.Combine(images, Path.GetFileName(f)), true);
+        foreach (var f in Directory.GetFiles(Path.Combine(tiny.Root, "test", "SEM")))
+            File.Copy(f, Path.Combine(images, Path.GetFileName(f)), true);
         File.WriteAllText(Path.Combine(images, "readme.txt"), "notes");
         string outDir = Path.Combine(scratch, "out");
-        var (code, stdout, stderr) = SemdepthWith(env, "predict", "--data", tiny.Root, "--method", "ae", "--images", images, "--out", outDir);
+        var (code, stdout, stderr) = SemdepthWith(
+            env,
+            "predict",
+            "--data",
+            tiny.Root,
+            "--method",
+            "ae",
+            "--images",
+            images,
+            "--out",
+            outDir
+        );
         Assert.True(code == 0, stdout + stderr);
         Assert.Contains("readme.txt: not a PNG file", stderr, StringComparison.Ordinal);
         using (var z = System.IO.Compression.ZipFile.OpenRead(zip))
@@ -122,7 +154,16 @@ public class CliTests(TinyData tiny)
         Assert.Equal(1, jc);
         Assert.Contains("error: none of the 1 files", je, StringComparison.Ordinal);
         NoTrace(jo + je);
-        var (mc, mo, me) = SemdepthWith(env, "predict", "--data", tiny.Root, "--method", "ae", "--images", Path.Combine(junk, "*.tif"));
+        var (mc, mo, me) = SemdepthWith(
+            env,
+            "predict",
+            "--data",
+            tiny.Root,
+            "--method",
+            "ae",
+            "--images",
+            Path.Combine(junk, "*.tif")
+        );
         Assert.Equal(1, mc);
         Assert.Contains("no file matches", me, StringComparison.Ordinal);
         NoTrace(mo + me);
@@ -144,27 +185,64 @@ public class CliTests(TinyData tiny)
     public void ValidateNamesEveryDamagedFileAndExitsOne()
     {
         string root = tiny.Copy("damaged");
-        var tests = Directory.GetFiles(Path.Combine(root, "test", "SEM"), "*.png").Order(StringComparer.Ordinal).ToArray();
+        var tests = Directory
+            .GetFiles(Path.Combine(root, "test", "SEM"), "*.png")
+            .Order(StringComparer.Ordinal)
+            .ToArray();
         var rng = new Random(3);
-        byte[] RandomAfterSignature() { var b = new byte[300]; rng.NextBytes(b); return [.. PngDamageTests.Valid()[..8], .. b]; }
+        byte[] RandomAfterSignature()
+        {
+            var b = new byte[300];
+            rng.NextBytes(b);
+            return [.. PngDamageTests.Valid()[..8], .. b];
+        }
         var valid = PngDamageTests.Valid();
-        byte[] WithCrcBroken() { var b = (byte[])valid.Clone(); b[^5] ^= 1; return b; }
-        byte[] LengthPastEnd() { var b = (byte[])valid.Clone(); System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(33), 0xFFFFFFF0); return b; }
+        byte[] WithCrcBroken()
+        {
+            var b = (byte[])valid.Clone();
+            b[^5] ^= 1;
+            return b;
+        }
+        byte[] LengthPastEnd()
+        {
+            var b = (byte[])valid.Clone();
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(33), 0xFFFFFFF0);
+            return b;
+        }
         var damage = new (string Expect, byte[] Bytes)[]
         {
             ("corrupt PNG (CRC mismatch", WithCrcBroken()),
             ("over the PNG limit", LengthPastEnd()),
-            ("image is 4096x4096", PngDamageTests.Png(PngDamageTests.Chunk("IHDR", PngDamageTests.Header(4096, 4096)), PngDamageTests.Chunk("IEND", []))),
+            (
+                "image is 4096x4096",
+                PngDamageTests.Png(
+                    PngDamageTests.Chunk("IHDR", PngDamageTests.Header(4096, 4096)),
+                    PngDamageTests.Chunk("IEND", [])
+                )
+            ),
             ("not a PNG file", []),
-            ("bit depth 3", PngDamageTests.Png(PngDamageTests.Chunk("IHDR", PngDamageTests.Header(depth: 3)), PngDamageTests.Chunk("IEND", []))),
+            (
+                "bit depth 3",
+                PngDamageTests.Png(
+                    PngDamageTests.Chunk("IHDR", PngDamageTests.Header(depth: 3)),
+                    PngDamageTests.Chunk("IEND", [])
+                )
+            ),
             ("truncated PNG", valid[..(valid.Length / 2)]),
             ("", RandomAfterSignature()),
             ("", RandomAfterSignature()),
-            ("too much image data", PngDamageTests.Png(PngDamageTests.Chunk("IHDR", PngDamageTests.Header()),
-                PngDamageTests.Chunk("IDAT", PngDamageTests.Deflate(new byte[50_000_000])), PngDamageTests.Chunk("IEND", []))),
+            (
+                "too much image data",
+                PngDamageTests.Png(
+                    PngDamageTests.Chunk("IHDR", PngDamageTests.Header()),
+                    PngDamageTests.Chunk("IDAT", PngDamageTests.Deflate(new byte[50_000_000])),
+                    PngDamageTests.Chunk("IEND", [])
+                )
+            ),
             ("bytes after the IEND chunk", [.. valid, 0, 0, 0]),
         };
-        for (int i = 0; i < damage.Length; i++) File.WriteAllBytes(tests[i], damage[i].Bytes);
+        for (int i = 0; i < damage.Length; i++)
+            File.WriteAllBytes(tests[i], damage[i].Bytes);
         var (code, stdout, stderr) = Semdepth("validate", "--data", root);
         Assert.Equal(1, code);
         string all = stdout + stderr;
@@ -172,7 +250,9 @@ public class CliTests(TinyData tiny)
         Assert.DoesNotContain("unexpected", all, StringComparison.Ordinal);
         for (int i = 0; i < damage.Length; i++)
         {
-            string line = all.Split('\n').FirstOrDefault(l => l.Contains(Path.GetFileName(tests[i]), StringComparison.Ordinal)) ?? "";
+            string line = all.Split('\n')
+                .FirstOrDefault(l => l.Contains(Path.GetFileName(tests[i]), StringComparison.Ordinal))
+                ?? "";
             Assert.True(line.Length > 0, $"{Path.GetFileName(tests[i])} ({damage[i].Expect}) is not named:\n{all}");
             Assert.Contains(damage[i].Expect, line, StringComparison.Ordinal);
         }
@@ -182,7 +262,11 @@ public class CliTests(TinyData tiny)
     public void RunExecutesTheChosenNotebookAndWritesTheReport()
     {
         string artifacts = Path.Combine(tiny.Scratch, "cli-run-artifacts");
-        var psiEnv = new Dictionary<string, string> { ["SEMDEPTH_ARTIFACTS"] = artifacts, ["SEMDEPTH_RUNS"] = Path.Combine(tiny.Scratch, "cli-run-runs") };
+        var psiEnv = new Dictionary<string, string>
+        {
+            ["SEMDEPTH_ARTIFACTS"] = artifacts,
+            ["SEMDEPTH_RUNS"] = Path.Combine(tiny.Scratch, "cli-run-runs"),
+        };
         var (code, stdout, stderr) = SemdepthWith(psiEnv, "run", "--data", tiny.Root, "--notebooks", "01");
         Assert.True(code == 0, stdout + stderr);
         Assert.Contains("ok   01-data-exploration.ipynb", stdout, StringComparison.Ordinal);
@@ -196,7 +280,8 @@ public class CliTests(TinyData tiny)
     public void RedirectedOutputIsPlainLines()
     {
         string outDir = Path.Combine(tiny.Scratch, "cli-gen");
-        if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
+        if (Directory.Exists(outDir))
+            Directory.Delete(outDir, true);
         var (code, stdout, stderr) = Semdepth("generate", "--preset", "tiny", "--out", outDir);
         Assert.True(code == 0, stderr);
         Assert.DoesNotContain('\u001b', stdout); // no terminal escapes when redirected

@@ -11,7 +11,6 @@ namespace SemDepth.Tests;
 
 public class NetworkTests
 {
-
     [Fact]
     public void GeneratorKeeps72x48AndHasTheHandCountedParameters()
     {
@@ -58,10 +57,18 @@ public class NetworkTests
     [Fact]
     public void GradientPenaltyMatchesAHandComputedCase()
     {
-        const int n = 2, P = Geometry.Pixels;
-        var real = new float[n * P]; var fake = new float[n * P]; var w = new float[P];
-        for (int i = 0; i < n * P; i++) { real[i] = (i % 7) / 7f; fake[i] = -(i % 5) / 10f; }
-        for (int i = 0; i < P; i++) w[i] = 0.002f * (1 + i % 3);
+        const int n = 2,
+            P = Geometry.Pixels;
+        var real = new float[n * P];
+        var fake = new float[n * P];
+        var w = new float[P];
+        for (int i = 0; i < n * P; i++)
+        {
+            real[i] = (i % 7) / 7f;
+            fake[i] = -(i % 5) / 10f;
+        }
+        for (int i = 0; i < P; i++)
+            w[i] = 0.002f * (1 + i % 3);
         float[] alpha = [0.25f, 0.8f];
         double expected = 0;
         for (int s = 0; s < n; s++)
@@ -76,8 +83,13 @@ public class NetworkTests
             expected += Math.Pow(Math.Sqrt(sq) - 1, 2) / n;
         }
         using var critic = new SquareCritic(torch.tensor(w, new long[] { 1, 1, 72, 48 }));
-        var gp = GanLoss.GradientPenalty(critic, torch.tensor(real, new long[] { n, 1, 72, 48 }), torch.tensor(fake, new long[] { n, 1, 72, 48 }),
-            10, torch.tensor(alpha, new long[] { n, 1, 1, 1 }));
+        var gp = GanLoss.GradientPenalty(
+            critic,
+            torch.tensor(real, new long[] { n, 1, 72, 48 }),
+            torch.tensor(fake, new long[] { n, 1, 72, 48 }),
+            10,
+            torch.tensor(alpha, new long[] { n, 1, 1, 1 })
+        );
         Assert.Equal(10 * expected, gp.item<float>(), 3);
         Assert.True(gp.requires_grad); // create_graph: the penalty trains the critic
     }
@@ -85,7 +97,8 @@ public class NetworkTests
     [Fact]
     public void GanLossesHaveTheirTextbookValues()
     {
-        var ones = torch.ones(2, 1, 3, 3); var zeros = torch.zeros(2, 1, 3, 3);
+        var ones = torch.ones(2, 1, 3, 3);
+        var zeros = torch.zeros(2, 1, 3, 3);
         Assert.Equal(0f, GanLoss.Generator(GanKind.LsGan, ones).item<float>());
         Assert.Equal(1f, GanLoss.Generator(GanKind.LsGan, zeros).item<float>());
         Assert.Equal(0f, GanLoss.Discriminator(GanKind.LsGan, ones, zeros).item<float>());
@@ -102,11 +115,15 @@ public class NetworkTests
         for (int step = 0; step < 6; step++)
         {
             using var scope = torch.NewDisposeScope();
-            var batch = torch.full(new long[] { 2, 1, 4, 4 }, (float)step) + torch.tensor(new float[] { 0, 0.5f }).reshape(2, 1, 1, 1);
-            for (int k = 0; k < 2; k++) seen.Add(step + 0.5f * k);
+            var batch =
+                torch.full(new long[] { 2, 1, 4, 4 }, (float)step)
+                + torch.tensor(new float[] { 0, 0.5f }).reshape(2, 1, 1, 1);
+            for (int k = 0; k < 2; k++)
+                seen.Add(step + 0.5f * k);
             var o = pool.Query(batch);
             Assert.Equal(batch.shape, o.shape);
-            for (int k = 0; k < 2; k++) Assert.Contains(o[k, 0, 0, 0].item<float>(), seen);
+            for (int k = 0; k < 2; k++)
+                Assert.Contains(o[k, 0, 0, 0].item<float>(), seen);
         }
         Assert.Equal(3, pool.Count);
         pool.Reset(1);
@@ -116,11 +133,16 @@ public class NetworkTests
     [Fact]
     public void OptionsFailLoudlyAndScheduleLearningRate()
     {
-        Assert.Throws<ArgumentException>(() => CycleGanOptions.Default with { Gan = (GanKind)7 } is var o ? o.Validated() : null);
-        Assert.Throws<ArgumentException>(() => (CycleGanOptions.Default with { Gan = GanKind.WganGp, DiscNorm = NormKind.Batch }).Validated());
+        Assert.Throws<ArgumentException>(() =>
+            CycleGanOptions.Default with { Gan = (GanKind)7 } is var o ? o.Validated() : null
+        );
+        Assert.Throws<ArgumentException>(() =>
+            (CycleGanOptions.Default with { Gan = GanKind.WganGp, DiscNorm = NormKind.Batch }).Validated()
+        );
         var lin = CycleGanOptions.Default with { Epochs = 4, Decay = LrDecay.Linear };
         double[] expected = [1.0, 1.0, 2.0 / 3, 1.0 / 3]; // epochs 3-4 of 4 decay: 1 - k / 3
-        for (int e = 1; e <= 4; e++) Assert.Equal(expected[e - 1], lin.LrFactor(e), 12);
+        for (int e = 1; e <= 4; e++)
+            Assert.Equal(expected[e - 1], lin.LrFactor(e), 12);
         var exp = CycleGanOptions.Default with { Decay = LrDecay.Exponential, DecayRate = 0.95 };
         Assert.Equal(0.95 * 0.95, exp.LrFactor(3), 12);
         Assert.Equal(CycleGanOptions.Full, CycleGanOptions.FromJson(CycleGanOptions.Full.ToJson()));
@@ -133,14 +155,16 @@ public class PostProcessTests
     public void ClosingFillsIsolatedPitsAndPlateauSnaps()
     {
         var map = Enumerable.Repeat((byte)100, Geometry.Pixels).ToArray();
-        for (int y = 0; y < 20; y++) for (int x = 0; x < Geometry.Width; x++) map[y * Geometry.Width + x] = 139; // near-plateau band
-        map[40 * Geometry.Width + 20] = 60;  // isolated pit: closing fills it from its neighbours
+        for (int y = 0; y < 20; y++)
+        for (int x = 0; x < Geometry.Width; x++)
+            map[y * Geometry.Width + x] = 139; // near-plateau band
+        map[40 * Geometry.Width + 20] = 60; // isolated pit: closing fills it from its neighbours
         map[50 * Geometry.Width + 20] = 200; // isolated peak: closing keeps it (closing only fills dark)
         PostProcess.Apply(map, 1); // plateau 140
-        Assert.Equal(140, map[5 * Geometry.Width + 5]);    // 139 >= 140 - 1 -> snapped
-        Assert.Equal(100, map[40 * Geometry.Width + 20]);  // pit filled to 100
-        Assert.Equal(140, map[50 * Geometry.Width + 20]);  // 200 >= 139 -> plateau
-        Assert.Equal(100, map[60 * Geometry.Width + 30]);  // untouched
+        Assert.Equal(140, map[5 * Geometry.Width + 5]); // 139 >= 140 - 1 -> snapped
+        Assert.Equal(100, map[40 * Geometry.Width + 20]); // pit filled to 100
+        Assert.Equal(140, map[50 * Geometry.Width + 20]); // 200 >= 139 -> plateau
+        Assert.Equal(100, map[60 * Geometry.Width + 30]); // untouched
         Assert.All(map, v => Assert.True(v <= 140));
         var same = Enumerable.Repeat((byte)138, Geometry.Pixels).ToArray();
         PostProcess.Apply(same, 1);
@@ -152,13 +176,33 @@ public class PostProcessTests
 [Collection("tiny")]
 public class CycleGanTrainingTests(TinyData tiny)
 {
-    static CycleGanOptions Small => CycleGanOptions.Default with { Epochs = 3, StepsPerEpoch = 4, BatchSize = 4, GenWidth = 8, GenBlocks = 1, DiscWidth = 8, PoolSize = 6 };
+    static CycleGanOptions Small =>
+        CycleGanOptions.Default with
+        {
+            Epochs = 3,
+            StepsPerEpoch = 4,
+            BatchSize = 4,
+            GenWidth = 8,
+            GenBlocks = 1,
+            DiscWidth = 8,
+            PoolSize = 6,
+        };
 
     [Fact]
     public void CycleLossFallsAndRunLeavesLogsAndCheckpoint()
     {
         using var d = SemData.Open(tiny.Root);
-        using var t = new CycleGanTrainer(Small with { Name = "cg-falls", Epochs = 3, StepsPerEpoch = 8, LearningRate = 1e-3, Decay = LrDecay.None }, d);
+        using var t = new CycleGanTrainer(
+            Small with
+            {
+                Name = "cg-falls",
+                Epochs = 3,
+                StepsPerEpoch = 8,
+                LearningRate = 1e-3,
+                Decay = LrDecay.None,
+            },
+            d
+        );
         var h = t.Fit();
         Assert.Equal(3, h.Count);
         Assert.True(h[^1].Cycle < h[0].Cycle * 0.8, $"cycle {h[0].Cycle} -> {h[^1].Cycle}");
@@ -169,8 +213,17 @@ public class CycleGanTrainingTests(TinyData tiny)
         var fake = CycleGanTrainer.Translate(t.GenRealToSim(1), d.Test, [0, 1]);
         Assert.Equal(2 * Geometry.Pixels, fake.Length);
         using var pass = new CycleGanTrainer(Small with { Name = "cg-steps", StepsPerEpoch = 0 }, d);
-        Assert.Equal(Math.Min(d.Train.Count + d.Test.Count, d.SimSem.Count) / 4, pass.StepsPerEpoch(0)); // one pass over the smaller domain
-        using var capped = new CycleGanTrainer(Small with { Name = "cg-cap", StepsPerEpoch = 0, MaxStepsPerEpoch = 3 }, d);
+        // one pass over the smaller domain
+        Assert.Equal(Math.Min(d.Train.Count + d.Test.Count, d.SimSem.Count) / 4, pass.StepsPerEpoch(0));
+        using var capped = new CycleGanTrainer(
+            Small with
+            {
+                Name = "cg-cap",
+                StepsPerEpoch = 0,
+                MaxStepsPerEpoch = 3,
+            },
+            d
+        );
         Assert.Equal(3, capped.StepsPerEpoch(0));
     }
 
@@ -179,10 +232,17 @@ public class CycleGanTrainingTests(TinyData tiny)
     {
         using var d = SemData.Open(tiny.Root);
         var o = Small with { Epochs = 2, Decay = LrDecay.Exponential };
-        string full = Path.Combine(Workspace.Paths.Runs, "cg-full"), split = Path.Combine(Workspace.Paths.Runs, "cg-split");
-        byte[] a, b;
-        using (var t = new CycleGanTrainer(o with { Name = "cg-full" }, d, full)) { t.Fit(); a = CycleGanTrainer.Translate(t.GenRealToSim(1), d.Test, [0, 1, 2]); }
-        using (var t = new CycleGanTrainer(o with { Name = "cg-split" }, d, split)) t.Fit(untilEpoch: 1);
+        string full = Path.Combine(Workspace.Paths.Runs, "cg-full"),
+            split = Path.Combine(Workspace.Paths.Runs, "cg-split");
+        byte[] a,
+            b;
+        using (var t = new CycleGanTrainer(o with { Name = "cg-full" }, d, full))
+        {
+            t.Fit();
+            a = CycleGanTrainer.Translate(t.GenRealToSim(1), d.Test, [0, 1, 2]);
+        }
+        using (var t = new CycleGanTrainer(o with { Name = "cg-split" }, d, split))
+            t.Fit(untilEpoch: 1);
         using (var t = CycleGanTrainer.Resume(split, d))
         {
             Assert.Equal(1, t.Epoch);
@@ -207,9 +267,11 @@ public class CycleGanTrainingTests(TinyData tiny)
         BatchNormCalibration.Recalibrate(net, d.Train, idx, PixelScale.Symmetric, batchSize: 5);
         using var noGrad = torch.no_grad();
         var f = conv.forward(Batches.ToTensor(d.Train, idx, PixelScale.Symmetric, torch.CPU)); // (10, 2, 70, 46)
-        var expected = f.mean([0, 2, 3]).data<float>().ToArray(); // two equal batches: their average is the mean over all 10
+        // two equal batches: their average is the mean over all 10
+        var expected = f.mean([0, 2, 3]).data<float>().ToArray();
         var got = bn.running_mean!.data<float>().ToArray();
-        for (int c = 0; c < 2; c++) Assert.Equal(expected[c], got[c], 4);
+        for (int c = 0; c < 2; c++)
+            Assert.Equal(expected[c], got[c], 4);
         Assert.Equal(0.1, bn.momentum!.Value, 12);
         Assert.True(net.training);
     }
@@ -218,7 +280,19 @@ public class CycleGanTrainingTests(TinyData tiny)
     public void WganGpPerCaseTrainsOneModelPerCase()
     {
         using var d = SemData.Open(tiny.Root);
-        using var t = new CycleGanTrainer(Small with { Name = "cg-wgan", Epochs = 1, Gan = GanKind.WganGp, DiscNorm = NormKind.None, CriticSteps = 2, StepsPerEpoch = 1, PerCase = true }, d);
+        using var t = new CycleGanTrainer(
+            Small with
+            {
+                Name = "cg-wgan",
+                Epochs = 1,
+                Gan = GanKind.WganGp,
+                DiscNorm = NormKind.None,
+                CriticSteps = 2,
+                StepsPerEpoch = 1,
+                PerCase = true,
+            },
+            d
+        );
         Assert.Equal(4, t.Models.Count);
         var h = t.Fit();
         Assert.True(double.IsFinite(h[0].Gp) && h[0].Gp >= 0);
@@ -230,26 +304,50 @@ public class CycleGanTrainingTests(TinyData tiny)
     {
         using var d = SemData.Open(tiny.Root);
         using var x = new DomainShift(d);
-        x.Classifier = new ClassifierTrainer(ClassifierOptions.Default with { Epochs = 3, BatchSize = 16, Width = 8 }, d);
+        x.Classifier = new ClassifierTrainer(
+            ClassifierOptions.Default with
+            {
+                Epochs = 3,
+                BatchSize = 16,
+                Width = 8,
+            },
+            d
+        );
         var ch = x.Classifier.Fit();
         Assert.True(ch[^1].TrainL1 < ch[0].TrainL1, $"cross-entropy {ch[0].TrainL1} -> {ch[^1].TrainL1}");
         x.DepthNet = new DepthTrainer(DepthOptions.UNet with { Epochs = 1, Width = 8, BatchSize = 16 }, d);
         x.DepthNet.Fit();
         x.CycleGan = new CycleGanTrainer(Small with { Name = "cyclegan", Epochs = 1 }, d);
         x.CycleGan.Fit();
-        x.Oracle = new DepthTrainer(DepthOptions.UNet with { Name = "oracle", Source = PairSource.RealTruth, Epochs = 1, Width = 8, BatchSize = 16 }, d);
+        x.Oracle = new DepthTrainer(
+            DepthOptions.UNet with
+            {
+                Name = "oracle",
+                Source = PairSource.RealTruth,
+                Epochs = 1,
+                Width = 8,
+                BatchSize = 16,
+            },
+            d
+        );
         x.Oracle.Fit();
         var idx = Enumerable.Range(0, d.Test.Count).ToList();
         var maps = x.Pipeline().Predict(d.Test, idx);
         var cases = x.Cases.PredictCases(d.Test, idx);
         for (int k = 0; k < idx.Count; k++)
-            Assert.True(maps.AsSpan(k * Geometry.Pixels, Geometry.Pixels).ToArray().All(v => v <= Cases.Plateau(cases[k])));
+            Assert.True(
+                maps.AsSpan(k * Geometry.Pixels, Geometry.Pixels).ToArray().All(v => v <= Cases.Plateau(cases[k]))
+            );
         // notebook 04's path: the same pipeline rebuilt from the three checkpoints predicts the same maps
         var saved = SavedMethods.Load("cyclegan");
         Assert.Equal(maps, saved.Predictor.Predict(d.Test, idx));
         Assert.Equal(3, saved.Checkpoints.Count);
         var rows = x.Evaluate();
-        Assert.Contains(rows, r => r.Method.StartsWith("CycleGAN pipeline", StringComparison.Ordinal) && r.Split == "real test (hidden truth)" && r.Value > 0);
+        Assert.Contains(rows, r =>
+            r.Method.StartsWith("CycleGAN pipeline", StringComparison.Ordinal)
+            && r.Split == "real test (hidden truth)"
+            && r.Value > 0
+        );
         Assert.Contains(rows, r => r.Method.StartsWith("oracle", StringComparison.Ordinal) && r.Metric == "RMSE");
         Assert.Contains(rows, r => r.Method == "case classifier" && r.Value is >= 0 and <= 1);
         Assert.Contains(rows, r => r.Method == "per-case constant map");

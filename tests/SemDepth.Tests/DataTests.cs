@@ -19,22 +19,36 @@ public class DataSetTests(TinyData tiny)
         Assert.Null(set.SampleSubmissionPath); // absent by default, as in the real download
         var p = set.Sim[0];
         Assert.Matches(@"^\d{8}_\d{6}_NE\d{6}C_RAE\d{2}_1_S\d{2}_M\d{4}-01MS_\d$", p.Base);
-        Assert.EndsWith(Path.Combine("simulation_data", "SEM", "Case_1", p.SubFolder, p.Base + "_itr0.png"), p.Itr0Path);
+        Assert.EndsWith(
+            Path.Combine("simulation_data", "SEM", "Case_1", p.SubFolder, p.Base + "_itr0.png"),
+            p.Itr0Path
+        );
         Assert.Equal("0,1", File.ReadLines(DaconNames.CsvPath(tiny.Root)).First());
-        Assert.Matches(@"^depth_1[1-4]0_site_\d{5},\d+\.\d+$", File.ReadLines(DaconNames.CsvPath(tiny.Root)).Skip(1).First());
+        Assert.Matches(
+            @"^depth_1[1-4]0_site_\d{5},\d+\.\d+$",
+            File.ReadLines(DaconNames.CsvPath(tiny.Root)).Skip(1).First()
+        );
         Assert.True(DaconDataSet.Validate(tiny.Root).Ok);
     }
 
     [Fact]
     public void GenerationIsDeterministicForASeed()
     {
-        string a = Path.Combine(tiny.Scratch, "det-a"), b = Path.Combine(tiny.Scratch, "det-b");
-        var small = SyntheticConfig.Tiny with { SimMapsPerCase = 5, TrainSitesPerCase = [1, 1, 1, 1], TrainImagesPerCase = 2, TestImages = 3 };
+        string a = Path.Combine(tiny.Scratch, "det-a"),
+            b = Path.Combine(tiny.Scratch, "det-b");
+        var small = SyntheticConfig.Tiny with
+        {
+            SimMapsPerCase = 5,
+            TrainSitesPerCase = [1, 1, 1, 1],
+            TrainImagesPerCase = 2,
+            TestImages = 3,
+        };
         SyntheticGenerator.Generate(small, a, overwrite: true);
         SyntheticGenerator.Generate(small, b, overwrite: true);
         var fa = Directory.GetFiles(a, "*.png", SearchOption.AllDirectories).Order().ToList();
         Assert.Equal(fa.Count, Directory.GetFiles(b, "*.png", SearchOption.AllDirectories).Length);
-        foreach (var f in fa) Assert.Equal(File.ReadAllBytes(f), File.ReadAllBytes(Path.Combine(b, Path.GetRelativePath(a, f))));
+        foreach (var f in fa)
+            Assert.Equal(File.ReadAllBytes(f), File.ReadAllBytes(Path.Combine(b, Path.GetRelativePath(a, f))));
         SyntheticGenerator.Generate(small with { Seed = 7 }, b, overwrite: true);
         var testA = File.ReadAllBytes(Path.Combine(a, "test", "SEM", "000000.png"));
         Assert.NotEqual(testA, File.ReadAllBytes(Path.Combine(b, "test", "SEM", "000000.png")));
@@ -67,17 +81,25 @@ public class DataSetTests(TinyData tiny)
             Assert.Equal(Png8.Read(d.Layout.Sim[2].DepthPath), d.SimDepth.ToArray(2));
         }
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(cache, "test.u8"));
-        using (var d = SemData.Open(root, cacheDir: cache)) Assert.Equal(40, d.Test.Count);
+        using (var d = SemData.Open(root, cacheDir: cache))
+            Assert.Equal(40, d.Test.Count);
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(cache, "test.u8"))); // reused
         File.Delete(Path.Combine(DaconNames.TestDir(root), "000000.png"));
-        using (var d = SemData.Open(root, cacheDir: cache)) Assert.Equal(39, d.Test.Count); // rebuilt
+        using (var d = SemData.Open(root, cacheDir: cache))
+            Assert.Equal(39, d.Test.Count); // rebuilt
     }
 
     [Fact]
     public void BatchesHaveTheRightShapeScaleAndFlips()
     {
         using var d = SemData.Open(tiny.Root);
-        var t = Batches.ToTensor(d.Test, new[] { 0, 1 }, PixelScale.Unit, TorchSharp.torch.CPU, new[] { Flip.None, Flip.Rotate180 });
+        var t = Batches.ToTensor(
+            d.Test,
+            new[] { 0, 1 },
+            PixelScale.Unit,
+            TorchSharp.torch.CPU,
+            new[] { Flip.None, Flip.Rotate180 }
+        );
         Assert.Equal(new long[] { 2, 1, 72, 48 }, t.shape);
         var img = d.Test[1];
         Assert.Equal(img[0] / 255f, t[1, 0, 71, 47].item<float>(), 5);
@@ -104,7 +126,7 @@ public class LayoutIndexTests(TinyData tiny)
     {
         string root = tiny.Copy("layout-index");
         var scanned = DaconDataSet.Scan(root).DataSet!;
-        var first = DaconDataSet.Open(root);  // scans and writes the index
+        var first = DaconDataSet.Open(root); // scans and writes the index
         Assert.True(File.Exists(Path.Combine(ImageCache.DirFor(root), "layout.idx")));
         SameLayout(scanned, first);
         SameLayout(scanned, DaconDataSet.Open(root)); // read from the index: the same records, paths included
@@ -113,11 +135,11 @@ public class LayoutIndexTests(TinyData tiny)
         File.Copy(first.Train[0].Path, Path.Combine(site, "SEM_999999.png"));
         Assert.Equal(first.Train.Count + 1, DaconDataSet.Open(root).Train.Count); // a new file in a site folder
         File.Delete(first.Test[0].Path);
-        Assert.Equal(first.Test.Count - 1, DaconDataSet.Open(root).Test.Count);   // a removed test file
+        Assert.Equal(first.Test.Count - 1, DaconDataSet.Open(root).Test.Count); // a removed test file
         File.WriteAllText(Path.Combine(ImageCache.DirFor(root), "layout.idx"), "damaged");
-        Assert.Equal(first.Test.Count - 1, DaconDataSet.Open(root).Test.Count);   // a damaged index is rescanned
+        Assert.Equal(first.Test.Count - 1, DaconDataSet.Open(root).Test.Count); // a damaged index is rescanned
         File.AppendAllText(DaconNames.CsvPath(root), "depth_110_site_99999,1.0\n");
-        Assert.Throws<DataSetException>(() => DaconDataSet.Open(root));           // CSV edits are seen (key without folder)
+        Assert.Throws<DataSetException>(() => DaconDataSet.Open(root)); // CSV edits are seen (key without folder)
     }
 }
 
@@ -132,26 +154,29 @@ public class BadInputTests(TinyData tiny)
         string r = tiny.Copy("faults");
         var set = DaconDataSet.Open(r);
         var pairs = set.Sim;
-        File.Delete(pairs[0].Itr1Path);                                                  // missing itr
-        File.Copy(pairs[1].Itr0Path, pairs[1].Itr0Path.Replace("_itr0", "_itr2"));        // extra itr
-        File.Delete(pairs[2].Itr0Path); File.Delete(pairs[2].Itr1Path);                  // depth map with no SEM
-        File.Delete(pairs[3].DepthPath);                                                 // SEM with no depth map
-        using (var i = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(64, 64)) SixLabors.ImageSharp.ImageExtensions.SaveAsPng(i, pairs[4].Itr0Path); // wrong size
+        File.Delete(pairs[0].Itr1Path); // missing itr
+        File.Copy(pairs[1].Itr0Path, pairs[1].Itr0Path.Replace("_itr0", "_itr2")); // extra itr
+        File.Delete(pairs[2].Itr0Path);
+        File.Delete(pairs[2].Itr1Path); // depth map with no SEM
+        File.Delete(pairs[3].DepthPath); // SEM with no depth map
+        using (var i = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(64, 64))
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(i, pairs[4].Itr0Path); // wrong size
         using (var i = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(48, 72))
         {
             i[7, 5] = new SixLabors.ImageSharp.PixelFormats.Rgb24(10, 20, 10);
-            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(i, set.Train[0].Path);                     // real colour
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(i, set.Train[0].Path); // real colour
         }
-        var bytes = File.ReadAllBytes(set.Test[0].Path); File.WriteAllBytes(set.Test[0].Path, bytes[..30]);   // truncated
-        File.WriteAllText(Path.Combine(DaconNames.TestDir(r), "notes.txt"), "x");                  // non-PNG file
+        var bytes = File.ReadAllBytes(set.Test[0].Path);
+        File.WriteAllBytes(set.Test[0].Path, bytes[..30]); // truncated
+        File.WriteAllText(Path.Combine(DaconNames.TestDir(r), "notes.txt"), "x"); // non-PNG file
         string csv = DaconNames.CsvPath(r);
         var lines = File.ReadAllLines(csv).ToList();
-        lines[1] = lines[1].Split(',')[0] + ",NaN";                                      // NaN depth
-        lines[2] = lines[2].Split(',')[0] + ",deep";                                     // non-numeric
-        lines.Add("depth_110_site_99999,108.5");                                         // key with no folder
-        lines.Add("this,is,malformed");                                                  // malformed row
+        lines[1] = lines[1].Split(',')[0] + ",NaN"; // NaN depth
+        lines[2] = lines[2].Split(',')[0] + ",deep"; // non-numeric
+        lines.Add("depth_110_site_99999,108.5"); // key with no folder
+        lines.Add("this,is,malformed"); // malformed row
         string orphanSite = set.Train.Last().SiteKey;
-        lines.RemoveAll(l => l.StartsWith(orphanSite + ",", StringComparison.Ordinal));   // folder with no key
+        lines.RemoveAll(l => l.StartsWith(orphanSite + ",", StringComparison.Ordinal)); // folder with no key
         File.WriteAllLines(csv, lines);
         Directory.CreateDirectory(Path.Combine(r, "train", "SEM", "Depth_110", "site_77777")); // empty folder
 
@@ -164,7 +189,11 @@ public class BadInputTests(TinyData tiny)
         Assert.Contains($"{pairs[2].Base}.png: depth map has no SEM images", all);
         Assert.Contains($"no depth map {pairs[3].Base}.png", all);
         Assert.Contains($"{pairs[4].Itr0Path}: image is 64x64 (width x height); expected 48x72", all);
-        Assert.Contains($"{set.Train[0].Path}: colour (RGB) PNG (8-bit) with channels that differ at row 5, column 7 (R,G,B = 10,20,10)", all);
+        Assert.Contains(
+            $"{set.Train[0].Path}: colour (RGB) PNG (8-bit) with channels that differ at row 5, column 7 "
+                + $"(R,G,B = 10,20,10)",
+            all
+        );
         Assert.Contains($"{set.Test[0].Path}: truncated PNG", all);
         Assert.Contains("notes.txt: not a PNG file", all);
         Assert.Contains("is NaN (not finite)", all);
@@ -187,7 +216,10 @@ public class BadInputTests(TinyData tiny)
         Assert.Contains("data root does not exist", missing.Message);
         string empty = Path.Combine(tiny.Scratch, "empty-root");
         Directory.CreateDirectory(empty);
-        Assert.Contains("not a Dacon data root", Assert.Throws<DataSetException>(() => DaconDataSet.Open(empty)).Message);
+        Assert.Contains(
+            "not a Dacon data root",
+            Assert.Throws<DataSetException>(() => DaconDataSet.Open(empty)).Message
+        );
     }
 
     [Fact]
@@ -211,44 +243,59 @@ public class StatisticsTests(TinyData tiny)
     public void SyntheticStatisticsMatchThePublishedFacts()
     {
         // 29 images a site, as in the real set, so site averages spread as they do there.
-        var cfg = SyntheticConfig.Quick with { SimMapsPerCase = 120, TrainSitesPerCase = [25, 25, 25, 25], TrainImagesPerCase = 725, TestImages = 40, WriteSampleSubmission = false };
+        var cfg = SyntheticConfig.Quick with
+        {
+            SimMapsPerCase = 120,
+            TrainSitesPerCase = [25, 25, 25, 25],
+            TrainImagesPerCase = 725,
+            TestImages = 40,
+            WriteSampleSubmission = false,
+        };
         string root = Path.Combine(tiny.Scratch, "stats");
         SyntheticGenerator.Generate(cfg, root, overwrite: true);
         using var d = SemData.Open(root, cacheDir: Path.Combine(tiny.Scratch, "cache-stats"));
         var sem = DataStatistics.Sem(d);
-        double[] simMean = [103, 101, 100, 98.5], realMean = [118.2, 116.4, 114.7, 113.0];
+        double[] simMean = [103, 101, 100, 98.5],
+            realMean = [118.2, 116.4, 114.7, 113.0];
         foreach (int c in Cases.All)
         {
             var s = sem.Single(x => x.Domain == "Sim" && x.Case == c);
-            Assert.InRange(s.ImageMean.Mean, simMean[c - 1] - 2, simMean[c - 1] + 2);       // sim per-image mean
-            Assert.InRange(s.ImageSd.Mean, 54, 61);                                          // sim per-image SD 55-60
-            Assert.InRange(s.NoiseSd.Mean, 10, 14);                                          // sim background noise 10-14
-            Assert.Equal(212, s.Max.Max);                                                    // rim maximum
+            Assert.InRange(s.ImageMean.Mean, simMean[c - 1] - 2, simMean[c - 1] + 2); // sim per-image mean
+            Assert.InRange(s.ImageSd.Mean, 54, 61); // sim per-image SD 55-60
+            Assert.InRange(s.NoiseSd.Mean, 10, 14); // sim background noise 10-14
+            Assert.Equal(212, s.Max.Max); // rim maximum
             var r = sem.Single(x => x.Domain == "Real" && x.Case == c);
             Assert.InRange(r.ImageMean.Mean, realMean[c - 1] - 2.5, realMean[c - 1] + 2.5);
-            Assert.InRange(r.ImageSd.Mean, 62, 69);                                          // real SD 63-68
-            Assert.InRange(r.NoiseSd.Mean, 3, 5);                                            // real noise ~4
+            Assert.InRange(r.ImageSd.Mean, 62, 69); // real SD 63-68
+            Assert.InRange(r.NoiseSd.Mean, 3, 5); // real noise ~4
             Assert.InRange(r.Max.Mean, 208, 212);
         }
         // deeper folders are darker
-        Assert.True(sem.Single(x => x.Domain == "Real" && x.Case == 1).ImageMean.Mean > sem.Single(x => x.Domain == "Real" && x.Case == 4).ImageMean.Mean + 2);
-        double[] mapMean = [102, 108.5, 115, 122], mapSd = [47, 51.5, 55.5, 60];
+        Assert.True(
+            sem.Single(x => x.Domain == "Real" && x.Case == 1).ImageMean.Mean
+                > sem.Single(x => x.Domain == "Real" && x.Case == 4).ImageMean.Mean + 2
+        );
+        double[] mapMean = [102, 108.5, 115, 122],
+            mapSd = [47, 51.5, 55.5, 60];
         foreach (var s in DataStatistics.Depth(d).Where(s => s.Source == "Sim"))
         {
             Assert.InRange(s.MapMean.Mean, mapMean[s.Case - 1] - 2, mapMean[s.Case - 1] + 2);
             Assert.InRange(s.MapSd.Mean, mapSd[s.Case - 1] - 3, mapSd[s.Case - 1] + 3);
             Assert.InRange(s.MapMin.Min, 0, 30);
-            Assert.InRange(s.PlateauFraction, 0.4, 0.6);                                     // about half the pixels
+            Assert.InRange(s.PlateauFraction, 0.4, 0.6); // about half the pixels
         }
         // every simulated map is exactly the plateau at its corners
-        for (int i = 0; i < d.SimDepth.Count; i++) Assert.Equal(Cases.Plateau(d.Layout.Sim[i].Case), d.SimDepth[i][0]);
-        double[] csvMean = [108.70, 118.56, 128.23, 138.22], lo = [105.33, 115.01, 124.67, 134.74], hi = [111.89, 121.68, 132.54, 142.16];
+        for (int i = 0; i < d.SimDepth.Count; i++)
+            Assert.Equal(Cases.Plateau(d.Layout.Sim[i].Case), d.SimDepth[i][0]);
+        double[] csvMean = [108.70, 118.56, 128.23, 138.22],
+            lo = [105.33, 115.01, 124.67, 134.74],
+            hi = [111.89, 121.68, 132.54, 142.16];
         foreach (var s in DataStatistics.SiteAverages(d.Layout))
         {
             Assert.InRange(s.SiteAverage.Mean, csvMean[s.Case - 1] - 1.2, csvMean[s.Case - 1] + 1.2);
             Assert.InRange(s.SiteAverage.Min, lo[s.Case - 1] - 1.5, hi[s.Case - 1]);
             Assert.InRange(s.SiteAverage.Max, lo[s.Case - 1], hi[s.Case - 1] + 1.5);
-            Assert.InRange(s.SiteAverage.Sd, 0.6, 2.5);                                      // published 1.55
+            Assert.InRange(s.SiteAverage.Sd, 0.6, 2.5); // published 1.55
         }
     }
 
@@ -259,23 +306,29 @@ public class StatisticsTests(TinyData tiny)
         Assert.Equal(2.5, s.Mean, 10);
         Assert.Equal(Math.Sqrt(5.0 / 3.0), s.Sd, 10);
         var img = new byte[Geometry.Pixels];
-        for (int i = 0; i < img.Length; i++) img[i] = (byte)(i % 2 == 0 ? 100 : 110);
+        for (int i = 0; i < img.Length; i++)
+            img[i] = (byte)(i % 2 == 0 ? 100 : 110);
         var st = ImageStat.Of(img);
         Assert.Equal(105, st.Mean, 10);
         Assert.Equal(5, st.Sd, 10);
         Assert.Equal(5, st.BackgroundSd, 10);
         Assert.Equal(108.8, Cases.PaddedMean(1, 102), 1);
-        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"depth_120_site_00001"), DaconNames.SiteKey(2, "site_00001"));
+        Assert.Equal(
+            string.Create(CultureInfo.InvariantCulture, $"depth_120_site_00001"),
+            DaconNames.SiteKey(2, "site_00001")
+        );
     }
 }
 
-/// <summary>The real download's geometry: crops offset from their maps, site averages in the published ranges.</summary>
+/// <summary>The real download's geometry: crops offset from their maps, site averages in the published
+/// ranges.</summary>
 public class SyntheticRealismTests
 {
     static string Fresh(string name)
     {
         string d = Path.Combine(Path.GetTempPath(), $"semdepth-realism-{Environment.ProcessId}", name);
-        if (Directory.Exists(d)) Directory.Delete(d, true);
+        if (Directory.Exists(d))
+            Directory.Delete(d, true);
         return d;
     }
 
@@ -288,9 +341,12 @@ public class SyntheticRealismTests
         double aligned = offsets.Count(o => o == (0, 0)) / 4000.0; // P(|N(0, 0.5)| < 0.5)^2 = 0.683^2 = 0.466
         Assert.InRange(aligned, 0.43, 0.50);
         Assert.Contains(offsets, o => Math.Abs(o.Dy) == 2 || Math.Abs(o.Dx) == 2);
-        Assert.All(Enumerable.Range(0, 100), i => Assert.Equal((0, 0), SyntheticGenerator.CropOffset(cfg with { RealSemJitterPx = 0 }, 0, i)));
+        Assert.All(Enumerable.Range(0, 100), i =>
+            Assert.Equal((0, 0), SyntheticGenerator.CropOffset(cfg with { RealSemJitterPx = 0 }, 0, i))
+        );
 
-        string a = Fresh("offset"), b = Fresh("aligned");
+        string a = Fresh("offset"),
+            b = Fresh("aligned");
         SyntheticGenerator.Generate(cfg, a, overwrite: true);
         SyntheticGenerator.Generate(cfg with { RealSemJitterPx = 0 }, b, overwrite: true);
         var set = DaconDataSet.Open(a);
@@ -300,13 +356,24 @@ public class SyntheticRealismTests
         {
             var t = set.Train[i];
             string rel = Path.GetRelativePath(a, t.Path);
-            string truthA = DaconNames.TruthTrainPath(a, t.Case, Path.GetFileName(Path.GetDirectoryName(t.Path))!, Path.GetFileName(t.Path));
-            string truthB = DaconNames.TruthTrainPath(b, t.Case, Path.GetFileName(Path.GetDirectoryName(t.Path))!, Path.GetFileName(t.Path));
+            string truthA = DaconNames.TruthTrainPath(
+                a,
+                t.Case,
+                Path.GetFileName(Path.GetDirectoryName(t.Path))!,
+                Path.GetFileName(t.Path)
+            );
+            string truthB = DaconNames.TruthTrainPath(
+                b,
+                t.Case,
+                Path.GetFileName(Path.GetDirectoryName(t.Path))!,
+                Path.GetFileName(t.Path)
+            );
             Assert.Equal(Png8.Read(truthB), Png8.Read(truthA)); // the depth map stays where it was
             bool same = Png8.Read(t.Path).AsSpan().SequenceEqual(Png8.Read(Path.Combine(b, rel)));
             var o = SyntheticGenerator.CropOffset(cfg, 0, i);
             Assert.Equal(o == (0, 0), same); // only an offset crop's SEM differs
-            if (!same) moved++;
+            if (!same)
+                moved++;
         }
         Assert.InRange(moved, set.Train.Count / 3, set.Train.Count * 2 / 3);
     }
@@ -316,8 +383,13 @@ public class SyntheticRealismTests
     {
         string root = Fresh("quick");
         SyntheticGenerator.Generate(SyntheticConfig.Quick, root, overwrite: true);
-        var byFolder = File.ReadAllLines(DaconNames.CsvPath(root)).Skip(1).Select(l => l.Split(','))
-            .GroupBy(p => p[0].Split('_')[1], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture))
+        var byFolder = File.ReadAllLines(DaconNames.CsvPath(root))
+            .Skip(1)
+            .Select(l => l.Split(','))
+            .GroupBy(
+                p => p[0].Split('_')[1],
+                p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)
+            )
             .ToDictionary(g => g.Key, g => g.ToList());
         // dacon-dataset.md: every site 105.334-142.156; Depth_110 105.33-111.89, Depth_140 134.74-142.16
         Assert.All(byFolder.Values.SelectMany(v => v), v => Assert.InRange(v, 105.334, 142.156));
@@ -327,7 +399,8 @@ public class SyntheticRealismTests
         Assert.InRange(byFolder["140"].Max(), 134.74, 142.16);
         foreach (var (folder, v) in byFolder)
         {
-            double mean = v.Average(), sd = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1));
+            double mean = v.Average(),
+                sd = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1));
             Assert.True(sd is > 1.2 and < 1.9, $"Depth_{folder}: SD {sd:F2}, published about 1.55");
         }
         Directory.Delete(root, true);

@@ -34,7 +34,8 @@ public sealed class TinyData : IDisposable
     public string Copy(string name)
     {
         string dst = Path.Combine(Scratch, name);
-        if (Directory.Exists(dst)) Directory.Delete(dst, true);
+        if (Directory.Exists(dst))
+            Directory.Delete(dst, true);
         foreach (var f in Directory.GetFiles(Root, "*", SearchOption.AllDirectories))
         {
             var t = Path.Combine(dst, Path.GetRelativePath(Root, f));
@@ -46,7 +47,11 @@ public sealed class TinyData : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Scratch, true); } catch (IOException) { }
+        try
+        {
+            Directory.Delete(Scratch, true);
+        }
+        catch (IOException) { }
     }
 }
 

@@ -6,11 +6,13 @@ using Xunit;
 
 namespace SemDepth.Tests;
 
-/// <summary>Hole measurements on depth maps whose answers are known by construction, and reading a user's images.</summary>
+/// <summary>Hole measurements on depth maps whose answers are known by construction, and reading a user's
+/// images.</summary>
 [Collection("tiny")]
 public class MeasurementTests(TinyData tiny)
 {
-    const int H = Geometry.Height, W = Geometry.Width;
+    const int H = Geometry.Height,
+        W = Geometry.Width;
 
     static byte[] Flat(int level) => Enumerable.Repeat((byte)level, Geometry.Pixels).ToArray();
 
@@ -19,7 +21,8 @@ public class MeasurementTests(TinyData tiny)
     {
         var m = Flat(plateau);
         for (int y = r0; y < r0 + h; y++)
-            for (int x = c0; x < c0 + w; x++) m[y * W + x] = (byte)bottom;
+        for (int x = c0; x < c0 + w; x++)
+            m[y * W + x] = (byte)bottom;
         return m;
     }
 
@@ -28,11 +31,12 @@ public class MeasurementTests(TinyData tiny)
     {
         var m = Flat(plateau);
         for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-            {
-                double r = Math.Sqrt((y - cy) * (y - cy) + (x - cx) * (x - cx));
-                if (r < radius) m[y * W + x] = (byte)Math.Round(plateau - depth * (1 - r / radius));
-            }
+        for (int x = 0; x < W; x++)
+        {
+            double r = Math.Sqrt((y - cy) * (y - cy) + (x - cx) * (x - cx));
+            if (r < radius)
+                m[y * W + x] = (byte)Math.Round(plateau - depth * (1 - r / radius));
+        }
         return m;
     }
 
@@ -50,7 +54,8 @@ public class MeasurementTests(TinyData tiny)
         Assert.Equal(2, m.Case); // plateau 150
         double mapMean = (Geometry.Pixels * 150.0 - 200 * 60) / Geometry.Pixels;
         Assert.Equal(Cases.PaddedMean(2, mapMean), m.MeanDepth, 9);
-        Assert.Equal(4, HoleMeasurements.Of(Box(150, 90, 20, 15, 20, 10), caseOfMap: 4).Case); // the classifier's case wins
+        // the classifier's case wins
+        Assert.Equal(4, HoleMeasurements.Of(Box(150, 90, 20, 15, 20, 10), caseOfMap: 4).Case);
     }
 
     [Fact]
@@ -61,7 +66,7 @@ public class MeasurementTests(TinyData tiny)
         Assert.Equal(160, m.Plateau);
         Assert.Equal(80, m.HoleDepth);
         Assert.Equal((36, 24), (m.DeepestRow, m.DeepestCol));
-        Assert.Equal(29, m.TopWidthX);  // -14..14
+        Assert.Equal(29, m.TopWidthX); // -14..14
         Assert.Equal(29, m.TopWidthY);
         Assert.Equal(3, m.BottomWidthX); // -1..1
         Assert.InRange(m.WallSlope, 4.5, 5.5);
@@ -74,8 +79,9 @@ public class MeasurementTests(TinyData tiny)
     {
         var e = Flat(140);
         for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-                if ((y - 36) * (y - 36) / 400.0 + (x - 24) * (x - 24) / 64.0 < 1) e[y * W + x] = 40;
+        for (int x = 0; x < W; x++)
+            if ((y - 36) * (y - 36) / 400.0 + (x - 24) * (x - 24) / 64.0 < 1)
+                e[y * W + x] = 40;
         var m = HoleMeasurements.Of(e);
         Assert.Equal(100, m.HoleDepth);
         Assert.Equal(15, m.TopWidthX); // |dx| < 8
@@ -99,20 +105,30 @@ public class MeasurementTests(TinyData tiny)
         var view = new HoleView("cone and box", [("truth", truth), ("prediction", pred)]);
         Assert.Equal((36, 24), view.Centre);
         var png = view.ToPng();
-        if (Environment.GetEnvironmentVariable("SEMDEPTH_TEST_PICTURES") is { } dir) File.WriteAllBytes(Path.Combine(dir, "hole-view.png"), png);
+        if (Environment.GetEnvironmentVariable("SEMDEPTH_TEST_PICTURES") is { } dir)
+            File.WriteAllBytes(Path.Combine(dir, "hole-view.png"), png);
         using var bmp = SkiaSharp.SKBitmap.Decode(png);
         Assert.Equal(Notebook.PictureWidth, bmp.Width);
         // the cone's sloped wall shades into many colours, the box's flat faces into few; both profiles are drawn
         int Colours(int x0, int x1, int y0, int y1)
         {
             var set = new HashSet<uint>();
-            for (int y = y0; y < y1; y++) for (int x = x0; x < x1; x++) set.Add((uint)bmp.GetPixel(x, y));
+            for (int y = y0; y < y1; y++)
+            for (int x = x0; x < x1; x++)
+                set.Add((uint)bmp.GetPixel(x, y));
             return set.Count;
         }
-        int cone = Colours(0, bmp.Width / 2, 60, 330), box = Colours(bmp.Width / 2, bmp.Width, 60, 330);
+        int cone = Colours(0, bmp.Width / 2, 60, 330),
+            box = Colours(bmp.Width / 2, bmp.Width, 60, 330);
         Assert.True(cone > 40 && box < cone, $"cone panel {cone} colours, box panel {box}");
         int red = 0;
-        for (int y = 340; y < bmp.Height; y++) for (int x = 0; x < bmp.Width; x++) { var c = bmp.GetPixel(x, y); if (c.Red > 180 && c.Green < 80) red++; }
+        for (int y = 340; y < bmp.Height; y++)
+        for (int x = 0; x < bmp.Width; x++)
+        {
+            var c = bmp.GetPixel(x, y);
+            if (c.Red > 180 && c.Green < 80)
+                red++;
+        }
         Assert.True(red > 300, $"{red} red pixels: the prediction's profiles");
         Assert.Contains("profiles through row 36 and column 24", view.ToString(), StringComparison.Ordinal);
         string html = view.ToInteractiveHtml();
@@ -125,20 +141,35 @@ public class MeasurementTests(TinyData tiny)
     public void ReadingAFolderSkipsWhatIsNotA72x48GraySemAndSaysWhy()
     {
         string dir = Path.Combine(tiny.Scratch, "own-images");
-        if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        if (Directory.Exists(dir))
+            Directory.Delete(dir, true);
         Directory.CreateDirectory(dir);
         var sem = Directory.GetFiles(Path.Combine(tiny.Root, "test", "SEM")).Order().Take(3).ToList();
-        foreach (var f in sem) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+        foreach (var f in sem)
+            File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
         File.WriteAllText(Path.Combine(dir, "notes.txt"), "not an image");
-        using (var colour = new Image<Rgb24>(W, H)) { colour[1, 0] = new Rgb24(200, 10, 10); colour.SaveAsPng(Path.Combine(dir, "colour.png")); }
+        using (var colour = new Image<Rgb24>(W, H))
+        {
+            colour[1, 0] = new Rgb24(200, 10, 10);
+            colour.SaveAsPng(Path.Combine(dir, "colour.png"));
+        }
         File.WriteAllBytes(Path.Combine(dir, "wide.png"), File.ReadAllBytes(sem[0])[..40]); // cut off
 
         var set = ImageFiles.Read(dir);
         Assert.Equal(3, set.Paths.Count);
         Assert.Equal(3, set.Skipped.Count);
-        Assert.Contains(set.Skipped, s => s.Path.EndsWith("notes.txt", StringComparison.Ordinal) && s.Why.StartsWith("not a PNG file", StringComparison.Ordinal));
-        Assert.Contains(set.Skipped, s => s.Path.EndsWith("colour.png", StringComparison.Ordinal) && s.Why.Contains("colour", StringComparison.Ordinal));
-        Assert.Contains(set.Skipped, s => s.Path.EndsWith("wide.png", StringComparison.Ordinal) && s.Why.StartsWith("truncated PNG", StringComparison.Ordinal));
+        Assert.Contains(set.Skipped, s =>
+            s.Path.EndsWith("notes.txt", StringComparison.Ordinal)
+            && s.Why.StartsWith("not a PNG file", StringComparison.Ordinal)
+        );
+        Assert.Contains(set.Skipped, s =>
+            s.Path.EndsWith("colour.png", StringComparison.Ordinal)
+            && s.Why.Contains("colour", StringComparison.Ordinal)
+        );
+        Assert.Contains(set.Skipped, s =>
+            s.Path.EndsWith("wide.png", StringComparison.Ordinal)
+            && s.Why.StartsWith("truncated PNG", StringComparison.Ordinal)
+        );
         Assert.Equal(Png8.Read(sem[1]), set.Images.ToArray(1));
 
         Assert.Equal(3, ImageFiles.Read(Path.Combine(dir, "0*.png")).Paths.Count); // a glob

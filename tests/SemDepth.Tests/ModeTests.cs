@@ -32,7 +32,9 @@ public class ModeTests
         Assert.Equal("exponential", g.GetProperty("decay").GetString());
         Assert.Equal(gan, CycleGanOptions.FromJson(gan.ToJson()));
 
-        var r = Json((RetrievalOptions.RestyledKeys with { Search = SearchMode.Approx, KeyInput = KeyInput.Itr0 }).ToJson());
+        var r = Json(
+            (RetrievalOptions.RestyledKeys with { Search = SearchMode.Approx, KeyInput = KeyInput.Itr0 }).ToJson()
+        );
         Assert.Equal("approx", r.GetProperty("search").GetString());
         Assert.Equal("itr0", r.GetProperty("keyInput").GetString());
         Assert.Equal("batch", Json(ClassifierOptions.Default.ToJson()).GetProperty("norm").GetString());
@@ -42,14 +44,27 @@ public class ModeTests
     public void An_options_file_written_with_strings_before_the_enums_still_loads()
     {
         // the shape options.json had when the modes were strings (runs trained then must resume)
-        var o = DepthOptions.FromJson("""
+        var o = DepthOptions.FromJson(
+            """
             { "name": "old", "model": "unet", "width": 8, "source": "sim", "siteWeight": 1,
               "siteTarget": "affine", "simInput": "mean", "initFrom": "unet-sim" }
-            """);
-        Assert.Equal((DepthNetwork.UNet, PairSource.Sim, SiteTarget.Affine, SimInput.Mean), (o.Model, o.Source, o.SiteTarget, o.SimInput));
+            """
+        );
+        Assert.Equal(
+            (DepthNetwork.UNet, PairSource.Sim, SiteTarget.Affine, SimInput.Mean),
+            (o.Model, o.Source, o.SiteTarget, o.SimInput)
+        );
         Assert.Equal("U-Net (sim + affine site targets, itr mean)", DepthTrainer.MethodName(o));
-        var c = CycleGanOptions.FromJson("""{ "gan": "lsgan", "genNorm": "instance", "discNorm": "batch", "optimizer": "torchsharp", "decay": "none" }""");
-        Assert.Equal((GanKind.LsGan, NormKind.Instance, NormKind.Batch, AdamImpl.TorchSharp, LrDecay.None), (c.Gan, c.GenNorm, c.DiscNorm, c.Optimizer, c.Decay));
+        var c = CycleGanOptions.FromJson(
+            """
+            { "gan": "lsgan", "genNorm": "instance", "discNorm": "batch", "optimizer": "torchsharp",
+              "decay": "none" }
+            """
+        );
+        Assert.Equal(
+            (GanKind.LsGan, NormKind.Instance, NormKind.Batch, AdamImpl.TorchSharp, LrDecay.None),
+            (c.Gan, c.GenNorm, c.DiscNorm, c.Optimizer, c.Decay)
+        );
         Assert.ThrowsAny<JsonException>(() => DepthOptions.FromJson("""{ "source": "real" }"""));
     }
 
@@ -62,7 +77,9 @@ public class ModeTests
         Assert.Equal(AdamImpl.MultiTensor, ModeNames.Parse<AdamImpl>("multi-tensor", "optimizer"));
         var e = Assert.Throws<ArgumentException>(() => ModeNames.Parse<NormKind>("group", "norm"));
         Assert.Equal("norm must be batch, instance or none, not 'group'", e.Message);
-        var v = Assert.Throws<ArgumentException>(() => (CycleGanOptions.Default with { Decay = (LrDecay)5 }).Validated());
+        var v = Assert.Throws<ArgumentException>(() =>
+            (CycleGanOptions.Default with { Decay = (LrDecay)5 }).Validated()
+        );
         Assert.Equal("Decay must be none, linear or exponential, not 5", v.Message);
         Assert.Throws<ArgumentException>(() => (DepthOptions.Default with { Source = (PairSource)3 }).Validated());
     }

@@ -13,7 +13,8 @@ public class MetricTests
     [Fact]
     public void RmseMatchesHandComputedValues()
     {
-        byte[] p = [10, 20, 30, 250], t = [13, 16, 30, 0];
+        byte[] p = [10, 20, 30, 250],
+            t = [13, 16, 30, 0];
         // errors 3, 4, 0, 250: mean of squares (9 + 16 + 0 + 62500) / 4 = 15631.25 (no int8 overflow)
         Assert.Equal(Math.Sqrt(15631.25), Metrics.Rmse(p, t), 10);
         Assert.Equal((Math.Sqrt(12.5) + Math.Sqrt(31250)) / 2, Metrics.MeanImageRmse(p, t, 2), 10);
@@ -34,7 +35,9 @@ public class AutoencoderTests(TinyData tiny)
         var y = m.forward(torch.rand(3, 1, 72, 48));
         Assert.Equal(new long[] { 3, 1, 72, 48 }, y.shape);
         long linear = 0;
-        for (int i = 0; i < 8; i++) linear += (long)DepthAutoencoder.Widths[i] * DepthAutoencoder.Widths[i + 1] + DepthAutoencoder.Widths[i + 1];
+        for (int i = 0; i < 8; i++)
+            linear +=
+                (long)DepthAutoencoder.Widths[i] * DepthAutoencoder.Widths[i + 1] + DepthAutoencoder.Widths[i + 1];
         long bn = DepthAutoencoder.Widths[1..8].Sum(w => 2L * w);
         Assert.Equal(linear + bn, m.parameters().Sum(p => p.numel()));
     }
@@ -43,12 +46,23 @@ public class AutoencoderTests(TinyData tiny)
     public void LossFallsWithinAFewSteps()
     {
         using var d = SemData.Open(tiny.Root);
-        using var t = new DepthTrainer(DepthOptions.Default with { Name = "falls", Epochs = 6, BatchSize = 32, MaxTrainImages = 64 }, d);
+        using var t = new DepthTrainer(
+            DepthOptions.Default with
+            {
+                Name = "falls",
+                Epochs = 6,
+                BatchSize = 32,
+                MaxTrainImages = 64,
+            },
+            d
+        );
         var h = t.Fit();
         Assert.True(h[^1].TrainL1 < h[0].TrainL1 * 0.8, $"L1 {h[0].TrainL1} -> {h[^1].TrainL1}");
         Assert.True(File.Exists(Path.Combine(t.RunDir, "metrics.csv")));
         Assert.Equal(7, File.ReadAllLines(Path.Combine(t.RunDir, "metrics.csv")).Length);
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(t.RunDir, "tb"), "events.out.tfevents*", SearchOption.AllDirectories));
+        Assert.NotEmpty(
+            Directory.GetFiles(Path.Combine(t.RunDir, "tb"), "events.out.tfevents*", SearchOption.AllDirectories)
+        );
     }
 
     [Fact]
@@ -56,8 +70,10 @@ public class AutoencoderTests(TinyData tiny)
     {
         using var d = SemData.Open(tiny.Root);
         var opts = DepthOptions.Default with { Epochs = 2, BatchSize = 32, MaxTrainImages = 64 };
-        string full = Path.Combine(tiny.Scratch, "runs-resume", "full"), split = Path.Combine(tiny.Scratch, "runs-resume", "split");
-        byte[] fullPred, splitPred;
+        string full = Path.Combine(tiny.Scratch, "runs-resume", "full"),
+            split = Path.Combine(tiny.Scratch, "runs-resume", "split");
+        byte[] fullPred,
+            splitPred;
         var idx = Enumerable.Range(0, 8).ToList();
         using (var a = new DepthTrainer(opts with { Name = "full" }, d, full))
         {
@@ -66,7 +82,8 @@ public class AutoencoderTests(TinyData tiny)
             // the checkpoint reproduces the model exactly
             Assert.Equal(fullPred, TorchPredictor.Load(Path.Combine(full, "checkpoint")).Predict(d.Test, idx));
         }
-        using (var b = new DepthTrainer(opts with { Name = "split" }, d, split)) b.Fit(untilEpoch: 1);
+        using (var b = new DepthTrainer(opts with { Name = "split" }, d, split))
+            b.Fit(untilEpoch: 1);
         using (var c = DepthTrainer.Resume(split, d))
         {
             Assert.Equal(1, c.Epoch);
@@ -86,7 +103,12 @@ public class AutoencoderTests(TinyData tiny)
         var rows = Evaluator.Evaluate(new ConstantMapPredictor(d), d, val);
         Assert.Contains(rows, r => r.Split == "sim validation" && r.Value > 10 && r.Value < 80);
         Assert.Contains(rows, r => r.Split == "real test (hidden truth)");
-        Assert.Equal(4, rows.Count(r => r.Metric == "site-average MAE" && r.Split.StartsWith("train Depth_", StringComparison.Ordinal)));
+        Assert.Equal(
+            4,
+            rows.Count(r =>
+                r.Metric == "site-average MAE" && r.Split.StartsWith("train Depth_", StringComparison.Ordinal)
+            )
+        );
         Assert.Single(rows, r => r.Metric == "site-average MAE" && r.Split == Evaluator.HeldOutSplit);
         // a perfect predictor (the truth itself) scores 0 on real train and a near-0 site MAE
         var perfect = new TruthPredictor(d);
@@ -98,7 +120,9 @@ public class AutoencoderTests(TinyData tiny)
     sealed class TruthPredictor(SemData d) : IDepthPredictor
     {
         public string Name => "truth";
-        public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx) => Batches.Gather(sem == d.Train ? d.TrainTruth! : d.TestTruth!, idx);
+
+        public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx) =>
+            Batches.Gather(sem == d.Train ? d.TrainTruth! : d.TestTruth!, idx);
     }
 }
 
@@ -128,8 +152,12 @@ public class RowSumConvTests
         (y1 * upstream).sum().backward();
         (y2 * upstream.to(torch.float64)).sum().backward();
         Assert.True((x1.grad!.to(torch.float64) - x2.grad!).abs().max().item<double>() < 1e-5);
-        Assert.True((rows.get_parameter("weight")!.grad!.to(torch.float64) - wRef.grad!).abs().max().item<double>() < 1e-4);
-        Assert.True((rows.get_parameter("bias")!.grad!.to(torch.float64) - bRef.grad!).abs().max().item<double>() < 1e-4);
+        Assert.True(
+            (rows.get_parameter("weight")!.grad!.to(torch.float64) - wRef.grad!).abs().max().item<double>() < 1e-4
+        );
+        Assert.True(
+            (rows.get_parameter("bias")!.grad!.to(torch.float64) - bRef.grad!).abs().max().item<double>() < 1e-4
+        );
         // the weight names and shapes of Conv2d: checkpoints load either way
         Assert.Equal(["bias", "weight"], rows.named_parameters().Select(p => p.name).Order().ToArray());
         Assert.Equal(conv.weight!.shape, rows.get_parameter("weight")!.shape);

@@ -8,7 +8,6 @@ namespace SemDepth.Tests;
 /// <summary>The multi-tensor Adam against TorchSharp's per-parameter Adam.</summary>
 public class MultiTensorAdamTests
 {
-
     /// <summary>A U-Net (convolutions, BatchNorm, transposed convolutions: many parameter shapes) with the
     /// weights of <paramref name="like"/> when given. Copying weights instead of re-seeding keeps the test
     /// independent of other tests drawing from the global generator in parallel.</summary>
@@ -17,7 +16,8 @@ public class MultiTensorAdamTests
         var m = new DepthUNet(8);
         if (like is not null)
             using (torch.no_grad())
-                foreach (var (a, b) in m.state_dict().Values.Zip(like.state_dict().Values)) a.copy_(b);
+                foreach (var (a, b) in m.state_dict().Values.Zip(like.state_dict().Values))
+                    a.copy_(b);
         return m;
     }
 
@@ -38,19 +38,24 @@ public class MultiTensorAdamTests
 
     static void AssertBitIdentical(nn.Module<Tensor, Tensor> a, nn.Module<Tensor, Tensor> b)
     {
-        var pa = a.parameters().ToList(); var pb = b.parameters().ToList();
+        var pa = a.parameters().ToList();
+        var pb = b.parameters().ToList();
         Assert.Equal(pa.Count, pb.Count);
         for (int i = 0; i < pa.Count; i++)
-            Assert.True(Bits.Same(pa[i], pb[i]), $"parameter {i} differs: max |d| {(pa[i] - pb[i]).abs().max().item<float>()}");
+            Assert.True(
+                Bits.Same(pa[i], pb[i]),
+                $"parameter {i} differs: max |d| {(pa[i] - pb[i]).abs().max().item<float>()}"
+            );
     }
 
     [Theory]
     [InlineData(0.9, 0.999, 1e-3)]
     [InlineData(0.5, 0.999, 2e-4)] // the CycleGAN's betas
-    [InlineData(0.9, 0.99, 1e-3)]  // TorchSharp's optim.Adam factory default
+    [InlineData(0.9, 0.99, 1e-3)] // TorchSharp's optim.Adam factory default
     public void BitIdenticalToTorchSharpsAdamOverSeveralSteps(double beta1, double beta2, double lr)
     {
-        using var a = Net(); using var b = Net(a);
+        using var a = Net();
+        using var b = Net(a);
         AssertBitIdentical(a, b);
         using var ref_ = new TorchSharp.Modules.Adam(a.parameters(), lr, beta1, beta2);
         using var flat = new SemDepth.Training.MultiTensor.Adam(b.parameters(), lr, beta1, beta2);
@@ -73,10 +78,12 @@ public class MultiTensorAdamTests
         using (var opt = new SemDepth.Training.MultiTensor.Adam(full.parameters(), 1e-3))
         {
             Train(full, opt, 3);
-            foreach (var g in opt.ParamGroups) g.LearningRate = 5e-4;
+            foreach (var g in opt.ParamGroups)
+                g.LearningRate = 5e-4;
             Train(full, opt, 3, 3);
         }
-        // interrupted: TorchSharp's Adam for 3 steps, saved; weights and state loaded into a FlatAdam, lr halved, 3 more
+        // interrupted: TorchSharp's Adam for 3 steps, saved; weights and state loaded into a FlatAdam, lr halved, 3
+        // more
         using var split = Net(origin);
         using (var opt = new TorchSharp.Modules.Adam(split.parameters(), 1e-3, 0.9, 0.999))
         {
@@ -89,7 +96,8 @@ public class MultiTensorAdamTests
         {
             resumed.load(Path.Combine(dir, "model.bin")); // after the optimizer took the parameters: loads in place
             opt.load_state_dict(Path.Combine(dir, "adam.bin"));
-            foreach (var g in opt.ParamGroups) g.LearningRate = 5e-4;
+            foreach (var g in opt.ParamGroups)
+                g.LearningRate = 5e-4;
             Train(resumed, opt, 3, 3);
             opt.save_state_dict(Path.Combine(dir, "flat.bin"));
         }
@@ -107,7 +115,9 @@ public class MultiTensorAdamTests
         using var a = nn.Linear(3, 2);
         using var b = nn.Linear(3, 2);
         b.to(ScalarType.Float64);
-        Assert.Throws<ArgumentException>(() => new SemDepth.Training.MultiTensor.Adam(a.parameters().Concat(b.parameters())));
+        Assert.Throws<ArgumentException>(() =>
+            new SemDepth.Training.MultiTensor.Adam(a.parameters().Concat(b.parameters()))
+        );
         Assert.Throws<ArgumentException>(() => new SemDepth.Training.MultiTensor.Adam([]));
     }
 }

@@ -31,7 +31,10 @@ public class NumericsTests(TinyData tiny)
         var exact = Grad(x, w, up, false);
         double worst = 0;
         for (int rep = 0; rep < 3; rep++) // the fault reads memory it never wrote: one call can come out right
-            worst = Math.Max(worst, LayerCheck.Relative(Grad(x.to(float32), w.to(float32), up.to(float32), guarded), exact));
+            worst = Math.Max(
+                worst,
+                LayerCheck.Relative(Grad(x.to(float32), w.to(float32), up.to(float32), guarded), exact)
+            );
         return double.IsNaN(worst) ? double.PositiveInfinity : worst;
     }
 
@@ -43,11 +46,16 @@ public class NumericsTests(TinyData tiny)
         bool faulty = plain > OneDnn.Tolerance;
         // the probe agrees with an independent check of the same fault
         Assert.Equal(faulty, OneDnn.PadSmallOutputs);
-        if (!faulty) Assert.Contains("nothing switched", OneDnn.Status);
-        else Assert.Contains($"pad their outputs to {OneDnn.Block}", OneDnn.Status);
+        if (!faulty)
+            Assert.Contains("nothing switched", OneDnn.Status);
+        else
+            Assert.Contains($"pad their outputs to {OneDnn.Block}", OneDnn.Status);
         // after the switch (or with nothing to switch) every small output count is right
         foreach (long co in new long[] { 1, 2, 7, 16, 17 })
-            Assert.True(InputGradientError(co, guarded: true) < OneDnn.Tolerance, $"{co} channels: {InputGradientError(co, true)}");
+            Assert.True(
+                InputGradientError(co, guarded: true) < OneDnn.Tolerance,
+                $"{co} channels: {InputGradientError(co, true)}"
+            );
     }
 
     [Fact]
@@ -61,7 +69,12 @@ public class NumericsTests(TinyData tiny)
         Assert.Equal(new long[] { 2, 3, 10, 7 }, y.shape);
         using (torch.no_grad())
         {
-            var plain = nn.functional.conv2d(x, conv.get_parameter("weight")!, conv.get_parameter("bias")!, padding: [1, 1]);
+            var plain = nn.functional.conv2d(
+                x,
+                conv.get_parameter("weight")!,
+                conv.get_parameter("bias")!,
+                padding: [1, 1]
+            );
             Assert.True((plain - y).abs().max().item<float>() < 1e-5f);
         }
         // the Conv2d names: checkpoints of either load into the other
@@ -104,13 +117,28 @@ public class NumericsTests(TinyData tiny)
     {
         using var d = SemData.Open(tiny.Root);
         string dir = Path.Combine(Path.GetTempPath(), $"semdepth-nonfinite-{Environment.ProcessId}");
-        using var t = new DepthTrainer(DepthOptions.Default with { Name = "nonfinite", Epochs = 3, BatchSize = 16, MaxTrainImages = 48 }, d, dir);
+        using var t = new DepthTrainer(
+            DepthOptions.Default with
+            {
+                Name = "nonfinite",
+                Epochs = 3,
+                BatchSize = 16,
+                MaxTrainImages = 48,
+            },
+            d,
+            dir
+        );
         t.Fit(untilEpoch: 1);
         string ck = Path.Combine(dir, "checkpoint");
         var before = Hashes(ck);
-        using (torch.no_grad()) t.Model.parameters().First().fill_(float.PositiveInfinity); // every output becomes NaN
+        using (torch.no_grad())
+            t.Model.parameters().First().fill_(float.PositiveInfinity); // every output becomes NaN
         var e = Assert.Throws<NonFiniteTrainingException>(() => t.Fit());
-        Assert.Equal("run 'nonfinite' stopped: loss is not finite at epoch 2, step 1; its checkpoint of epoch 1 is left as it was", e.Message);
+        Assert.Equal(
+            "run 'nonfinite' stopped: loss is not finite at epoch 2, step 1; its checkpoint of epoch 1 "
+                + "is left as it was",
+            e.Message
+        );
         Assert.DoesNotContain('\n', e.Message);
         Assert.Equal(before, Hashes(ck));
         Assert.Equal(1, Checkpoint.ReadState(ck, "ae").Epoch);
@@ -130,11 +158,17 @@ public class NumericsTests(TinyData tiny)
         g.Observe(6, "GP", torch.tensor(float.NegativeInfinity));
         g.Observe(7, "cycle", torch.tensor(float.NaN)); // later: the first one is named
         var e = Assert.Throws<NonFiniteTrainingException>(g.Check);
-        Assert.Equal("run 'g' stopped: GP is not finite at epoch 4, step 7; its checkpoint of epoch 3 is left as it was", e.Message);
+        Assert.Equal(
+            "run 'g' stopped: GP is not finite at epoch 4, step 7; its checkpoint of epoch 3 is left as it was",
+            e.Message
+        );
     }
 
-    static Dictionary<string, string> Hashes(string dir) => Directory.GetFiles(dir).Order(StringComparer.Ordinal)
-        .ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+    static Dictionary<string, string> Hashes(string dir) =>
+        Directory
+            .GetFiles(dir)
+            .Order(StringComparer.Ordinal)
+            .ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
 }
 
 /// <summary>A method whose numbers are absurd is marked wherever it is scored and never submitted.</summary>
@@ -144,7 +178,8 @@ public class SuspectMethodTests(TinyData tiny)
     /// <summary>Outputs NaN where the input is above its mean: a network gone wrong in places.</summary>
     sealed class PartlyNaN() : nn.Module<Tensor, Tensor>("partly-nan")
     {
-        public override Tensor forward(Tensor x) => torch.where(x > x.mean(), torch.full_like(x, float.NaN), (x + 1) / 2);
+        public override Tensor forward(Tensor x) =>
+            torch.where(x > x.mean(), torch.full_like(x, float.NaN), (x + 1) / 2);
     }
 
     [Fact]
@@ -177,11 +212,15 @@ public class SuspectMethodTests(TinyData tiny)
         var nan = new SemDepth.Methods.TorchPredictor("partly NaN", net, PixelScale.Symmetric);
         var constant = new SemDepth.Methods.ConstantMapPredictor(d);
         var pick = SemDepth.Methods.SavedMethods.Pick(
-            [new("nan", nan, [], "{}"), new("black", black, [], "{}"), new("constant", constant, [], "{}")], d);
+            [new("nan", nan, [], "{}"), new("black", black, [], "{}"), new("constant", constant, [], "{}")],
+            d
+        );
         Assert.Equal("constant", pick.Key);
         Assert.Contains("skipped as suspect: nan (", pick.Why);
         Assert.Contains("; black (held-out site MAE", pick.Why);
-        var none = Assert.Throws<InvalidOperationException>(() => SemDepth.Methods.SavedMethods.Pick([new("black", black, [], "{}")], d));
+        var none = Assert.Throws<InvalidOperationException>(() =>
+            SemDepth.Methods.SavedMethods.Pick([new("black", black, [], "{}")], d)
+        );
         Assert.StartsWith("auto: every trained method is suspect, none is submitted: black (", none.Message);
     }
 
@@ -189,6 +228,7 @@ public class SuspectMethodTests(TinyData tiny)
     sealed class Black : SemDepth.Methods.IDepthPredictor
     {
         public string Name => "black";
+
         public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx) => new byte[idx.Count * Geometry.Pixels];
     }
 }

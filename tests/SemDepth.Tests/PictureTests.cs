@@ -16,8 +16,9 @@ public class PictureTests
         Assert.Equal(a.Width, b.Width);
         int n = 0;
         for (int y = y0; y < Math.Min(y1, a.Height); y++)
-            for (int x = 0; x < a.Width; x++)
-                if (a.GetPixel(x, y) != b.GetPixel(x, y)) n++;
+        for (int x = 0; x < a.Width; x++)
+            if (a.GetPixel(x, y) != b.GetPixel(x, y))
+                n++;
         return n;
     }
 
@@ -26,7 +27,11 @@ public class PictureTests
     {
         SkiaNatives.EnsureLoaded();
         string font = ChartPng.FontName;
-        Assert.Equal(font, ScottPlot.Fonts.GetTypeface(font, false, false).FamilyName, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(
+            font,
+            ScottPlot.Fonts.GetTypeface(font, false, false).FamilyName,
+            StringComparer.OrdinalIgnoreCase
+        );
     }
 
     [Fact]
@@ -61,25 +66,40 @@ public class PictureTests
     [Fact]
     public void BarsKeepCategoriesSkipMissingValuesAndUnknownTracesAreNamed()
     {
-        var chart = Charts.Bars("RMSE", "RMSE", ["a", "b", "c"], [("test", [1.0, double.NaN, 3.0]), ("val", [2.0, 2.5, 1.5])]);
+        var chart = Charts.Bars(
+            "RMSE",
+            "RMSE",
+            ["a", "b", "c"],
+            [("test", [1.0, double.NaN, 3.0]), ("val", [2.0, 2.5, 1.5])]
+        );
         var (data, layout) = ChartPng.Spec(chart);
         var plot = ChartPng.Build(data, layout);
         var bars = plot.GetPlottables().OfType<ScottPlot.Plottables.BarPlot>().ToList();
         Assert.Equal(2, bars[0].Bars.Count); // the NaN bar is left out, not drawn at 0
         Assert.Equal(3, bars[1].Bars.Count);
         Assert.True(bars[0].Bars[0].Position < bars[1].Bars[0].Position); // grouped side by side within category a
-        Assert.InRange(bars[1].Bars[2].Position, 1.5, 2.5);                // category c at 2
+        Assert.InRange(bars[1].Bars[2].Position, 1.5, 2.5); // category c at 2
 
         // long names: horizontal bars, the first category on top
-        var longNames = Charts.Bars("RMSE", "RMSE", ["CycleGAN pipeline + post-processing", "AE baseline"], [("test", [7.7, 15.6])]);
+        var longNames = Charts.Bars(
+            "RMSE",
+            "RMSE",
+            ["CycleGAN pipeline + post-processing", "AE baseline"],
+            [("test", [7.7, 15.6])]
+        );
         var (ld, ll) = ChartPng.Spec(longNames);
         var hb = ChartPng.Build(ld, ll).GetPlottables().OfType<ScottPlot.Plottables.BarPlot>().Single().Bars;
         Assert.All(hb, b => Assert.Equal(ScottPlot.Orientation.Horizontal, b.Orientation));
         Assert.True(hb[0].Position > hb[1].Position);
         // and the picture widens so the bars keep room beside their names (and the legend, with two series)
-        Assert.Equal(0, ChartPng.WidthForCategories(data));                           // short names: vertical, no rule
+        Assert.Equal(0, ChartPng.WidthForCategories(data)); // short names: vertical, no rule
         Assert.Equal(7 * "CycleGAN pipeline + post-processing".Length + 420, ChartPng.WidthForCategories(ld));
-        var veryLong = Charts.Bars("RMSE", "RMSE", [new string('m', 90), "b"], [("train", [1.0, 2.0]), ("test", [1.5, 2.5])]);
+        var veryLong = Charts.Bars(
+            "RMSE",
+            "RMSE",
+            [new string('m', 90), "b"],
+            [("train", [1.0, 2.0]), ("test", [1.5, 2.5])]
+        );
         var (vd, _) = ChartPng.Spec(veryLong);
         Assert.Equal(7 * 90 + 420 + 240, ChartPng.WidthForCategories(vd));
         Assert.Equal(7 * 90 + 420 + 240, Decode(ChartPng.Render(veryLong)).Width);
@@ -103,7 +123,11 @@ public class PictureTests
     {
         var sem = Enumerable.Range(0, 72 * 48).Select(i => (byte)(i % 251)).ToArray();
         var depth = Enumerable.Range(0, 72 * 48).Select(i => (byte)(i / 72 * 5)).ToArray();
-        ImageGrid Grid(string label) => new ImageGrid { Title = "t" }.Row(new Tile(label, sem, ImageKind.Sem), new Tile("depth", depth, ImageKind.Depth));
+        ImageGrid Grid(string label) =>
+            new ImageGrid { Title = "t" }.Row(
+                new Tile(label, sem, ImageKind.Sem),
+                new Tile("depth", depth, ImageKind.Depth)
+            );
         var a = Decode(Grid("first label").ToPng());
         var b = Decode(Grid("another one").ToPng());
         Assert.True(a.Width >= Notebook.PictureWidth);
@@ -111,13 +135,15 @@ public class PictureTests
         // the tile itself: nearest-neighbour scaled SEM pixel (0,0) = 0 and the depth colour map
         var semOnly = Decode(new ImageGrid().Row(new Tile("x", sem, ImageKind.Sem)).ToPng());
         var colours = new HashSet<SKColor>();
-        for (int x = semOnly.Width - 80; x < semOnly.Width; x++) for (int y = 0; y < semOnly.Height; y++) colours.Add(semOnly.GetPixel(x, y));
+        for (int x = semOnly.Width - 80; x < semOnly.Width; x++)
+        for (int y = 0; y < semOnly.Height; y++)
+            colours.Add(semOnly.GetPixel(x, y));
         Assert.Single(colours); // no colour bar without depth or error tiles
         var (r, g, bl) = ImageGrid.Viridis(0);
         bool found = false;
         for (int y = 0; y < a.Height && !found; y++)
-            for (int x = a.Width - 90; x < a.Width && !found; x++)
-                found = a.GetPixel(x, y) == new SKColor(r, g, bl);
+        for (int x = a.Width - 90; x < a.Width && !found; x++)
+            found = a.GetPixel(x, y) == new SKColor(r, g, bl);
         Assert.True(found, "depth colour bar bottom colour not found");
         Assert.Equal("t\nrow 1: first label | depth", Grid("first label").ToString());
     }

@@ -9,7 +9,8 @@ namespace SemDepth.Tests;
 /// valid image, a clean decode), never another exception, and never more memory than the file.</summary>
 public class PngDamageTests
 {
-    internal static byte[] Valid() => Png8.Encode(Enumerable.Range(0, Geometry.Pixels).Select(i => (byte)(i * 5 % 256)).ToArray());
+    internal static byte[] Valid() =>
+        Png8.Encode(Enumerable.Range(0, Geometry.Pixels).Select(i => (byte)(i * 5 % 256)).ToArray());
 
     /// <summary>Decodes <paramref name="png"/>: null when it decoded, else the problem's text; anything but an
     /// <see cref="ImageFormatProblem"/> naming the file fails the test.</summary>
@@ -40,12 +41,18 @@ public class PngDamageTests
         return c;
     }
 
-    internal static byte[] Header(int width = Geometry.Width, int height = Geometry.Height, byte depth = 8, byte colour = 0)
+    internal static byte[] Header(
+        int width = Geometry.Width,
+        int height = Geometry.Height,
+        byte depth = 8,
+        byte colour = 0
+    )
     {
         var h = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(h, width);
         BinaryPrimitives.WriteInt32BigEndian(h.AsSpan(4), height);
-        h[8] = depth; h[9] = colour;
+        h[8] = depth;
+        h[9] = colour;
         return h;
     }
 
@@ -56,7 +63,8 @@ public class PngDamageTests
     internal static byte[] Deflate(byte[] raw)
     {
         using var ms = new MemoryStream();
-        using (var z = new ZLibStream(ms, CompressionLevel.Fastest)) z.Write(raw);
+        using (var z = new ZLibStream(ms, CompressionLevel.Fastest))
+            z.Write(raw);
         return ms.ToArray();
     }
 
@@ -97,11 +105,17 @@ public class PngDamageTests
         Assert.Null(Outcome(Png(Chunk("IHDR", Header()), idat, end))); // the reference: a valid black image
         Assert.Contains("IHDR has the wrong length", Outcome(Png(Chunk("IHDR", Header().AsSpan(0, 12)), idat, end)));
         Assert.Contains("IHDR has the wrong length", Outcome(Png(Chunk("IHDR", [.. Header(), 0]), idat, end)));
-        Assert.Contains("first chunk is not IHDR", Outcome(Png(Chunk("\0\0\0\0", []), Chunk("IHDR", Header()), idat, end)));
+        Assert.Contains(
+            "first chunk is not IHDR",
+            Outcome(Png(Chunk("\0\0\0\0", []), Chunk("IHDR", Header()), idat, end))
+        );
         Assert.Contains("image is 4096x4096", Outcome(Png(Chunk("IHDR", Header(4096, 4096)), idat, end)));
         Assert.Contains("image is 2147483647x72", Outcome(Png(Chunk("IHDR", Header(int.MaxValue, 72)), idat, end)));
         Assert.Contains("bit depth 3 is not a PNG format", Outcome(Png(Chunk("IHDR", Header(depth: 3)), idat, end)));
-        Assert.Contains("truncated PNG (image data holds 0 of", Outcome(Png(Chunk("IHDR", Header()), Chunk("IDAT", []), end)));
+        Assert.Contains(
+            "truncated PNG (image data holds 0 of",
+            Outcome(Png(Chunk("IHDR", Header()), Chunk("IDAT", []), end))
+        );
         Assert.Contains("no IEND chunk", Outcome(Png(Chunk("IHDR", Header()), idat)));
         // an unknown ancillary chunk (lower-case first letter) is skipped, as PNG readers do
         Assert.Null(Outcome(Png(Chunk("IHDR", Header()), Chunk("zzZz", [1, 2]), idat, end)));
@@ -111,13 +125,17 @@ public class PngDamageTests
     public void ExtraDataAfterTheImageIsNamed()
     {
         Assert.Contains("5 bytes after the IEND chunk", Outcome([.. Valid(), 1, 2, 3, 4, 5]));
-        // too much image data (libpng: "too much image data"): a 50 MB inflation, read no further than one byte past the image
+        // too much image data (libpng: "too much image data"): a 50 MB inflation, read no further than one byte past
+        // the image
         var huge = Chunk("IDAT", Deflate(new byte[50_000_000]));
         long before = GC.GetAllocatedBytesForCurrentThread();
         string problem = Outcome(Png(Chunk("IHDR", Header()), huge, Chunk("IEND", [])))!;
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Contains("too much image data", problem);
-        Assert.True(allocated < 4 * huge.Length + (1 << 20), $"{allocated:N0} bytes allocated for a {huge.Length:N0}-byte file");
+        Assert.True(
+            allocated < 4 * huge.Length + (1 << 20),
+            $"{allocated:N0} bytes allocated for a {huge.Length:N0}-byte file"
+        );
     }
 
     [Fact]
@@ -132,7 +150,8 @@ public class PngDamageTests
             int at = rng.Next(8, png.Length);
             png[at] ^= (byte)(1 << rng.Next(8));
             FixCrcs(png);
-            if (Outcome(png) is not null) named++;
+            if (Outcome(png) is not null)
+                named++;
         }
         Assert.True(named > 100, $"only {named} of 3000 flips were problems");
     }
@@ -145,8 +164,12 @@ public class PngDamageTests
         while (pos + 12 <= png.Length)
         {
             long len = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(pos));
-            if (pos + 12 + len > png.Length) return;
-            BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(pos + 8 + (int)len), Crc32.Compute(png.AsSpan(pos + 4, 4 + (int)len)));
+            if (pos + 12 + len > png.Length)
+                return;
+            BinaryPrimitives.WriteUInt32BigEndian(
+                png.AsSpan(pos + 8 + (int)len),
+                Crc32.Compute(png.AsSpan(pos + 4, 4 + (int)len))
+            );
             pos += 12 + (int)len;
         }
     }

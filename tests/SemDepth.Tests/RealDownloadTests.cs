@@ -20,13 +20,14 @@ public class RealDownloadTests(TinyData tiny)
         return Path.Combine(d, name);
     }
 
-    static void Save<T>(string path, Func<byte, T> pixel, PngEncoder encoder) where T : unmanaged, IPixel<T>
+    static void Save<T>(string path, Func<byte, T> pixel, PngEncoder encoder)
+        where T : unmanaged, IPixel<T>
     {
         var px = Gradient();
         using var img = new Image<T>(Geometry.Width, Geometry.Height);
         for (int y = 0; y < Geometry.Height; y++)
-            for (int x = 0; x < Geometry.Width; x++)
-                img[x, y] = pixel(px[y * Geometry.Width + x]);
+        for (int x = 0; x < Geometry.Width; x++)
+            img[x, y] = pixel(px[y * Geometry.Width + x]);
         img.Save(path, encoder);
     }
 
@@ -44,13 +45,37 @@ public class RealDownloadTests(TinyData tiny)
         var enc = new PngEncoder { FilterMethod = PngFilterMethod.Paeth };
         switch (kind)
         {
-            case "rgb": Save(f, v => new Rgb24(v, v, v), enc); break;
-            case "rgba": Save(f, v => new Rgba32(v, v, v, 255), enc); break;
-            case "rgb16": Save(f, v => new Rgb48((ushort)(v * 257), (ushort)(v * 257), (ushort)(v * 257)), enc); break;
-            case "gray16": Save(f, v => new L16((ushort)(v * 257)), enc); break;
-            case "grayalpha": Save(f, v => new La16(v, 255), new PngEncoder { ColorType = PngColorType.GrayscaleWithAlpha }); break;
-            case "palette": Save(f, v => new Rgb24(v, v, v), new PngEncoder { ColorType = PngColorType.Palette, Quantizer = new SixLabors.ImageSharp.Processing.Processors.Quantization.WuQuantizer(new() { MaxColors = 256, Dither = null }) }); break;
-            case "ours": File.WriteAllBytes(f, Png8.EncodeRgb(Gradient())); break;
+            case "rgb":
+                Save(f, v => new Rgb24(v, v, v), enc);
+                break;
+            case "rgba":
+                Save(f, v => new Rgba32(v, v, v, 255), enc);
+                break;
+            case "rgb16":
+                Save(f, v => new Rgb48((ushort)(v * 257), (ushort)(v * 257), (ushort)(v * 257)), enc);
+                break;
+            case "gray16":
+                Save(f, v => new L16((ushort)(v * 257)), enc);
+                break;
+            case "grayalpha":
+                Save(f, v => new La16(v, 255), new PngEncoder { ColorType = PngColorType.GrayscaleWithAlpha });
+                break;
+            case "palette":
+                Save(
+                    f,
+                    v => new Rgb24(v, v, v),
+                    new PngEncoder
+                    {
+                        ColorType = PngColorType.Palette,
+                        Quantizer = new SixLabors.ImageSharp.Processing.Processors.Quantization.WuQuantizer(
+                            new() { MaxColors = 256, Dither = null }
+                        ),
+                    }
+                );
+                break;
+            case "ours":
+                File.WriteAllBytes(f, Png8.EncodeRgb(Gradient()));
+                break;
         }
         var dest = new byte[Geometry.Pixels];
         var storage = Png8.Decode(File.ReadAllBytes(f), dest, f);
@@ -61,12 +86,16 @@ public class RealDownloadTests(TinyData tiny)
             using var img = Image.Load<L8>(f);
             Assert.Equal(img[7, 5].PackedValue, dest[5 * Geometry.Width + 7]);
         }
-        else Assert.Equal(Gradient(), dest);
+        else
+            Assert.Equal(Gradient(), dest);
     }
 
     [Theory]
     [InlineData("rgba-transparent", "colour (RGBA) PNG (8-bit) with a transparent pixel at row 3, column 4 (alpha 0)")]
-    [InlineData("rgb16-lossy", "colour (RGB) PNG (16-bit) with a 16-bit value 257 at row 0, column 0 that no 8-bit value equals")]
+    [InlineData(
+        "rgb16-lossy",
+        "colour (RGB) PNG (16-bit) with a 16-bit value 257 at row 0, column 0 that no 8-bit value equals"
+    )]
     [InlineData("palette-colour", "colour (palette) PNG with a colour entry at row 0, column 0 (R,G,B = 200,10,10)")]
     public void LossyStoragesAreNamedProblems(string kind, string expected)
     {
@@ -74,10 +103,19 @@ public class RealDownloadTests(TinyData tiny)
         switch (kind)
         {
             case "rgba-transparent":
-                using (var i = new Image<Rgba32>(48, 72, new Rgba32(9, 9, 9, 255))) { i[4, 3] = new Rgba32(9, 9, 9, 0); i.SaveAsPng(f); }
+                using (var i = new Image<Rgba32>(48, 72, new Rgba32(9, 9, 9, 255)))
+                {
+                    i[4, 3] = new Rgba32(9, 9, 9, 0);
+                    i.SaveAsPng(f);
+                }
                 break;
             case "rgb16-lossy":
-                using (var i = new Image<Rgb48>(48, 72)) { i[0, 0] = new Rgb48(257, 257, 257); i[1, 0] = new Rgb48(1, 1, 1); i.SaveAsPng(f); }
+                using (var i = new Image<Rgb48>(48, 72))
+                {
+                    i[0, 0] = new Rgb48(257, 257, 257);
+                    i[1, 0] = new Rgb48(1, 1, 1);
+                    i.SaveAsPng(f);
+                }
                 // 257 is exact (1 * 257) but 1 is not: the first lossy sample is at column 1
                 expected = expected.Replace("value 257 at row 0, column 0", "value 1 at row 0, column 1");
                 break;
@@ -150,8 +188,8 @@ public class RealDownloadTests(TinyData tiny)
     public void PredictionsAreWrittenAsEightBitGray()
     {
         var png = Png8.Encode(Gradient());
-        Assert.Equal(0, png[8 + 8 + 9]);  // IHDR colour type: gray
-        Assert.Equal(8, png[8 + 8 + 8]);  // bit depth 8
+        Assert.Equal(0, png[8 + 8 + 9]); // IHDR colour type: gray
+        Assert.Equal(8, png[8 + 8 + 8]); // bit depth 8
         Assert.Equal(2, Png8.EncodeRgb(Gradient())[8 + 8 + 9]);
     }
 }

@@ -27,8 +27,10 @@ public class RetrievalTests(TinyData tiny)
         {
             var row = keys.AsSpan(k * Geometry.Pixels, Geometry.Pixels);
             float max = 0;
-            foreach (var v in row) max = Math.Max(max, Math.Abs(v));
-            for (int p = 0; p < row.Length; p++) o[k * Geometry.Pixels + p] = (byte)Math.Round(128 + 120 * row[p] / max);
+            foreach (var v in row)
+                max = Math.Max(max, Math.Abs(v));
+            for (int p = 0; p < row.Length; p++)
+                o[k * Geometry.Pixels + p] = (byte)Math.Round(128 + 120 * row[p] / max);
         }
         return (new ImageSet(o), maps);
     }
@@ -47,12 +49,12 @@ public class RetrievalTests(TinyData tiny)
     {
         var o = new byte[Geometry.Pixels];
         for (int y = 0; y < Geometry.Height; y++)
-            for (int x = 0; x < Geometry.Width; x++)
-            {
-                int sy = ((y - dy) % Geometry.Height + Geometry.Height) % Geometry.Height;
-                int sx = ((x - dx) % Geometry.Width + Geometry.Width) % Geometry.Width;
-                o[y * Geometry.Width + x] = img[sy * Geometry.Width + sx];
-            }
+        for (int x = 0; x < Geometry.Width; x++)
+        {
+            int sy = ((y - dy) % Geometry.Height + Geometry.Height) % Geometry.Height;
+            int sx = ((x - dx) % Geometry.Width + Geometry.Width) % Geometry.Width;
+            o[y * Geometry.Width + x] = img[sy * Geometry.Width + sx];
+        }
         return o;
     }
 
@@ -63,7 +65,16 @@ public class RetrievalTests(TinyData tiny)
         using var d = SemData.Open(tiny.Root);
         var nets = UntrainedNets(5);
         Func<int, ResnetGenerator> gen = _ => nets.GenSimToReal;
-        using var lib = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { TopK = 2, MaxShift = 2, ShiftBack = false });
+        using var lib = RetrievalLibrary.Build(
+            d,
+            gen,
+            RetrievalOptions.RestyledKeys with
+            {
+                TopK = 2,
+                MaxShift = 2,
+                ShiftBack = false,
+            }
+        );
         Assert.Equal(d.Layout.Sim.Count, lib.Count);
         var search = new RetrievalPredictor("retrieval", lib, d, new FixedCases(2));
         var (queries, maps) = KeysAsImages(lib);
@@ -87,13 +98,27 @@ public class RetrievalTests(TinyData tiny)
         // returned unshifted (ShiftBack false, the winners' way) the map is the key's; rolled back it sits
         // where the query's hole is: the key's map rolled by (+1, -2), like the query
         Assert.Equal(d.SimDepth.ToArray(maps[4]), search.Predict(shifted, [0]).AsSpan(0, Geometry.Pixels).ToArray());
-        using var back = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { MaxShift = 2, ShiftBack = true });
+        using var back = RetrievalLibrary.Build(
+            d,
+            gen,
+            RetrievalOptions.RestyledKeys with
+            {
+                MaxShift = 2,
+                ShiftBack = true,
+            }
+        );
         var placed = new RetrievalPredictor("back", back, d, new FixedCases(2)).Predict(shifted, [0]);
         Assert.Equal(Roll(d.SimDepth[maps[4]], 1, -2), placed);
         Assert.NotEqual(d.SimDepth.ToArray(maps[4]), placed);
         // without shifts the unshifted image still finds itself
         using var noShift = RetrievalLibrary.Build(d, gen, RetrievalOptions.RestyledKeys with { MaxShift = 0 });
-        Assert.Equal(maps, new RetrievalPredictor("0", noShift, d, new FixedCases(2)).Search(queries, idx).Select(a => a[0].Key).ToArray());
+        Assert.Equal(
+            maps,
+            new RetrievalPredictor("0", noShift, d, new FixedCases(2))
+                .Search(queries, idx)
+                .Select(a => a[0].Key)
+                .ToArray()
+        );
         // the approximate search agrees on these, and all-case search finds the same keys
         var approx = search.Search(queries, idx, SearchMode.Approx);
         Assert.Equal(maps, approx.Select(a => a[0].Key).ToArray());
@@ -135,7 +160,10 @@ public class RetrievalTests(TinyData tiny)
         var truthLib = d.TestLibrary!;
         int[] cases = d.TestCases!;
         // the crops sit off their maps: the search shifts the query, and the found map is the truth where it is
-        using var lib = RetrievalLibrary.BuildPerfectRestyle(d, new RetrievalOptions { MaxShift = 2, ShiftBack = false });
+        using var lib = RetrievalLibrary.BuildPerfectRestyle(
+            d,
+            new RetrievalOptions { MaxShift = 2, ShiftBack = false }
+        );
         Assert.Equal(d.Layout.Sim.Count, lib.Count);
         var search = new RetrievalPredictor("ceiling", lib, d, new KnownCases(cases));
         var idx = Enumerable.Range(0, d.Test.Count).ToList();
@@ -159,19 +187,40 @@ public class RetrievalTests(TinyData tiny)
         _ = TorchDevice.Current;
         using var d = SemData.Open(tiny.Root);
         var nets = UntrainedNets(6);
-        var translate = new RetrievalOptions { Restyle = false, TranslateQueries = true, SmoothSigma = 0, MaxShift = 0 };
-        Assert.Contains("GenRealToSim", Assert.Throws<ArgumentException>(() => RetrievalLibrary.Build(d, null, translate)).Message);
-        Assert.Contains("GenRealToSim", Assert.Throws<ArgumentException>(() => RetrievalLibrary.Build(d, _ => nets.GenSimToReal, new RetrievalOptions())).Message);
-        Assert.Contains("SmoothSigma", Assert.Throws<ArgumentException>(() => new RetrievalOptions { SmoothSigma = -1 }.Check()).Message);
+        var translate = new RetrievalOptions
+        {
+            Restyle = false,
+            TranslateQueries = true,
+            SmoothSigma = 0,
+            MaxShift = 0,
+        };
+        Assert.Contains(
+            "GenRealToSim",
+            Assert.Throws<ArgumentException>(() => RetrievalLibrary.Build(d, null, translate)).Message
+        );
+        Assert.Contains(
+            "GenRealToSim",
+            Assert
+                .Throws<ArgumentException>(() =>
+                    RetrievalLibrary.Build(d, _ => nets.GenSimToReal, new RetrievalOptions())
+                )
+                .Message
+        );
+        Assert.Contains(
+            "SmoothSigma",
+            Assert.Throws<ArgumentException>(() => new RetrievalOptions { SmoothSigma = -1 }.Check()).Message
+        );
         // a translated query is the generator's output z-scored, compared with the raw keys of its case
         using var lib = RetrievalLibrary.Build(d, null, translate, genRealToSim: _ => nets.GenRealToSim);
         var idx = Enumerable.Range(0, 8).ToList();
         var found = new RetrievalPredictor("t", lib, d, new FixedCases(3)).Search(d.Test, idx);
         using (torch.no_grad())
         {
-            var fake = nets.GenRealToSim.forward(Batches.ToTensor(d.Test, idx.ToArray(), PixelScale.Symmetric, TorchDevice.Current));
+            var fake = nets.GenRealToSim.forward(
+                Batches.ToTensor(d.Test, idx.ToArray(), PixelScale.Symmetric, TorchDevice.Current)
+            );
             var q = RetrievalLibrary.Normalize(fake.reshape(idx.Count, Geometry.Pixels));
-            var scores = q.matmul(lib.Keys(3).t());                       // (8, K)
+            var scores = q.matmul(lib.Keys(3).t()); // (8, K)
             var best = scores.argmax(1).data<long>().ToArray();
             var bestScore = scores.max(1).values.data<float>().ToArray();
             for (int k = 0; k < idx.Count; k++)
@@ -183,9 +232,29 @@ public class RetrievalTests(TinyData tiny)
         // both directions (the default, smoothed): a key's score is the mean of its restyled-key and its
         // translated-query correlations, each with the same smoothing, at every shift
         var bothOptions = new RetrievalOptions { MaxShift = 1 };
-        using var both = RetrievalLibrary.Build(d, _ => nets.GenSimToReal, bothOptions, genRealToSim: _ => nets.GenRealToSim);
-        using var restyledOnly = RetrievalLibrary.Build(d, _ => nets.GenSimToReal, bothOptions with { TranslateQueries = false });
-        using var translatedOnly = RetrievalLibrary.Build(d, null, bothOptions with { Restyle = false }, genRealToSim: _ => nets.GenRealToSim);
+        using var both = RetrievalLibrary.Build(
+            d,
+            _ => nets.GenSimToReal,
+            bothOptions,
+            genRealToSim: _ => nets.GenRealToSim
+        );
+        using var restyledOnly = RetrievalLibrary.Build(
+            d,
+            _ => nets.GenSimToReal,
+            bothOptions with
+            {
+                TranslateQueries = false,
+            }
+        );
+        using var translatedOnly = RetrievalLibrary.Build(
+            d,
+            null,
+            bothOptions with
+            {
+                Restyle = false,
+            },
+            genRealToSim: _ => nets.GenRealToSim
+        );
         Assert.Equal(2 * Geometry.Pixels, both.Keys(3).shape[1]);
         var pb = new RetrievalPredictor("both", both, d, new FixedCases(3));
         var pr = new RetrievalPredictor("r", restyledOnly, d, new FixedCases(3));
@@ -194,20 +263,41 @@ public class RetrievalTests(TinyData tiny)
         for (int k = 0; k < idx.Count; k++)
         {
             var m = top[k][0];
-            float r = pr.CosineWith(d.Test, idx[k], 3, m.Key), t = pt.CosineWith(d.Test, idx[k], 3, m.Key);
-            // the score is the key's best over shifts; each part's own best over shifts is at least its value at that shift
+            float r = pr.CosineWith(d.Test, idx[k], 3, m.Key),
+                t = pt.CosineWith(d.Test, idx[k], 3, m.Key);
+            // the score is the key's best over shifts; each part's own best over shifts is at least its value at that
+            // shift
             Assert.True(Math.Abs(m.Cosine - pb.CosineWith(d.Test, idx[k], 3, m.Key)) < 1e-4, $"query {k}");
             Assert.True(m.Cosine <= (r + t) / 2 + 1e-4, $"query {k}: both {m.Cosine}, parts {r} {t}");
         }
         // without shifts the score is exactly the mean of the two parts
-        var noShift = new RetrievalPredictor("both0", both.WithSearch(bothOptions with { MaxShift = 0 }), d, new FixedCases(3));
-        var pr0 = new RetrievalPredictor("r0", restyledOnly.WithSearch(bothOptions with { MaxShift = 0, TranslateQueries = false }), d, new FixedCases(3));
-        var pt0 = new RetrievalPredictor("t0", translatedOnly.WithSearch(bothOptions with { MaxShift = 0, Restyle = false }), d, new FixedCases(3));
+        var noShift = new RetrievalPredictor(
+            "both0",
+            both.WithSearch(bothOptions with { MaxShift = 0 }),
+            d,
+            new FixedCases(3)
+        );
+        var pr0 = new RetrievalPredictor(
+            "r0",
+            restyledOnly.WithSearch(bothOptions with { MaxShift = 0, TranslateQueries = false }),
+            d,
+            new FixedCases(3)
+        );
+        var pt0 = new RetrievalPredictor(
+            "t0",
+            translatedOnly.WithSearch(bothOptions with { MaxShift = 0, Restyle = false }),
+            d,
+            new FixedCases(3)
+        );
         var top0 = noShift.Search(d.Test, idx);
         for (int k = 0; k < idx.Count; k++)
         {
             int key = top0[k][0].Key;
-            Assert.Equal((pr0.CosineWith(d.Test, idx[k], 3, key) + pt0.CosineWith(d.Test, idx[k], 3, key)) / 2, top0[k][0].Cosine, 4);
+            Assert.Equal(
+                (pr0.CosineWith(d.Test, idx[k], 3, key) + pt0.CosineWith(d.Test, idx[k], 3, key)) / 2,
+                top0[k][0].Cosine,
+                4
+            );
         }
     }
 
@@ -217,7 +307,15 @@ public class RetrievalTests(TinyData tiny)
         _ = TorchDevice.Current;
         using var d = SemData.Open(tiny.Root);
         var nets = UntrainedNets(5);
-        var options = RetrievalOptions.RestyledKeys with { Search = SearchMode.Approx, Lists = 5, Probes = 2, Candidates = 4, Components = 8, MaxShift = 1 };
+        var options = RetrievalOptions.RestyledKeys with
+        {
+            Search = SearchMode.Approx,
+            Lists = 5,
+            Probes = 2,
+            Candidates = 4,
+            Components = 8,
+            MaxShift = 1,
+        };
         using var lib = RetrievalLibrary.Build(d, _ => nets.GenSimToReal, options);
         var index = lib.Index(2);
         long keys = lib.Keys(2).shape[0];
@@ -269,9 +367,15 @@ public class RetrievalTests(TinyData tiny)
         var x = torch.rand(2, 1, Geometry.Height, Geometry.Width);
         var smooth = RetrievalLibrary.Smooth(x, 1.0);
         Assert.Equal(x.shape, smooth.shape);
-        Assert.True((smooth.roll([2, -1], [2, 3]) - RetrievalLibrary.Smooth(x.roll([2, -1], [2, 3]), 1.0)).abs().max().item<float>() < 1e-5f);
-        Assert.Equal(x.mean().item<float>(), smooth.mean().item<float>(), 4);           // the kernel sums to 1
-        Assert.True(smooth.std().item<float>() < 0.6f * x.std().item<float>());         // white noise loses most of its variance
+        Assert.True(
+            (smooth.roll([2, -1], [2, 3]) - RetrievalLibrary.Smooth(x.roll([2, -1], [2, 3]), 1.0))
+                .abs()
+                .max()
+                .item<float>() < 1e-5f
+        );
+        Assert.Equal(x.mean().item<float>(), smooth.mean().item<float>(), 4); // the kernel sums to 1
+        // white noise loses most of its variance
+        Assert.True(smooth.std().item<float>() < 0.6f * x.std().item<float>());
         Assert.True(ReferenceEquals(x, RetrievalLibrary.Smooth(x, 0)));
     }
 

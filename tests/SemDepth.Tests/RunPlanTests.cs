@@ -27,7 +27,14 @@ public class RunPlanTests(TinyData tiny)
         Decode = 0.08e-3,
     };
 
-    static readonly string[] Five = ["01-data-exploration.ipynb", "02-ae-baseline.ipynb", "03-cyclegan-domain-shift.ipynb", "04-retrieval.ipynb", "05-submission.ipynb"];
+    static readonly string[] Five =
+    [
+        "01-data-exploration.ipynb",
+        "02-ae-baseline.ipynb",
+        "03-cyclegan-domain-shift.ipynb",
+        "04-retrieval.ipynb",
+        "05-submission.ipynb",
+    ];
     static readonly PlanCounts Quick = new(2400, 4800, 1600, 800, true);
     static readonly PlanCounts Full = new(86_652, 173_304, 60_664, 25_988, false);
 
@@ -46,16 +53,28 @@ public class RunPlanTests(TinyData tiny)
     {
         var uncapped = RunPlan.Fit(Full, Cpu, 0, Five, "cpu");
         Assert.False(uncapped.Caps.Any);
-        Assert.True(uncapped.TotalSeconds > 1.5 * 3600, $"the published sizes took {uncapped.TotalSeconds / 60:F0} min: not a budget test");
+        Assert.True(
+            uncapped.TotalSeconds > 1.5 * 3600,
+            $"the published sizes took {uncapped.TotalSeconds / 60:F0} min: not a budget test"
+        );
 
         var plan = RunPlan.Fit(Full, Cpu, 60, Five, "cpu");
         Assert.True(plan.Caps.Any);
         Assert.True(plan.TotalSeconds <= 60 * 60 * RunPlan.BudgetShare + 1, $"{plan.TotalSeconds / 60:F1} min");
-        Assert.True(plan.TotalSeconds >= 60 * 60 * RunPlan.BudgetShare * 0.9, $"{plan.TotalSeconds / 60:F1} min: the caps cut more than the budget needs");
+        Assert.True(
+            plan.TotalSeconds >= 60 * 60 * RunPlan.BudgetShare * 0.9,
+            $"{plan.TotalSeconds / 60:F1} min: the caps cut more than the budget needs"
+        );
         Assert.InRange(plan.Caps.UNetImages, 4096, 138_643 - 1);
         Assert.Equal(4000, plan.Caps.EvalTestImages);
-        Assert.Contains(plan.Caps.Lines, l => l.StartsWith("U-Net (sim): 2 epochs over ", StringComparison.Ordinal) && l.Contains("of 138,643 simulated training images", StringComparison.Ordinal) && l.EndsWith("(CPU budget)", StringComparison.Ordinal));
-        Assert.Contains(plan.Caps.Lines, l => l.Contains("the submission predicts all 25,988 test images", StringComparison.Ordinal));
+        Assert.Contains(plan.Caps.Lines, l =>
+            l.StartsWith("U-Net (sim): 2 epochs over ", StringComparison.Ordinal)
+            && l.Contains("of 138,643 simulated training images", StringComparison.Ordinal)
+            && l.EndsWith("(CPU budget)", StringComparison.Ordinal)
+        );
+        Assert.Contains(plan.Caps.Lines, l =>
+            l.Contains("the submission predicts all 25,988 test images", StringComparison.Ordinal)
+        );
 
         var half = RunPlan.Fit(Full, Cpu, 30, Five, "cpu");
         Assert.True(half.Caps.UNetImages < plan.Caps.UNetImages, "a smaller budget trains on fewer images");
@@ -86,7 +105,16 @@ public class RunPlanTests(TinyData tiny)
     [Fact]
     public void CapsReachEachNetworkOfItsKind()
     {
-        var caps = new RunCaps { AeImages = 100, UNetImages = 200, OracleImages = 300, ClassifierImages = 400, CycleGanSteps = 5, EvalSimValImages = 50, EvalTrainImages = 60 };
+        var caps = new RunCaps
+        {
+            AeImages = 100,
+            UNetImages = 200,
+            OracleImages = 300,
+            ClassifierImages = 400,
+            CycleGanSteps = 5,
+            EvalSimValImages = 50,
+            EvalTrainImages = 60,
+        };
         var o = new DomainShiftOptions().Capped(caps);
         Assert.Equal(100, o.Ae.MaxTrainImages);
         Assert.Equal(200, o.DepthNet.MaxTrainImages);
@@ -98,7 +126,10 @@ public class RunPlanTests(TinyData tiny)
         Assert.Equal(50, o.DepthNet.MaxValImages);
         Assert.Equal(new DomainShiftOptions(), new DomainShiftOptions().Capped(RunCaps.None));
         // a cap never raises a smaller limit an option already has
-        Assert.Equal(80, new DomainShiftOptions().Capped(new RunCaps { CycleGanSteps = 500 }).CycleGan.MaxStepsPerEpoch);
+        Assert.Equal(
+            80,
+            new DomainShiftOptions().Capped(new RunCaps { CycleGanSteps = 500 }).CycleGan.MaxStepsPerEpoch
+        );
     }
 
     [Fact]
@@ -117,9 +148,13 @@ public class RunPlanTests(TinyData tiny)
         int heldImages = Enumerable.Range(0, d.Train.Count).Count(i => held.Contains(d.Layout.Train[i].SiteKey));
         var train = Evaluator.TrainSample(d, new RunCaps { EvalTrainImages = heldImages + 1 });
         Assert.True(train.Count > heldImages && train.Count < d.Train.Count, $"{train.Count} of {d.Train.Count}");
-        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => held.Contains(d.Layout.Train[i].SiteKey)), i => Assert.Contains(i, train));
+        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => held.Contains(d.Layout.Train[i].SiteKey)), i =>
+            Assert.Contains(i, train)
+        );
         var sites = train.Select(i => d.Layout.Train[i].SiteKey).ToHashSet();
-        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => sites.Contains(d.Layout.Train[i].SiteKey)), i => Assert.Contains(i, train)); // whole sites
+        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => sites.Contains(d.Layout.Train[i].SiteKey)), i =>
+            Assert.Contains(i, train)
+        ); // whole sites
         Assert.Equal(d.Train.Count, Evaluator.TrainSample(d, RunCaps.None).Count);
     }
 }

@@ -18,12 +18,19 @@ public class SubmissionTests(TinyData tiny)
         using var d = SemData.Open(tiny.Root);
         var p = new ConstantMapPredictor(d);
         string dir = Path.Combine(tiny.Scratch, "subs");
-        string a = SubmissionWriter.Write(p, d, dir), b = SubmissionWriter.Write(p, d, dir);
+        string a = SubmissionWriter.Write(p, d, dir),
+            b = SubmissionWriter.Write(p, d, dir);
         Assert.NotEqual(a, b);
-        Assert.Empty(SubmissionValidator.Check(a, d.Layout.Test.Select(t => t.Name).ToList(), d.Layout.SampleSubmissionPath));
-        using (var z = ZipFile.OpenRead(a)) Assert.Equal(d.Layout.Test.Select(t => t.Name).Order(), z.Entries.Select(e => e.FullName).Order());
+        Assert.Empty(
+            SubmissionValidator.Check(a, d.Layout.Test.Select(t => t.Name).ToList(), d.Layout.SampleSubmissionPath)
+        );
+        using (var z = ZipFile.OpenRead(a))
+            Assert.Equal(d.Layout.Test.Select(t => t.Name).Order(), z.Entries.Select(e => e.FullName).Order());
         double score = SubmissionValidator.Score(a, d);
-        var expected = Metrics.Rmse(p.Predict(d.Test, Enumerable.Range(0, d.Test.Count).ToList()), Batches.Gather(d.TestTruth!, Enumerable.Range(0, d.Test.Count).ToList()));
+        var expected = Metrics.Rmse(
+            p.Predict(d.Test, Enumerable.Range(0, d.Test.Count).ToList()),
+            Batches.Gather(d.TestTruth!, Enumerable.Range(0, d.Test.Count).ToList())
+        );
         Assert.Equal(expected, score, 10);
     }
 
@@ -37,11 +44,18 @@ public class SubmissionTests(TinyData tiny)
         using (var z = ZipFile.Open(zip, ZipArchiveMode.Create))
         {
             var good = Png8.Encode(new byte[Geometry.Pixels]);
-            foreach (var n in names.Skip(1).Take(names.Count - 3)) { using var s = z.CreateEntry(n).Open(); s.Write(good); } // names[0] missing
-            using (var s = z.CreateEntry("wrong_name.png").Open()) s.Write(good);
+            foreach (var n in names.Skip(1).Take(names.Count - 3))
+            {
+                using var s = z.CreateEntry(n).Open();
+                s.Write(good);
+            } // names[0] missing
+            using (var s = z.CreateEntry("wrong_name.png").Open())
+                s.Write(good);
             using (var s = z.CreateEntry(names[^2]).Open())
-            using (var img = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(50, 50)) SixLabors.ImageSharp.ImageExtensions.SaveAsPng(img, s); // wrong size
-            using (var s = z.CreateEntry("../" + names[^1]).Open()) s.Write(good);          // outside the root
+            using (var img = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(50, 50))
+                SixLabors.ImageSharp.ImageExtensions.SaveAsPng(img, s); // wrong size
+            using (var s = z.CreateEntry("../" + names[^1]).Open())
+                s.Write(good); // outside the root
         }
         var e = Assert.Throws<SubmissionException>(() => SubmissionValidator.Validate(zip, names));
         Assert.Contains($"missing prediction for test image {names[0]}", e.Message);
@@ -55,7 +69,19 @@ public class SubmissionTests(TinyData tiny)
     {
         string dir = Path.Combine(tiny.Scratch, "results");
         ResultsLog.Append(new ResultEntry(DateTime.Now, "m1", "tiny", "ck", "a.zip", 12.5, 3, "{}"), dir);
-        ResultsLog.Append(new ResultEntry(DateTime.Now, "m2, \"quoted\"", "tiny", "ck1; ck2", "b.zip", double.NaN, 4, "{\"a\":1,\"b\":[2,3]}"), dir);
+        ResultsLog.Append(
+            new ResultEntry(
+                DateTime.Now,
+                "m2, \"quoted\"",
+                "tiny",
+                "ck1; ck2",
+                "b.zip",
+                double.NaN,
+                4,
+                "{\"a\":1,\"b\":[2,3]}"
+            ),
+            dir
+        );
         var rows = ResultsLog.Read(dir);
         Assert.Equal(2, rows.Count);
         Assert.Equal(12.5, rows[0].TestRmse);
@@ -64,7 +90,11 @@ public class SubmissionTests(TinyData tiny)
         Assert.True(double.IsNaN(rows[1].TestRmse));
         Assert.Equal(4, rows[1].SimValRmse);
         Assert.Equal("{\"a\":1,\"b\":[2,3]}", rows[1].Options);
-        Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "results.md")).Count(l => l.StartsWith("| 2", StringComparison.Ordinal)) + 2);
+        Assert.Equal(
+            4,
+            File.ReadAllLines(Path.Combine(dir, "results.md")).Count(l => l.StartsWith("| 2", StringComparison.Ordinal))
+                + 2
+        );
     }
 }
 
@@ -90,24 +120,41 @@ public class NotebookTests(TinyData tiny)
         foreach (var nb in notebooks) // in order: 04 uses the checkpoint 02 wrote
         {
             var r = NotebookRunner.Run(nb, env, Path.Combine(tiny.Scratch, "nb-out"));
-            if (!r.Ok) failures.Add(r.ToString());
+            if (!r.Ok)
+                failures.Add(r.ToString());
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Single(Directory.GetFiles(Path.Combine(tiny.Scratch, "nb-artifacts", "submissions"), "*.zip"));
 
         // every chart and grid is a PNG picture a viewer can show without a script
         var executed = notebooks.Select(n => Path.Combine(tiny.Scratch, "nb-out", Path.GetFileName(n))).ToList();
-        var minimum = new Dictionary<string, int> { ["01"] = 13, ["02"] = 3, ["03"] = 7, ["04"] = 2 };
+        var minimum = new Dictionary<string, int>
+        {
+            ["01"] = 13,
+            ["02"] = 3,
+            ["03"] = 7,
+            ["04"] = 2,
+        };
         foreach (var nb in executed)
         {
             var pictures = PictureChecks.Check(nb);
             string key = Path.GetFileName(nb)[..2];
-            if (minimum.TryGetValue(key, out int min)) Assert.True(pictures >= min, $"{Path.GetFileName(nb)}: {pictures} pictures, expected at least {min}");
+            if (minimum.TryGetValue(key, out int min))
+                Assert.True(pictures >= min, $"{Path.GetFileName(nb)}: {pictures} pictures, expected at least {min}");
         }
 
         // the reviewers' page: self-contained, no script, every picture of the notebooks in it
-        var report = RunReport.Build(executed, new RunFacts(tiny.Root, DateTime.UtcNow.AddHours(-1), TimeSpan.FromMinutes(1), true,
-            Path.Combine(tiny.Scratch, "nb-runs"), Path.Combine(tiny.Scratch, "nb-artifacts", "results")));
+        var report = RunReport.Build(
+            executed,
+            new RunFacts(
+                tiny.Root,
+                DateTime.UtcNow.AddHours(-1),
+                TimeSpan.FromMinutes(1),
+                true,
+                Path.Combine(tiny.Scratch, "nb-runs"),
+                Path.Combine(tiny.Scratch, "nb-artifacts", "results")
+            )
+        );
         Assert.DoesNotContain("<script", report, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotMatch(@"(src|href)=""(https?:)?//", report);
         int pngs = executed.Sum(PictureChecks.Count);
@@ -160,30 +207,53 @@ public class NotebookTests(TinyData tiny)
         {
             var r = NotebookRunner.Run(nb, env, Path.Combine(scratch, "out"));
             executed.Add(r.Output);
-            if (!r.Ok) failures.Add(r.ToString());
+            if (!r.Ok)
+                failures.Add(r.ToString());
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         string zip = Assert.Single(Directory.GetFiles(Path.Combine(scratch, "artifacts", "submissions"), "*.zip"));
         using (var d = SemData.Open(root))
         {
-            SubmissionValidator.Validate(zip, d.Layout.Test.Select(t => t.Name).ToList()); // throws naming every problem
+            // throws naming every problem
+            SubmissionValidator.Validate(zip, d.Layout.Test.Select(t => t.Name).ToList());
             Assert.Null(d.TestTruth);
         }
         // notebook 03 ranks the methods by held-out site MAE, per folder, and says what it left out and why
-        string nb03 = File.ReadAllText(executed.Single(p => Path.GetFileName(p).StartsWith("03", StringComparison.Ordinal)));
+        string nb03 = File.ReadAllText(
+            executed.Single(p => Path.GetFileName(p).StartsWith("03", StringComparison.Ordinal))
+        );
         Assert.Contains("SiteMaeHeldOut", nb03);
         Assert.Contains("Depth140", nb03);
         Assert.Contains("no hidden truth in this data root: the oracle", nb03);
         Assert.Contains("held-out sites whose mean predicted depth misses average_depth.csv most", nb03);
-        string nb05 = File.ReadAllText(executed.Single(p => Path.GetFileName(p).StartsWith("05", StringComparison.Ordinal)));
-        Assert.Contains("validated against test/SEM; no hidden truth in this data root: a test RMSE is a synthetic-set measurement", nb05);
+        string nb05 = File.ReadAllText(
+            executed.Single(p => Path.GetFileName(p).StartsWith("05", StringComparison.Ordinal))
+        );
+        Assert.Contains(
+            "validated against test/SEM; no hidden truth in this data root: a test RMSE is a synthetic-set measurement",
+            nb05
+        );
         // the caps in every notebook's setup summary, the samples in the tables
         Assert.All(executed, p => Assert.Contains("U-Net (sim): 2 epochs over 64 of ", File.ReadAllText(p)));
-        Assert.Contains("retrieval: the approximate search", File.ReadAllText(executed.Single(p => Path.GetFileName(p).StartsWith("04", StringComparison.Ordinal))));
+        Assert.Contains(
+            "retrieval: the approximate search",
+            File.ReadAllText(executed.Single(p => Path.GetFileName(p).StartsWith("04", StringComparison.Ordinal)))
+        );
         Assert.Contains("held-out site accuracy", nb03);
-        var report = RunReport.Build(executed, new RunFacts(root, DateTime.UtcNow.AddHours(-1), TimeSpan.FromMinutes(1), true,
-            Path.Combine(scratch, "runs"), Path.Combine(scratch, "artifacts", "results"))
-        { Plan = plan });
+        var report = RunReport.Build(
+            executed,
+            new RunFacts(
+                root,
+                DateTime.UtcNow.AddHours(-1),
+                TimeSpan.FromMinutes(1),
+                true,
+                Path.Combine(scratch, "runs"),
+                Path.Combine(scratch, "artifacts", "results")
+            )
+            {
+                Plan = plan,
+            }
+        );
         Assert.Contains("evaluation tables: 20 of 40 test images", report);
         Assert.Contains("no hidden truth: methods ranked by held-out site-average MAE", report);
         Assert.Contains("SiteMaeHeldOut", report);
@@ -205,8 +275,11 @@ public class NotebookTests(TinyData tiny)
         string nb = Path.Combine(NotebookRunner.NotebookDir, "..", "tests", "SemDepth.Tests", "failing.ipynb");
         var r = NotebookRunner.Run(Path.GetFullPath(nb), null, Path.Combine(tiny.Scratch, "nb-count"));
         var doc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(r.Output))!;
-        var counts = doc["cells"]!.AsArray().Where(c => c!["cell_type"]!.GetValue<string>() == "code")
-            .Select(c => c!["execution_count"]?.GetValue<int>()).ToList();
+        var counts = doc["cells"]!
+            .AsArray()
+            .Where(c => c!["cell_type"]!.GetValue<string>() == "code")
+            .Select(c => c!["execution_count"]?.GetValue<int>())
+            .ToList();
         Assert.Equal(1, counts[0]);
         Assert.Equal(2, counts[1]); // the failing cell ran
         Assert.All(counts.Skip(2), c => Assert.Null(c));
@@ -227,14 +300,22 @@ public class BuildSwitchTests
     {
         static string Items(string backend)
         {
-            var psi = new ProcessStartInfo("dotnet", $"msbuild \"{Path.Combine(SemDepth.Workspace.Paths.Root, "SemDepth.Lib.csproj")}\" -getItem:PackageReference -p:TorchBackend={backend}")
-            { RedirectStandardOutput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo(
+                "dotnet",
+                $"msbuild \"{Path.Combine(SemDepth.Workspace.Paths.Root, "SemDepth.Lib.csproj")}\" "
+                    + $"-getItem:PackageReference -p:TorchBackend={backend}"
+            )
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
             using var p = Process.Start(psi)!;
             string o = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
             return o;
         }
-        string cuda = Items("cuda"), cpu = Items("cpu");
+        string cuda = Items("cuda"),
+            cpu = Items("cpu");
         Assert.Contains("\"Identity\": \"TorchSharp-cuda-linux\"", cuda);
         Assert.DoesNotContain("TorchSharp-cpu", cuda);
         Assert.Contains("\"Identity\": \"TorchSharp-cpu\"", cpu);
