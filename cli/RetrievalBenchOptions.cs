@@ -18,7 +18,8 @@ sealed record RetrievalBenchOptions
     /// <summary>Also time the exact search of every test query against the restyled library.</summary>
     public bool ExactAll { get; init; }
 
-    /// <summary>Run (under runs/, or a full path) whose generators restyle the keys and translate the queries.</summary>
+    /// <summary>Run (under runs/, or a full path) whose generators restyle the keys and translate the
+    /// queries.</summary>
     public string CycleGan { get; init; } = "cyclegan";
 
     /// <summary>Keys rendered by the synthetic set's real-domain physics without noise (a ceiling).</summary>
@@ -27,7 +28,8 @@ sealed record RetrievalBenchOptions
     /// <summary>How keys and queries are made and searched (the approximate search is timed with it).</summary>
     public RetrievalOptions Search { get; init; } = new();
 
-    /// <summary>The search's options for the console's <c>--keys</c> value: both, restyled, translated or raw.</summary>
+    /// <summary>The search's options for the console's <c>--keys</c> value: both, restyled, translated or
+    /// raw.</summary>
     public static RetrievalOptions WithKeys(RetrievalOptions search, string keys) =>
         search with
         {

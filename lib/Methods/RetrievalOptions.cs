@@ -98,6 +98,9 @@ public sealed record RetrievalOptions
         + (SmoothSigma > 0 ? $", smoothed {SmoothSigma:0.#} px" : "")
         + (MaxShift > 0 ? $", +-{MaxShift} px shifts{(ShiftBack ? ", map shifted back" : "")}" : ", no shifts");
 
+    /// <summary>Prints modes by their text ("Model = unet"), as the JSON and the console name them.</summary>
+    bool PrintMembers(System.Text.StringBuilder builder) => ModeNames.PrintRecord(this, builder);
+
     public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
 
     /// <summary>Throws on a value no search can use; names the option.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Data.Analysis;
 using Microsoft.DotNet.Interactive.Formatting;
 using SemDepth.Data;
 using SemDepth.Torch;
+using SemDepth.Workspace;
 using TorchSharp;
 using XPlot.Plotly;
 using static TorchSharp.torch;
@@ -116,6 +117,16 @@ public static class Notebook
         // the setup summary as the lines it is (the default HTML tree view showed its newlines as "\n")
         Formatter.Register<WorkspaceInfo>((w, writer) => writer.Write(w.ToString()), "text/plain");
         Formatter.SetPreferredMimeTypesFor(typeof(WorkspaceInfo), "text/plain");
+        // modes by the names their JSON and the console use ("unet", not UNet)
+        foreach (var mode in ModeNames.ModeTypes())
+        {
+            Formatter.Register(mode, (m, writer) => writer.Write(ModeNames.Of((Enum)m)), "text/plain");
+            Formatter.Register(
+                mode,
+                (m, writer) => writer.Write(System.Net.WebUtility.HtmlEncode(ModeNames.Of((Enum)m))),
+                "text/html"
+            );
+        }
         SetChartMimeTypes();
     }
 

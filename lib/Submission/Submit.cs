@@ -10,8 +10,8 @@ namespace SemDepth.Submission;
 public sealed record SubmitResult(string Zip, int Images, double Score, double Seconds)
 {
     public override string ToString() =>
-        $"submission {Zip}: {Images:N0} PNGs, validated against test/SEM; "
-        + (double.IsNaN(Score) ? Evaluator.NoTruth("a test RMSE") : $"test RMSE {Score:F3} (hidden truth)");
+        $"submission {Zip}: {Images} PNGs, validated against test/SEM; "
+        + (double.IsNaN(Score) ? Evaluator.NoTruth("a test RMSE") : $"test RMSE {Score:F2}");
 }
 
 /// <summary>The submit sequence of notebook 05 and <c>semdepth submit</c>.</summary>

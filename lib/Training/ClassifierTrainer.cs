@@ -3,6 +3,7 @@ using System.Text.Json;
 using SemDepth.Data;
 using SemDepth.Models;
 using SemDepth.Torch;
+using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,6 +60,9 @@ public sealed record ClassifierOptions
                     ? caps.EvalTrainImages
                     : MaxValImages,
         };
+
+    /// <summary>Prints modes by their text ("Model = unet"), as the JSON and the console name them.</summary>
+    bool PrintMembers(System.Text.StringBuilder builder) => ModeNames.PrintRecord(this, builder);
 
     public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
 

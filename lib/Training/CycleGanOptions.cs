@@ -170,6 +170,9 @@ public sealed record CycleGanOptions
         return 1.0 - (epoch - start + 1) / (double)(Epochs - start + 2); // never 0 on the last epoch
     }
 
+    /// <summary>Prints modes by their text ("Model = unet"), as the JSON and the console name them.</summary>
+    bool PrintMembers(System.Text.StringBuilder builder) => ModeNames.PrintRecord(this, builder);
+
     public string ToJson() => JsonSerializer.Serialize(this, DepthOptions.Json);
 
     public static CycleGanOptions FromJson(string json) =>

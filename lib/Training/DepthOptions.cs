@@ -173,6 +173,9 @@ public sealed record DepthOptions
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
     };
 
+    /// <summary>Prints modes by their text ("Model = unet"), as the JSON and the console name them.</summary>
+    bool PrintMembers(System.Text.StringBuilder builder) => ModeNames.PrintRecord(this, builder);
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static DepthOptions FromJson(string json) =>

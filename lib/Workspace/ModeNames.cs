@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text;
 using System.Text.Json.Serialization;
 
 namespace SemDepth.Workspace;
@@ -10,6 +11,39 @@ public static class ModeNames
     /// <summary>The text of <paramref name="value"/> ("real-truth" for <c>PairSource.RealTruth</c>).</summary>
     public static string Of<T>(T value)
         where T : struct, Enum => Names<T>.ByValue[value];
+
+    /// <summary>The text of a mode whose type is known only at run time (display formatters, records).</summary>
+    public static string Of(Enum value) =>
+        value.GetType().GetField(value.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
+        ?? value.ToString().ToLowerInvariant();
+
+    /// <summary>The enums of this library whose values are modes (those written to JSON by name).</summary>
+    public static IEnumerable<Type> ModeTypes() =>
+        typeof(ModeNames)
+            .Assembly.GetTypes()
+            .Where(t => t.IsEnum && t.IsPublic && t.GetCustomAttribute<JsonConverterAttribute>() is not null);
+
+    /// <summary>An options record's members as the compiler prints them ("Name = value, ..."), but with modes by
+    /// their text ("Source = real-truth"): a record's <c>PrintMembers</c> calls it, so that its <c>ToString</c>
+    /// shows what its JSON and the console say.</summary>
+    public static bool PrintRecord(object record, StringBuilder builder)
+    {
+        var members = record
+            .GetType()
+            .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is { IsPublic: true });
+        bool any = false;
+        foreach (var p in members)
+        {
+            if (any)
+                builder.Append(", ");
+            var value = p.GetValue(record);
+            bool mode = value is Enum && value.GetType().IsDefined(typeof(JsonConverterAttribute));
+            builder.Append(p.Name).Append(" = ").Append(mode ? Of((Enum)value!) : value);
+            any = true;
+        }
+        return any;
+    }
 
     /// <summary>Every text of <typeparamref name="T"/>, in declaration order.</summary>
     public static IReadOnlyList<string> All<T>()

@@ -69,6 +69,26 @@ public class ModeTests
     }
 
     [Fact]
+    public void Records_and_notebook_tables_show_modes_by_their_text()
+    {
+        var oracle = new DomainShiftOptions().Oracle;
+        string text = oracle.ToString();
+        Assert.StartsWith(
+            "DepthOptions { Name = unet-oracle, Model = unet, Width = 16, Source = real-truth, Epochs = 2, ",
+            text
+        );
+        Assert.Contains("SiteTarget = csv, ", text);
+        Assert.EndsWith(", InputScale = Symmetric }", text); // not a mode: PixelScale keeps its name
+        Assert.Contains("Gan = wgangp, ", CycleGanOptions.Full.ToString());
+
+        SemDepth.Notebooks.Notebook.RegisterFormatters();
+        string html = Microsoft.DotNet.Interactive.Formatting.Formatter.ToDisplayString(oracle, "text/html");
+        Assert.Contains("real-truth", html);
+        Assert.DoesNotContain("RealTruth", html);
+        Assert.DoesNotContain(">UNet<", html);
+    }
+
+    [Fact]
     public void Mode_names_parse_case_insensitively_and_a_wrong_one_names_the_choices()
     {
         Assert.Equal("real-truth", ModeNames.Of(PairSource.RealTruth));
