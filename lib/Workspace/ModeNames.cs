@@ -8,9 +8,10 @@ namespace SemDepth.Workspace;
 /// e.g. "real-truth"), else its name in lower case. Options files, the console and messages use these names.</summary>
 public static class ModeNames
 {
-    /// <summary>The text of <paramref name="value"/> ("real-truth" for <c>PairSource.RealTruth</c>).</summary>
+    /// <summary>The text of <paramref name="value"/> ("real-truth" for <c>PairSource.RealTruth</c>); an undefined
+    /// value reads as its number.</summary>
     public static string Of<T>(T value)
-        where T : struct, Enum => Names<T>.ByValue[value];
+        where T : struct, Enum => Names<T>.ByValue.TryGetValue(value, out var text) ? text : value.ToString();
 
     /// <summary>The text of a mode whose type is known only at run time (display formatters, records).</summary>
     public static string Of(Enum value) =>

@@ -92,6 +92,7 @@ public class ModeTests
     public void Mode_names_parse_case_insensitively_and_a_wrong_one_names_the_choices()
     {
         Assert.Equal("real-truth", ModeNames.Of(PairSource.RealTruth));
+        Assert.Equal("7", ModeNames.Of((GanKind)7));
         Assert.Equal(["lsgan", "wgangp"], ModeNames.All<GanKind>());
         Assert.Equal(NormKind.Instance, ModeNames.Parse<NormKind>(" Instance", "norm"));
         Assert.Equal(AdamImpl.MultiTensor, ModeNames.Parse<AdamImpl>("multi-tensor", "optimizer"));
