@@ -206,6 +206,23 @@ public static class Cli
     static T? Mode<T>(string? text)
         where T : struct, Enum => text is null ? null : ModeNames.Parse<T>(text, "mode");
 
+    /// <summary>--budget MINUTES of run and plan: a whole number, 0 (no budget) or more.</summary>
+    static Option<int?> Budget(string description) =>
+        new("--budget")
+        {
+            Description = description,
+            HelpName = "MINUTES",
+            CustomParser = WholeNumber<int?>,
+            Validators =
+            {
+                r =>
+                {
+                    if (Value<int?>(r) is < 0 and var v)
+                        r.AddError($"--budget must be 0 (no budget) or more minutes, not {v}");
+                },
+            },
+        };
+
     /// <summary>Only these values, with a one-line error naming them; completions offer them.</summary>
     static Option<T> WithChoices<T>(Option<T> o, params string[] values)
     {
@@ -290,23 +307,11 @@ public static class Cli
                     },
                 },
             };
-            var budget = new Option<int?>("--budget")
-            {
-                Description =
-                    $"minutes the run keeps to by capping training images, steps and evaluation samples "
+            var budget = Budget(
+                $"minutes the run keeps to by capping training images, steps and evaluation samples "
                     + $"(default on a CPU {SemDepth.Notebooks.RunPlan.DefaultCpuBudgetMinutes:0}, on a GPU "
-                    + $"none: the published sizes; 0: none)",
-                HelpName = "MINUTES",
-                CustomParser = WholeNumber<int?>,
-                Validators =
-                {
-                    r =>
-                    {
-                        if (Value<int?>(r) is < 0 and var v)
-                            r.AddError($"--budget must be 0 (no budget) or more minutes, not {v}");
-                    },
-                },
-            };
+                    + $"none: the published sizes; 0: none)"
+            );
             var cmd = new Command(
                 "run",
                 "the main job: data (the quick synthetic set generated if none is configured), a plan "
@@ -334,20 +339,7 @@ public static class Cli
         }
         {
             var data = DataOption();
-            var budget = new Option<int?>("--budget")
-            {
-                Description = "minutes, as for run",
-                HelpName = "MINUTES",
-                CustomParser = WholeNumber<int?>,
-                Validators =
-                {
-                    r =>
-                    {
-                        if (Value<int?>(r) is < 0 and var v)
-                            r.AddError($"--budget must be 0 (no budget) or more minutes, not {v}");
-                    },
-                },
-            };
+            var budget = Budget("minutes, as for run");
             var cmd = new Command(
                 "plan",
                 "what run would do on this data root and device: the unit costs measured here, the caps "

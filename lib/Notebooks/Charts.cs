@@ -43,26 +43,7 @@ public static class Charts
         IEnumerable<(string Name, IEnumerable<double> X, IEnumerable<double> Y)> series
     )
     {
-        var traces = series
-            .Select(s => new Scatter
-            {
-                x = s.X.ToArray(),
-                y = s.Y.ToArray(),
-                name = s.Name,
-                mode = "markers",
-                marker = new Marker { size = 4, opacity = 0.6 },
-            })
-            .ToArray();
-        var chart = Chart.Plot(traces);
-        chart.WithLayout(
-            new Layout.Layout
-            {
-                title = title,
-                xaxis = new Xaxis { title = xTitle },
-                yaxis = new Yaxis { title = yTitle },
-            }
-        );
-        return Sized(chart);
+        return XY(title, xTitle, yTitle, series, "markers", new Marker { size = 4, opacity = 0.6 });
     }
 
     /// <summary>Line chart (loss curves, profiles), one trace per named series.</summary>
@@ -73,13 +54,32 @@ public static class Charts
         IEnumerable<(string Name, IEnumerable<double> X, IEnumerable<double> Y)> series
     )
     {
+        return XY(title, xTitle, yTitle, series, "lines+markers", null);
+    }
+
+    /// <summary>One x-y trace per named series, drawn in <paramref name="mode"/>, with titled axes.</summary>
+    static PlotlyChart XY(
+        string title,
+        string xTitle,
+        string yTitle,
+        IEnumerable<(string Name, IEnumerable<double> X, IEnumerable<double> Y)> series,
+        string mode,
+        Marker? marker
+    )
+    {
         var traces = series
-            .Select(s => new Scatter
+            .Select(s =>
             {
-                x = s.X.ToArray(),
-                y = s.Y.ToArray(),
-                name = s.Name,
-                mode = "lines+markers",
+                var trace = new Scatter
+                {
+                    x = s.X.ToArray(),
+                    y = s.Y.ToArray(),
+                    name = s.Name,
+                    mode = mode,
+                };
+                if (marker is not null)
+                    trace.marker = marker;
+                return trace;
             })
             .ToArray();
         var chart = Chart.Plot(traces);

@@ -1,6 +1,23 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
+// cblas_sgemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+using unsafe Sgemm = delegate* unmanaged<
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    float,
+    float*,
+    int,
+    float*,
+    int,
+    float,
+    float*,
+    int,
+    void>;
 
 namespace SemDepth.Torch;
 
@@ -46,22 +63,7 @@ public static unsafe class OpenBlas
 
     static readonly object Gate = new();
     static bool _tried;
-    static delegate* unmanaged<
-        int,
-        int,
-        int,
-        int,
-        int,
-        int,
-        float,
-        float*,
-        int,
-        float*,
-        int,
-        float,
-        float*,
-        int,
-        void> _sgemm;
+    static Sgemm _sgemm;
     static delegate* unmanaged<int, void> _setThreads;
     static delegate* unmanaged<IntPtr, void*> _tensorData;
     static string _status = "not looked for yet";
@@ -189,22 +191,7 @@ public static unsafe class OpenBlas
             }
             _tensorData = (delegate* unmanaged<IntPtr, void*>)data;
             _setThreads = (delegate* unmanaged<int, void>)setThreads;
-            _sgemm = (delegate* unmanaged<
-                int,
-                int,
-                int,
-                int,
-                int,
-                int,
-                float,
-                float*,
-                int,
-                float*,
-                int,
-                float,
-                float*,
-                int,
-                void>)sgemm;
+            _sgemm = (Sgemm)sgemm;
             string config = NativeLibrary.TryGetExport(blas, "openblas_get_config", out var cfg)
                 ? Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)cfg)()) ?? ""
                 : "";
