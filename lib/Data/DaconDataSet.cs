@@ -104,15 +104,18 @@ public sealed class DaconDataSet
     public static bool IsClutter(string name) =>
         name.StartsWith('.') || name is "Thumbs.db" or "desktop.ini" or "__MACOSX";
 
-    /// <summary>The files of a folder, less clutter (which the report lists as ignored).</summary>
-    static string[] FilesOf(string dir, DataReport report) => Skip(Directory.GetFiles(dir), report);
+    /// <summary>The files of a folder, less clutter (which the report lists as ignored) and links that cannot be
+    /// read (<see cref="Links"/>).</summary>
+    static string[] FilesOf(string dir, DataReport report) =>
+        Skip(Links.Entries(dir, directories: false, report), report);
 
-    /// <summary>The sub-folders of a folder, less clutter (which the report lists as ignored).</summary>
-    static string[] DirsOf(string dir, DataReport report) => Skip(Directory.GetDirectories(dir), report);
+    /// <summary>The sub-folders of a folder, less clutter and links that loop, dangle or cannot be read.</summary>
+    static string[] DirsOf(string dir, DataReport report) =>
+        Skip(Links.Entries(dir, directories: true, report), report);
 
-    static string[] Skip(string[] entries, DataReport report)
+    static string[] Skip(IReadOnlyList<string> entries, DataReport report)
     {
-        var kept = new List<string>(entries.Length);
+        var kept = new List<string>(entries.Count);
         foreach (var e in entries)
         {
             if (IsClutter(Path.GetFileName(e)))
@@ -123,15 +126,22 @@ public sealed class DaconDataSet
         return kept.ToArray();
     }
 
-    /// <summary>Lists an ignored entry; for a folder, the files inside it too.</summary>
+    /// <summary>Lists an ignored entry; for a folder, the files inside it too (links are listed, never
+    /// followed).</summary>
     static void IgnoreTree(string path, DataReport report)
     {
-        if (!Directory.Exists(path))
+        if (!Directory.Exists(path) || new DirectoryInfo(path).LinkTarget is not null)
         {
             report.Ignore(path);
             return;
         }
-        var files = Directory.GetFiles(path, "*", SearchOption.AllDirectories);
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            AttributesToSkip = FileAttributes.ReparsePoint,
+            IgnoreInaccessible = true,
+        };
+        var files = Directory.GetFiles(path, "*", options);
         if (files.Length == 0)
             report.Ignore(path + Path.DirectorySeparatorChar);
         foreach (var f in files)
@@ -378,6 +388,12 @@ public sealed class DaconDataSet
                         report.Add(f, "not a PNG file", "not a PNG file (train images are SEM_NNNNNN.png)");
                         continue;
                     }
+                    // a train image's name is never submitted: read it, and say that the name is unusual
+                    if (!DaconNames.TrainNameRegex().IsMatch(n))
+                        report.Note(
+                            $"{Rel(root, f)}: not named SEM_NNNNNN.png; read as an image of {site} (train "
+                                + "names are never submitted)"
+                        );
                     list.Add(new TrainImage(c, site, n, f));
                 }
             }
@@ -489,6 +505,17 @@ public sealed class DaconDataSet
             if (!n.EndsWith(".png", StringComparison.Ordinal))
             {
                 report.Add(f, "not a PNG file", "not a PNG file (test images are NNNNNN.png)");
+                continue;
+            }
+            // each test file's name is a name of the submission: one the competition does not have makes it wrong
+            if (!DaconNames.TestNameRegex().IsMatch(n))
+            {
+                report.Add(
+                    f,
+                    "not a test image name",
+                    "not a test image name (test images are NNNNNN.png, six digits, and the submission names its "
+                        + "maps so): rename it or move it out of test/SEM"
+                );
                 continue;
             }
             list.Add(new TestImage(n, f));

@@ -40,6 +40,23 @@ public sealed class DataReport
     public void Add(string path, string kind, string message) =>
         _problems.Enqueue(new DataProblem(path, kind, message));
 
+    /// <summary>As <see cref="Add"/>, unless a problem of this path and kind was added this way before (an entry
+    /// that two listings of one folder both meet).</summary>
+    public void AddOnce(string path, string kind, string message)
+    {
+        if (_once.TryAdd((path, kind), 0))
+            Add(path, kind, message);
+    }
+
+    /// <summary>As <see cref="Note"/>, once for each <paramref name="key"/>.</summary>
+    public void NoteOnce(string key, string message)
+    {
+        if (_once.TryAdd((key, "note"), 0))
+            Note(message);
+    }
+
+    readonly ConcurrentDictionary<(string, string), byte> _once = new();
+
     public void Ignore(string path) => _ignored.Enqueue(path);
 
     public void Note(string message) => _notes.Enqueue(message);

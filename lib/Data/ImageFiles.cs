@@ -18,9 +18,11 @@ public static class ImageFiles
 {
     /// <summary>Reads <paramref name="pattern"/>; throws <see cref="FileNotFoundException"/> when it names
     /// nothing.</summary>
-    public static ImageFileSet Read(string pattern)
+    public static ImageFileSet Read(string pattern) => Read(Expand(pattern));
+
+    /// <summary>Reads the files <paramref name="files"/> names, in that order (a data set's own list, say).</summary>
+    public static ImageFileSet Read(IEnumerable<string> files)
     {
-        var files = Expand(pattern);
         var paths = new List<string>();
         var skipped = new List<SkippedFile>();
         var pixels = new List<byte[]>();

@@ -98,6 +98,14 @@ public static partial class DaconNames
     [GeneratedRegex(@"^depth_(\d+)_(site_\d+)$")]
     public static partial Regex SiteKeyRegex();
 
+    /// <summary>A test image's name, which is also its map's name in the submission: six digits.</summary>
+    [GeneratedRegex(@"^\d{6}\.png$")]
+    public static partial Regex TestNameRegex();
+
+    /// <summary>A train image's usual name.</summary>
+    [GeneratedRegex(@"^SEM_\d{6}\.png$")]
+    public static partial Regex TrainNameRegex();
+
     [GeneratedRegex(@"^site_\d+$")]
     public static partial Regex SiteDirRegex();
 

@@ -70,7 +70,11 @@ public static class Png8
         {
             file = File.ReadAllBytes(path);
         }
-        catch (IOException e)
+        catch (FileNotFoundException) when (new FileInfo(path).LinkTarget is { } to)
+        {
+            throw new ImageFormatProblem(path, $"a link to {to}, which does not exist");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ImageFormatProblem(path, "cannot be read: " + e.Message);
         }

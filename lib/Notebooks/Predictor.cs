@@ -62,9 +62,16 @@ public sealed class Predictor : IDisposable
 
     /// <summary>Depth maps and measurements for the PNGs <paramref name="images"/> names (a file, a folder or a
     /// glob).</summary>
-    public PredictionResult Predict(string images, IProgress<WorkProgress>? progress = null)
+    public PredictionResult Predict(string images, IProgress<WorkProgress>? progress = null) =>
+        Predict(ImageFiles.Read(images), progress);
+
+    /// <summary>Depth maps and measurements for the PNG files <paramref name="images"/> lists, in its order (a data
+    /// set's own file list, whatever the files are named).</summary>
+    public PredictionResult Predict(IEnumerable<string> images, IProgress<WorkProgress>? progress = null) =>
+        Predict(ImageFiles.Read(images), progress);
+
+    PredictionResult Predict(ImageFileSet files, IProgress<WorkProgress>? progress)
     {
-        var files = ImageFiles.Read(images);
         int n = files.Paths.Count;
         var maps = new byte[n * Geometry.Pixels];
         var cases = new int[n];
@@ -92,7 +99,8 @@ public sealed class Predictor : IDisposable
     public void Dispose() => _owned?.Dispose();
 }
 
-/// <summary>What <see cref="Predictor.Predict"/> gives: per readable image its path, SEM, depth map and
+/// <summary>What <see cref="Predictor.Predict(string, IProgress{WorkProgress})"/> gives: per readable image its path,
+/// SEM, depth map and
 /// measurements, and the files skipped.</summary>
 public sealed record PredictionResult(
     string Method,

@@ -99,6 +99,7 @@ public sealed class ClassifierTrainer : IDisposable
         };
         _data = data;
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
+        _lock = Workspace.RunLock.Acquire(dir, $"training {options.Name}"); // before the folder is replaced
         if (Directory.Exists(dir))
             Directory.Delete(dir, true);
         _log = new RunLog(dir);
@@ -206,9 +207,13 @@ public sealed class ClassifierTrainer : IDisposable
     /// <summary>The classifier's case (1-4) for images <paramref name="idx"/>.</summary>
     public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => Inference.Cases(Model, sem, idx);
 
+    /// <summary>This process's hold on the run folder (<see cref="Workspace.RunLock"/>).</summary>
+    readonly Workspace.RunLock _lock;
+
     public void Dispose()
     {
         _log.Dispose();
+        _lock.Dispose();
         Model.Dispose();
         Optimizer.Dispose();
     }

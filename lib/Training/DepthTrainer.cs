@@ -74,6 +74,7 @@ public sealed class DepthTrainer : IDisposable
         };
         _data = data;
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
+        _lock = Workspace.RunLock.Acquire(dir, $"training {options.Name}"); // before the folder is replaced
         if (fresh && Directory.Exists(dir))
             Directory.Delete(dir, true);
         _log = new RunLog(dir);
@@ -545,9 +546,13 @@ public sealed class DepthTrainer : IDisposable
     public byte[] PredictMaps(ImageSet sem, IReadOnlyList<int> idx) =>
         Inference.Maps(Model, sem, idx, Options.InputScale);
 
+    /// <summary>This process's hold on the run folder (<see cref="Workspace.RunLock"/>).</summary>
+    readonly Workspace.RunLock _lock;
+
     public void Dispose()
     {
         _log.Dispose();
+        _lock.Dispose();
         Model.Dispose();
         Optimizer.Dispose();
     }

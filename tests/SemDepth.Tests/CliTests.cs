@@ -32,6 +32,44 @@ public class CliTests(TinyData tiny)
         return (p.ExitCode, so.Result, se.Result);
     }
 
+    [Fact]
+    public void ASecondProcessOnTheSameRunStopsNamingTheFirstAndLeavesItsResultAlone()
+    {
+        string runs = Path.Combine(tiny.Scratch, "lock-runs");
+        var env = new Dictionary<string, string> { ["SEMDEPTH_RUNS"] = runs, ["SEMDEPTH_PLAIN"] = "1" };
+        Assert.Equal(0, SemdepthWith(env, "train-ae", "--data", tiny.Root, "--epochs", "1", "--name", "same").Code);
+        string run = Path.Combine(runs, "same");
+        var before = Directory
+            .GetFiles(run, "*", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .Select(f => (f, File.ReadAllBytes(f)))
+            .ToList();
+        // this test process is the first one, still training the run
+        using (SemDepth.Workspace.RunLock.Acquire(run, "training same"))
+        {
+            var (code, _, err) = SemdepthWith(env, "train-ae", "--data", tiny.Root, "--epochs", "2", "--name", "same");
+            Assert.Equal(1, code);
+            Assert.Contains($"is in use by process {Environment.ProcessId} (training same, since ", err);
+            Assert.Single(err.Trim().Split('\n'));
+            NoTrace(err);
+            var after = Directory
+                .GetFiles(run, "*", SearchOption.AllDirectories)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            Assert.Equal(before.Select(b => b.f), after);
+            foreach (var (f, bytes) in before)
+                Assert.Equal(bytes, File.ReadAllBytes(f)); // the first's result untouched
+        }
+        // released (a killed process releases it too: the lock is the operating system's, held by an open file)
+        Assert.False(File.Exists(SemDepth.Workspace.RunLock.PathOf(run) + ".owner"));
+        Assert.Equal(
+            0,
+            SemdepthWith(env, "train-ae", "--data", tiny.Root, "--epochs", "2", "--name", "same", "--resume").Code
+        );
+        // header + epochs 1 and 2, once each
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
+    }
+
     static void NoTrace(string text) =>
         Assert.False(
             text.Contains("   at ", StringComparison.Ordinal)

@@ -165,12 +165,42 @@ public class NotebookTests(TinyData tiny)
         Assert.Contains("&quot;epochs&quot;", options, StringComparison.Ordinal);
     }
 
+    /// <summary>Renames a root as a user's subset of the real download looks: test images from 010900.png on, sites
+    /// numbered sparsely (site_00003, site_00010, ...; average_depth.csv follows).</summary>
+    static void Foreign(string root)
+    {
+        var test = Directory.GetFiles(DaconNames.TestDir(root), "*.png").Order(StringComparer.Ordinal).ToArray();
+        for (int i = 0; i < test.Length; i++)
+            File.Move(test[i], Path.Combine(DaconNames.TestDir(root), $"{10900 + 3 * i:D6}.png"));
+        var rename = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var depth in Directory.GetDirectories(Path.Combine(root, DaconNames.Train, "SEM")))
+        foreach (var site in Directory.GetDirectories(depth).Order(StringComparer.Ordinal).Reverse())
+        {
+            string name = Path.GetFileName(site);
+            string sparse =
+                $"site_{int.Parse(name[5..], System.Globalization.CultureInfo.InvariantCulture) * 7 + 3:D5}";
+            Directory.Move(site, Path.Combine(depth, sparse));
+            rename[$"{Path.GetFileName(depth).ToLowerInvariant()}_{name}"] =
+                $"{Path.GetFileName(depth).ToLowerInvariant()}_{sparse}";
+        }
+        string csv = DaconNames.CsvPath(root);
+        File.WriteAllLines(
+            csv,
+            File.ReadAllLines(csv)
+                .Select(l =>
+                    l.Split(',') is [var key, var value] && rename.TryGetValue(key, out var k) ? $"{k},{value}" : l
+                )
+        );
+        Assert.Equal("010900.png", DaconDataSet.Open(root).Test[0].Name);
+    }
+
     [Fact]
     public void EveryNotebookRunsOnARootWithoutTruthAndASubmissionComesOut()
     {
         // the real download: no truth/ folder, RGB-stored gray PNGs, a stray checkpoint file, no sample submission
         string root = tiny.Copy("no-truth");
         Directory.Delete(Path.Combine(root, DaconNames.Truth), true);
+        Foreign(root); // and names another program wrote: no notebook may assume file names
         string scratch = Path.Combine(tiny.Scratch, "nt");
         // and a plan with caps, as a CPU budget gives a full-size root: every notebook keeps to them and says so
         var counts = PlanCounts.Of(DaconDataSet.Open(root));
