@@ -49,33 +49,38 @@ public sealed class SemData : IDisposable
     public ImageSet? TestTruth =>
         !Layout.HasTruth ? null : _truthTest ??= Load("truth-test", Layout.Test.Select(Layout.TruthPath).ToList());
 
-    /// <summary>True cases of the test images (synthetic set only), else null.</summary>
     /// <summary>Hidden truth (synthetic set only): for each test image, the index in <see cref="DaconDataSet.Sim"/>
     /// of the library map its hole reuses, or -1 for a new shape. Null without truth/test_library.csv.</summary>
-    public int[]? TestLibrary
-    {
-        get
-        {
-            if (_testLibrary is not null || !Layout.HasTruth)
-                return _testLibrary;
-            var file = Path.Combine(Layout.Root, DaconNames.Truth, "test_library.csv");
-            if (!File.Exists(file))
-                return null;
-            var simIndex = new Dictionary<(int, string), int>();
-            for (int i = 0; i < Layout.Sim.Count; i++)
-                simIndex[(Layout.Sim[i].Case, Layout.Sim[i].Base)] = i;
-            var map = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var line in File.ReadLines(file).Skip(1))
-            {
-                var a = line.Split(',');
-                int c = int.Parse(a[1], CultureInfo.InvariantCulture);
-                map[a[0]] = a[2].Length == 0 ? -1 : simIndex[(c, a[2])];
-            }
-            return _testLibrary = Layout.Test.Select(t => map[t.Name]).ToArray();
-        }
-    }
+    public int[]? TestLibrary =>
+        _testLibrary ??= ReadLibrary("test_library.csv", Layout.Test.Select(t => t.Name).ToList());
     int[]? _testLibrary;
 
+    /// <summary>As <see cref="TestLibrary"/>, for the train images (truth/train_library.csv).</summary>
+    public int[]? TrainLibrary =>
+        _trainLibrary ??= ReadLibrary("train_library.csv", Layout.Train.Select(t => t.Name).ToList());
+    int[]? _trainLibrary;
+
+    /// <summary>truth/<paramref name="file"/> (name, case, library base) as the simulated-map index of each of
+    /// <paramref name="names"/> (-1: a new shape); null without it.</summary>
+    int[]? ReadLibrary(string file, IReadOnlyList<string> names)
+    {
+        string path = Path.Combine(Layout.Root, DaconNames.Truth, file);
+        if (!Layout.HasTruth || !File.Exists(path))
+            return null;
+        var simIndex = new Dictionary<(int, string), int>();
+        for (int i = 0; i < Layout.Sim.Count; i++)
+            simIndex[(Layout.Sim[i].Case, Layout.Sim[i].Base)] = i;
+        var map = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var a = line.Split(',');
+            int c = int.Parse(a[1], CultureInfo.InvariantCulture);
+            map[a[0]] = a[2].Length == 0 ? -1 : simIndex[(c, a[2])];
+        }
+        return names.Select(n => map[n]).ToArray();
+    }
+
+    /// <summary>True cases of the test images (synthetic set only), else null.</summary>
     public int[]? TestCases
     {
         get

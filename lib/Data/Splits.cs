@@ -51,4 +51,25 @@ public static class Splits
     /// <summary>The keys of the held-out sites.</summary>
     public static HashSet<string> HeldOutSites(DaconDataSet set) =>
         HeldOut(set).Select(i => set.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Whole sites among train images <paramref name="idx"/>, in a seeded random order of sites, until at
+    /// least
+    /// <paramref name="cap"/> images (all of them when they are fewer); sorted.</summary>
+    public static int[] WholeSites(DaconDataSet set, IReadOnlyList<int> idx, int cap)
+    {
+        if (cap <= 0 || cap >= idx.Count)
+            return [.. idx.Order()];
+        var bySite = idx.GroupBy(i => set.Train[i].SiteKey, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToList();
+        var chosen = new List<int>();
+        foreach (int s in Batches.Shuffled(Enumerable.Range(0, bySite.Count).ToArray(), HeldOutSeed, -5))
+        {
+            if (chosen.Count >= cap)
+                break;
+            chosen.AddRange(bySite[s]);
+        }
+        chosen.Sort();
+        return [.. chosen];
+    }
 }

@@ -1,6 +1,23 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace SemDepth.Data;
+
+/// <summary>How real-domain images take their holes from the simulated library
+/// (<see cref="SyntheticConfig.LibraryUse"/>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LibraryUse>))]
+public enum LibraryUse
+{
+    /// <summary>Every (case, structure) map is the truth of at most one real image, train or test; with as many real
+    /// images a case as maps (every preset) of exactly one, as the real download's counts say.</summary>
+    [JsonStringEnumMemberName("one-to-one")]
+    OneToOne,
+
+    /// <summary>Each real image draws its map independently: a map may be the truth of several images or of none
+    /// (a config for testing methods where the one-to-one assumption is false).</summary>
+    [JsonStringEnumMemberName("with-replacement")]
+    WithReplacement,
+}
 
 /// <summary>
 /// Every parameter of the synthetic data set, JSON-serialisable. Defaults reproduce the published
@@ -24,7 +41,9 @@ public sealed record SyntheticConfig
     /// <summary>Train images per Depth folder, spread evenly over its sites.</summary>
     public int TrainImagesPerCase { get; init; } = 400;
 
-    /// <summary>Test images, cases drawn uniformly.</summary>
+    /// <summary>Test images. One-to-one (<see cref="LibraryUse"/>): split evenly over the cases (the first cases
+    /// take a remainder), so that train + test images of a case equal its maps in every preset; with replacement:
+    /// cases drawn uniformly.</summary>
     public int TestImages { get; init; } = 800;
 
     /// <summary>Write sample_submission.zip (one constant PNG per test image). Off by default: the real
@@ -32,22 +51,30 @@ public sealed record SyntheticConfig
     public bool WriteSampleSubmission { get; init; }
 
     /// <summary>
-    /// Share of real-domain images (train and test) whose hole is a map of the simulated library of their
-    /// case, exactly (the rest are new shapes). The winners' 1.22 RMSE with verbatim library maps implies
-    /// that nearly all real holes reuse the simulator's shapes: retrieval gives a new shape a map several RMSE away
-    /// (the SEM shows the rim, not the depth), so 1.22 needs a share of about 0.97 (docs/benchmarks.md).
+    /// How real images take library maps. The real download's counts (60,664 train + 25,988 test = 86,652 = the
+    /// simulated maps, about 6,497 test images a case) say every (case, structure) map is the truth of exactly one
+    /// real image: <see cref="LibraryUse.OneToOne"/>, the default. <see cref="LibraryUse.WithReplacement"/> keeps
+    /// the older draw (a map may serve several images) for configs that test what happens when that is false.
     /// </summary>
-    public double RealLibraryShare { get; init; } = 0.97;
+    public LibraryUse LibraryUse { get; init; } = LibraryUse.OneToOne;
+
+    /// <summary>
+    /// Share of real-domain images (train and test) whose hole is a map of the simulated library of their case,
+    /// exactly; the rest are new shapes (their maps then serve no image). 1 by default: one real image per map
+    /// leaves no room for shapes outside the library.
+    /// </summary>
+    public double RealLibraryShare { get; init; } = 1.0;
 
     /// <summary>Correlation (Gaussian copula on the rank of the map's mean depth) between the library maps
     /// drawn by images of one train site, so that site averages spread as published (SD about 1.55 within a
-    /// folder at 29 images a site; docs/benchmarks.md has the measured spreads); 0 draws maps independently.</summary>
-    public double SiteLibraryCorrelation { get; init; } = 0.9;
+    /// folder at 29 images a site; docs/benchmarks.md has the measured spreads); 0 draws maps independently.
+    /// 0.7 one-to-one (0.9 gave SD 1.9 there: sites of one rank cannot share maps, so they spread further).</summary>
+    public double SiteLibraryCorrelation { get; init; } = 0.7;
 
     /// <summary>The site's latent draw of that copula is kept within +-this many SDs, so that no site's
     /// average falls outside the published range of its folder (Depth_110: 105.33-111.89, Depth_140:
     /// 134.74-142.16) while the spread stays as published.</summary>
-    public double SiteLatentBound { get; init; } = 1.1;
+    public double SiteLatentBound { get; init; } = 1.0;
 
     /// <summary>
     /// Real-domain crops are offset from their depth maps: each real SEM image is rendered from its hole moved
@@ -90,7 +117,7 @@ public sealed record SyntheticConfig
         new()
         {
             Preset = "tiny",
-            SimMapsPerCase = 30,
+            SimMapsPerCase = 34, // 24 train + 10 test images a case: one real image a map
             TrainSitesPerCase = [4, 4, 4, 4],
             TrainImagesPerCase = 24,
             TestImages = 40,
@@ -144,6 +171,10 @@ public sealed record SyntheticConfig
         }
     }
 
+    /// <summary>One-to-one: test images of case <paramref name="c"/> (1..4), the remainder to the first
+    /// cases.</summary>
+    public int TestImagesOf(int c) => TestImages / 4 + (c - 1 < TestImages % 4 ? 1 : 0);
+
     /// <summary>Throws on counts or parameters that cannot make a data set.</summary>
     public void Check()
     {
@@ -157,6 +188,20 @@ public sealed record SyntheticConfig
             throw new ArgumentException("TestImages must be positive");
         if (RealLibraryShare is < 0 or > 1 || double.IsNaN(RealLibraryShare))
             throw new ArgumentException("RealLibraryShare must be between 0 and 1");
+        if (!Enum.IsDefined(LibraryUse))
+            throw new ArgumentException($"LibraryUse must be one-to-one or with-replacement, not {(int)LibraryUse}");
+        if (LibraryUse == LibraryUse.OneToOne)
+            foreach (int c in Cases.All)
+            {
+                int real = TrainImagesPerCase + TestImagesOf(c);
+                if (real > SimMapsPerCase)
+                    throw new ArgumentException(
+                        $"one-to-one needs at most as many real images a case as maps: Case_{c} has {real:N0} "
+                            + $"({TrainImagesPerCase:N0} train + {TestImagesOf(c):N0} test) "
+                            + $"for {SimMapsPerCase:N0} maps; "
+                            + "raise SimMapsPerCase, lower the image counts or set LibraryUse to with-replacement"
+                    );
+            }
         if (SiteLibraryCorrelation is < 0 or >= 1 || double.IsNaN(SiteLibraryCorrelation))
             throw new ArgumentException("SiteLibraryCorrelation must be in [0, 1)");
         if (RealSemJitterPx is < 0 or > 8)

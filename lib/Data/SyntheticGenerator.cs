@@ -148,35 +148,28 @@ public static class SyntheticGenerator
         // --- train: real-domain images grouped in sites; a site shares size and bottom offsets ---
         var train = new List<(int Case, string Site, string Name, int SiteIdx)>();
         var siteEffects = new List<(double Scale, double Bottom)>();
-        int siteNo = 0,
-            imgNo = 0;
-        foreach (int c in Cases.All)
+        int imgNo = 0;
+        var siteCase = TrainSiteCases(cfg);
+        int siteNo = siteCase.Length;
+        for (int s = 0; s < siteNo; s++)
         {
-            int sites = cfg.TrainSitesPerCase[c - 1];
-            for (int s = 0; s < sites; s++, siteNo++)
-            {
-                var r = Rng.For(seed, 20, siteNo);
-                siteEffects.Add((1 + r.Normal(0, cfg.Shape.SiteSizeSd), r.Normal(0, cfg.Shape.SiteBottomSd)));
-                int count = cfg.TrainImagesPerCase / sites + (s < cfg.TrainImagesPerCase % sites ? 1 : 0);
-                string site = $"site_{siteNo:D5}";
-                Directory.CreateDirectory(DaconNames.TrainSiteDir(root, c, site));
-                Directory.CreateDirectory(Path.GetDirectoryName(DaconNames.TruthTrainPath(root, c, site, "x"))!);
-                for (int k = 0; k < count; k++)
-                    train.Add((c, site, $"SEM_{imgNo++:D6}.png", siteNo));
-            }
+            int c = siteCase[s];
+            var r = Rng.For(seed, 20, s);
+            siteEffects.Add((1 + r.Normal(0, cfg.Shape.SiteSizeSd), r.Normal(0, cfg.Shape.SiteBottomSd)));
+            string site = $"site_{s:D5}";
+            Directory.CreateDirectory(DaconNames.TrainSiteDir(root, c, site));
+            Directory.CreateDirectory(Path.GetDirectoryName(DaconNames.TruthTrainPath(root, c, site, "x"))!);
+            for (int k = 0; k < SiteImages(cfg, c, s - siteCase.Count(x => x < c)); k++)
+                train.Add((c, site, $"SEM_{imgNo++:D6}.png", s));
         }
         log?.Report($"train: {train.Count:N0} real SEM in {siteNo:N0} sites");
         // library maps of each case from shallowest to deepest mean: sites draw near their own rank
         var byMean = Cases
             .All.Select(c => Enumerable.Range(0, n).OrderBy(b => libraryMean[(c - 1) * n + b]).ThenBy(b => b).ToArray())
             .ToArray();
-        var siteCase = new int[siteNo];
-        foreach (var t in train)
-            siteCase[t.SiteIdx] = t.Case;
-        var latents = SiteLatents(cfg, siteCase);
+        var (trainLibrary, testCase, testLibrary) = PlanLibrary(cfg, byMean);
         var trainCount = new Workspace.WorkCounter(log, "generate train", train.Count);
         var padded = new double[train.Count];
-        var trainLibrary = new int[train.Count];
         Parallel.For(
             0,
             train.Count,
@@ -186,7 +179,6 @@ public static class SyntheticGenerator
                 var t = train[i];
                 var r = Rng.For(seed, 21, i);
                 var eff = siteEffects[t.SiteIdx];
-                trainLibrary[i] = PickLibraryMap(cfg, split: 0, i, byMean[t.Case - 1], latents[t.SiteIdx]);
                 var shape =
                     trainLibrary[i] >= 0
                         ? LibraryShape(cfg, t.Case, trainLibrary[i], Rng.For(seed, 10 + t.Case, trainLibrary[i]))
@@ -233,8 +225,6 @@ public static class SyntheticGenerator
         log?.Report($"test: {cfg.TestImages:N0} real SEM");
         Directory.CreateDirectory(DaconNames.TestDir(root));
         Directory.CreateDirectory(Path.Combine(root, DaconNames.Truth, "test"));
-        var testCase = new int[cfg.TestImages];
-        var testLibrary = new int[cfg.TestImages];
         var testCount = new Workspace.WorkCounter(log, "generate test", cfg.TestImages);
         Parallel.For(
             0,
@@ -243,9 +233,8 @@ public static class SyntheticGenerator
             (i, _, buf) =>
             {
                 var r = Rng.For(seed, 30, i);
-                int c = 1 + r.NextInt(4);
-                testCase[i] = c;
-                testLibrary[i] = PickLibraryMap(cfg, split: 1, i, byMean[c - 1], siteLatent: null);
+                r.NextInt(4); // the case's draw, kept so that every later draw of the image stays where it was
+                int c = testCase[i];
                 double scale = 1 + r.Normal(0, cfg.Shape.SiteSizeSd);
                 double bottom = r.Normal(0, cfg.Shape.SiteBottomSd) + cfg.Shape.BottomPerCase * (c - 1);
                 var shape =
@@ -317,6 +306,11 @@ public static class SyntheticGenerator
         SemRenderer.RenderSignal(depth, p, shape, cfg.RealRender, Rng.For(cfg.Seed, 60 + c, b), signal);
     }
 
+    /// <summary>The hole of library map <paramref name="b"/> (its index among the bases) of case <paramref name="c"/>,
+    /// as the generator drew it: diagnostics of which shapes a search confuses.</summary>
+    public static HoleShape ShapeOf(SyntheticConfig cfg, int c, int b) =>
+        LibraryShape(cfg, c, b, Rng.For(cfg.Seed, 10 + c, b));
+
     /// <summary>The hole of simulated depth map <paramref name="b"/> of case <paramref name="c"/>: one shape per
     /// &lt;base&gt;, slightly rescaled per case. <paramref name="r"/> is the map's stream (seed, 10 + c, b); its
     /// first draw is the case jitter.</summary>
@@ -326,26 +320,120 @@ public static class SyntheticGenerator
         return shape.Jitter(1 + r.Normal(0, cfg.Shape.CaseJitter), cfg.Shape.BottomPerCase * (c - 1));
     }
 
-    /// <summary>
-    /// The library map a real-domain image of a split (0 train, 1 test) reuses, or -1 for a new shape; its own
-    /// random stream, so the choice moves no other pixel. A train image draws the rank of its map's mean depth
-    /// (<paramref name="byMean"/>) through a Gaussian copula shared with its site: correlation
-    /// <see cref="SyntheticConfig.SiteLibraryCorrelation"/> between images of one site gives the site averages
-    /// their published spread, which independent draws do not.
-    /// </summary>
-    static int PickLibraryMap(SyntheticConfig cfg, int split, int i, int[] byMean, double? siteLatent)
+    /// <summary>The case of every train site, in site order (Depth_110's sites first).</summary>
+    static int[] TrainSiteCases(SyntheticConfig cfg) =>
+        Cases.All.SelectMany(c => Enumerable.Repeat(c, cfg.TrainSitesPerCase[c - 1])).ToArray();
+
+    /// <summary>Images of the <paramref name="s"/>-th site of case <paramref name="c"/>: the case's train images
+    /// spread evenly over its sites.</summary>
+    static int SiteImages(SyntheticConfig cfg, int c, int s)
     {
-        var r = Rng.For(cfg.Seed, 50 + split, i);
-        if (r.NextDouble() >= cfg.RealLibraryShare)
-            return -1;
-        if (siteLatent is not { } z)
-            return r.NextInt(byMean.Length);
-        double rho = cfg.SiteLibraryCorrelation;
-        double q = NormalCdf(Math.Sqrt(rho) * z + Math.Sqrt(1 - rho) * r.Normal());
-        return byMean[Math.Min(byMean.Length - 1, (int)(q * byMean.Length))];
+        int sites = cfg.TrainSitesPerCase[c - 1];
+        return cfg.TrainImagesPerCase / sites + (s < cfg.TrainImagesPerCase % sites ? 1 : 0);
     }
 
-    /// <summary>A site's latent draw of the copula (standard normal).</summary>
+    /// <summary>
+    /// Which library map every real-domain image reuses (-1: a new shape) and every test image's case, for maps of
+    /// each case ranked from shallowest to deepest mean (<paramref name="byMean"/>, map indices per case); train
+    /// images in file order. What <see cref="Generate"/> writes to truth/*_library.csv, without rendering.
+    /// </summary>
+    internal static (int[] TrainMap, int[] TestCase, int[] TestMap) PlanLibrary(SyntheticConfig cfg, int[][] byMean)
+    {
+        var siteCase = TrainSiteCases(cfg);
+        var latents = SiteLatents(cfg, siteCase);
+        var train = new List<(int Case, double Latent)>();
+        for (int s = 0; s < siteCase.Length; s++)
+        {
+            int c = siteCase[s];
+            for (int k = 0; k < SiteImages(cfg, c, s - siteCase.Count(x => x < c)); k++)
+                train.Add((c, latents[s]));
+        }
+        var testCase = TestCases(cfg);
+        var (trainMap, testMap) = AssignLibrary(cfg, train.ToArray(), testCase, byMean);
+        return (trainMap, testCase, testMap);
+    }
+
+    /// <summary>
+    /// The case of every test image. One-to-one: <see cref="SyntheticConfig.TestImagesOf"/> images of each case in
+    /// a seeded random order (the names tell nothing); with replacement: each drawn uniformly, the first draw of the
+    /// image's stream.
+    /// </summary>
+    static int[] TestCases(SyntheticConfig cfg)
+    {
+        int n = cfg.TestImages;
+        if (cfg.LibraryUse == LibraryUse.WithReplacement)
+            return Enumerable.Range(0, n).Select(i => 1 + Rng.For(cfg.Seed, 30, i).NextInt(4)).ToArray();
+        var cases = Cases.All.SelectMany(c => Enumerable.Repeat(c, cfg.TestImagesOf(c))).ToArray();
+        var r = Rng.For(cfg.Seed, 31, 0);
+        for (int i = cases.Length - 1; i > 0; i--) // Fisher-Yates
+        {
+            int j = r.NextInt(i + 1);
+            (cases[i], cases[j]) = (cases[j], cases[i]);
+        }
+        return cases;
+    }
+
+    /// <summary>
+    /// The library map each real-domain image reuses (-1: a new shape), train and test. Whether an image is a new
+    /// shape is the first draw of its own stream (seed, 50 + split, i). A train image's draw goes through a
+    /// Gaussian copula shared with its site (correlation <see cref="SyntheticConfig.SiteLibraryCorrelation"/>) on
+    /// the rank of the maps' mean depth (<paramref name="byMean"/>, per case), which gives the site averages their
+    /// published spread; a test image's draw is its own. With replacement each draw picks its map independently.
+    /// One-to-one the images of a case are ranked by their draws and take the maps of the same rank, each map at
+    /// most once (exactly once when the case has as many images as maps): the site's images still take maps of
+    /// similar depth, and no two images share a truth.
+    /// </summary>
+    static (int[] Train, int[] Test) AssignLibrary(
+        SyntheticConfig cfg,
+        (int Case, double Latent)[] train,
+        int[] testCase,
+        int[][] byMean
+    )
+    {
+        var trainMap = new int[train.Length];
+        var testMap = new int[testCase.Length];
+        // (split, index, case, copula draw) of every image that reuses a map
+        var reusers = new List<(int Split, int I, int Case, double Z)>();
+        double rho = cfg.SiteLibraryCorrelation;
+        for (int split = 0; split < 2; split++)
+        {
+            int count = split == 0 ? train.Length : testCase.Length;
+            var map = split == 0 ? trainMap : testMap;
+            for (int i = 0; i < count; i++)
+            {
+                var r = Rng.For(cfg.Seed, 50 + split, i);
+                map[i] = -1;
+                if (r.NextDouble() >= cfg.RealLibraryShare)
+                    continue;
+                int c = split == 0 ? train[i].Case : testCase[i];
+                var ranks = byMean[c - 1];
+                if (split == 1 && cfg.LibraryUse == LibraryUse.WithReplacement)
+                {
+                    map[i] = r.NextInt(ranks.Length);
+                    continue;
+                }
+                double z = split == 0 ? Math.Sqrt(rho) * train[i].Latent + Math.Sqrt(1 - rho) * r.Normal() : r.Normal();
+                if (cfg.LibraryUse == LibraryUse.WithReplacement)
+                    map[i] = ranks[Math.Min(ranks.Length - 1, (int)(NormalCdf(z) * ranks.Length))];
+                else
+                    reusers.Add((split, i, c, z));
+            }
+        }
+        foreach (var group in reusers.GroupBy(x => x.Case))
+        {
+            var ranks = byMean[group.Key - 1];
+            var ordered = group.OrderBy(x => x.Z).ThenBy(x => x.Split).ThenBy(x => x.I).ToArray();
+            for (int k = 0; k < ordered.Length; k++)
+            {
+                // k-th of m images -> map of rank (k + 1/2) n / m: every map when m = n, evenly spread otherwise
+                int rank = (int)((k + 0.5) * ranks.Length / ordered.Length);
+                var (split, i, _, _) = ordered[k];
+                (split == 0 ? trainMap : testMap)[i] = ranks[rank];
+            }
+        }
+        return (trainMap, testMap);
+    }
+
     /// <summary>Every site's latent draw of the copula, standardised within its folder (mean 0, SD 1: a folder's
     /// few sites then do not move its average) and kept within <see cref="SyntheticConfig.SiteLatentBound"/>.</summary>
     static double[] SiteLatents(SyntheticConfig cfg, IReadOnlyList<int> siteCases)

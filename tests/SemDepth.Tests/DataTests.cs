@@ -11,7 +11,7 @@ public class DataSetTests(TinyData tiny)
     public void TinySetHasTheExactLayoutAndCounts()
     {
         var set = DaconDataSet.Open(tiny.Root);
-        Assert.Equal(4 * 30, set.Sim.Count);
+        Assert.Equal(4 * 34, set.Sim.Count); // 24 train + 10 test images a case: one real image a map
         Assert.Equal(4 * 24, set.Train.Count);
         Assert.Equal(16, set.AverageDepth.Count);
         Assert.Equal(40, set.Test.Count);
@@ -245,7 +245,7 @@ public class StatisticsTests(TinyData tiny)
         // 29 images a site, as in the real set, so site averages spread as they do there.
         var cfg = SyntheticConfig.Quick with
         {
-            SimMapsPerCase = 120,
+            SimMapsPerCase = 735, // one-to-one: 725 train + 10 test images a case
             TrainSitesPerCase = [25, 25, 25, 25],
             TrainImagesPerCase = 725,
             TestImages = 40,
@@ -297,6 +297,64 @@ public class StatisticsTests(TinyData tiny)
             Assert.InRange(s.SiteAverage.Max, lo[s.Case - 1], hi[s.Case - 1] + 1.5);
             Assert.InRange(s.SiteAverage.Sd, 0.6, 2.5); // published 1.55
         }
+    }
+
+    [Fact]
+    public void EveryPresetIsOneToOneAndTheTinySetSaysSo()
+    {
+        foreach (var cfg in new[] { SyntheticConfig.Tiny, SyntheticConfig.Quick, SyntheticConfig.Full })
+        {
+            cfg.Check();
+            int n = cfg.SimMapsPerCase;
+            var byMean = Cases.All.Select(_ => Enumerable.Range(0, n).ToArray()).ToArray();
+            var (trainMap, testCase, testMap) = SyntheticGenerator.PlanLibrary(cfg, byMean);
+            Assert.Equal(4 * cfg.TrainImagesPerCase, trainMap.Length);
+            Assert.Equal(cfg.TestImages, testMap.Length);
+            foreach (int c in Cases.All)
+            {
+                // train images are in case order: Depth_110's first
+                var train = trainMap.Skip((c - 1) * cfg.TrainImagesPerCase).Take(cfg.TrainImagesPerCase);
+                var test = testMap.Where((_, i) => testCase[i] == c).ToList();
+                Assert.Equal(n, cfg.TrainImagesPerCase + test.Count); // real images a case = maps a case
+                var all = train.Concat(test).Order().ToArray();
+                Assert.Equal(Enumerable.Range(0, n), all); // every map exactly once
+            }
+        }
+        Assert.Equal(6497, SyntheticConfig.Full.TestImagesOf(4)); // 21,663 - 15,166
+        using var d = SemData.Open(tiny.Root);
+        var stats = DataStatistics.LibraryUse(d);
+        Assert.Equal(4, stats.Count);
+        Assert.All(stats, s => Assert.True(s.OneToOne, s.ToString()));
+        Assert.All(stats, s =>
+            Assert.Equal((34, 24, 10, 0), (s.Maps, s.TrainImages, s.TestImages, s.MapsInTrainAndTest))
+        );
+        // the library's shapes: other maps a few levels away, nearer still when a search may shift them
+        Assert.All(DataStatistics.NearestOtherMap(d, samples: 8), n =>
+        {
+            Assert.InRange(n.Nearest, 1.0, 15.0);
+            Assert.InRange(n.NearestShifted, 0.1, n.Nearest);
+        });
+    }
+
+    [Fact]
+    public void ACountThatCannotBeOneToOneIsAnErrorNamingTheNumbersUnlessReuseIsAsked()
+    {
+        var tooMany = SyntheticConfig.Tiny with { TestImages = 60 }; // 24 + 15 a case for 34 maps
+        var e = Assert.Throws<ArgumentException>(tooMany.Check);
+        Assert.Contains("Case_1 has 39 (24 train + 15 test) for 34 maps", e.Message);
+        Assert.Contains("with-replacement", e.Message);
+        var reuse = tooMany with { LibraryUse = LibraryUse.WithReplacement, RealLibraryShare = 0.7 };
+        reuse.Check();
+        int n = reuse.SimMapsPerCase;
+        var (trainMap, _, testMap) = SyntheticGenerator.PlanLibrary(
+            reuse,
+            Cases.All.Select(_ => Enumerable.Range(0, n).ToArray()).ToArray()
+        );
+        var all = trainMap.Concat(testMap).ToArray();
+        double fresh = all.Count(m => m < 0) / (double)all.Length;
+        Assert.InRange(fresh, 0.15, 0.45); // about 30 % new shapes
+        Assert.Contains(all.Where(m => m >= 0).GroupBy(m => m), g => g.Count() > 1); // maps drawn with replacement
+        Assert.Throws<ArgumentException>((SyntheticConfig.Tiny with { LibraryUse = (LibraryUse)7 }).Check);
     }
 
     [Fact]
@@ -404,5 +462,76 @@ public class SyntheticRealismTests
             Assert.True(sd is > 1.2 and < 1.9, $"Depth_{folder}: SD {sd:F2}, published about 1.55");
         }
         Directory.Delete(root, true);
+    }
+}
+
+/// <summary>Roots our generator did not write: symbolic links and names outside the layout's patterns, each named
+/// once (data/README.md, "Links" and "Names").</summary>
+[Collection("tiny")]
+public class LinkAndNameTests(TinyData tiny)
+{
+    [Fact]
+    public void LoopsDanglingAndEscapingLinksAndOddNamesAreEachNamedOnce()
+    {
+        string r = tiny.Copy("hostile");
+        var set = DaconDataSet.Open(tiny.Root);
+        string site = Path.GetDirectoryName(set.Train[0].Path)!,
+            other = Path.GetDirectoryName(set.Train[^1].Path)!;
+        site = Path.Combine(r, Path.GetRelativePath(tiny.Root, site));
+        other = Path.Combine(r, Path.GetRelativePath(tiny.Root, other));
+        File.CreateSymbolicLink(Path.Combine(site, "loop"), ".."); // a careless ln -s: the Depth folder
+        File.CreateSymbolicLink(Path.Combine(site, "self"), "."); // the site itself
+        File.CreateSymbolicLink(Path.Combine(site, "gone.png"), "nothing-here.png");
+        string outside = Path.Combine(tiny.Scratch, "outside-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(outside);
+        File.Copy(set.Train[1].Path, Path.Combine(outside, "SEM_999999.png"));
+        File.CreateSymbolicLink(Path.Combine(other, "SEM_999999.png"), Path.Combine(outside, "SEM_999999.png"));
+        string inRoot = Path.Combine(r, Path.GetRelativePath(tiny.Root, set.Train[2].Path));
+        File.CreateSymbolicLink(Path.Combine(other, "copy of one.png"), inRoot); // a link to a PNG inside the root
+        File.Copy(set.Test[0].Path, Path.Combine(DaconNames.TestDir(r), "holes 1.png"));
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var report = DaconDataSet.Validate(r);
+        Assert.True(sw.Elapsed < TimeSpan.FromMinutes(1), "validate walked into a loop");
+        Assert.False(report.Ok);
+        var kinds = report.Problems.GroupBy(p => p.Kind).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(2, kinds["symlink loop"]); // loop and self, once each
+        Assert.Equal(1, kinds["dangling link"]);
+        Assert.Equal(1, kinds["not a test image name"]);
+        Assert.Equal(3, kinds.Keys.Count); // nothing else: no path through the loop
+        Assert.Single(report.Problems, p => p.Path.EndsWith("holes 1.png", StringComparison.Ordinal));
+        Assert.Single(report.Notes, n => n.Contains("a link out of the data root", StringComparison.Ordinal));
+        Assert.Single(report.Notes, n =>
+            n.Contains("copy of one.png: not named SEM_NNNNNN.png", StringComparison.Ordinal)
+        );
+        Assert.DoesNotContain(report.Ignored, p =>
+            p.Contains("loop" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+        );
+        // every image is still decoded: the link out of the root and the link inside it are read as images
+        Assert.Equal(set.Sim.Count * 3 + set.Train.Count + 2 + set.Test.Count, report.ImagesChecked);
+
+        // mended, the root opens; the escaping link and the odd train name stay information
+        File.Delete(Path.Combine(site, "loop"));
+        File.Delete(Path.Combine(site, "self"));
+        File.Delete(Path.Combine(site, "gone.png"));
+        File.Delete(Path.Combine(DaconNames.TestDir(r), "holes 1.png"));
+        var mended = DaconDataSet.Open(r);
+        Assert.Equal(set.Train.Count + 2, mended.Train.Count);
+        Assert.Equal(set.Test.Count, mended.Test.Count);
+    }
+
+    [Fact]
+    public void PredictingAFolderSkipsADanglingLinkWithItsReason()
+    {
+        string dir = Path.Combine(tiny.Scratch, "own-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var set = DaconDataSet.Open(tiny.Root);
+        File.Copy(set.Test[0].Path, Path.Combine(dir, "a.png"));
+        File.CreateSymbolicLink(Path.Combine(dir, "b.png"), "missing.png");
+        var read = ImageFiles.Read(dir);
+        Assert.Single(read.Paths);
+        var skipped = Assert.Single(read.Skipped);
+        Assert.EndsWith("b.png", skipped.Path);
+        Assert.Contains("does not exist", skipped.Why);
     }
 }
