@@ -447,6 +447,12 @@ public static class Cli
             var gan = Modes<SemDepth.Training.GanKind>("--gan", "adversarial loss");
             var perCase = Flag("--per-case", "one CycleGAN per case, as the winners trained");
             var full = Flag("--full", "the full-size networks (slow on a CPU)");
+            var winners = Flag(
+                "--winners",
+                "the winners' CycleGAN as published: per case, WGAN-GP, 64 channels, 2 residual blocks, batch 128, "
+                    + "Case_1 300 epochs, then Cases 2-4 from its weights for 100 (runs/cyclegan-winners; "
+                    + "a GPU's hours)"
+            );
             var name = RunName();
             var resume = Flag("--resume", "continue the run's last checkpoint");
             var cmd = new Command("train-cyclegan", "train the real<->sim CycleGAN in runs/<name>")
@@ -458,9 +464,15 @@ public static class Cli
                 gan,
                 perCase,
                 full,
+                winners,
                 name,
                 resume,
             };
+            cmd.Validators.Add(r =>
+            {
+                if (r.GetValue(full) && r.GetValue(winners))
+                    r.AddError("--full and --winners name two configurations: choose one");
+            });
             cmd.SetAction(p =>
                 ConsoleSink.Run(s =>
                     Commands.TrainCycleGan(
@@ -470,7 +482,9 @@ public static class Cli
                         p.GetValue(batch),
                         Mode<SemDepth.Training.GanKind>(p.GetValue(gan)),
                         p.GetValue(perCase),
-                        p.GetValue(full),
+                        p.GetValue(winners) ? "winners"
+                            : p.GetValue(full) ? "full"
+                            : "default",
                         p.GetValue(name),
                         p.GetValue(resume),
                         s

@@ -129,6 +129,7 @@ static class RetrievalBench
                         + $"gap median {Bench.Median(gap):F4}; RMSE between the winner's map and the true "
                         + $"map median {Bench.Median(mapRmse):F2}"
                 );
+                ShapesConfused(d, missed.Select(q => (approx[q][0].Key, lib1[q])).ToList());
             }
         }
         Console.WriteLine(
@@ -257,5 +258,52 @@ static class RetrievalBench
     sealed class KnownCases(int[] cases) : ICasePredictor
     {
         public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => idx.Select(i => cases[i]).ToArray();
+    }
+
+    /// <summary>Which shapes the search confuses (synthetic set only): for missed holes, the median difference of
+    /// each shape parameter between the winner's map and the true one, beside the same for random pairs of maps of a
+    /// case.</summary>
+    static void ShapesConfused(SemData d, IReadOnlyList<(int Winner, int Truth)> missed)
+    {
+        string json = Path.Combine(d.Layout.Root, DaconNames.Truth, "synthetic.json");
+        if (!File.Exists(json) || missed.Count == 0)
+            return;
+        var cfg = SyntheticConfig.Load(json);
+        var index = Enumerable
+            .Range(0, cfg.SimMapsPerCase)
+            .ToDictionary(b => SyntheticGenerator.BaseName(cfg.Seed, b), b => b, StringComparer.Ordinal);
+        HoleShape Shape(int map) =>
+            SyntheticGenerator.ShapeOf(cfg, d.Layout.Sim[map].Case, index[d.Layout.Sim[map].Base]);
+        (string Name, Func<HoleShape, double> Of)[] parts =
+        [
+            ("centre row px", s => s.CenterRow),
+            ("centre col px", s => s.CenterCol),
+            ("half height px", s => s.HalfHeight),
+            ("half width px", s => s.HalfWidth),
+            ("bottom", s => s.Bottom),
+            ("flat", s => s.Flat),
+            ("wall exponent", s => s.WallExp),
+        ];
+        var rng = new Rng(7);
+        var random = Enumerable
+            .Range(0, 400)
+            .Select(_ =>
+            {
+                int a = rng.NextInt(d.Layout.Sim.Count);
+                var same = Enumerable
+                    .Range(0, d.Layout.Sim.Count)
+                    .Where(i => d.Layout.Sim[i].Case == d.Layout.Sim[a].Case);
+                return (a, same.ElementAt(rng.NextInt(same.Count())));
+            })
+            .ToList();
+        double Diff(IEnumerable<(int A, int B)> pairs, Func<HoleShape, double> of) =>
+            Bench.Median(pairs.Select(p => Math.Abs(of(Shape(p.A)) - of(Shape(p.B)))).ToList());
+        Console.WriteLine(
+            "which shapes confuse (median |difference|, missed winner vs truth | random pairs of a case):"
+        );
+        foreach (var (name, of) in parts)
+            Console.WriteLine(
+                $"  {name, -15} {Diff(missed.Select(m => (m.Winner, m.Truth)), of):F3} | {Diff(random, of):F3}"
+            );
     }
 }

@@ -39,6 +39,27 @@ public sealed record RetrievalOptions
     /// did.</summary>
     public bool ShiftBack { get; init; } = true;
 
+    /// <summary>
+    /// Each library map is the truth of at most one real image (the real download's counts say so): the queries of
+    /// one prediction are assigned to maps one-to-one instead of each taking its own top-1, greedily by cosine over
+    /// each query's <see cref="AssignCandidates"/> best keys (a query whose candidates are all taken gets its best
+    /// free key of the whole case). Test images are assigned together (the first prediction searches every test
+    /// image); other image sets over the images asked for.
+    /// </summary>
+    public bool OneToOne { get; init; }
+
+    /// <summary>Keys per query the one-to-one assignment chooses from.</summary>
+    public int AssignCandidates { get; init; } = 8;
+
+    /// <summary>One-to-one only: before assigning, every train image is searched (those of the sites being predicted
+    /// aside); a site whose matched maps reproduce its average_depth.csv value within <see cref="ConfirmTolerance"/>
+    /// is confirmed, and its maps, the truths of train images, leave the candidates. 0 turns it off.</summary>
+    public double ConfirmTolerance { get; init; } = 0.5;
+
+    /// <summary>At most this many train images are searched to confirm sites (whole sites, an even sample: the full
+    /// preset's 60,664 cost more than the test set); 0: every one.</summary>
+    public int ConfirmImages { get; init; } = 16_000;
+
     /// <summary>Search every case's keys instead of the classifier's case.</summary>
     public bool AllCases { get; init; }
 
@@ -96,7 +117,8 @@ public sealed record RetrievalOptions
             _ => "raw library",
         }
         + (SmoothSigma > 0 ? $", smoothed {SmoothSigma:0.#} px" : "")
-        + (MaxShift > 0 ? $", +-{MaxShift} px shifts{(ShiftBack ? ", map shifted back" : "")}" : ", no shifts");
+        + (MaxShift > 0 ? $", +-{MaxShift} px shifts{(ShiftBack ? ", map shifted back" : "")}" : ", no shifts")
+        + (OneToOne ? ", one-to-one" : "");
 
     /// <summary>Prints modes by their text ("Model = unet"), as the JSON and the console name them.</summary>
     bool PrintMembers(System.Text.StringBuilder builder) => ModeNames.PrintRecord(this, builder);
@@ -114,6 +136,10 @@ public sealed record RetrievalOptions
             throw new ArgumentException("MaxShift must be 0..10");
         if (TopK < 1)
             throw new ArgumentException("TopK must be at least 1");
+        if (AssignCandidates < 1)
+            throw new ArgumentException("AssignCandidates must be at least 1");
+        if (ConfirmTolerance < 0 || double.IsNaN(ConfirmTolerance) || ConfirmImages < 0)
+            throw new ArgumentException("ConfirmTolerance and ConfirmImages must be 0 or more");
         if (Components < 1 || Candidates < 1)
             throw new ArgumentException("Components and Candidates must be positive");
         if (Lists < 0 || Probes < 1)

@@ -30,7 +30,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
 
     public byte[] Predict(ImageSet sem, IReadOnlyList<int> idx)
     {
-        var matches = Search(sem, idx);
+        var matches = Found(sem, idx);
         var o = new byte[idx.Count * Geometry.Pixels];
         for (int q = 0; q < idx.Count; q++)
         {
@@ -50,9 +50,14 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// minus the query's winning shift; the border of every map is plateau, so nothing of the hole wraps.</summary>
     public void Place(Match m, Span<byte> dst) => Place(m, data.SimDepth[m.Key], dst);
 
-    void Place(Match m, ReadOnlySpan<byte> map, Span<byte> dst)
+    /// <summary>As <see cref="Place(Match, Span{byte})"/>, shifted back or not whatever the options say.</summary>
+    public void Place(Match m, Span<byte> dst, bool shiftBack) => Place(m, data.SimDepth[m.Key], dst, shiftBack);
+
+    void Place(Match m, ReadOnlySpan<byte> map, Span<byte> dst) => Place(m, map, dst, O.ShiftBack);
+
+    static void Place(Match m, ReadOnlySpan<byte> map, Span<byte> dst, bool shiftBack)
     {
-        if (!O.ShiftBack || (m.ShiftRow == 0 && m.ShiftCol == 0))
+        if (!shiftBack || (m.ShiftRow == 0 && m.ShiftCol == 0))
         {
             map.CopyTo(dst);
             return;
@@ -85,10 +90,144 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             dst[p] = (byte)Math.Clamp(Math.Round(acc[p]), 0, 255);
     }
 
-    /// <summary>The top-k matches of each query (best first); keys are simulated depth-map indices.</summary>
-    public Match[][] Search(ImageSet sem, IReadOnlyList<int> idx, SearchMode? mode = null)
+    /// <summary>The match each query's prediction comes from: the one-to-one assignment or each query's own top
+    /// matches, as the options say.</summary>
+    public Match[][] Found(ImageSet sem, IReadOnlyList<int> idx) => O.OneToOne ? Assigned(sem, idx) : Search(sem, idx);
+
+    Dictionary<int, Match>? _testAssignment;
+
+    /// <summary>The one-to-one match of each query (<see cref="RetrievalOptions.OneToOne"/>), one a query. Test images
+    /// are assigned all together once (a batch of them is a part of that assignment).</summary>
+    public Match[][] Assigned(ImageSet sem, IReadOnlyList<int> idx)
+    {
+        if (!ReferenceEquals(sem, data.Test))
+            return Assign(sem, idx).Select(m => new[] { m }).ToArray();
+        if (_testAssignment is null)
+        {
+            var all = Enumerable.Range(0, sem.Count).ToArray();
+            var found = Assign(sem, all);
+            _testAssignment = all.ToDictionary(q => q, q => found[q]);
+        }
+        return idx.Select(q => new[] { _testAssignment[q] }).ToArray();
+    }
+
+    /// <summary>Queries <paramref name="idx"/> assigned to maps one-to-one (see <see cref="AssignOneToOne"/>), the maps
+    /// of confirmed train sites (<see cref="ConfirmedMaps"/>) taken before.</summary>
+    public Match[] Assign(ImageSet sem, IReadOnlyList<int> idx)
+    {
+        var candidates = Search(sem, idx, topK: O.AssignCandidates);
+        var taken = ConfirmedMaps(ReferenceEquals(sem, data.Train) ? idx : []);
+        return AssignOneToOne(
+            candidates,
+            left => Search(sem, left.Select(q => idx[q]).ToList(), SearchMode.Exact, topK: FallbackKeys),
+            taken
+        );
+    }
+
+    /// <summary>Sites confirmed by the last <see cref="ConfirmedMaps"/> and the train images it searched.</summary>
+    public (int Sites, int Confirmed, int Maps, int Images) Confirmation { get; private set; }
+
+    Match[]? _trainTop1;
+    int[]? _trainSearched;
+
+    /// <summary>
+    /// The maps of confirmed train sites: every train image (an even sample of whole sites, <see
+    /// cref="RetrievalOptions.ConfirmImages"/>) is searched once, those of <paramref name="predicting"/>'s sites
+    /// aside; a site whose top-1 maps give its average_depth.csv value within <see
+    /// cref="RetrievalOptions.ConfirmTolerance"/> is confirmed and its maps are taken. Empty when the tolerance is 0.
+    /// </summary>
+    public IReadOnlySet<int> ConfirmedMaps(IReadOnlyList<int> predicting)
+    {
+        if (O.ConfirmTolerance <= 0 || data.Layout.AverageDepth.Count == 0)
+            return new HashSet<int>();
+        if (_trainTop1 is null)
+        {
+            var all = Enumerable.Range(0, data.Train.Count).ToArray();
+            _trainSearched = O.ConfirmImages > 0 ? Splits.WholeSites(data.Layout, all, O.ConfirmImages) : all;
+            _trainTop1 = Search(data.Train, _trainSearched, topK: 1).Select(f => f[0]).ToArray();
+        }
+        var skip = predicting.Select(i => data.Layout.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
+        var keep = Enumerable
+            .Range(0, _trainSearched!.Length)
+            .Where(k => !skip.Contains(data.Layout.Train[_trainSearched[k]].SiteKey))
+            .ToList();
+        var idx = keep.Select(k => _trainSearched[k]).ToList();
+        var maps = new byte[idx.Count * Geometry.Pixels];
+        for (int j = 0; j < keep.Count; j++)
+            data.SimDepth[_trainTop1[keep[j]].Key].CopyTo(maps.AsSpan(j * Geometry.Pixels, Geometry.Pixels));
+        var taken = new HashSet<int>();
+        var sites = SiteAverages.Of(data.Layout, idx, maps);
+        int confirmed = 0;
+        foreach (var site in sites.Where(s => Math.Abs(s.Predicted - s.Csv) <= O.ConfirmTolerance))
+        {
+            confirmed++;
+            foreach (int pos in site.Positions)
+                taken.Add(_trainTop1[keep[pos]].Key);
+        }
+        Confirmation = (sites.Count, confirmed, taken.Count, idx.Count);
+        return taken;
+    }
+
+    /// <summary>Keys searched (exactly) for a query of the assignment whose candidates were all taken: its best free
+    /// one among them; only past so many taken keys (a case with about as many queries as maps) may it share.</summary>
+    public const int FallbackKeys = 512;
+
+    /// <summary>
+    /// Greedy one-to-one assignment: every (query, candidate) pair in order of falling cosine, a pair taken when
+    /// neither its query nor its map is taken yet. Queries left without a map (all their candidates taken) get
+    /// the best free map of <paramref name="everyKey"/> (positions of the left queries -> the keys of their case, best
+    /// first); a map serves twice only when none of those is free. Maps in <paramref name="taken"/> are not free (the
+    /// truths of confirmed train sites), unless nothing else is left for a query.
+    /// </summary>
+    public static Match[] AssignOneToOne(
+        Match[][] candidates,
+        Func<int[], Match[][]> everyKey,
+        IReadOnlySet<int>? taken = null
+    )
+    {
+        int n = candidates.Length;
+        var result = new Match?[n];
+        var used = new HashSet<int>(taken ?? new HashSet<int>());
+        var pairs = new List<(float Cosine, int Query, int Rank)>();
+        for (int q = 0; q < n; q++)
+        for (int j = 0; j < candidates[q].Length; j++)
+            pairs.Add((candidates[q][j].Cosine, q, j));
+        pairs.Sort(
+            (a, b) =>
+                a.Cosine != b.Cosine ? b.Cosine.CompareTo(a.Cosine)
+                : a.Query != b.Query ? a.Query.CompareTo(b.Query)
+                : a.Rank.CompareTo(b.Rank)
+        );
+        foreach (var (_, q, j) in pairs)
+        {
+            var m = candidates[q][j];
+            if (result[q] is null && !used.Contains(m.Key))
+            {
+                result[q] = m;
+                used.Add(m.Key);
+            }
+        }
+        var left = Enumerable.Range(0, n).Where(q => result[q] is null).ToArray();
+        if (left.Length > 0)
+        {
+            var wide = everyKey(left);
+            for (int k = 0; k < left.Length; k++)
+            {
+                int q = left[k];
+                var free = wide[k].FirstOrDefault(m => !used.Contains(m.Key), candidates[q][0]);
+                result[q] = free;
+                used.Add(free.Key);
+            }
+        }
+        return result.Select(m => m!.Value).ToArray();
+    }
+
+    /// <summary>The top-k matches of each query (best first); keys are simulated depth-map indices.
+    /// <paramref name="topK"/>: so many instead of the options' (at most the keys of a case).</summary>
+    public Match[][] Search(ImageSet sem, IReadOnlyList<int> idx, SearchMode? mode = null, int? topK = null)
     {
         var how = mode ?? O.Search;
+        int k = topK ?? O.TopK;
         var result = new Match[idx.Count][];
         int[] caseOf = O.AllCases || cases is null ? new int[idx.Count] : cases.PredictCases(sem, idx);
         foreach (var group in Enumerable.Range(0, idx.Count).GroupBy(k => caseOf[k]))
@@ -96,14 +235,14 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             var pos = group.ToArray();
             var searchCases = group.Key == 0 ? library.Cases.ToArray() : [group.Key];
             var ids = pos.Select(k => idx[k]).ToArray();
-            var found = SearchCases(sem, ids, searchCases, how);
+            var found = SearchCases(sem, ids, searchCases, how, k);
             for (int j = 0; j < pos.Length; j++)
                 result[pos[j]] = found[j];
         }
         return result;
     }
 
-    Match[][] SearchCases(ImageSet sem, int[] ids, int[] searchCases, SearchMode mode)
+    Match[][] SearchCases(ImageSet sem, int[] ids, int[] searchCases, SearchMode mode, int topK)
     {
         var best = new List<Match>[ids.Length];
         for (int j = 0; j < ids.Length; j++)
@@ -118,11 +257,13 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         foreach (int c in searchCases)
         {
             var found =
-                mode == SearchMode.Exact ? Exact(sem, ids, c, translated) : Approximate(sem, ids, c, translated);
+                mode == SearchMode.Exact
+                    ? Exact(sem, ids, c, translated, topK)
+                    : Approximate(sem, ids, c, translated, topK);
             for (int j = 0; j < ids.Length; j++)
                 best[j].AddRange(found[j]);
         }
-        return best.Select(l => l.OrderByDescending(m => m.Cosine).Take(O.TopK).ToArray()).ToArray();
+        return best.Select(l => l.OrderByDescending(m => m.Cosine).Take(topK).ToArray()).ToArray();
     }
 
     /// <summary>Queries <paramref name="ids"/> translated by <paramref name="gen"/>: (n, 1, 72, 48) on the
@@ -188,13 +329,13 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     int ChunkSize(long keys, int shifts) =>
         (int)Math.Clamp(O.ChunkMiB * (1L << 20) / (4L * shifts * Math.Max(1, keys)), 1, 4096);
 
-    List<Match>[] Exact(ImageSet sem, int[] ids, int c, Tensor? translated)
+    List<Match>[] Exact(ImageSet sem, int[] ids, int c, Tensor? translated, int topK)
     {
         var keys = library.Keys(c); // (K, D)
         var shifts = Shifts();
         var o = new List<Match>[ids.Length];
         int chunk = ChunkSize(keys.shape[0], shifts.Length);
-        int k = (int)Math.Min(O.TopK, keys.shape[0]);
+        int k = (int)Math.Min(topK, keys.shape[0]);
         for (int s = 0; s < ids.Length; s += chunk)
         {
             using var scope = torch.NewDisposeScope();
@@ -234,7 +375,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         return (v, i);
     }
 
-    List<Match>[] Approximate(ImageSet sem, int[] ids, int c, Tensor? translated)
+    List<Match>[] Approximate(ImageSet sem, int[] ids, int c, Tensor? translated, int topK)
     {
         var keys = library.Keys(c); // (K, D)
         var index = library.Index(c);
@@ -263,7 +404,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             var (bestOverShifts, whichShift) = exact.max(0); // (n, C)
             if (valid is not null)
                 bestOverShifts = bestOverShifts.masked_fill(valid.logical_not(), float.NegativeInfinity);
-            int k = Math.Min(O.TopK, cand);
+            int k = Math.Min(topK, cand);
             var (topScore, topPos) = bestOverShifts.topk(k, 1);
             var topKey = candidates.gather(1, topPos);
             var shiftOfTop = whichShift.gather(1, topPos);

@@ -39,6 +39,13 @@ public sealed class RetrievalVariants(
             );
         var (_, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Paths.Runs, "cyclegan"));
         var cases = CaseClassifierPredictor.Load(Path.Combine(Paths.Runs, "case-classifier", "checkpoint"));
+        string winners = Path.Combine(Paths.Runs, CycleGanOptions.Winners.Name);
+        Func<int, ResnetGenerator>? winnersGen = null;
+        if (File.Exists(Path.Combine(winners, "checkpoint", Checkpoint.StateFile)))
+        {
+            var (_, w, _) = CycleGanTrainer.LoadNets(winners);
+            winnersGen = c => w(c).GenSimToReal;
+        }
         return new RetrievalVariants(
             data,
             SavedMethods.DefaultRetrieval(data),
@@ -46,8 +53,22 @@ public sealed class RetrievalVariants(
             c => nets(c).GenRealToSim,
             cases,
             epoch
-        );
+        )
+        {
+            WinnersGenSimToReal = winnersGen,
+        };
     }
+
+    /// <summary>GenSimToReal of the winners' own CycleGAN (<see cref="CycleGanOptions.Winners"/>,
+    /// runs/cyclegan-winners,
+    /// trained with <c>semdepth train-cyclegan --winners</c>) when there is one; else the winners' keys come from
+    /// notebook 03's CycleGAN.</summary>
+    public Func<int, ResnetGenerator>? WinnersGenSimToReal { get; init; }
+
+    string WinnersKeys =>
+        WinnersGenSimToReal is null
+            ? "the winners' keys and search, notebook 03's CycleGAN"
+            : "the winners' method: their per-case WGAN-GP CycleGAN, keys and search";
 
     RetrievalLibrary? _library,
         _restyled,
@@ -57,11 +78,14 @@ public sealed class RetrievalVariants(
     RetrievalPredictor? _method,
         _unshifted,
         _restyledKeys,
+        _winnersOneToOne,
         _translatedQueries,
         _rawLibrary,
         _allCases,
         _ceiling,
-        _ceilingUnshifted;
+        _ceilingOneToOne;
+    IReadOnlyList<RetrievalPredictor>? _placements;
+    (RetrievalOptions Chosen, IReadOnlyList<RetrievalChoiceRow> Rows)? _choice;
 
     /// <summary>Keys restyled by GenSimToReal, queries translated by GenRealToSim: the method's library.</summary>
     public RetrievalLibrary Library =>
@@ -71,7 +95,7 @@ public sealed class RetrievalVariants(
     public RetrievalLibrary Restyled =>
         _restyled ??= RetrievalLibrary.Build(
             Data,
-            GenSimToReal,
+            WinnersGenSimToReal ?? GenSimToReal,
             RetrievalOptions.RestyledKeys with
             {
                 Search = Options.Search,
@@ -103,35 +127,68 @@ public sealed class RetrievalVariants(
             }
         );
 
-    /// <summary>Keys rendered by the synthetic set's real-domain physics without noise; null without the hidden
-    /// truth.</summary>
+    /// <summary>Keys rendered by the synthetic set's real-domain physics without noise, searched as the winners
+    /// searched (unsmoothed, +-2 px, the map unshifted); null without the hidden truth.</summary>
     public RetrievalLibrary? Perfect =>
-        Data.Layout.HasTruth ? _perfect ??= RetrievalLibrary.BuildPerfectRestyle(Data, Options) : null;
+        Data.Layout.HasTruth
+            ? _perfect ??= RetrievalLibrary.BuildPerfectRestyle(
+                Data,
+                RetrievalOptions.RestyledKeys with
+                {
+                    Search = Options.Search,
+                }
+            )
+            : null;
 
-    public RetrievalPredictor Method =>
-        _method ??= new($"retrieval ({Library.Options.Describe()})", Library, Data, Cases);
+    /// <summary>How the method places its matches, chosen by held-out site MAE (<see cref="RetrievalChoice"/>), and
+    /// the four placements' scores.</summary>
+    public (RetrievalOptions Chosen, IReadOnlyList<RetrievalChoiceRow> Rows) Choice =>
+        _choice ??= RetrievalChoice.Choose(Library, Data, Cases, SavedMethods.SiteSample(Data.Layout, 50));
+
+    /// <summary>The method: both directions, placed as the held-out sites chose (what <c>retrieval</c>
+    /// submits).</summary>
+    public RetrievalPredictor Method => _method ??= Named(Library.WithSearch(Choice.Chosen));
+
+    /// <summary>The four placements of the method's matches (each query's top-1 or one-to-one, the map shifted back
+    /// or not), in the order of <see cref="Choice"/>'s rows.</summary>
+    public IReadOnlyList<RetrievalPredictor> Placements =>
+        _placements ??= Choice
+            .Rows.Select(r =>
+                Named(Library.WithSearch(Library.Options with { ShiftBack = r.ShiftBack, OneToOne = r.OneToOne }))
+            )
+            .ToList();
+
     public RetrievalPredictor Unshifted =>
-        _unshifted ??= Named(Library.WithSearch(Library.Options with { MaxShift = 0 }));
+        _unshifted ??= Named(Library.WithSearch(Choice.Chosen with { MaxShift = 0 }));
     public RetrievalPredictor RestyledKeys =>
-        _restyledKeys ??= new(
-            $"retrieval ({Restyled.Options.Describe()}: the winners' keys and search)",
-            Restyled,
+        _restyledKeys ??= new($"retrieval ({Restyled.Options.Describe()}: {WinnersKeys})", Restyled, Data, Cases);
+
+    /// <summary>The winners' keys and search, the queries assigned one-to-one.</summary>
+    public RetrievalPredictor WinnersOneToOne =>
+        _winnersOneToOne ??= new(
+            $"retrieval ({Restyled.Options.Describe()}, one-to-one: {WinnersKeys}, assigned)",
+            Restyled.WithSearch(Restyled.Options with { OneToOne = true }),
             Data,
             Cases
         );
     public RetrievalPredictor TranslatedQueries => _translatedQueries ??= Named(Translated);
     public RetrievalPredictor RawLibrary => _rawLibrary ??= Named(Raw);
     public RetrievalPredictor AllCases =>
-        _allCases ??= new($"retrieval ({Library.Options.Describe()}, all cases)", Library, Data, null);
+        _allCases ??= new($"retrieval ({Method.Library.Options.Describe()}, all cases)", Method.Library, Data, null);
 
-    /// <summary>The retrieval ceiling (not a method: a bound); null without the hidden truth.</summary>
+    /// <summary>The retrieval ceiling with the winners' search (not a method: a bound); null without the hidden
+    /// truth.</summary>
     public RetrievalPredictor? Ceiling =>
-        Perfect is { } p ? _ceiling ??= new("retrieval ceiling (perfect restyle; bound)", p, Data, Cases) : null;
-    public RetrievalPredictor? CeilingUnshifted =>
         Perfect is { } p
-            ? _ceilingUnshifted ??= new(
-                "retrieval ceiling, found map unshifted (perfect restyle; bound)",
-                p.WithSearch(p.Options with { ShiftBack = false }),
+            ? _ceiling ??= new("retrieval ceiling (perfect restyle, the winners' search; bound)", p, Data, Cases)
+            : null;
+
+    /// <summary>The ceiling with the queries assigned one-to-one.</summary>
+    public RetrievalPredictor? CeilingOneToOne =>
+        Perfect is { } p
+            ? _ceilingOneToOne ??= new(
+                "retrieval ceiling, one-to-one (perfect restyle, the winners' search; bound)",
+                p.WithSearch(p.Options with { OneToOne = true }),
                 Data,
                 Cases
             )
@@ -139,22 +196,23 @@ public sealed class RetrievalVariants(
 
     RetrievalPredictor Named(RetrievalLibrary l) => new($"retrieval ({l.Options.Describe()})", l, Data, Cases);
 
-    /// <summary>Every variant the table compares, the method first, the ceilings last (where the truth
-    /// allows).</summary>
-    public IReadOnlyList<IDepthPredictor> All()
+    /// <summary>Every variant the table compares: the four placements (the method among them), no shifts, the
+    /// winners' keys and search (alone and one-to-one), translated queries, the raw library, all cases, and the
+    /// ceilings last (where the truth allows).</summary>
+    public IReadOnlyList<RetrievalPredictor> All()
     {
-        var all = new List<IDepthPredictor>
+        var all = new List<RetrievalPredictor>(Placements)
         {
-            Method,
             Unshifted,
             RestyledKeys,
+            WinnersOneToOne,
             TranslatedQueries,
             RawLibrary,
             AllCases,
         };
         if (Ceiling is { } c)
             all.Add(c);
-        if (CeilingUnshifted is { } u)
+        if (CeilingOneToOne is { } u)
             all.Add(u);
         return all;
     }

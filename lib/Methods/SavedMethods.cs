@@ -122,23 +122,30 @@ public static class SavedMethods
                     ?? throw new ArgumentException("retrieval builds its library from the data: pass the data");
                 var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
                 var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
-                var options = DefaultRetrieval(d);
-                var lib = RetrievalLibrary.Build(
+                var built = RetrievalLibrary.Build(
                     d,
                     c => nets(c).GenSimToReal,
-                    options,
+                    DefaultRetrieval(d),
                     genRealToSim: c => nets(c).GenRealToSim
                 );
-                var p = new RetrievalPredictor(
-                    $"retrieval ({options.Describe()}, {ModeNames.Of(options.Search)}; CycleGAN epoch {epoch})",
-                    lib,
-                    d,
-                    cases
+                var (options, rows) = RetrievalChoice.Choose(built, d, cases, SiteSample(d.Layout, 50));
+                var lib = built.WithSearch(options);
+                var p = new MemoPredictor(
+                    new RetrievalPredictor(
+                        $"retrieval ({options.Describe()}, {ModeNames.Of(options.Search)}; CycleGAN epoch {epoch})",
+                        lib,
+                        d,
+                        cases
+                    )
                 );
                 string opts =
                     $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": "
                     + $"{Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
-                return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan")], opts);
+                string why =
+                    "retrieval's placement by held-out site MAE: "
+                    + string.Join(", ", rows.Select(r => $"{r.Describe()} {r.SiteMae:F3}"))
+                    + $" -> {ChoiceText(options)}";
+                return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan")], opts, why);
             }
             default:
                 throw new ArgumentException($"unknown method '{key}': use {string.Join(", ", Keys)}");
@@ -209,12 +216,14 @@ public static class SavedMethods
             + string.Join(", ", scored.Select(s => $"{s.Method.Key} {s.Mae:F3}"))
             + $" -> {best.Method.Key}"
             + (skipped.Count > 0 ? $"; skipped as suspect: {string.Join("; ", skipped)}" : "");
-        return best.Method with { Why = why };
+        return best.Method with { Why = best.Method.Why is { Length: > 0 } own ? $"{why}; {own}" : why };
     }
+
+    static string ChoiceText(RetrievalOptions o) => new RetrievalChoiceRow(o.ShiftBack, o.OneToOne, 0).Describe();
 
     /// <summary>Train images of the first <paramref name="sitesPerFolder"/> held-out sites (in name order) of each
     /// folder.</summary>
-    static List<int> SiteSample(DaconDataSet set, int sitesPerFolder)
+    public static List<int> SiteSample(DaconDataSet set, int sitesPerFolder)
     {
         var held = Splits.HeldOut(set).ToHashSet();
         var keep = set

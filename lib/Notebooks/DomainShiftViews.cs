@@ -118,6 +118,66 @@ public static class DomainShiftViews
     }
 
     /// <summary>
+    /// What helped in notebook 03's run, in sentences written from its table: post-processing, translation and the
+    /// site averages each as a before and after, and which methods did not beat the per-case constant map. Real test
+    /// RMSE with the hidden truth, else held-out site MAE.
+    /// </summary>
+    public static Findings WhatHelped(IReadOnlyList<EvalRow> rows)
+    {
+        bool truth = rows.Any(r => r.Split == Evaluator.TestSplit);
+        string metric = truth ? "RMSE" : "site-average MAE",
+            split = truth ? Evaluator.TestSplit : Evaluator.HeldOutSplit,
+            label = truth ? "real test RMSE" : "held-out site MAE";
+        double V(string method) =>
+            rows.FirstOrDefault(r => r.Method == method && r.Metric == metric && r.Split == split)?.Value
+            ?? double.NaN;
+        var s = new List<string>();
+        void Step(string what, string before, string after, string ifHelped)
+        {
+            double a = V(before),
+                b = V(after);
+            if (double.IsNaN(a) || double.IsNaN(b))
+                return;
+            s.Add(
+                b < a
+                    ? $"{what} helped: {before} {a:F2} -> {after} {b:F2} ({label}){ifHelped}."
+                    : $"{what} did not help in this run: {before} {a:F2} -> {after} {b:F2} ({label})."
+            );
+        }
+        Step("Post-processing", "U-Net (sim)", "U-Net (sim) + post-processing", "");
+        string oracle = rows.Select(r => r.Method)
+            .FirstOrDefault(m => m.StartsWith("oracle", StringComparison.Ordinal) && m.EndsWith("post-processing"))
+            ?? "";
+        Step(
+            "Translation",
+            "U-Net (sim) + post-processing",
+            "CycleGAN pipeline + post-processing",
+            double.IsNaN(V(oracle)) ? "" : $", towards the oracle's {V(oracle):F2}"
+        );
+        Step("The site averages", "U-Net (sim) + post-processing", "U-Net (sim + site averages) + post-processing", "");
+        double constant = V("per-case constant map");
+        if (!double.IsNaN(constant))
+        {
+            var behind = rows.Where(r =>
+                    r.Metric == metric
+                    && r.Split == split
+                    && r.Method != "per-case constant map"
+                    && !r.Method.StartsWith("oracle", StringComparison.Ordinal)
+                    && r.Value >= constant
+                )
+                .Select(r => $"{r.Method} {r.Value:F2}")
+                .ToList();
+            s.Add(
+                behind.Count == 0
+                    ? $"Every method beats the per-case constant map ({constant:F2})."
+                    : $"Not better than the per-case constant map ({constant:F2}), the floor every learnt method must "
+                        + $"beat: {string.Join(", ", behind)}."
+            );
+        }
+        return new Findings(s);
+    }
+
+    /// <summary>
     /// The evaluation as one row per method: real test RMSE and where the error lives (plateau and hole
     /// pixels, per case, per-image median and 90th percentile), real train RMSE, and the site-average MAE
     /// on the held-out sites (the check a real-data user can make).

@@ -116,6 +116,201 @@ public static class RetrievalViews
         return Charts.Bars("winning query shift (dy, dx)", "queries", names, [("queries", counts)]);
     }
 
+    /// <summary>The four ways of placing the method's matches, each with its site-average MAE on the held-out train
+    /// sites, the chosen one marked: what the data decided (<see cref="RetrievalChoice"/>).</summary>
+    public static DataFrame Choice((RetrievalOptions Chosen, IReadOnlyList<RetrievalChoiceRow> Rows) choice) =>
+        Tables.FromRecords(
+            choice.Rows.Select(r => new
+            {
+                Placement = r.Describe(),
+                HeldOutSiteMae = r.SiteMae,
+                Chosen = r.OneToOne == choice.Chosen.OneToOne && r.ShiftBack == choice.Chosen.ShiftBack ? "chosen" : "",
+            })
+        );
+
+    /// <summary>
+    /// Every retrieval variant on the test sample: how often it found the exact library map of the query (recall@1
+    /// against truth/test_library.csv; NaN without it), where its winning query shifts fell (share of queries at
+    /// 0, 1 and 2 px of Chebyshev distance), how many maps served two test images or more, and its test RMSE and
+    /// held-out site MAE (read from <paramref name="evaluation"/>, nothing predicted again).
+    /// </summary>
+    public static IReadOnlyList<RetrievalVariantRow> Score(
+        SemData d,
+        IReadOnlyList<RetrievalPredictor> variants,
+        IReadOnlyList<int> testIdx,
+        IEnumerable<EvalRow> evaluation
+    )
+    {
+        var rows = evaluation.ToList();
+        double Get(string method, string metric, string split) =>
+            rows.FirstOrDefault(r => r.Method == method && r.Metric == metric && r.Split == split)?.Value ?? double.NaN;
+        var lib = d.TestLibrary;
+        return variants
+            .Select(v =>
+            {
+                var top = v.Found(d.Test, testIdx).Select(f => f[0]).ToArray();
+                int reused = lib is null ? 0 : testIdx.Count(q => lib[q] >= 0);
+                double recall =
+                    lib is null || reused == 0
+                        ? double.NaN
+                        : Enumerable
+                            .Range(0, testIdx.Count)
+                            .Count(k => lib[testIdx[k]] >= 0 && top[k].Key == lib[testIdx[k]]) / (double)reused;
+                double Share(int px) =>
+                    top.Count(m => Math.Max(Math.Abs(m.ShiftRow), Math.Abs(m.ShiftCol)) == px)
+                    / (double)Math.Max(1, top.Length);
+                return new RetrievalVariantRow(
+                    v.Name,
+                    recall,
+                    Share(0),
+                    Share(1),
+                    Share(2),
+                    top.GroupBy(m => m.Key).Count(g => g.Count() > 1),
+                    Get(v.Name, "RMSE", Evaluator.TestSplit),
+                    Get(v.Name, "site-average MAE", Evaluator.HeldOutSplit)
+                );
+            })
+            .ToList();
+    }
+
+    /// <summary>The rows of <see cref="Score"/> as a table (shares of the winning shift as percentages).</summary>
+    public static DataFrame Variants(IReadOnlyList<RetrievalVariantRow> rows) =>
+        Tables.FromRecords(
+            rows.Select(r => new
+            {
+                r.Variant,
+                r.RecallAt1,
+                WinningShift0 = $"{r.Shift0:P0}",
+                WinningShift1px = $"{r.Shift1:P0}",
+                WinningShift2px = $"{r.Shift2:P0}",
+                r.MapsUsedTwice,
+                r.TestRmse,
+                r.HeldOutSiteMae,
+            })
+        );
+
+    /// <summary>
+    /// What notebook 04's run shows, in sentences written from its figures: retrieval against the best regression
+    /// method, what the keys are worth (recall@1 from the raw library to the perfect restyle), which placement the
+    /// held-out sites chose and whether the hidden truth agrees, and what the one-to-one assignment changed.
+    /// </summary>
+    public static Findings WhatItMeans(
+        RetrievalVariants v,
+        IReadOnlyList<RetrievalVariantRow> variants,
+        IEnumerable<EvalRow> evaluation
+    )
+    {
+        var rows = evaluation.ToList();
+        bool truth = v.Data.TestTruth is not null;
+        string metric = truth ? "RMSE" : "site-average MAE",
+            split = truth ? Evaluator.TestSplit : Evaluator.HeldOutSplit,
+            label = truth ? "test RMSE" : "held-out site MAE";
+        double Score(RetrievalVariantRow r) => truth ? r.TestRmse : r.HeldOutSiteMae;
+        var byName = variants.ToDictionary(r => r.Variant);
+        var method = byName[v.Method.Name];
+        var others = rows.Where(r =>
+                r.Metric == metric
+                && r.Split == split
+                && !byName.ContainsKey(r.Method)
+                && !r.Method.Contains("bound", StringComparison.Ordinal)
+                && !r.Method.Contains("oracle", StringComparison.OrdinalIgnoreCase)
+                && !double.IsNaN(r.Value)
+            )
+            .ToList();
+        var s = new List<string>();
+        if (others.MinBy(r => r.Value) is { } best)
+        {
+            double ratio = Score(method) / best.Value;
+            s.Add(
+                (
+                    $"Retrieval (the method) scores {label} {Score(method):F2} against {best.Value:F2} for the best "
+                    + $"method of notebooks 02-03 ({best.Method}): {ratio:F2} times its error, "
+                    + (
+                        ratio < 0.75 ? "well ahead"
+                        : ratio < 1 ? "ahead, by less than a quarter"
+                        : "not ahead"
+                    )
+                    + " (the winners' lead on the real leaderboard: 1.22 against 4.6-5.3, 0.27 times)."
+                )
+            );
+        }
+        if (truth)
+        {
+            string Recall(RetrievalPredictor? p) =>
+                p is not null && byName.TryGetValue(p.Name, out var r) ? $"{r.RecallAt1:P0}" : "n/a";
+            s.Add(
+                $"Retrieval is as good as its keys: the exact library map is found for {Recall(v.RawLibrary)} of the "
+                    + $"test images with the raw simulated library, {Recall(v.RestyledKeys)} with the winners' "
+                    + $"restyled keys, {Recall(v.Method)} with both directions (the method) and "
+                    + $"{Recall(v.Ceiling)} with a perfect restyle; a wrong map is a whole other hole, not a small "
+                    + "error."
+            );
+        }
+        var choice = v.Choice;
+        var chosen = choice.Rows.First(r =>
+            r.ShiftBack == choice.Chosen.ShiftBack && r.OneToOne == choice.Chosen.OneToOne
+        );
+        var other = choice.Rows.First(r => r.OneToOne != chosen.OneToOne && r.ShiftBack == chosen.ShiftBack);
+        s.Add(
+            $"The held-out train sites chose {(chosen.OneToOne ? "the one-to-one assignment" : "each query's top-1")} "
+                + $"(site-average MAE {chosen.SiteMae:F3} against {other.SiteMae:F3}). Where to put the found map they "
+                + "cannot see: shifting a map back moves no depth value off it (its border is plateau), so its site "
+                + "average is the same; the method keeps its default, "
+                + (chosen.ShiftBack ? "shifted back." : "unshifted.")
+        );
+        if (truth)
+        {
+            var placed = v.Placements.Select(p => byName[p.Name]).ToList();
+            var bestPlaced = placed.MinBy(r => r.TestRmse)!;
+            s.Add(
+                bestPlaced.Variant == method.Variant
+                    ? (
+                        $"The hidden truth agrees: the chosen placement has the lowest test RMSE of the four "
+                        + $"({method.TestRmse:F2}; the others "
+                        + string.Join(", ", placed.Where(r => r != method).Select(r => $"{r.TestRmse:F2}"))
+                        + ")."
+                    )
+                    : (
+                        $"The hidden truth would have chosen otherwise: {bestPlaced.Variant} has test RMSE "
+                        + $"{bestPlaced.TestRmse:F2} against the chosen {method.TestRmse:F2}; the site averages "
+                        + "see a site's mean depth, not each hole."
+                    )
+            );
+            var own = byName[
+                v.Placements[
+                    choice.Rows.ToList().FindIndex(r => !r.OneToOne && r.ShiftBack == choice.Chosen.ShiftBack)
+                ].Name
+            ];
+            var assigned = byName[
+                v.Placements[
+                    choice.Rows.ToList().FindIndex(r => r.OneToOne && r.ShiftBack == choice.Chosen.ShiftBack)
+                ].Name
+            ];
+            s.Add(
+                (
+                    $"One real image a map: assigning the test images to maps one-to-one finds the exact map for "
+                    + $"{assigned.RecallAt1:P0} against {own.RecallAt1:P0} when each image takes its own top-1 "
+                    + $"(test RMSE {assigned.TestRmse:F2} against {own.TestRmse:F2}; independent top-1s gave "
+                    + $"{own.MapsUsedTwice} maps to two test images or more)."
+                )
+            );
+            if (v.Ceiling is { } c && byName.TryGetValue(c.Name, out var ceil))
+                s.Add(
+                    (
+                        $"A perfect restyle with the winners' search reaches test RMSE {ceil.TestRmse:F2} (recall "
+                        + $"{ceil.RecallAt1:P0})"
+                        + (
+                            v.CeilingOneToOne is { } c1 && byName.TryGetValue(c1.Name, out var ceil1)
+                                ? $", {ceil1.TestRmse:F2} assigned one-to-one (recall {ceil1.RecallAt1:P0})"
+                                : ""
+                        )
+                        + $": the gap from the method's {method.TestRmse:F2} is the restyle's, not the search's."
+                    )
+                );
+        }
+        return new Findings(s);
+    }
+
     /// <summary>The best cosine of each query: library holes vs new shapes when the truth says which.</summary>
     /// <param name="testIdx">The test images searched, in the order of <paramref name="found"/> (null: all of
     /// them).</param>
@@ -228,3 +423,15 @@ public static class RetrievalViews
     /// <summary>One row of the per-case table: real test RMSE of a method on each case's images and on all.</summary>
     public sealed record CaseRmse(string Method, double Case1, double Case2, double Case3, double Case4, double All);
 }
+
+/// <summary>One retrieval variant on the test sample (<see cref="RetrievalViews.Score"/>).</summary>
+public sealed record RetrievalVariantRow(
+    string Variant,
+    double RecallAt1,
+    double Shift0,
+    double Shift1,
+    double Shift2,
+    int MapsUsedTwice,
+    double TestRmse,
+    double HeldOutSiteMae
+);

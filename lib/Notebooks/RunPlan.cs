@@ -319,18 +319,25 @@ public sealed record RunPlan(
                 parts.Add(
                     ("searches of the views", eT * (4 * both + winners + translated + unshifted + (n.Truth ? raw : 0)))
                 );
-                // the method, no shifts, the winners', translated queries, raw, all cases (4 cases' keys), the two
-                // ceilings
+                // the placement chosen on the held-out sites: one search of them
+                int heldOut = Math.Min(s.RealHeld, 4 * 50 * Math.Max(1, n.Train / Math.Max(1, 4 * 515)));
+                parts.Add(("placement chosen on held-out sites", heldOut * both));
+                // four placements, no shifts, the winners' (alone and one-to-one), translated queries, raw, all cases
+                // (4 cases' keys), the two ceilings
+                double allCases = 4 * Query(9, 2, true) + c.GeneratorInfer;
                 double variants =
-                    both
-                    + unshifted
-                    + winners
-                    + translated
-                    + raw
-                    + (4 * Query(9, 2, true) + c.GeneratorInfer)
-                    + (n.Truth ? 2 * raw : 0);
+                    4 * both + unshifted + 2 * winners + translated + raw + allCases + (n.Truth ? 2 * raw : 0);
                 double saved = c.AeInfer + (pipeline + c.ClassifierInfer) + (c.UNetInfer + c.ClassifierInfer);
                 parts.Add(("evaluation of every method", (eT + eR) * (variants + saved)));
+                // one-to-one variants assign the whole test set, not the sample; the variant table searches the
+                // sample again for each variant that is not one-to-one
+                parts.Add(
+                    (
+                        "one-to-one assignments and the variant table",
+                        (n.Test - eT) * (2 * both + winners + (n.Truth ? raw : 0))
+                            + eT * (2 * both + unshifted + winners + translated + raw + allCases + (n.Truth ? raw : 0))
+                    )
+                );
             }
             else if (name.StartsWith("05", StringComparison.Ordinal))
             {
@@ -338,7 +345,7 @@ public sealed record RunPlan(
                 parts.Add(
                     (
                         "auto: every method on held-out sites",
-                        library + autoImages * (both + c.AeInfer + pipeline + c.UNetInfer + 2 * c.ClassifierInfer)
+                        library + autoImages * (2 * both + c.AeInfer + pipeline + c.UNetInfer + 2 * c.ClassifierInfer)
                     )
                 );
                 parts.Add(("submission", (n.Test + Math.Min(2000, n.Test)) * both + n.Test * c.Decode));

@@ -107,6 +107,8 @@ public static class Notebook
             "text/plain"
         );
         Formatter.Register<Html>((h, writer) => writer.Write(h.Value), "text/html");
+        Formatter.Register<Findings>((f, writer) => writer.Write(f.ToHtml()), "text/html");
+        Formatter.Register<Findings>((f, writer) => writer.Write(f.ToString()), "text/plain");
         Formatter.Register<DataFrame>((df, writer) => writer.Write(Tables.ToHtml(df)), "text/html");
         Formatter.SetPreferredMimeTypesFor(typeof(ImageGrid), "image/png", "text/plain");
         Formatter.Register<HoleView>((v, writer) => writer.Write(Convert.ToBase64String(v.ToPng())), "image/png");

@@ -362,4 +362,36 @@ public static class Views
         }
         return g;
     }
+
+    /// <summary>Notebook 02's take-away, written from its evaluation: the AE's error on the simulated validation images
+    /// against the real ones, and against the constant mean map.</summary>
+    public static Findings TakeAway(IReadOnlyList<EvalRow> rows, string method, string constant)
+    {
+        double V(string m, string split) =>
+            rows.FirstOrDefault(r => r.Method == m && r.Metric == "RMSE" && r.Split == split)?.Value ?? double.NaN;
+        double sim = V(method, Evaluator.SimValSplit),
+            real = V(method, Evaluator.TestSplit),
+            flat = V(constant, Evaluator.TestSplit);
+        var s = new List<string>();
+        if (double.IsNaN(real))
+            s.Add(
+                Evaluator.NoTruth("the AE's real test RMSE")
+                    + $"; on simulated validation images it reaches RMSE {sim:F2}"
+            );
+        else
+        {
+            s.Add(
+                $"The AE reaches RMSE {sim:F2} on simulated validation images and {real:F2} on real test images: "
+                    + $"{real / sim:F1} times its error in the domain it learnt. The gap between the domains, not the "
+                    + "model's capacity, is the problem."
+            );
+            s.Add(
+                real < flat
+                    ? $"It beats the constant mean map ({flat:F2}) on the real images."
+                    : $"On the real images it does not even beat the constant mean map ({flat:F2})."
+            );
+        }
+        s.Add("Notebook 03 attacks the gap with CycleGAN translation.");
+        return new Findings(s);
+    }
 }

@@ -58,11 +58,13 @@ public sealed class CycleGanModel : IDisposable
     }
 
     /// <summary>Starts an epoch: pools emptied and reseeded, learning rates set from the schedule.</summary>
-    public void StartEpoch(int epoch)
+    /// <summary>Resets the pools and sets the learning rate of <paramref name="epoch"/>; <paramref
+    /// name="scheduleEpoch"/>: the schedule's epoch when it differs (a warm-started case).</summary>
+    public void StartEpoch(int epoch, int? scheduleEpoch = null)
     {
         _poolFakeSim.Reset(epoch);
         _poolFakeReal.Reset(epoch);
-        double lr = Options.LearningRate * Options.LrFactor(epoch);
+        double lr = Options.LearningRate * Options.LrFactor(scheduleEpoch ?? epoch);
         foreach (var g in OptG.ParamGroups)
             g.LearningRate = lr;
         foreach (var g in OptD.ParamGroups)

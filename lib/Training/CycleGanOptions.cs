@@ -98,6 +98,12 @@ public sealed record CycleGanOptions
     /// train folder Depth_{100+10k} (test images are not used: their case is unknown).</summary>
     public bool PerCase { get; init; }
 
+    /// <summary>Per case only: epochs 1..this train Case_1's CycleGAN alone; then Cases 2-4 start from Case_1's
+    /// weights (fresh optimizers, the learning-rate schedule restarted) and train the epochs after it, Case_1 resting.
+    /// The winners trained Case_1 300 epochs and warm-started the others for 100 each. 0: every case from scratch, all
+    /// epochs.</summary>
+    public int WarmStartAfter { get; init; }
+
     /// <summary>Seed of weights, shuffles, flips and pools.</summary>
     public int Seed { get; init; } = 41;
 
@@ -135,6 +141,37 @@ public sealed record CycleGanOptions
             PerCase = true,
         };
 
+    /// <summary>The winners' CycleGAN as published (1st place, 1.22): per case, WGAN-GP (lambda_gp 10, 5 critic steps),
+    /// cycle 10, identity 0.5, Adam 2e-4, batch 128, a generator of 64 channels with 2 residual blocks, Case_1 for 300
+    /// epochs and Cases 2-4 warm-started from it for 100. Their critic used GroupNorm; instance normalisation here (a
+    /// per-sample norm, as the gradient penalty needs). For a GPU: hours even there.</summary>
+    public static CycleGanOptions Winners =>
+        new()
+        {
+            Name = "cyclegan-winners",
+            Epochs = 400,
+            WarmStartAfter = 300,
+            BatchSize = 128,
+            GenWidth = 64,
+            GenBlocks = 2,
+            Dropout = 0,
+            Gan = GanKind.WganGp,
+            DiscNorm = NormKind.Instance,
+            CriticSteps = 5,
+            Decay = LrDecay.None,
+            PerCase = true,
+        };
+
+    /// <summary>The epoch of the learning-rate schedule that epoch <paramref name="epoch"/> of model <paramref
+    /// name="m"/> is in: warm-started cases begin their schedule again.</summary>
+    public int ScheduleEpoch(int epoch, int m) =>
+        PerCase && WarmStartAfter > 0 && m > 0 ? Math.Max(1, epoch - WarmStartAfter) : epoch;
+
+    /// <summary>Whether model <paramref name="m"/> trains in epoch <paramref name="epoch"/> (see <see
+    /// cref="WarmStartAfter"/>).</summary>
+    public bool Trains(int m, int epoch) =>
+        !PerCase || WarmStartAfter <= 0 || (m == 0 ? epoch <= WarmStartAfter : epoch > WarmStartAfter);
+
     /// <summary>Throws on an option value no code path accepts.</summary>
     public CycleGanOptions Validated()
     {
@@ -150,6 +187,11 @@ public sealed record CycleGanOptions
             );
         if (Epochs < 1 || BatchSize < 2 || CriticSteps < 1)
             throw new ArgumentException("Epochs >= 1, BatchSize >= 2 and CriticSteps >= 1 are required");
+        if (WarmStartAfter < 0 || WarmStartAfter > 0 && (!PerCase || WarmStartAfter >= Epochs))
+            throw new ArgumentException(
+                $"WarmStartAfter {WarmStartAfter} needs PerCase and fewer than Epochs ({Epochs}): Case_1 trains "
+                    + "epochs 1..WarmStartAfter, the other cases the epochs after"
+            );
         return this;
     }
 

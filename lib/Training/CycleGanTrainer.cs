@@ -69,6 +69,7 @@ public sealed class CycleGanTrainer : IDisposable
             Data = options.Data.Length > 0 ? options.Data : data.Layout.Root,
         };
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
+        _lock = Workspace.RunLock.Acquire(dir, $"training {options.Name}"); // before the folder is replaced
         if (fresh && Directory.Exists(dir))
             Directory.Delete(dir, true);
         _log = new RunLog(dir);
@@ -186,12 +187,19 @@ public sealed class CycleGanTrainer : IDisposable
             var sw = Stopwatch.StartNew();
             var sums = new Dictionary<string, LossSum>(); // per loss, on the device
             long images = 0;
-            int totalIters = Enumerable.Range(0, Models.Count).Sum(m => StepsPerEpoch(m) * perGen),
+            int totalIters = Enumerable
+                    .Range(0, Models.Count)
+                    .Where(m => Options.Trains(m, epoch))
+                    .Sum(m => StepsPerEpoch(m) * perGen),
                 done = 0;
+            if (Options.PerCase && Options.WarmStartAfter > 0 && epoch == Options.WarmStartAfter + 1)
+                WarmStart();
             for (int m = 0; m < Models.Count; m++)
             {
+                if (!Options.Trains(m, epoch))
+                    continue;
                 var model = Models[m];
-                model.StartEpoch(epoch);
+                model.StartEpoch(epoch, Options.ScheduleEpoch(epoch, m));
                 model.train();
                 // dropout, GP mixing: a function of (seed, epoch, model)
                 torch.manual_seed(Options.Seed * 1_000_003L + epoch * 101 + m);
@@ -319,6 +327,21 @@ public sealed class CycleGanTrainer : IDisposable
         return History;
     }
 
+    /// <summary>Cases 2-4 take Case_1's weights, as the winners started them (<see
+    /// cref="CycleGanOptions.WarmStartAfter"/>); their optimizers keep their fresh state.</summary>
+    void WarmStart()
+    {
+        using var noGrad = torch.no_grad();
+        for (int m = 1; m < Models.Count; m++)
+        {
+            // in place: the optimizers (flat multi-tensor buffers too) keep pointing at these tensors
+            foreach (var (a, b) in Models[0].Nets.parameters().Zip(Models[m].Nets.parameters()))
+                b.copy_(a);
+            foreach (var (a, b) in Models[0].Nets.buffers().Zip(Models[m].Nets.buffers()))
+                b.copy_(a);
+        }
+    }
+
     /// <summary>The Real -> Sim generator for images of case <paramref name="c"/> (the shared one unless per
     /// case).</summary>
     public ResnetGenerator GenRealToSim(int c) => Models[Options.PerCase ? c - 1 : 0].Nets.GenRealToSim;
@@ -345,9 +368,13 @@ public sealed class CycleGanTrainer : IDisposable
         return o;
     }
 
+    /// <summary>This process's hold on the run folder (<see cref="Workspace.RunLock"/>).</summary>
+    readonly Workspace.RunLock _lock;
+
     public void Dispose()
     {
         _log.Dispose();
+        _lock.Dispose();
         foreach (var m in Models)
             m.Dispose();
     }

@@ -228,6 +228,55 @@ public class CycleGanTrainingTests(TinyData tiny)
     }
 
     [Fact]
+    public void WarmStartTrainsCaseOneFirstThenStartsTheOthersFromIt()
+    {
+        using var d = SemData.Open(tiny.Root);
+        var o = Small with
+        {
+            Name = "cg-warm",
+            Epochs = 2,
+            WarmStartAfter = 1,
+            StepsPerEpoch = 2,
+            PerCase = true,
+            Gan = GanKind.WganGp,
+            DiscNorm = NormKind.Instance,
+            CriticSteps = 2,
+            Decay = LrDecay.Exponential,
+        };
+        using var t = new CycleGanTrainer(o, d);
+        float[] First(int m) => t.Models[m].Nets.parameters().First().detach().cpu().data<float>().ToArray();
+        var initial = Enumerable.Range(0, 4).Select(First).ToArray();
+        t.Fit(untilEpoch: 1);
+        var afterOne = Enumerable.Range(0, 4).Select(First).ToArray();
+        Assert.NotEqual(initial[0], afterOne[0]); // Case_1 trained
+        for (int m = 1; m < 4; m++)
+            Assert.Equal(initial[m], afterOne[m]); // the others rested
+        t.Fit();
+        var afterTwo = Enumerable.Range(0, 4).Select(First).ToArray();
+        Assert.Equal(afterOne[0], afterTwo[0]); // Case_1 rests in the warm epochs
+        for (int m = 1; m < 4; m++)
+        {
+            Assert.NotEqual(afterOne[0], afterTwo[m]); // started from Case_1's weights, then trained on their case
+            Assert.True(Distance(afterTwo[m], afterOne[0]) < Distance(afterTwo[m], initial[m]));
+        }
+        Assert.Equal(1, o.ScheduleEpoch(2, 1)); // the warm cases restart the schedule
+        Assert.Equal(2e-4, t.Models[1].LearningRate, 10);
+        Assert.Throws<ArgumentException>(() => (o with { PerCase = false }).Validated());
+        Assert.Throws<ArgumentException>(() => (o with { WarmStartAfter = 2 }).Validated());
+        Assert.Equal(
+            (400, 300, true),
+            (
+                CycleGanOptions.Winners.Epochs,
+                CycleGanOptions.Winners.WarmStartAfter,
+                CycleGanOptions.Winners.Validated().PerCase
+            )
+        );
+    }
+
+    static double Distance(float[] a, float[] b) =>
+        Math.Sqrt(a.Zip(b).Sum(p => (p.First - p.Second) * (double)(p.First - p.Second)));
+
+    [Fact]
     public void ResumeContinuesExactly()
     {
         using var d = SemData.Open(tiny.Root);

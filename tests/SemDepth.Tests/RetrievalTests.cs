@@ -182,6 +182,81 @@ public class RetrievalTests(TinyData tiny)
     }
 
     [Fact]
+    public void APerfectRestyleWithTheWinnersSearchFindsMostMapsAndOneToOneNeverSharesOne()
+    {
+        _ = TorchDevice.Current;
+        using var d = SemData.Open(tiny.Root);
+        var truthLib = d.TestLibrary!;
+        var idx = Enumerable.Range(0, d.Test.Count).ToList();
+        using var lib = RetrievalLibrary.BuildPerfectRestyle(d, RetrievalOptions.RestyledKeys);
+        var cases = new TrueCases(d);
+        var own = new RetrievalPredictor("k = 1", lib, d, cases);
+        var assigned = new RetrievalPredictor(
+            "one-to-one",
+            lib.WithSearch(lib.Options with { OneToOne = true }),
+            d,
+            cases
+        );
+        var top1 = own.Found(d.Test, idx).Select(f => f[0].Key).ToArray();
+        var one = assigned.Found(d.Test, idx).Select(f => f[0].Key).ToArray();
+        int Recall(int[] keys) => idx.Count(q => keys[q] == truthLib[q]);
+        // tiny: 10 test images a case among 34 maps, every one a library map; measured 40 of 40 both ways (15 of 16
+        // train sites confirmed, 90 maps taken)
+        Assert.InRange(Recall(top1), 36, 40);
+        Assert.True(Recall(one) >= Recall(top1), $"one-to-one {Recall(one)} < k = 1 {Recall(top1)}");
+        Assert.Equal(one.Length, one.Distinct().Count()); // never one map for two test images
+        // the train sites whose matched maps give their CSV average took their maps first: with perfect keys those
+        // are train truths, never a test image's
+        var confirmed = assigned.ConfirmedMaps([]);
+        Assert.True(assigned.Confirmation.Confirmed > 0, assigned.Confirmation.ToString());
+        Assert.Empty(confirmed.Intersect(truthLib));
+        Assert.Empty(one.Intersect(confirmed));
+        // a batch of the test set is a part of the one assignment over all of it
+        var part = assigned.Found(d.Test, [5, 3]).Select(f => f[0].Key).ToArray();
+        Assert.Equal(new[] { one[5], one[3] }, part);
+        var pred = assigned.Predict(d.Test, idx);
+        foreach (int q in idx.Where(q => one[q] == truthLib[q]))
+            Assert.Equal(d.TestTruth!.ToArray(q), pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels).ToArray());
+    }
+
+    [Fact]
+    public void TheAssignmentTakesPairsByFallingCosineAndFallsBackToTheBestFreeKey()
+    {
+        static Match M(int key, float cos) => new(key, 0, 0, cos);
+        // query 0 and 1 both want map 7; 1 holds it more strongly, so 0 takes its second choice; query 2's
+        // candidates are all taken, so it gets the best free key of the whole case
+        Match[][] cand =
+        [
+            [M(7, 0.90f), M(8, 0.80f)],
+            [M(7, 0.95f), M(9, 0.50f)],
+            [M(7, 0.85f), M(8, 0.70f)],
+        ];
+        int[]? asked = null;
+        var got = RetrievalPredictor.AssignOneToOne(cand, left =>
+        {
+            asked = left;
+            return
+            [
+                [M(7, 0.85f), M(8, 0.70f), M(9, 0.4f), M(3, 0.3f)],
+            ];
+        });
+        Assert.Equal(new[] { 2 }, asked);
+        Assert.Equal(new[] { 8, 7, 9 }, got.Select(m => m.Key)); // 9 is free: query 1 took 7 with its first choice
+        // with no free key at all the query keeps its own top-1 (a case with more queries than maps)
+        var full = RetrievalPredictor.AssignOneToOne(
+            [
+                [M(1, 0.9f)],
+                [M(1, 0.8f)],
+            ],
+            left =>
+                [
+                    [M(1, 0.8f)],
+                ]
+        );
+        Assert.Equal(new[] { 1, 1 }, full.Select(m => m.Key));
+    }
+
+    [Fact]
     public void TranslatedQueriesNeedTheOtherGeneratorAndBothDirectionsAverageTheTwoCorrelations()
     {
         _ = TorchDevice.Current;
@@ -377,6 +452,15 @@ public class RetrievalTests(TinyData tiny)
         // white noise loses most of its variance
         Assert.True(smooth.std().item<float>() < 0.6f * x.std().item<float>());
         Assert.True(ReferenceEquals(x, RetrievalLibrary.Smooth(x, 0)));
+    }
+
+    /// <summary>The true case of train (their folder) and test images (hidden truth).</summary>
+    sealed class TrueCases(SemData d) : ICasePredictor
+    {
+        public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) =>
+            ReferenceEquals(sem, d.Train)
+                ? idx.Select(i => d.Layout.Train[i].Case).ToArray()
+                : idx.Select(i => d.TestCases![i]).ToArray();
     }
 
     sealed class KnownCases(int[] cases) : ICasePredictor
