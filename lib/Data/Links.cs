@@ -16,7 +16,7 @@ public static class Links
         var kept = new List<string>();
         var all = new DirectoryInfo(dir).EnumerateFileSystemInfos(
             "*",
-            new EnumerationOptions { IgnoreInaccessible = true }
+            new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 }
         );
         foreach (var e in all.OrderBy(e => e.Name, StringComparer.Ordinal))
         {

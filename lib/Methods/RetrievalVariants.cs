@@ -196,12 +196,26 @@ public sealed class RetrievalVariants(
 
     RetrievalPredictor Named(RetrievalLibrary l) => new($"retrieval ({l.Options.Describe()})", l, Data, Cases);
 
+    /// <summary>True when the run evaluates a sample of the test images (a CPU budget on a full-size set): a one-to-one
+    /// variant assigns every test image, so only the method's is evaluated then.</summary>
+    public bool OneToOneSampled =>
+        RunCaps.Current.EvalTestImages > 0 && RunCaps.Current.EvalTestImages < Data.Test.Count;
+
+    /// <summary>What <see cref="All"/> leaves out and why, or null.</summary>
+    public string? LeftOut =>
+        OneToOneSampled
+            ? $"one-to-one variants other than the method are left out: each assigns all {Data.Test.Count:N0} test "
+                + $"images, and this run evaluates {RunCaps.Current.EvalTestImages:N0} ({RunCaps.Current.Reason})"
+            : null;
+
     /// <summary>Every variant the table compares: the four placements (the method among them), no shifts, the
     /// winners' keys and search (alone and one-to-one), translated queries, the raw library, all cases, and the
-    /// ceilings last (where the truth allows).</summary>
+    /// ceilings last (where the truth allows); without the one-to-one ones but the method's where <see
+    /// cref="OneToOneSampled"/>.</summary>
     public IReadOnlyList<RetrievalPredictor> All()
     {
-        var all = new List<RetrievalPredictor>(Placements)
+        bool Keep(RetrievalPredictor p) => !OneToOneSampled || !p.Library.Options.OneToOne || p == Method;
+        var all = new List<RetrievalPredictor>(Placements.Select(p => p.Name == Method.Name ? Method : p))
         {
             Unshifted,
             RestyledKeys,
@@ -214,6 +228,6 @@ public sealed class RetrievalVariants(
             all.Add(c);
         if (CeilingOneToOne is { } u)
             all.Add(u);
-        return all;
+        return all.Where(Keep).ToList();
     }
 }

@@ -129,8 +129,7 @@ public static class DomainShiftViews
             split = truth ? Evaluator.TestSplit : Evaluator.HeldOutSplit,
             label = truth ? "real test RMSE" : "held-out site MAE";
         double V(string method) =>
-            rows.FirstOrDefault(r => r.Method == method && r.Metric == metric && r.Split == split)?.Value
-            ?? double.NaN;
+            rows.FirstOrDefault(r => r.Method == method && r.Metric == metric && r.Split == split)?.Value ?? double.NaN;
         var s = new List<string>();
         void Step(string what, string before, string after, string ifHelped)
         {

@@ -260,40 +260,33 @@ public static class RetrievalViews
         );
         if (truth)
         {
-            var placed = v.Placements.Select(p => byName[p.Name]).ToList();
+            var placed = v.Placements.Where(p => byName.ContainsKey(p.Name)).Select(p => byName[p.Name]).ToList();
             var bestPlaced = placed.MinBy(r => r.TestRmse)!;
+            string of = placed.Count == 4 ? "of the four" : $"of the {placed.Count} evaluated";
             s.Add(
                 bestPlaced.Variant == method.Variant
-                    ? (
-                        $"The hidden truth agrees: the chosen placement has the lowest test RMSE of the four "
+                    ? $"The hidden truth agrees: the chosen placement has the lowest test RMSE {of} "
                         + $"({method.TestRmse:F2}; the others "
                         + string.Join(", ", placed.Where(r => r != method).Select(r => $"{r.TestRmse:F2}"))
                         + ")."
-                    )
-                    : (
-                        $"The hidden truth would have chosen otherwise: {bestPlaced.Variant} has test RMSE "
+                    : $"The hidden truth would have chosen otherwise: {bestPlaced.Variant} has test RMSE "
                         + $"{bestPlaced.TestRmse:F2} against the chosen {method.TestRmse:F2}; the site averages "
                         + "see a site's mean depth, not each hole."
-                    )
             );
-            var own = byName[
-                v.Placements[
-                    choice.Rows.ToList().FindIndex(r => !r.OneToOne && r.ShiftBack == choice.Chosen.ShiftBack)
-                ].Name
-            ];
-            var assigned = byName[
-                v.Placements[
-                    choice.Rows.ToList().FindIndex(r => r.OneToOne && r.ShiftBack == choice.Chosen.ShiftBack)
-                ].Name
-            ];
-            s.Add(
-                (
+            RetrievalVariantRow? Placed(bool oneToOne)
+            {
+                int k = choice
+                    .Rows.ToList()
+                    .FindIndex(r => r.OneToOne == oneToOne && r.ShiftBack == choice.Chosen.ShiftBack);
+                return byName.GetValueOrDefault(v.Placements[k].Name);
+            }
+            if (Placed(false) is { } own && Placed(true) is { } assigned)
+                s.Add(
                     $"One real image a map: assigning the test images to maps one-to-one finds the exact map for "
-                    + $"{assigned.RecallAt1:P0} against {own.RecallAt1:P0} when each image takes its own top-1 "
-                    + $"(test RMSE {assigned.TestRmse:F2} against {own.TestRmse:F2}; independent top-1s gave "
-                    + $"{own.MapsUsedTwice} maps to two test images or more)."
-                )
-            );
+                        + $"{assigned.RecallAt1:P0} against {own.RecallAt1:P0} when each image takes its own top-1 "
+                        + $"(test RMSE {assigned.TestRmse:F2} against {own.TestRmse:F2}; independent top-1s gave "
+                        + $"{own.MapsUsedTwice} maps to two test images or more)."
+                );
             if (v.Ceiling is { } c && byName.TryGetValue(c.Name, out var ceil))
                 s.Add(
                     (

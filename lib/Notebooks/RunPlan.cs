@@ -325,16 +325,23 @@ public sealed record RunPlan(
                 // four placements, no shifts, the winners' (alone and one-to-one), translated queries, raw, all cases
                 // (4 cases' keys), the two ceilings
                 double allCases = 4 * Query(9, 2, true) + c.GeneratorInfer;
+                bool sampled = eT < n.Test; // then the one-to-one variants but the method's are left out
                 double variants =
-                    4 * both + unshifted + 2 * winners + translated + raw + allCases + (n.Truth ? 2 * raw : 0);
+                    (sampled ? 2 : 4) * both
+                    + unshifted
+                    + (sampled ? 1 : 2) * winners
+                    + translated
+                    + raw
+                    + allCases
+                    + (n.Truth ? (sampled ? 1 : 2) * raw : 0);
                 double saved = c.AeInfer + (pipeline + c.ClassifierInfer) + (c.UNetInfer + c.ClassifierInfer);
                 parts.Add(("evaluation of every method", (eT + eR) * (variants + saved)));
-                // one-to-one variants assign the whole test set, not the sample; the variant table searches the
+                // a one-to-one method assigns the whole test set, not the sample; the variant table searches the
                 // sample again for each variant that is not one-to-one
                 parts.Add(
                     (
                         "one-to-one assignments and the variant table",
-                        (n.Test - eT) * (2 * both + winners + (n.Truth ? raw : 0))
+                        (n.Test - eT) * both
                             + eT * (2 * both + unshifted + winners + translated + raw + allCases + (n.Truth ? raw : 0))
                     )
                 );

@@ -324,7 +324,7 @@ public class CliTests(TinyData tiny)
         Assert.True(code == 0, stderr);
         Assert.DoesNotContain('\u001b', stdout); // no terminal escapes when redirected
         Assert.Contains("generate test: 40/40 images", stdout, StringComparison.Ordinal);
-        Assert.Contains("120 depth maps", stdout, StringComparison.Ordinal);
+        Assert.Contains("136 depth maps", stdout, StringComparison.Ordinal);
         var again = Semdepth("generate", "--preset", "tiny", "--out", outDir);
         Assert.Equal(1, again.Code); // refuses to overwrite without --force
         Assert.Contains("--force", again.Err, StringComparison.Ordinal);
