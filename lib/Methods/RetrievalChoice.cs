@@ -25,10 +25,18 @@ public static class RetrievalChoice
         SemData d,
         ICasePredictor? cases,
         IReadOnlyList<int> heldOutSample
+    ) => Choose(new RetrievalPredictor("choice", library, d, cases), d, heldOutSample);
+
+    /// <summary>As above with <paramref name="search"/>'s library and cases; it remembers the held-out matches of
+    /// both kinds, so the chosen predictor (<see cref="RetrievalPredictor.Placed"/>) scores those sites again for
+    /// free.</summary>
+    public static (RetrievalOptions Chosen, IReadOnlyList<RetrievalChoiceRow> Rows) Choose(
+        RetrievalPredictor search,
+        SemData d,
+        IReadOnlyList<int> heldOutSample
     )
     {
-        var o = library.Options;
-        var search = new RetrievalPredictor("choice", library, d, cases);
+        var o = search.Library.Options;
         var candidates = search.Search(d.Train, heldOutSample, topK: o.AssignCandidates);
         var own = candidates.Select(c => c[0]).ToArray();
         var assigned = RetrievalPredictor.AssignOneToOne(
@@ -42,6 +50,8 @@ public static class RetrievalChoice
                 ),
             search.ConfirmedMaps(heldOutSample) // the other train sites' confirmed maps, as a test prediction takes
         );
+        search.Remember(d.Train, heldOutSample, false, own);
+        search.Remember(d.Train, heldOutSample, true, assigned);
         var rows = new List<RetrievalChoiceRow>();
         bool[] shiftBacks = o.MaxShift > 0 ? [false, true] : [o.ShiftBack];
         foreach (bool oneToOne in new[] { false, true })

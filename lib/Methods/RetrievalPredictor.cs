@@ -92,9 +92,51 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
 
     /// <summary>The match each query's prediction comes from: the one-to-one assignment or each query's own top
     /// matches, as the options say.</summary>
-    public Match[][] Found(ImageSet sem, IReadOnlyList<int> idx) => O.OneToOne ? Assigned(sem, idx) : Search(sem, idx);
+    public Match[][] Found(ImageSet sem, IReadOnlyList<int> idx)
+    {
+        // a notebook asks for the same images more than once (a view, the table, the variant rows, the other
+        // placement): search them once (Search itself never remembers: benchmarks time it)
+        var ids = idx.ToArray();
+        foreach (var (set, seen, oneToOne, found) in _state.Found)
+            if (ReferenceEquals(set, sem) && oneToOne == O.OneToOne && seen.AsSpan().SequenceEqual(ids))
+                return found;
+        var result = O.OneToOne ? Assigned(sem, idx) : Search(sem, idx);
+        if (_state.Found.Count >= 8)
+            _state.Found.RemoveAt(0);
+        _state.Found.Add((sem, ids, O.OneToOne, result));
+        return result;
+    }
 
-    Dictionary<int, Match>? _testAssignment;
+    /// <summary>What this predictor found, shared with <see cref="Placed"/> copies: the matches do not depend on where
+    /// the map is put.</summary>
+    sealed class SearchState
+    {
+        public readonly List<(ImageSet Set, int[] Idx, bool OneToOne, Match[][] Found)> Found = [];
+        public Dictionary<int, Match>? TestAssignment;
+        public Match[]? TrainTop1;
+        public int[]? TrainSearched;
+    }
+
+    SearchState _state = new();
+
+    /// <summary>The same search placing its maps shifted back or not (<paramref name="shiftBack"/>), one-to-one or
+    /// not (<paramref name="oneToOne"/>, else as this one), named <paramref name="placedName"/>: what one found, the
+    /// other reuses.</summary>
+    public RetrievalPredictor Placed(string placedName, bool shiftBack, bool? oneToOne = null) =>
+        new(
+            placedName,
+            library.WithSearch(O with { ShiftBack = shiftBack, OneToOne = oneToOne ?? O.OneToOne }),
+            data,
+            cases
+        )
+        {
+            _state = _state,
+        };
+
+    /// <summary>Remembers <paramref name="found"/> as what <see cref="Found"/> gives for images <paramref name="idx"/>
+    /// of <paramref name="sem"/> (one-to-one or not), for this predictor and its <see cref="Placed"/> copies.</summary>
+    internal void Remember(ImageSet sem, IReadOnlyList<int> idx, bool oneToOne, Match[] found) =>
+        _state.Found.Add((sem, idx.ToArray(), oneToOne, found.Select(m => new[] { m }).ToArray()));
 
     /// <summary>The one-to-one match of each query (<see cref="RetrievalOptions.OneToOne"/>), one a query. Test images
     /// are assigned all together once (a batch of them is a part of that assignment).</summary>
@@ -102,13 +144,13 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     {
         if (!ReferenceEquals(sem, data.Test))
             return Assign(sem, idx).Select(m => new[] { m }).ToArray();
-        if (_testAssignment is null)
+        if (_state.TestAssignment is null)
         {
             var all = Enumerable.Range(0, sem.Count).ToArray();
             var found = Assign(sem, all);
-            _testAssignment = all.ToDictionary(q => q, q => found[q]);
+            _state.TestAssignment = all.ToDictionary(q => q, q => found[q]);
         }
-        return idx.Select(q => new[] { _testAssignment[q] }).ToArray();
+        return idx.Select(q => new[] { _state.TestAssignment[q] }).ToArray();
     }
 
     /// <summary>Queries <paramref name="idx"/> assigned to maps one-to-one (see <see cref="AssignOneToOne"/>), the maps
@@ -127,9 +169,6 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// <summary>Sites confirmed by the last <see cref="ConfirmedMaps"/> and the train images it searched.</summary>
     public (int Sites, int Confirmed, int Maps, int Images) Confirmation { get; private set; }
 
-    Match[]? _trainTop1;
-    int[]? _trainSearched;
-
     /// <summary>
     /// The maps of confirmed train sites: every train image (an even sample of whole sites, <see
     /// cref="RetrievalOptions.ConfirmImages"/>) is searched once, those of <paramref name="predicting"/>'s sites
@@ -140,21 +179,24 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     {
         if (O.ConfirmTolerance <= 0 || data.Layout.AverageDepth.Count == 0)
             return new HashSet<int>();
-        if (_trainTop1 is null)
-        {
-            var all = Enumerable.Range(0, data.Train.Count).ToArray();
-            _trainSearched = O.ConfirmImages > 0 ? Splits.WholeSites(data.Layout, all, O.ConfirmImages) : all;
-            _trainTop1 = Search(data.Train, _trainSearched, topK: 1).Select(f => f[0]).ToArray();
-        }
+        var all = Enumerable.Range(0, data.Train.Count).ToArray();
+        _state.TrainSearched ??= O.ConfirmImages > 0 ? Splits.WholeSites(data.Layout, all, O.ConfirmImages) : all;
+        var searched = _state.TrainSearched;
         var skip = predicting.Select(i => data.Layout.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
+        if (searched.All(i => skip.Contains(data.Layout.Train[i].SiteKey)))
+        {
+            Confirmation = (0, 0, 0, 0); // every site searched is being predicted: nothing to confirm
+            return new HashSet<int>();
+        }
+        var top1 = _state.TrainTop1 ??= Search(data.Train, searched, topK: 1).Select(f => f[0]).ToArray();
         var keep = Enumerable
-            .Range(0, _trainSearched!.Length)
-            .Where(k => !skip.Contains(data.Layout.Train[_trainSearched[k]].SiteKey))
+            .Range(0, searched.Length)
+            .Where(k => !skip.Contains(data.Layout.Train[searched[k]].SiteKey))
             .ToList();
-        var idx = keep.Select(k => _trainSearched[k]).ToList();
+        var idx = keep.Select(k => searched[k]).ToList();
         var maps = new byte[idx.Count * Geometry.Pixels];
         for (int j = 0; j < keep.Count; j++)
-            data.SimDepth[_trainTop1[keep[j]].Key].CopyTo(maps.AsSpan(j * Geometry.Pixels, Geometry.Pixels));
+            data.SimDepth[top1[keep[j]].Key].CopyTo(maps.AsSpan(j * Geometry.Pixels, Geometry.Pixels));
         var taken = new HashSet<int>();
         var sites = SiteAverages.Of(data.Layout, idx, maps);
         int confirmed = 0;
@@ -162,7 +204,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         {
             confirmed++;
             foreach (int pos in site.Positions)
-                taken.Add(_trainTop1[keep[pos]].Key);
+                taken.Add(top1[keep[pos]].Key);
         }
         Confirmation = (sites.Count, confirmed, taken.Count, idx.Count);
         return taken;

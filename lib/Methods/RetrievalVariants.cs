@@ -143,20 +143,44 @@ public sealed class RetrievalVariants(
     /// <summary>How the method places its matches, chosen by held-out site MAE (<see cref="RetrievalChoice"/>), and
     /// the four placements' scores.</summary>
     public (RetrievalOptions Chosen, IReadOnlyList<RetrievalChoiceRow> Rows) Choice =>
-        _choice ??= RetrievalChoice.Choose(Library, Data, Cases, SavedMethods.SiteSample(Data.Layout, 50));
+        _choice ??= RetrievalChoice.Choose(Searcher, Data, SavedMethods.SiteSample(Data.Layout, 50));
+
+    RetrievalPredictor? _searcher;
+
+    /// <summary>The method's search, shared by the method and its placements.</summary>
+    RetrievalPredictor Searcher => _searcher ??= Named(Library);
 
     /// <summary>The method: both directions, placed as the held-out sites chose (what <c>retrieval</c>
     /// submits).</summary>
-    public RetrievalPredictor Method => _method ??= Named(Library.WithSearch(Choice.Chosen));
+    public RetrievalPredictor Method =>
+        _method ??= Searcher.Placed(
+            $"retrieval ({Choice.Chosen.Describe()})",
+            Choice.Chosen.ShiftBack,
+            Choice.Chosen.OneToOne
+        );
 
     /// <summary>The four placements of the method's matches (each query's top-1 or one-to-one, the map shifted back
     /// or not), in the order of <see cref="Choice"/>'s rows.</summary>
-    public IReadOnlyList<RetrievalPredictor> Placements =>
-        _placements ??= Choice
-            .Rows.Select(r =>
-                Named(Library.WithSearch(Library.Options with { ShiftBack = r.ShiftBack, OneToOne = r.OneToOne }))
-            )
-            .ToList();
+    public IReadOnlyList<RetrievalPredictor> Placements => _placements ??= PlacementsSharingSearches();
+
+    /// <summary>The four placements, the method one of them, all of one search state (<see
+    /// cref="RetrievalPredictor.Placed"/>): each kind of match is searched once.</summary>
+    List<RetrievalPredictor> PlacementsSharingSearches()
+    {
+        var list = new List<RetrievalPredictor>();
+        foreach (var r in Choice.Rows)
+        {
+            var o = Library.Options with { ShiftBack = r.ShiftBack, OneToOne = r.OneToOne };
+            string name = $"retrieval ({o.Describe()})";
+            RetrievalPredictor p;
+            if (name == Method.Name)
+                p = Method;
+            else
+                p = Searcher.Placed(name, r.ShiftBack, r.OneToOne);
+            list.Add(p);
+        }
+        return list;
+    }
 
     public RetrievalPredictor Unshifted =>
         _unshifted ??= Named(Library.WithSearch(Choice.Chosen with { MaxShift = 0 }));

@@ -128,14 +128,13 @@ public static class SavedMethods
                     DefaultRetrieval(d),
                     genRealToSim: c => nets(c).GenRealToSim
                 );
-                var (options, rows) = RetrievalChoice.Choose(built, d, cases, SiteSample(d.Layout, 50));
-                var lib = built.WithSearch(options);
+                var searcher = new RetrievalPredictor("choice", built, d, cases);
+                var (options, rows) = RetrievalChoice.Choose(searcher, d, SiteSample(d.Layout, 50));
                 var p = new MemoPredictor(
-                    new RetrievalPredictor(
+                    searcher.Placed(
                         $"retrieval ({options.Describe()}, {ModeNames.Of(options.Search)}; CycleGAN epoch {epoch})",
-                        lib,
-                        d,
-                        cases
+                        options.ShiftBack,
+                        options.OneToOne
                     )
                 );
                 string opts =
