@@ -322,12 +322,13 @@ public sealed record RunPlan(
                 // the placement chosen on the held-out sites: one search of them
                 int heldOut = Math.Min(s.RealHeld, 4 * 50 * Math.Max(1, n.Train / Math.Max(1, 4 * 515)));
                 parts.Add(("placement chosen on held-out sites", heldOut * both));
-                // four placements, no shifts, the winners' (alone and one-to-one), translated queries, raw, all cases
-                // (4 cases' keys), the two ceilings
+                // the placements share one search of each kind (own top-1, one-to-one); no shifts, the winners' (alone
+                // and one-to-one), translated queries, raw, all cases (4 cases' keys), the two ceilings; the variant
+                // table reads what the evaluation found
                 double allCases = 4 * Query(9, 2, true) + c.GeneratorInfer;
                 bool sampled = eT < n.Test; // then the one-to-one variants but the method's are left out
                 double variants =
-                    (sampled ? 2 : 4) * both
+                    (sampled ? 1 : 2) * both
                     + unshifted
                     + (sampled ? 1 : 2) * winners
                     + translated
@@ -336,15 +337,9 @@ public sealed record RunPlan(
                     + (n.Truth ? (sampled ? 1 : 2) * raw : 0);
                 double saved = c.AeInfer + (pipeline + c.ClassifierInfer) + (c.UNetInfer + c.ClassifierInfer);
                 parts.Add(("evaluation of every method", (eT + eR) * (variants + saved)));
-                // a one-to-one method assigns the whole test set, not the sample; the variant table searches the
-                // sample again for each variant that is not one-to-one
-                parts.Add(
-                    (
-                        "one-to-one assignments and the variant table",
-                        (n.Test - eT) * both
-                            + eT * (2 * both + unshifted + winners + translated + raw + allCases + (n.Truth ? raw : 0))
-                    )
-                );
+                // a one-to-one method assigns the whole test set, not the sample, after confirming train sites
+                int confirm = Math.Min(n.Train, new RetrievalOptions().ConfirmImages);
+                parts.Add(("one-to-one assignments", (n.Test - eT + confirm) * both));
             }
             else if (name.StartsWith("05", StringComparison.Ordinal))
             {
