@@ -74,7 +74,7 @@ static class Commands
             "Library shapes: RMSE to the nearest other map of the case (200 maps a case; real library about 2.0)"
         );
         foreach (var (c, near, shifted) in DataStatistics.NearestOtherMap(d))
-            Console.WriteLine($"  Case_{c}: {near:F2}; allowing +-2 px shifts of the other map {shifted:F2}");
+            Console.WriteLine($"  Case_{c}: {near:F2}; the nearest 64 shifted by up to 2 px {shifted:F2}");
         var use = DataStatistics.LibraryUse(d);
         if (use.Count > 0)
         {
