@@ -20,14 +20,7 @@ public sealed record RetrievalChoiceRow(bool ShiftBack, bool OneToOne, double Si
 /// </summary>
 public static class RetrievalChoice
 {
-    public static (RetrievalOptions Chosen, IReadOnlyList<RetrievalChoiceRow> Rows) Choose(
-        RetrievalLibrary library,
-        SemData d,
-        ICasePredictor? cases,
-        IReadOnlyList<int> heldOutSample
-    ) => Choose(new RetrievalPredictor("choice", library, d, cases), d, heldOutSample);
-
-    /// <summary>As above with <paramref name="search"/>'s library and cases; it remembers the held-out matches of
+    /// <summary>The placement with <paramref name="search"/>'s library and cases; it remembers the held-out matches of
     /// both kinds, so the chosen predictor (<see cref="RetrievalPredictor.Placed"/>) scores those sites again for
     /// free.</summary>
     public static (RetrievalOptions Chosen, IReadOnlyList<RetrievalChoiceRow> Rows) Choose(
@@ -39,17 +32,8 @@ public static class RetrievalChoice
         var o = search.Library.Options;
         var candidates = search.Search(d.Train, heldOutSample, topK: o.AssignCandidates);
         var own = candidates.Select(c => c[0]).ToArray();
-        var assigned = RetrievalPredictor.AssignOneToOne(
-            candidates,
-            left =>
-                search.Search(
-                    d.Train,
-                    left.Select(q => heldOutSample[q]).ToList(),
-                    SearchMode.Exact,
-                    RetrievalPredictor.FallbackKeys
-                ),
-            search.ConfirmedMaps(heldOutSample) // the other train sites' confirmed maps, as a test prediction takes
-        );
+        // the other train sites' confirmed maps taken first, as a test prediction takes them
+        var assigned = search.Assign(d.Train, heldOutSample, candidates);
         search.Remember(d.Train, heldOutSample, false, own);
         search.Remember(d.Train, heldOutSample, true, assigned);
         var rows = new List<RetrievalChoiceRow>();

@@ -155,9 +155,13 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
 
     /// <summary>Queries <paramref name="idx"/> assigned to maps one-to-one (see <see cref="AssignOneToOne"/>), the maps
     /// of confirmed train sites (<see cref="ConfirmedMaps"/>) taken before.</summary>
-    public Match[] Assign(ImageSet sem, IReadOnlyList<int> idx)
+    public Match[] Assign(ImageSet sem, IReadOnlyList<int> idx) =>
+        Assign(sem, idx, Search(sem, idx, topK: O.AssignCandidates));
+
+    /// <summary>As <see cref="Assign(ImageSet, IReadOnlyList{int})"/> over <paramref name="candidates"/> already
+    /// searched (each query's <see cref="RetrievalOptions.AssignCandidates"/> best keys).</summary>
+    public Match[] Assign(ImageSet sem, IReadOnlyList<int> idx, Match[][] candidates)
     {
-        var candidates = Search(sem, idx, topK: O.AssignCandidates);
         var taken = ConfirmedMaps(ReferenceEquals(sem, data.Train) ? idx : []);
         return AssignOneToOne(
             candidates,

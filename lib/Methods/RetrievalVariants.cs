@@ -170,14 +170,9 @@ public sealed class RetrievalVariants(
         var list = new List<RetrievalPredictor>();
         foreach (var r in Choice.Rows)
         {
+            bool chosen = r.ShiftBack == Choice.Chosen.ShiftBack && r.OneToOne == Choice.Chosen.OneToOne;
             var o = Library.Options with { ShiftBack = r.ShiftBack, OneToOne = r.OneToOne };
-            string name = $"retrieval ({o.Describe()})";
-            RetrievalPredictor p;
-            if (name == Method.Name)
-                p = Method;
-            else
-                p = Searcher.Placed(name, r.ShiftBack, r.OneToOne);
-            list.Add(p);
+            list.Add(chosen ? Method : Searcher.Placed($"retrieval ({o.Describe()})", r.ShiftBack, r.OneToOne));
         }
         return list;
     }
