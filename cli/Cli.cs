@@ -312,6 +312,12 @@ public static class Cli
                     + $"(default on a CPU {SemDepth.Notebooks.RunPlan.DefaultCpuBudgetMinutes:0}, on a GPU "
                     + $"none: the published sizes; 0: none)"
             );
+            var fresh = new Option<bool>("--fresh")
+            {
+                Description =
+                    "start over even when the same job stopped before it finished (by default it resumes: "
+                    + "finished notebooks kept, training runs continued from their last checkpoint)",
+            };
             var cmd = new Command(
                 "run",
                 "the main job: data (the quick synthetic set generated if none is configured), a plan "
@@ -323,6 +329,7 @@ public static class Cli
                 preset,
                 notebooks,
                 budget,
+                fresh,
             };
             cmd.SetAction(p =>
                 ConsoleSink.Run(s =>
@@ -331,6 +338,7 @@ public static class Cli
                         p.GetResult(preset) is { Implicit: false } ? p.GetValue(preset) : null,
                         p.GetValue(notebooks),
                         p.GetValue(budget),
+                        p.GetValue(fresh),
                         s
                     )
                 )
@@ -767,18 +775,34 @@ public static class Cli
                 CustomParser = WholeNumber<int>,
             };
             var data = DataOption();
+            var mainJob = new Option<bool>("--main-job")
+            {
+                Description =
+                    "kill the whole main job (`run`, its notebook kernels with it) inside notebooks 03 "
+                    + "and 04, start it again until it finishes, and compare exit code, submission PNGs, tables "
+                    + "and weights with an uninterrupted job",
+            };
             var cmd = new Command(
                 "fault-check",
                 "kill train-ae and train-cyclegan at random moments, resume each time, compare with an "
                     + "uninterrupted run; then a full disk and a read-only runs folder during a save (needs "
-                    + "root for tmpfs)"
+                    + "root for tmpfs); with --main-job the same for the whole main job"
             )
             {
                 kills,
                 seed,
                 data,
+                mainJob,
             };
-            cmd.SetAction(p => FaultCheck.Run(p.GetValue(kills), p.GetValue(seed), p.GetValue(data)));
+            cmd.SetAction(p =>
+                p.GetValue(mainJob)
+                    ? MainJobFaultCheck.Run(
+                        p.GetResult(kills) is { Implicit: false } ? p.GetValue(kills) : 4, // 30 would take an hour
+                        p.GetValue(seed),
+                        p.GetValue(data)
+                    )
+                    : FaultCheck.Run(p.GetValue(kills), p.GetValue(seed), p.GetValue(data))
+            );
             root.Subcommands.Add(cmd);
         }
         {

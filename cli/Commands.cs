@@ -244,8 +244,17 @@ static class Commands
         return 0;
     }
 
-    /// <summary>The main job: data (generated if absent), then the notebooks headless, then the report.</summary>
-    public static int Run(string? data, string? preset, string[]? notebooks, int? budgetMinutes, ConsoleSink sink)
+    /// <summary>The main job: data (generated if absent), then the notebooks headless, then the report. A job that
+    /// stopped before it finished (killed, or a notebook failed) and is started again with the same request resumes
+    /// (<see cref="SemDepth.Notebooks.JobJournal"/>) unless <paramref name="fresh"/>.</summary>
+    public static int Run(
+        string? data,
+        string? preset,
+        string[]? notebooks,
+        int? budgetMinutes,
+        bool fresh,
+        ConsoleSink sink
+    )
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         // one main job a workspace: a second would overwrite the first's runs, notebooks and report
@@ -269,21 +278,33 @@ static class Commands
             .ToList();
         if (chosen.Count == 0)
             throw new InvalidOperationException($"no notebooks in {SemDepth.Notebooks.NotebookRunner.NotebookDir}");
-        var plan = SemDepth.Notebooks.RunPlan.Make(root, budgetMinutes, chosen);
+        var (journal, plan) = StartOrResume(root, preset, budgetMinutes, chosen, fresh, sink);
         foreach (var line in plan.Lines())
             sink.Line(line);
-        env["SEMDEPTH_PLAN"] = plan.Save(Path.Combine(Paths.Artifacts, "plan.json"));
+        string planFile = Path.Combine(Paths.Artifacts, "plan.json");
+        plan.Save(planFile + ".tmp"); // renamed into place: a kill never leaves half a plan to resume from
+        File.Move(planFile + ".tmp", planFile, overwrite: true);
+        env["SEMDEPTH_PLAN"] = planFile;
+        string journalFile = SemDepth.Notebooks.JobJournal.PathIn(Paths.Artifacts);
+        journal.Save(journalFile);
         bool ok = true;
-        var started = DateTime.UtcNow;
         var executed = new List<string>();
         var took = new List<(string Notebook, double Estimated, double Seconds)>();
         for (int k = 0; k < chosen.Count; k++)
         {
             string name = Path.GetFileName(chosen[k]);
+            double estimated = plan.Notebooks[k].Seconds;
+            string output = Path.Combine(SemDepth.Notebooks.NotebookRunner.OutputDir, name);
+            if (journal.Kept(chosen[k], output) is { } kept)
+            {
+                sink.Line($"kept {name}: it finished before the job stopped ({kept.Seconds:F0} s) -> {output}");
+                executed.Add(output);
+                took.Add((name, estimated, kept.Seconds));
+                continue;
+            }
             sink.Line($"running {name} ...");
             sink.Report(new WorkProgress($"notebooks ({name})", k, chosen.Count, "notebooks"));
             var nbWatch = System.Diagnostics.Stopwatch.StartNew();
-            double estimated = plan.Notebooks[k].Seconds;
             // a notebook is stopped only well past its estimate (the runner's own default is 20 minutes)
             var timeout = TimeSpan.FromSeconds(Math.Max(20 * 60, 2 * estimated + 10 * 60));
             var r = SemDepth.Notebooks.NotebookRunner.Run(chosen[k], env, timeout: timeout);
@@ -293,6 +314,8 @@ static class Commands
             ok &= r.Ok;
             if (!r.Ok)
                 break;
+            journal.MarkFinished(chosen[k], r.Output, nbWatch.Elapsed.TotalSeconds);
+            journal.Save(journalFile);
         }
         sink.Report(
             new WorkProgress(
@@ -302,17 +325,20 @@ static class Commands
                 "notebooks"
             )
         );
-        var warnings = SemDepth.Workspace.RunWarnings.Since(started);
+        var warnings = SemDepth.Workspace.RunWarnings.Since(journal.Started);
         string reportPath = SemDepth.Notebooks.RunReport.Write(
             Path.Combine(Paths.Artifacts, "report.html"),
             executed,
-            new SemDepth.Notebooks.RunFacts(root, started, DateTime.UtcNow - started, ok)
+            new SemDepth.Notebooks.RunFacts(root, journal.Started, DateTime.UtcNow - journal.Started, ok)
             {
                 Warnings = warnings,
                 Plan = plan,
                 Took = took,
+                Restarts = journal.Restarts,
             }
         );
+        journal.Completed = ok; // after the report: a kill before this line resumes and writes the report again
+        journal.Save(journalFile);
         sink.Line("");
         sink.Line($"data:               {root}");
         sink.Line($"executed notebooks: {SemDepth.Notebooks.NotebookRunner.OutputDir}");
@@ -327,6 +353,7 @@ static class Commands
             $"time: {SemDepth.Notebooks.RunPlan.Minutes(took.Sum(t => t.Seconds))} for the notebooks "
                 + $"against an estimate of {SemDepth.Notebooks.RunPlan.Minutes(planned)}"
                 + (plan.Caps.BudgetMinutes > 0 ? $" and a budget of {plan.Caps.BudgetMinutes:0.#} min" : "")
+                + (journal.Restarts > 0 ? $" (over {journal.Restarts + 1} starts)" : "")
         );
         string status =
             !ok ? "FAILED"
@@ -336,6 +363,49 @@ static class Commands
         return !ok ? 1
             : warnings.Count > 0 ? 3
             : 0; // 2 is a usage error
+    }
+
+    /// <summary>The journal and plan of this job: the stopped job's when it asked the same (its plan fitted again
+    /// from the costs it measured), else a new journal and a plan measured now.</summary>
+    static (SemDepth.Notebooks.JobJournal, SemDepth.Notebooks.RunPlan) StartOrResume(
+        string root,
+        string? preset,
+        int? budgetMinutes,
+        List<string> chosen,
+        bool fresh,
+        ConsoleSink sink
+    )
+    {
+        string fingerprint;
+        using (var d = SemData.Open(root))
+            fingerprint = d.Fingerprint;
+        string request = SemDepth.Notebooks.JobJournal.RequestOf(root, fingerprint, preset, budgetMinutes, chosen);
+        var last = SemDepth.Notebooks.JobJournal.Read(SemDepth.Notebooks.JobJournal.PathIn(Paths.Artifacts));
+        string planFile = Path.Combine(Paths.Artifacts, "plan.json");
+        if (!fresh && last is { Completed: false } && last.Request == request && File.Exists(planFile))
+        {
+            try
+            {
+                var plan = SemDepth.Notebooks.RunPlan.Refit(planFile, chosen);
+                last.Restarts++;
+                sink.Line(
+                    $"resuming the main job started {last.Started.ToLocalTime():yyyy-MM-dd HH:mm:ss}, which stopped "
+                        + $"before it finished: {last.Finished.Count} notebook(s) done, the plan it measured, "
+                        + "every training run from its last checkpoint (--fresh starts over)"
+                );
+                return (last, plan);
+            }
+            catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException)
+            {
+                sink.Line($"not resuming the stopped main job: {e.Message}");
+            }
+        }
+        else if (!fresh && last is { Completed: false })
+            sink.Line(
+                "a stopped main job asked for something else (data, notebooks, preset, budget or build): starting over"
+            );
+        var made = SemDepth.Notebooks.RunPlan.Make(root, budgetMinutes, chosen);
+        return (new SemDepth.Notebooks.JobJournal { Request = request, Started = DateTime.UtcNow }, made);
     }
 
     /// <summary>Exports a run's networks for PyTorch; with <paramref name="check"/>, loads them in PyTorch

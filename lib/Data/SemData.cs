@@ -96,6 +96,35 @@ public sealed class SemData : IDisposable
         }
     }
 
+    /// <summary>
+    /// What the data is, as far as a training run depends on it: every image path in layout order, the
+    /// modification times of their folders (as the cache keys them) and the bytes of average_depth.csv and of
+    /// truth/'s CSVs. A run trained on another fingerprint is not continued (<see cref="Training.RunReuse"/>).
+    /// </summary>
+    public string Fingerprint => _fingerprint ??= MakeFingerprint();
+    string? _fingerprint;
+
+    string MakeFingerprint()
+    {
+        var files = Layout
+            .Sim.SelectMany(p => new[] { p.Itr0Path, p.Itr1Path, p.DepthPath })
+            .Concat(Layout.Train.Select(t => t.Path))
+            .Concat(Layout.Test.Select(t => t.Path))
+            .ToList();
+        using var h = System.Security.Cryptography.IncrementalHash.CreateHash(
+            System.Security.Cryptography.HashAlgorithmName.SHA256
+        );
+        h.AppendData(System.Text.Encoding.ASCII.GetBytes(ImageCache.Fingerprint(files)));
+        var csvs = new[] { DaconNames.CsvPath(Layout.Root) }.Concat(
+            Layout.HasTruth
+                ? Directory.GetFiles(Path.Combine(Layout.Root, DaconNames.Truth), "*.csv").Order(StringComparer.Ordinal)
+                : []
+        );
+        foreach (var csv in csvs.Where(File.Exists))
+            h.AppendData(File.ReadAllBytes(csv));
+        return Convert.ToHexString(h.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+
     /// <summary>Decodes every split now (the first run's cost, reported by the benchmark).</summary>
     public void WarmAll()
     {

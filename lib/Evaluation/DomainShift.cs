@@ -66,8 +66,7 @@ public sealed class DomainShift(SemData data) : IDisposable
         if (Data.TrainTruth is null)
             return Evaluator.NoTruth("the oracle (a U-Net trained on the real images' depth maps)")
                 + "; nothing trained";
-        Oracle = new DepthTrainer(options, Data);
-        Oracle.Fit(progress);
+        Oracle = DepthTrainer.LoadOrTrain(options, Data, progress);
         var last = Oracle.History[^1];
         return $"oracle trained: {Oracle.Epoch} epochs, real validation RMSE {last.ValRmse:F2}";
     }

@@ -42,6 +42,10 @@ public static class NotebookRunner
         outputDir ??= OutputDir;
         Directory.CreateDirectory(outputDir);
         string output = Path.Combine(outputDir, Path.GetFileName(notebook));
+        // written under another name and moved into place when the kernel has exited: a job killed mid-notebook
+        // never leaves a half-written copy under the real name
+        string partial = Path.Combine(outputDir, Path.GetFileNameWithoutExtension(notebook) + ".running.ipynb");
+        File.Delete(partial);
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(notebook))!,
@@ -60,7 +64,7 @@ public static class NotebookRunner
                 Path.GetFullPath(notebook),
                 "--exit-after-run",
                 "--output-path",
-                output,
+                partial,
             }
         )
             psi.ArgumentList.Add(a);
@@ -78,6 +82,7 @@ public static class NotebookRunner
         if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(20)))
         {
             p.Kill(entireProcessTree: true);
+            File.Delete(partial);
             return new NotebookResult(
                 notebook,
                 output,
@@ -87,8 +92,13 @@ public static class NotebookRunner
                 [$"timed out after {sw.Elapsed.TotalMinutes:F0} min (stopped; its outputs are lost)"]
             );
         }
-        if (File.Exists(output))
-            NumberCells(output);
+        if (File.Exists(partial))
+        {
+            NumberCells(partial);
+            File.Move(partial, output, overwrite: true);
+        }
+        else
+            File.Delete(output); // an older copy must not stand for this run
         var errors = File.Exists(output) ? CellErrors(output) : [];
         if (p.ExitCode != 0 && errors.Count == 0)
             errors = ["dotnet-repl exited " + p.ExitCode + ": " + Tail(so.Result + se.Result)];

@@ -419,5 +419,30 @@ public sealed record RunPlan(
         return file;
     }
 
+    /// <summary>The plan a stopped job saved (<see cref="Save"/>) fitted again from the costs it measured: the same
+    /// caps and estimates without measuring again (a resumed job must keep the caps its finished parts had). A file
+    /// that does not fit back to its own caps is an <see cref="InvalidDataException"/>.</summary>
+    public static RunPlan Refit(string file, IReadOnlyList<string> notebooks)
+    {
+        var o = JsonNode.Parse(File.ReadAllText(file)) ?? throw new InvalidDataException($"{file} is empty");
+        T Part<T>(string key) =>
+            (o[key] ?? throw new InvalidDataException($"{file} has no \"{key}\"")).Deserialize<T>(RunCaps.JsonOptions)
+            ?? throw new InvalidDataException($"{file}: \"{key}\" is null");
+        var caps = Part<RunCaps>("caps");
+        var plan = Fit(
+            Part<PlanCounts>("counts"),
+            Part<UnitCosts>("costs"),
+            caps.BudgetMinutes,
+            notebooks,
+            Part<string>("device")
+        );
+        if (
+            JsonSerializer.Serialize(plan.Caps, RunCaps.JsonOptions)
+            != JsonSerializer.Serialize(caps, RunCaps.JsonOptions)
+        )
+            throw new InvalidDataException($"{file}: its costs no longer fit to its caps (another build planned it)");
+        return plan;
+    }
+
     public override string ToString() => string.Join("\n", Lines());
 }

@@ -25,6 +25,9 @@ public sealed record RunFacts(
     /// <summary>The plan the run kept to: its caps and each notebook's estimate.</summary>
     public RunPlan? Plan { get; init; }
 
+    /// <summary>How many times the job was started again after a stop (<see cref="JobJournal"/>).</summary>
+    public int Restarts { get; init; }
+
     /// <summary>Each executed notebook's estimated and measured seconds.</summary>
     public IReadOnlyList<(string Notebook, double Estimated, double Seconds)> Took { get; init; } = [];
 
@@ -77,7 +80,16 @@ public static partial class RunReport
                 .Append(string.Concat(facts.Warnings.Select(w => $"<li>{E(w)}</li>")))
                 .Append("</ul></td></tr>");
         Fact(sb, "started", facts.Started.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
-        Fact(sb, "took", $"{facts.Elapsed.TotalMinutes:F1} min");
+        Fact(
+            sb,
+            "took",
+            $"{facts.Elapsed.TotalMinutes:F1} min"
+                + (
+                    facts.Restarts > 0
+                        ? $" (resumed {facts.Restarts} time(s) after a stop; the time includes the gaps)"
+                        : ""
+                )
+        );
         Fact(sb, "data root", facts.DataRoot);
         if (facts.Plan is { } plan)
         {
@@ -120,6 +132,9 @@ public static partial class RunReport
         var rows = Submission
             .ResultsLog.Read(facts.ResultsDir)
             .Where(r => r.When >= facts.Started.ToLocalTime().AddSeconds(-1))
+            .GroupBy(r => r.Method) // a job killed after a submission and resumed wrote that method twice
+            .Select(g => g.Last())
+            .OrderBy(r => r.When)
             .ToList();
         if (rows.Count == 0)
             sb.Append("<p>No submission was written by this run.</p>");

@@ -86,10 +86,15 @@ public sealed class ClassifierTrainer : IDisposable
     public CaseClassifier Model { get; }
     public optim.Optimizer Optimizer { get; }
     public int Epoch { get; private set; }
+    public string RunDir => _log.Dir;
     public IReadOnlyList<int> ValIndices => _valIdx;
     public List<EpochMetrics> History { get; } = [];
 
+    /// <summary>A fresh run in runs/&lt;Name&gt; (an existing run folder there is replaced).</summary>
     public ClassifierTrainer(ClassifierOptions options, SemData data, string? runDir = null)
+        : this(options, data, runDir, fresh: true) { }
+
+    ClassifierTrainer(ClassifierOptions options, SemData data, string? runDir, bool fresh)
     {
         var device = TorchDevice.Current;
         Options = options with
@@ -100,7 +105,7 @@ public sealed class ClassifierTrainer : IDisposable
         _data = data;
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
         _lock = Workspace.RunLock.Acquire(dir, $"training {options.Name}"); // before the folder is replaced
-        if (Directory.Exists(dir))
+        if (fresh && Directory.Exists(dir))
             Directory.Delete(dir, true);
         _log = new RunLog(dir);
         (_trainIdx, _valIdx) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
@@ -112,17 +117,75 @@ public sealed class ClassifierTrainer : IDisposable
         Model = new CaseClassifier(options.Width, norm: options.Norm);
         Model.to(device);
         Optimizer = new MultiTensor.Adam(Model.parameters(), options.LearningRate); // PyTorch's betas (0.9, 0.999)
+        if (!fresh)
+            return;
         File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
+        RunReuse.Record(dir, data);
     }
 
-    public IReadOnlyList<EpochMetrics> Fit(IProgress<TrainProgress>? progress = null)
+    /// <summary>Reopens a run from its checkpoint: model, optimizer, epoch and options.</summary>
+    public static ClassifierTrainer Resume(string runDir, SemData data)
     {
+        string ck = Path.Combine(runDir, "checkpoint");
+        var state = Checkpoint.ReadState(ck, "classifier"); // recovers an interrupted save first
+        var options = Checkpoint.ReadOptions(ck, ClassifierOptions.FromJson);
+        var t = new ClassifierTrainer(options, data, runDir, fresh: false);
+        Checkpoint.LoadModel(ck, t.Model);
+        Checkpoint.LoadOptimizer(ck, t.Optimizer);
+        t.Epoch = state.Epoch;
+        t._log.TruncateAfter(t.Epoch);
+        t.History.AddRange(
+            t._log.ReadRows()
+                .Select(r => new EpochMetrics(
+                    (int)r["epoch"],
+                    r["train_ce"],
+                    r["val_accuracy"],
+                    r["seconds"],
+                    r["images_per_s"]
+                )
+                {
+                    ValMetricName = "accuracy",
+                })
+        );
+        return t;
+    }
+
+    /// <summary>The run runs/&lt;Name&gt;: reused when finished with the same options, data and build, resumed from
+    /// its last checkpoint when it stopped early, else trained afresh (<see cref="RunReuse"/>).</summary>
+    public static ClassifierTrainer LoadOrTrain(
+        ClassifierOptions options,
+        SemData data,
+        IProgress<TrainProgress>? progress = null
+    )
+    {
+        string dir = Path.Combine(Workspace.Paths.Runs, options.Name);
+        using var hold = Workspace.RunLock.Acquire(dir, $"training {options.Name}");
+        var found = RunReuse.Find(
+            dir,
+            ["classifier"],
+            options.ToJson(),
+            j => ClassifierOptions.FromJson(j).ToJson(),
+            data
+        );
+        var t = found.Epoch is null ? new ClassifierTrainer(options, data) : Resume(dir, data);
+        t.Reuse = RunReuse.Said(options.Name, found.Epoch, options.Epochs, found.Why);
+        t.Fit(progress);
+        return t;
+    }
+
+    /// <summary>What <see cref="LoadOrTrain"/> did with an earlier run, in one line; empty for a fresh run.</summary>
+    public string Reuse { get; private set; } = "";
+
+    /// <summary>Trains until <see cref="ClassifierOptions.Epochs"/> (or <paramref name="untilEpoch"/>).</summary>
+    public IReadOnlyList<EpochMetrics> Fit(IProgress<TrainProgress>? progress = null, int? untilEpoch = null)
+    {
+        int last = Math.Min(untilEpoch ?? Options.Epochs, Options.Epochs);
         var device = TorchDevice.Current;
         int bs = Math.Min(Options.BatchSize, _trainIdx.Length);
         using var xs = Batches.HostBuffer(bs);
         var labels = new long[bs];
         using var guard = new FiniteGuard(Options.Name);
-        while (Epoch < Options.Epochs)
+        while (Epoch < last)
         {
             int epoch = Epoch + 1;
             guard.StartEpoch(epoch);

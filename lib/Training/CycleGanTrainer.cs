@@ -109,7 +109,10 @@ public sealed class CycleGanTrainer : IDisposable
         Models = Enumerable.Range(0, _real.Count).Select(m => new CycleGanModel(Options, device, m)).ToList();
         _bundle = new CycleGanBundle(Models.Select(m => m.Nets));
         if (fresh)
+        {
             File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
+            RunReuse.Record(dir, data);
+        }
     }
 
     /// <summary>Reopens a run from its checkpoint: every network and optimizer, the epoch and options.</summary>
@@ -129,8 +132,44 @@ public sealed class CycleGanTrainer : IDisposable
         }
         t.Epoch = state.Epoch;
         t._log.TruncateAfter(t.Epoch);
+        t.History.AddRange(
+            t._log.ReadRows()
+                .Select(r => new CycleGanEpoch(
+                    (int)r["epoch"],
+                    r["G_adv"],
+                    r["cycle"],
+                    r["identity"],
+                    r["D_sim"],
+                    r["D_real"],
+                    r["GP"],
+                    r["lr"],
+                    r["seconds"],
+                    r["images_per_s"]
+                ))
+        );
         return t;
     }
+
+    /// <summary>The run runs/&lt;Name&gt;: reused when finished with the same options, data and build, resumed from
+    /// its last checkpoint when it stopped early, else trained afresh (<see cref="RunReuse"/>).</summary>
+    public static CycleGanTrainer LoadOrTrain(
+        CycleGanOptions options,
+        SemData data,
+        IProgress<TrainProgress>? progress = null
+    )
+    {
+        string dir = Path.Combine(Workspace.Paths.Runs, options.Name);
+        using var hold = Workspace.RunLock.Acquire(dir, $"training {options.Name}");
+        var wanted = options.Validated();
+        var found = RunReuse.Find(dir, ["cyclegan"], wanted.ToJson(), j => CycleGanOptions.FromJson(j).ToJson(), data);
+        var t = found.Epoch is null ? new CycleGanTrainer(options, data) : Resume(dir, data);
+        t.Reuse = RunReuse.Said(options.Name, found.Epoch, wanted.Epochs, found.Why);
+        t.Fit(progress);
+        return t;
+    }
+
+    /// <summary>What <see cref="LoadOrTrain"/> did with an earlier run, in one line; empty for a fresh run.</summary>
+    public string Reuse { get; private set; } = "";
 
     /// <summary>The trained Real -> Sim generators of a run's checkpoint, for prediction: nothing is written
     /// to the run folder and no optimizer is made. <c>GenRealToSim(case)</c> picks the case's generator.</summary>

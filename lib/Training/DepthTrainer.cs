@@ -138,10 +138,14 @@ public sealed class DepthTrainer : IDisposable
         }
         Optimizer = new MultiTensor.Adam(Model.parameters(), options.LearningRate); // PyTorch's betas (0.9, 0.999)
         if (fresh)
+        {
             File.WriteAllText(Path.Combine(dir, "options.json"), Options.ToJson());
+            RunReuse.Record(dir, data);
+        }
     }
 
-    /// <summary>Reopens a run from its checkpoint: model, optimizer, epoch and options.</summary>
+    /// <summary>Reopens a run from its checkpoint: model, optimizer, epoch, options and the metrics of the epochs
+    /// done.</summary>
     public static DepthTrainer Resume(string runDir, SemData data, int? epochs = null)
     {
         string ck = Path.Combine(runDir, "checkpoint");
@@ -154,12 +158,14 @@ public sealed class DepthTrainer : IDisposable
         Checkpoint.LoadOptimizer(ck, t.Optimizer);
         t.Epoch = state.Epoch;
         t._log.TruncateAfter(t.Epoch);
+        t.History.AddRange(ReadHistory(t._log));
         return t;
     }
 
     /// <summary>
-    /// Reuses the finished run runs/&lt;Name&gt; when its checkpoint was made by the same options and data
-    /// (notebook 03 reuses notebook 02's AE); otherwise trains a fresh run.
+    /// The run runs/&lt;Name&gt; for <paramref name="options"/>: reused when it finished with the same options, data
+    /// and build (notebook 03 reuses notebook 02's AE), resumed from its last checkpoint when it stopped before its
+    /// last epoch (a killed main job, a stopped kernel), else trained afresh (<see cref="RunReuse"/>).
     /// </summary>
     public static DepthTrainer LoadOrTrain(
         DepthOptions options,
@@ -167,53 +173,28 @@ public sealed class DepthTrainer : IDisposable
         IProgress<TrainProgress>? progress = null
     )
     {
-        string dir = Path.Combine(Workspace.Paths.Runs, options.Name),
-            ck = Path.Combine(dir, "checkpoint");
-        if (HasCheckpoint(ck))
-        {
-            var state = Checkpoint.ReadState(ck, DepthKinds);
-            var saved = Checkpoint.ReadOptions(ck, DepthOptions.FromJson);
-            bool same =
-                saved with { Device = "", Data = "" } == options with { Device = "", Data = "" }
-                && saved.Data == data.Layout.Root;
-            if (same && state.Epoch >= options.Epochs)
-            {
-                var t = Resume(dir, data);
-                t.History.AddRange(ReadHistory(t._log.MetricsCsv));
-                return t;
-            }
-        }
-        var fresh = new DepthTrainer(options, data);
-        fresh.Fit(progress);
-        return fresh;
+        string dir = Path.Combine(Workspace.Paths.Runs, options.Name);
+        using var hold = Workspace.RunLock.Acquire(dir, $"training {options.Name}");
+        var wanted = options.Validated();
+        var found = RunReuse.Find(dir, DepthKinds, wanted.ToJson(), j => DepthOptions.FromJson(j).ToJson(), data);
+        var t = found.Epoch is null ? new DepthTrainer(options, data) : Resume(dir, data);
+        t.Reuse = RunReuse.Said(options.Name, found.Epoch, wanted.Epochs, found.Why);
+        t.Fit(progress);
+        return t;
     }
 
-    /// <summary>True when a checkpoint (or what an interrupted save left of one) is there.</summary>
-    static bool HasCheckpoint(string ck) =>
-        File.Exists(Path.Combine(ck, Checkpoint.StateFile))
-        || Directory.Exists(ck + ".new")
-        || Directory.Exists(ck + ".old");
+    /// <summary>What <see cref="LoadOrTrain"/> did with an earlier run, in one line; empty for a fresh run.</summary>
+    public string Reuse { get; private set; } = "";
 
-    static IEnumerable<EpochMetrics> ReadHistory(string csv)
-    {
-        if (!File.Exists(csv))
-            yield break;
-        var lines = File.ReadAllLines(csv);
-        var head = lines[0].Split(',').Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i);
-        foreach (var l in lines.Skip(1))
-        {
-            var v = l.Split(',')
-                .Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture))
-                .ToArray();
-            yield return new EpochMetrics(
-                (int)v[head["epoch"]],
-                v[head["train_l1"]],
-                v[head["val_rmse"]],
-                v[head["seconds"]],
-                v[head["images_per_s"]]
-            );
-        }
-    }
+    static IEnumerable<EpochMetrics> ReadHistory(RunLog log) =>
+        log.ReadRows()
+            .Select(r => new EpochMetrics(
+                (int)r["epoch"],
+                r["train_l1"],
+                r["val_rmse"],
+                r["seconds"],
+                r["images_per_s"]
+            ));
 
     /// <summary>Trains until <see cref="DepthOptions.Epochs"/> (or <paramref name="untilEpoch"/>).</summary>
     public IReadOnlyList<EpochMetrics> Fit(IProgress<TrainProgress>? progress = null, int? untilEpoch = null)

@@ -329,4 +329,89 @@ public class CliTests(TinyData tiny)
         Assert.Equal(1, again.Code); // refuses to overwrite without --force
         Assert.Contains("--force", again.Err, StringComparison.Ordinal);
     }
+
+    /// <summary>The main job killed (its whole process tree) while notebook 03 trains, then started again: the
+    /// finished notebook is kept, the stopped run continues from its checkpoint (not from the start), no half-written
+    /// notebook stands for a finished one, and the report says it was resumed.</summary>
+    [Fact]
+    public void AKilledMainJobResumesKeepsFinishedNotebooksAndContinuesTheStoppedRun()
+    {
+        string space = Path.Combine(tiny.Scratch, "killed-job");
+        string runs = Path.Combine(space, "runs"),
+            artifacts = Path.Combine(space, "artifacts");
+        var env = new Dictionary<string, string>
+        {
+            ["SEMDEPTH_RUNS"] = runs,
+            ["SEMDEPTH_ARTIFACTS"] = artifacts,
+            ["SEMDEPTH_CACHE"] = Path.Combine(space, "cache"),
+            ["SEMDEPTH_PLAIN"] = "1",
+        };
+        string[] args = ["run", "--data", tiny.Root, "--notebooks", "02,03"];
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "semdepth.dll"));
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        psi.Environment["SEMDEPTH_DEVICE"] = "cpu";
+        foreach (var (k, v) in env)
+            psi.Environment[k] = v;
+        string state = Path.Combine(runs, "unet-sim", "checkpoint", "state.json");
+        using (var first = Process.Start(psi)!)
+        {
+            _ = first.StandardOutput.ReadToEndAsync();
+            _ = first.StandardError.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while (EpochIn(state) < 1) // the U-Net on simulated pairs has saved epoch 1 of 2
+            {
+                Assert.False(first.WaitForExit(20), "the job ended before the U-Net's first checkpoint");
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(4), "no U-Net checkpoint after 4 minutes");
+            }
+            first.Kill(entireProcessTree: true);
+            first.WaitForExit();
+        }
+        Assert.Equal(1, EpochIn(state));
+        string notebooks = Path.Combine(artifacts, "notebooks");
+        Assert.False(File.Exists(Path.Combine(notebooks, "03-cyclegan-domain-shift.ipynb"))); // only its .running copy
+        string aeCsv = File.ReadAllText(Path.Combine(runs, "ae-baseline", "metrics.csv"));
+        string unetEpoch1 = File.ReadAllLines(Path.Combine(runs, "unet-sim", "metrics.csv"))[1];
+
+        var (code, stdout, stderr) = SemdepthWith(env, args);
+        Assert.True(code is 0 or 3, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains("resuming the main job started ", stdout, StringComparison.Ordinal);
+        Assert.Contains(
+            "kept 02-ae-baseline.ipynb: it finished before the job stopped",
+            stdout,
+            StringComparison.Ordinal
+        );
+        Assert.DoesNotContain("running 02-ae-baseline.ipynb", stdout, StringComparison.Ordinal);
+        string nb03 = File.ReadAllText(Path.Combine(notebooks, "03-cyclegan-domain-shift.ipynb"));
+        Assert.Contains("unet-sim: resumed at epoch 1 of 2 from the checkpoint a stopped run left", nb03);
+        Assert.Contains("ae-baseline: reused the finished run", nb03);
+        Assert.Equal(aeCsv, File.ReadAllText(Path.Combine(runs, "ae-baseline", "metrics.csv")));
+        var unetRows = File.ReadAllLines(Path.Combine(runs, "unet-sim", "metrics.csv"));
+        Assert.Equal(3, unetRows.Length);
+        Assert.Equal(unetEpoch1, unetRows[1]); // epoch 1 was not trained again
+        Assert.Empty(Directory.GetFiles(notebooks, "*.running.ipynb"));
+        Assert.Contains("resumed 1 time(s) after a stop", File.ReadAllText(Path.Combine(artifacts, "report.html")));
+        Assert.Contains("\"Completed\": true", File.ReadAllText(Path.Combine(artifacts, "main-job.json")));
+    }
+
+    /// <summary>The epoch of a checkpoint's state.json, or 0 when it is not there (yet).</summary>
+    static int EpochIn(string stateFile)
+    {
+        try
+        {
+            return File.Exists(stateFile)
+                ? System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(stateFile))!["Epoch"]!.GetValue<int>()
+                : 0;
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            return 0; // being swapped into place
+        }
+    }
 }
