@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs once when the dev container is created: picks the TorchSharp backend from what the container
 # sees (a GPU through the NVIDIA runtime -> cuda, else cpu), installs the fonts the charts are drawn
-# with and OpenBLAS, restores dotnet-repl and builds the library and the console.
-# Switch later with: dotnet build SemDepth.Lib.csproj -p:TorchBackend=cuda (or cpu).
+# with and OpenBLAS, restores CSharpier (the layout CI checks) and builds the library and the console.
+# The backend is written to .torch-backend (git-ignored), which every later build reads (Directory.Build.props):
+# switch by editing that file, or for one build with -p:TorchBackend=cuda|cpu.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
@@ -19,6 +20,7 @@ missing=()
 if [ ${#missing[@]} -gt 0 ]; then
   sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}"
 fi
+echo "$backend" > .torch-backend
 dotnet tool restore
-dotnet build SemDepth.Lib.csproj -p:TorchBackend="$backend"
-dotnet build cli -p:TorchBackend="$backend"
+dotnet build SemDepth.Lib.csproj
+dotnet build cli

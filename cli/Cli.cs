@@ -766,6 +766,25 @@ public static class Cli
             root.Subcommands.Add(cmd);
         }
         {
+            var file = new Argument<string>("notebook") { Description = "the .ipynb to execute" };
+            var outPath = new Option<string>("--out")
+            {
+                Description = "where the executed copy goes (default artifacts/notebooks/<name>)",
+                HelpName = "FILE",
+            };
+            var cmd = new Command(
+                "notebook",
+                "execute one notebook headless in this process (Roslyn scripting) and write the executed copy; "
+                    + "exit 1 naming the failing cell"
+            )
+            {
+                file,
+                outPath,
+            };
+            cmd.SetAction(p => Commands.Notebook(p.GetValue(file)!, p.GetValue(outPath)));
+            root.Subcommands.Add(cmd);
+        }
+        {
             var kills = Positive("--kills", 30, "kill -9 moments");
             var seed = new Option<int>("--seed")
             {

@@ -307,7 +307,7 @@ static class Commands
             var nbWatch = System.Diagnostics.Stopwatch.StartNew();
             // a notebook is stopped only well past its estimate (the runner's own default is 20 minutes)
             var timeout = TimeSpan.FromSeconds(Math.Max(20 * 60, 2 * estimated + 10 * 60));
-            var r = SemDepth.Notebooks.NotebookRunner.Run(chosen[k], env, timeout: timeout);
+            var r = SemDepth.Notebooks.NotebookRunner.RunHere(chosen[k], env, timeout: timeout);
             took.Add((name, estimated, nbWatch.Elapsed.TotalSeconds));
             sink.Line($"{r} (estimated {SemDepth.Notebooks.RunPlan.Minutes(estimated)})");
             executed.Add(r.Output);
@@ -408,6 +408,18 @@ static class Commands
         return (new SemDepth.Notebooks.JobJournal { Request = request, Started = DateTime.UtcNow }, made);
     }
 
+    /// <summary>`semdepth notebook`: one notebook executed in this process; the result line, exit 1 on a failing
+    /// cell.</summary>
+    public static int Notebook(string notebook, string? output)
+    {
+        if (!File.Exists(notebook))
+            throw new FileNotFoundException($"no notebook at {notebook}", notebook);
+        output ??= Path.Combine(SemDepth.Notebooks.NotebookRunner.OutputDir, Path.GetFileName(notebook));
+        var r = SemDepth.Notebooks.NotebookExecutor.Execute(notebook, output);
+        (r.Ok ? Console.Out : Console.Error).WriteLine(r.ToString());
+        return r.Ok ? 0 : 1;
+    }
+
     /// <summary>Exports a run's networks for PyTorch; with <paramref name="check"/>, loads them in PyTorch
     /// (bench/exchange.py) and compares outputs on the same inputs.</summary>
     public static int Export(string run, string format, string? outDir, bool check, double tolerance)
@@ -450,6 +462,13 @@ static class Commands
     {
         foreach (var line in SemDepth.Models.Doctor.Environment())
             Console.WriteLine(line);
+        string notebookLib = Path.Combine(Paths.Root, "artifacts", "lib");
+        Console.WriteLine(
+            $"backend   this console: {Backend(AppContext.BaseDirectory)}; notebooks load {notebookLib}: "
+                + $"{Backend(notebookLib)} (set with -p:TorchBackend, SEMDEPTH_TORCH_BACKEND or the file "
+                + ".torch-backend; docs/dependencies.md)"
+        );
+        Console.WriteLine($"font      {SemDepth.Notebooks.ChartPng.FontStatus}");
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var results = SemDepth.Models.LayerCheck.RunAll(r =>
         {
@@ -466,6 +485,17 @@ static class Commands
                 : $"doctor: {failed} of {results.Count} checks failed: this machine computes wrong numbers for them";
         (failed == 0 ? Console.Out : Console.Error).WriteLine(verdict);
         return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>Which TorchSharp bundle the build in <paramref name="dir"/> carries, from its deps files.</summary>
+    static string Backend(string dir)
+    {
+        if (!Directory.Exists(dir))
+            return "not built (dotnet build SemDepth.Lib.csproj)";
+        string deps = string.Concat(Directory.GetFiles(dir, "*.deps.json").Select(File.ReadAllText));
+        return deps.Contains("\"TorchSharp-cuda-linux/", StringComparison.Ordinal) ? "cuda (TorchSharp-cuda-linux)"
+            : deps.Contains("\"TorchSharp-cpu/", StringComparison.Ordinal) ? "cpu (TorchSharp-cpu)"
+            : "unknown (no TorchSharp bundle in its deps files)";
     }
 
     public static int Config(string preset)

@@ -40,6 +40,13 @@ public static partial class ChartPng
         return Fonts.Default;
     });
 
+    /// <summary>The chart font as a setup line: its name, or what is missing and how to install it.</summary>
+    public static string FontStatus =>
+        FontName is "DejaVu Sans" or "Liberation Sans" or "Noto Sans" or "Arial" or "Helvetica" or "Segoe UI"
+            ? FontName
+            : "MISSING: no DejaVu Sans, Liberation Sans, Noto Sans or Arial installed, so charts and grids lose every "
+                + "title and label (Debian/Ubuntu: sudo apt-get install fonts-dejavu-core)";
+
     /// <summary>The sans-serif family charts and grids are drawn with (the first installed of DejaVu Sans,
     /// Liberation Sans, Noto Sans, Arial, Helvetica, Segoe UI; else ScottPlot's default).</summary>
     public static string FontName => Font.Value;

@@ -1,5 +1,3 @@
-using Microsoft.DotNet.Interactive;
-using Microsoft.DotNet.Interactive.Formatting;
 using SemDepth.Training;
 
 namespace SemDepth.Notebooks;
@@ -12,16 +10,16 @@ namespace SemDepth.Notebooks;
 /// </summary>
 public sealed class LiveProgress(string title = "progress") : IProgress<TrainProgress>, IProgress<string>
 {
-    readonly KernelInvocationContext? _ctx = Init();
+    readonly bool _inNotebook = Init();
     readonly bool _headless = Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") == "1";
     readonly List<string> _epochs = [];
-    DisplayedValue? _display;
+    IDisplayHandle? _display;
     DateTime _lastLine = DateTime.MinValue;
 
-    static KernelInvocationContext? Init()
+    static bool Init()
     {
         Notebook.RegisterFormatters();
-        return KernelInvocationContext.Current;
+        return CellDisplay.Available;
     }
 
     static string Line(string s) =>
@@ -30,7 +28,7 @@ public sealed class LiveProgress(string title = "progress") : IProgress<TrainPro
     void Show(string html)
     {
         if (_display is null)
-            _display = _ctx!.Display(new Html(html), "text/html");
+            _display = CellDisplay.Show(new Html(html), "text/html");
         else
             _display.Update(new Html(html));
     }
@@ -39,7 +37,7 @@ public sealed class LiveProgress(string title = "progress") : IProgress<TrainPro
     {
         if (p.Finished is not null)
             _epochs.Add(p.ToString());
-        if (_ctx is null)
+        if (!_inNotebook)
         {
             if (p.Finished is not null || DateTime.UtcNow - _lastLine > TimeSpan.FromSeconds(5))
             {
@@ -68,7 +66,7 @@ public sealed class LiveProgress(string title = "progress") : IProgress<TrainPro
     /// <summary>Log lines (data generation, cache building): the latest one, in place.</summary>
     public void Report(string line)
     {
-        if (_ctx is null)
+        if (!_inNotebook)
             Console.WriteLine(line);
         else
             Show(Line(line));

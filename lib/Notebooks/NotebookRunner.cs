@@ -19,9 +19,13 @@ public sealed record NotebookResult(
 }
 
 /// <summary>
-/// Executes notebooks headless with dotnet-repl (pinned in the local tool manifest), in order, each in
-/// a fresh kernel whose working folder is notebooks/ (as in VS Code). Executed copies with outputs go
-/// to artifacts/notebooks/. A notebook fails when any cell fails; the failing cells' errors are returned.
+/// Executes notebooks headless with <see cref="NotebookExecutor"/> (Roslyn scripting, in the library), in order,
+/// each in a fresh script state whose working folder is notebooks/ (as in VS Code). Executed copies with outputs go
+/// to artifacts/notebooks/, written under <c>*.running.ipynb</c> and renamed when the notebook has finished, so a
+/// killed job never leaves half a notebook under the real name. A notebook fails when any cell fails; the failing
+/// cell's error is returned. <see cref="RunHere"/> runs in this process (the main job: one process, no start-up per
+/// notebook); <see cref="Run"/> in a process of its own (<c>semdepth notebook</c>), for callers that must not share
+/// this process's environment and statics (the tests).
 /// </summary>
 public static class NotebookRunner
 {
@@ -32,6 +36,55 @@ public static class NotebookRunner
     public static IReadOnlyList<string> All() =>
         Directory.GetFiles(NotebookDir, "*.ipynb").Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>The environment every headless notebook gets: the workspace root and the headless switch
+    /// (LiveProgress: one summary per training cell instead of an update per batch).</summary>
+    static Dictionary<string, string> HeadlessEnvironment(IReadOnlyDictionary<string, string>? env)
+    {
+        var all = new Dictionary<string, string>
+        {
+            ["SEMDEPTH_ROOT"] = Workspace.Paths.Root,
+            ["SEMDEPTH_HEADLESS"] = "1",
+        };
+        if (env is not null)
+            foreach (var (k, v) in env)
+                all[k] = v;
+        return all;
+    }
+
+    /// <summary>Executes <paramref name="notebook"/> in this process with <paramref name="env"/> set for the
+    /// duration (the run's caps are read again from SEMDEPTH_PLAN).</summary>
+    public static NotebookResult RunHere(
+        string notebook,
+        IReadOnlyDictionary<string, string>? env = null,
+        string? outputDir = null,
+        TimeSpan? timeout = null
+    )
+    {
+        var (output, partial) = Outputs(notebook, outputDir);
+        var vars = HeadlessEnvironment(env);
+        var before = vars.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        foreach (var (k, v) in vars)
+            Environment.SetEnvironmentVariable(k, v);
+        Workspace.RunCaps.Use(Workspace.RunCaps.Load(Environment.GetEnvironmentVariable("SEMDEPTH_PLAN")));
+        try
+        {
+            var r = NotebookExecutor.Execute(notebook, partial, timeout);
+            File.Move(partial, output, overwrite: true);
+            return r with { Output = output };
+        }
+        finally
+        {
+            foreach (var (k, v) in before)
+                Environment.SetEnvironmentVariable(k, v);
+            Workspace.RunCaps.Use(Workspace.RunCaps.Load(Environment.GetEnvironmentVariable("SEMDEPTH_PLAN")));
+            // what the notebook's cells held (tensors, mapped images) goes before the next one starts
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+    }
+
+    /// <summary>Executes <paramref name="notebook"/> in a process of its own: <c>semdepth notebook</c> from this
+    /// program's folder (the console's, or a test run's that carries it).</summary>
     public static NotebookResult Run(
         string notebook,
         IReadOnlyDictionary<string, string>? env = null,
@@ -39,42 +92,21 @@ public static class NotebookRunner
         TimeSpan? timeout = null
     )
     {
-        outputDir ??= OutputDir;
-        Directory.CreateDirectory(outputDir);
-        string output = Path.Combine(outputDir, Path.GetFileName(notebook));
-        // written under another name and moved into place when the kernel has exited: a job killed mid-notebook
-        // never leaves a half-written copy under the real name
-        string partial = Path.Combine(outputDir, Path.GetFileNameWithoutExtension(notebook) + ".running.ipynb");
-        File.Delete(partial);
+        var (output, partial) = Outputs(notebook, outputDir);
+        string host = Path.Combine(AppContext.BaseDirectory, "semdepth.dll");
+        if (!File.Exists(host))
+            throw new FileNotFoundException($"no semdepth console beside this program to run notebooks in ({host})");
         var psi = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(notebook))!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (
-            var a in new[]
-            {
-                "tool",
-                "run",
-                "dotnet-repl",
-                "--",
-                "--run",
-                Path.GetFullPath(notebook),
-                "--exit-after-run",
-                "--output-path",
-                partial,
-            }
-        )
+        foreach (var a in new[] { host, "notebook", Path.GetFullPath(notebook), "--out", partial })
             psi.ArgumentList.Add(a);
-        psi.Environment["SEMDEPTH_ROOT"] = Workspace.Paths.Root;
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        // LiveProgress: one summary per training cell instead of an output per update
-        psi.Environment["SEMDEPTH_HEADLESS"] = "1";
-        if (env is not null)
-            foreach (var (k, v) in env)
-                psi.Environment[k] = v;
+        foreach (var (k, v) in HeadlessEnvironment(env))
+            psi.Environment[k] = v;
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
         var so = p.StandardOutput.ReadToEndAsync();
@@ -93,15 +125,12 @@ public static class NotebookRunner
             );
         }
         if (File.Exists(partial))
-        {
-            NumberCells(partial);
             File.Move(partial, output, overwrite: true);
-        }
         else
             File.Delete(output); // an older copy must not stand for this run
         var errors = File.Exists(output) ? CellErrors(output) : [];
         if (p.ExitCode != 0 && errors.Count == 0)
-            errors = ["dotnet-repl exited " + p.ExitCode + ": " + Tail(so.Result + se.Result)];
+            errors = ["semdepth notebook exited " + p.ExitCode + ": " + Tail(so.Result + se.Result)];
         return new NotebookResult(
             notebook,
             output,
@@ -112,46 +141,14 @@ public static class NotebookRunner
         );
     }
 
-    /// <summary>
-    /// Writes execution counts into an executed copy (dotnet-repl leaves them null): the runner executes
-    /// the code cells in order, one each, so code cell k gets k, up to the first cell with an error;
-    /// cells after it did not run and keep null. Outputs of kind execute_result get the same count.
-    /// </summary>
-    public static void NumberCells(string executedNotebook)
+    /// <summary>The executed copy's path and the name it is written under until the notebook has finished.</summary>
+    static (string Output, string Partial) Outputs(string notebook, string? outputDir)
     {
-        var doc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(executedNotebook))!;
-        int count = 0;
-        bool stopped = false;
-        foreach (var cell in doc["cells"]!.AsArray())
-        {
-            if (cell?["cell_type"]?.GetValue<string>() != "code")
-                continue;
-            if (stopped)
-            {
-                cell["execution_count"] = null;
-                continue;
-            }
-            cell["execution_count"] = ++count;
-            if (cell["outputs"] is System.Text.Json.Nodes.JsonArray outs)
-                foreach (var o in outs)
-                {
-                    string type = o?["output_type"]?.GetValue<string>() ?? "";
-                    if (type == "execute_result")
-                        o!["execution_count"] = count;
-                    if (type == "error")
-                        stopped = true;
-                }
-        }
-        File.WriteAllText(
-            executedNotebook,
-            doc.ToJsonString(
-                new JsonSerializerOptions
-                {
-                    WriteIndented = true,
-                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-                }
-            )
-        );
+        outputDir ??= OutputDir;
+        Directory.CreateDirectory(outputDir);
+        string partial = Path.Combine(outputDir, Path.GetFileNameWithoutExtension(notebook) + ".running.ipynb");
+        File.Delete(partial);
+        return (Path.Combine(outputDir, Path.GetFileName(notebook)), partial);
     }
 
     /// <summary>Error outputs of an executed notebook: "cell N: message".</summary>

@@ -45,8 +45,9 @@ public sealed record RunPlan(
     /// <summary>The share of the budget the estimate is fitted into (the rest is the estimate's margin).</summary>
     public const double BudgetShare = 0.85;
 
-    /// <summary>Seconds every notebook costs before its first cell: a kernel, the library, the setup cell.</summary>
-    public const double NotebookStartSeconds = 9;
+    /// <summary>Seconds every notebook costs for its setup cell (NotebookExecutor in the job's process: the first
+    /// compiles and checks the layers, the later ones reuse both; dotnet-repl's kernel start cost about 9).</summary>
+    public const double NotebookStartSeconds = 2;
 
     public double TotalSeconds => Notebooks.Sum(n => n.Seconds);
 
@@ -250,7 +251,7 @@ public sealed record RunPlan(
         var all = new List<NotebookEstimate>();
         foreach (string nb in notebooks)
         {
-            var parts = new List<(string, double)> { ("kernel and setup", NotebookStartSeconds) };
+            var parts = new List<(string, double)> { ("setup", NotebookStartSeconds) };
             string name = Path.GetFileName(nb);
             if (name.StartsWith("01", StringComparison.Ordinal))
                 parts.Add(

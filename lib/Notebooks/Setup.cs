@@ -31,6 +31,10 @@ public sealed record WorkspaceInfo(
     /// <summary>NNPACK's availability, said once (<see cref="TorchNatives.Nnpack"/>).</summary>
     public string Nnpack { get; init; } = TorchNatives.Nnpack;
 
+    /// <summary>The font charts and grids are drawn with, or what is missing (<see cref="ChartPng.FontStatus"/>).
+    /// </summary>
+    public string Font { get; init; } = ChartPng.FontStatus;
+
     /// <summary>The one-line verdict of the layer checks (<see cref="Models.Doctor.Verdict"/>).</summary>
     public string Checks { get; init; } = Models.Doctor.Verdict();
 
@@ -41,7 +45,8 @@ public sealed record WorkspaceInfo(
     public override string ToString() =>
         $"workspace {Root}\ndata      "
         + $"{DataRoot}{(SyntheticTruth ? " (synthetic, hidden truth present)" : "")}\ndevice    {Device}\n"
-        + $"natives   {Natives}\nheap      {Heap}\nblas      {Blas}\nonednn    {OneDnnStatus}\nnnpack    {Nnpack}\n"
+        + $"natives   {Natives}\nfont      {Font}\nheap      {Heap}\nblas      {Blas}\n"
+        + $"onednn    {OneDnnStatus}\nnnpack    {Nnpack}\n"
         + $"checks    {Checks}\nseed      {Seed}\ncaps      {string.Join("\n          ", Caps)}";
 }
 
@@ -64,10 +69,7 @@ public static class Notebook
             Environment.GetEnvironmentVariable("SEMDEPTH_CHARTS") is "interactive"
             && Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") != "1"
         )
-            Microsoft.DotNet.Interactive.KernelInvocationContext.Current?.Display(
-                UseInteractiveCharts().Value,
-                "text/html"
-            );
+            CellDisplay.Show(UseInteractiveCharts(), "text/html");
         string root = DataRoot.Resolve(dataRoot, log: new LiveProgress("data"));
         return new WorkspaceInfo(
             Workspace.Paths.Root,

@@ -125,6 +125,9 @@ public class NotebookTests(TinyData tiny)
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Single(Directory.GetFiles(Path.Combine(tiny.Scratch, "nb-artifacts", "submissions"), "*.zip"));
+        ExecutedNotebooksKeepTheOutputKindsOfDotnetRepl(
+            notebooks.Select(n => Path.Combine(tiny.Scratch, "nb-out", Path.GetFileName(n))).ToList()
+        );
 
         // every chart and grid is a PNG picture a viewer can show without a script
         var executed = notebooks.Select(n => Path.Combine(tiny.Scratch, "nb-out", Path.GetFileName(n))).ToList();
@@ -163,6 +166,51 @@ public class NotebookTests(TinyData tiny)
         string options = report[report.IndexOf("id=\"options\"", StringComparison.Ordinal)..];
         Assert.Contains("ae-baseline", options, StringComparison.Ordinal); // the options of the AE notebook 02 trained
         Assert.Contains("&quot;epochs&quot;", options, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every code cell's output kinds (output type and MIME types, stream names; as a multiset: dotnet-repl
+    /// wrote stdout after the displays) equal those of the same notebooks executed by dotnet-repl 0.3.259 on the
+    /// same tiny set before NotebookExecutor replaced it (the fixture).</summary>
+    static void ExecutedNotebooksKeepTheOutputKindsOfDotnetRepl(IReadOnlyList<string> executed)
+    {
+        string fixture = Path.Combine(AppContext.BaseDirectory, "dotnet-repl-output-kinds.json");
+        var expected = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(fixture))!["notebooks"]!.AsObject();
+        Assert.Equal(expected.Count, executed.Count);
+        foreach (var nb in executed)
+        {
+            var want = expected[Path.GetFileName(nb)]!
+                .AsArray()
+                .Select(c => string.Join(", ", c!.AsArray().Select(k => k!.GetValue<string>())))
+                .ToList();
+            var got = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(nb))!["cells"]!
+                .AsArray()
+                .Where(c => c!["cell_type"]!.GetValue<string>() == "code")
+                .Select(c =>
+                    string.Join(
+                        ", ",
+                        c!["outputs"]!
+                            .AsArray()
+                            .Select(o =>
+                                o!["output_type"]!.GetValue<string>() switch
+                                {
+                                    "stream" => "stream:" + o["name"]!.GetValue<string>(),
+                                    var t when o["data"] is System.Text.Json.Nodes.JsonObject d => t
+                                        + ":"
+                                        + string.Join("+", d.Select(kv => kv.Key).Order(StringComparer.Ordinal)),
+                                    var t => t,
+                                }
+                            )
+                            .Order(StringComparer.Ordinal)
+                    )
+                )
+                .ToList();
+            Assert.Equal(want.Count, got.Count);
+            for (int i = 0; i < want.Count; i++)
+                Assert.True(
+                    want[i] == got[i],
+                    $"{Path.GetFileName(nb)} code cell {i + 1}: dotnet-repl [{want[i]}], NotebookExecutor [{got[i]}]"
+                );
+        }
     }
 
     /// <summary>Renames a root as a user's subset of the real download looks: test images from 010900.png on, sites
@@ -315,6 +363,63 @@ public class NotebookTests(TinyData tiny)
         Assert.All(counts.Skip(2), c => Assert.Null(c));
     }
 
+    /// <summary>NotebookExecutor takes cells as the C# kernel does: state carried from cell to cell, <c>using</c>s,
+    /// Console output as a stream, <c>display</c> and a last value through the formatters, a compile error named
+    /// with its line, and nothing run after a failure.</summary>
+    [Fact]
+    public void TheExecutorRunsCellsAsTheKernelDoes()
+    {
+        string dir = Path.Combine(tiny.Scratch, "executor");
+        Directory.CreateDirectory(dir);
+        string nb = Path.Combine(dir, "cells.ipynb");
+        string[] cells =
+        [
+            "using System.Globalization;\nvar n = 6;\nConsole.WriteLine(\"printed \" + n);",
+            "display(\"shown\");\n(n * 7).ToString(CultureInfo.InvariantCulture)",
+            "var s = n + \"\";\ns.Length",
+            "int broken = \"not a number\";",
+            "Console.WriteLine(\"never\");",
+        ];
+        var doc = new System.Text.Json.Nodes.JsonObject
+        {
+            ["cells"] = new System.Text.Json.Nodes.JsonArray([
+                .. cells.Select(c =>
+                    (System.Text.Json.Nodes.JsonNode)
+                        new System.Text.Json.Nodes.JsonObject
+                        {
+                            ["cell_type"] = "code",
+                            ["metadata"] = new System.Text.Json.Nodes.JsonObject(),
+                            ["source"] = c,
+                            ["outputs"] = new System.Text.Json.Nodes.JsonArray(),
+                            ["execution_count"] = null,
+                        }
+                ),
+            ]),
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject(),
+            ["nbformat"] = 4,
+            ["nbformat_minor"] = 5,
+        };
+        File.WriteAllText(nb, doc.ToJsonString());
+        var r = NotebookRunner.Run(nb, null, Path.Combine(dir, "out"));
+        Assert.False(r.Ok);
+        var error = Assert.Single(r.Errors);
+        Assert.StartsWith("cell 4: ", error, StringComparison.Ordinal);
+        Assert.Contains("CS0029", error, StringComparison.Ordinal); // cannot convert string to int, named with its line
+        var done = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(r.Output))!["cells"]!.AsArray();
+        string Outputs(int i) => done[i]!["outputs"]!.ToJsonString();
+        Assert.Contains("\"name\":\"stdout\"", Outputs(0));
+        Assert.Contains("printed 6\\n", Outputs(0));
+        Assert.Contains("\"text/plain\":\"shown\"", Outputs(1));
+        Assert.Contains("\"text/plain\":\"42\"", Outputs(1));
+        Assert.Contains("display_data", Outputs(2)); // an int as the kernel shows it
+        Assert.Contains("\"output_type\":\"error\"", Outputs(3));
+        Assert.Equal("[]", Outputs(4));
+        Assert.Equal(
+            [1, 2, 3, 4, null],
+            done.Select(c => c!["execution_count"] is { } v ? v.GetValue<int>() : (int?)null)
+        );
+    }
+
     [Fact]
     public void CommittedNotebooksHaveNoOutputs()
     {
@@ -350,5 +455,34 @@ public class BuildSwitchTests
         Assert.DoesNotContain("TorchSharp-cpu", cuda);
         Assert.Contains("\"Identity\": \"TorchSharp-cpu\"", cpu);
         Assert.DoesNotContain("TorchSharp-cuda-linux", cpu);
+    }
+
+    /// <summary>The backend persists: SEMDEPTH_TORCH_BACKEND (like the file .torch-backend) picks the bundle of a plain
+    /// build, and a CUDA build of the console has folders of its own.</summary>
+    [Fact]
+    public void TheBackendSettingPersistsAndCudaBuildsElsewhere()
+    {
+        static string Msbuild(string project, string query, string? backendEnv)
+        {
+            var psi = new ProcessStartInfo("dotnet", $"msbuild \"{project}\" {query}")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            psi.Environment["SEMDEPTH_TORCH_BACKEND"] = backendEnv ?? "";
+            using var p = Process.Start(psi)!;
+            string o = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return o;
+        }
+        string root = SemDepth.Workspace.Paths.Root;
+        string lib = Path.Combine(root, "SemDepth.Lib.csproj"),
+            cli = Path.Combine(root, "cli", "SemDepth.Cli.csproj");
+        Assert.Contains("TorchSharp-cuda-linux", Msbuild(lib, "-getItem:PackageReference", "cuda"));
+        string cudaPaths = Msbuild(cli, "-getProperty:BaseOutputPath -getProperty:BaseIntermediateOutputPath", "cuda");
+        Assert.Contains("bin/cuda/", cudaPaths);
+        Assert.Contains("obj/cuda/", cudaPaths);
+        if (!File.Exists(Path.Combine(root, ".torch-backend")))
+            Assert.DoesNotContain("cuda", Msbuild(cli, "-getProperty:BaseOutputPath", null));
     }
 }
