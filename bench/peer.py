@@ -252,11 +252,108 @@ def sync():
         torch.cuda.synchronize()
 
 
+def forward_flops(model, shape):
+    """FLOPs of one image's forward pass: 2 x the multiply-adds of every Conv2d, ConvTranspose2d and Linear,
+    counted with forward hooks on a batch of one."""
+    macs = []
+
+    def hook(m, inp, out):
+        if isinstance(m, nn.Conv2d):
+            macs.append(out.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1])
+        elif isinstance(m, nn.ConvTranspose2d):
+            macs.append(inp[0].numel() * (m.out_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1])
+        elif isinstance(m, nn.Linear):
+            macs.append(out.numel() * m.in_features)
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()]
+    was = model.training
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, *shape, device=DEVICE))
+    model.train(was)
+    for h in handles:
+        h.remove()
+    return 2 * sum(macs)
+
+
+class NetCase:
+    """One case of `semdepth bench-nets`, built on first use: the network of bench/models.py (the architecture the
+    exchange test checks against TorchSharp's), its optimiser and the cached images it reads, one step at a time."""
+
+    def __init__(self, r):
+        import models
+        self.name, self.batch = r["case"], r["batch"]
+        torch.manual_seed(41)
+        net = self.name.split("-")[0]
+        self.model = {"unet": lambda: models.DepthUNet(16, 3), "classifier": lambda: models.CaseClassifier(16),
+                      "ae": lambda: models.DepthAutoencoder(), "generator": lambda: models.ResnetGenerator()}[net]().to(DEVICE)
+        self.train = self.name.endswith("train")
+        self.model.train(self.train)
+        self.opt = torch.optim.Adam(self.model.parameters(), 1e-3) if self.train else None
+        self.sem = cache(r["sem"])
+        self.depth = cache(r["depth"]) if r.get("depth") else None
+        self.real = cache(r["real"]) if r.get("real") else None
+        self.sym = r.get("symmetric", True)
+        self.sites, self.per_site = r.get("sites", 0), r.get("per_site", 0)
+        self.labels = torch.from_numpy(np.arange(self.batch) % 4).to(DEVICE)
+        self.step = 0
+        self.flops = forward_flops(self.model, (1, H, W))
+
+    def images(self, arr, n, depth_of=None):
+        idx = np.sort(np.random.default_rng(self.step).choice(len(arr), n, replace=False))
+        scale, shift = (1 / 127.5, -1.0) if self.sym else (1 / 255.0, 0.0)
+        x = torch.from_numpy(np.asarray(arr[idx], dtype=np.float32) * scale + shift).to(DEVICE)
+        y = None if depth_of is None else torch.from_numpy(np.asarray(depth_of[idx // 2], dtype=np.float32) / 255.0).to(DEVICE)
+        return x, y
+
+    def run(self, steps):
+        t = time.perf_counter()
+        for _ in range(steps):
+            self.step += 1
+            if not self.train:
+                with torch.no_grad():
+                    x, _ = self.images(self.sem, self.batch)
+                    self.model(x)
+                continue
+            self.opt.zero_grad()
+            if self.name == "unet-weak-train":
+                x, y = self.images(self.sem, self.batch, self.depth)
+                r, _ = self.images(self.real, self.sites * self.per_site)
+                out = self.model(torch.cat([x, r], 0))
+                site_means = out[self.batch:].reshape(self.sites, -1).mean(1)
+                target = torch.full((self.sites,), 0.5, device=DEVICE)
+                loss = F.l1_loss(out[:self.batch], y) + (site_means - target).abs().mean()
+            elif self.name == "classifier-train":
+                x, _ = self.images(self.sem, self.batch)
+                loss = F.cross_entropy(self.model(x), self.labels)
+            else:
+                x, y = self.images(self.sem, self.batch, self.depth)
+                loss = F.l1_loss(self.model(x), y)
+            loss.backward()
+            self.opt.step()
+        sync()
+        return time.perf_counter() - t
+
+
+def serve():
+    """`semdepth bench-nets` drives this process over stdin/stdout, one JSON line each way, so that the two sides'
+    repetitions alternate: {"case": ..., "steps": n, ...} runs n steps of that case and answers the seconds."""
+    cases = {}
+    print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": torch.get_num_threads(), "heap": HEAP, **blas_info()}))
+    sys.stdout.flush()
+    for line in sys.stdin:
+        r = json.loads(line)
+        c = cases.get(r["case"]) or cases.setdefault(r["case"], NetCase(r))
+        seconds = c.run(r["steps"])
+        print(json.dumps({"case": c.name, "seconds": seconds, "images": r["steps"] * c.batch, "forward_flops": c.flops}))
+        sys.stdout.flush()
+
+
 def main():
     global DEVICE
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["ae", "cyclegan", "retrieval", "blas"])
-    ap.add_argument("--sem", required=True)
+    ap.add_argument("mode", choices=["ae", "cyclegan", "retrieval", "blas", "serve"])
+    ap.add_argument("--sem", default="")
     ap.add_argument("--depth")
     ap.add_argument("--real")
     ap.add_argument("--batch", type=int, default=128)
@@ -274,6 +371,9 @@ def main():
     DEVICE = a.device
     if a.threads > 0:
         torch.set_num_threads(a.threads)
+    if a.mode == "serve":
+        serve()
+        return
     if a.mode == "blas":
         print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": torch.get_num_threads(), "heap": HEAP, **blas_info()}))
         return

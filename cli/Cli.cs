@@ -604,6 +604,24 @@ public static class Cli
         }
         {
             var data = DataOption();
+            var steps = Positive("--steps", 10, "steps (batches) a repetition");
+            var reps = Positive("--reps", 5, "repetitions (the median is reported)");
+            var cmd = new Command(
+                "bench-nets",
+                "the U-Net, site-average U-Net and classifier training steps and the inference of the U-Net, "
+                    + "classifier, AE and CycleGAN generator, beside the PyTorch peer, interleaved; FLOP/s against "
+                    + "the matmul ceiling"
+            )
+            {
+                data,
+                steps,
+                reps,
+            };
+            cmd.SetAction(p => WithData(p.GetValue(data), d => Bench.Nets(d, p.GetValue(steps), p.GetValue(reps))));
+            root.Subcommands.Add(cmd);
+        }
+        {
+            var data = DataOption();
             var batches = Positive("--batches", 20, "batches a repetition");
             var reps = Positive("--reps", 5, "repetitions (the median is reported)");
             var rss = NonNegative("--rss-epochs", 6, "epochs of the resident-memory check (0: none)");
