@@ -158,17 +158,17 @@ public sealed class ClassifierTrainer : IDisposable
         IProgress<TrainProgress>? progress = null
     )
     {
-        string dir = Path.Combine(Workspace.Paths.Runs, options.Name);
-        using var hold = Workspace.RunLock.Acquire(dir, $"training {options.Name}");
-        var found = RunReuse.Find(
-            dir,
+        var (t, said) = RunReuse.Open(
+            options.Name,
+            data,
             ["classifier"],
             options.ToJson(),
             j => ClassifierOptions.FromJson(j).ToJson(),
-            data
+            options.Epochs,
+            () => new ClassifierTrainer(options, data),
+            dir => Resume(dir, data)
         );
-        var t = found.Epoch is null ? new ClassifierTrainer(options, data) : Resume(dir, data);
-        t.Reuse = RunReuse.Said(options.Name, found.Epoch, options.Epochs, found.Why);
+        t.Reuse = said;
         t.Fit(progress);
         return t;
     }

@@ -173,12 +173,18 @@ public sealed class DepthTrainer : IDisposable
         IProgress<TrainProgress>? progress = null
     )
     {
-        string dir = Path.Combine(Workspace.Paths.Runs, options.Name);
-        using var hold = Workspace.RunLock.Acquire(dir, $"training {options.Name}");
         var wanted = options.Validated();
-        var found = RunReuse.Find(dir, DepthKinds, wanted.ToJson(), j => DepthOptions.FromJson(j).ToJson(), data);
-        var t = found.Epoch is null ? new DepthTrainer(options, data) : Resume(dir, data);
-        t.Reuse = RunReuse.Said(options.Name, found.Epoch, wanted.Epochs, found.Why);
+        var (t, said) = RunReuse.Open(
+            options.Name,
+            data,
+            DepthKinds,
+            wanted.ToJson(),
+            j => DepthOptions.FromJson(j).ToJson(),
+            wanted.Epochs,
+            () => new DepthTrainer(options, data),
+            dir => Resume(dir, data)
+        );
+        t.Reuse = said;
         t.Fit(progress);
         return t;
     }

@@ -75,6 +75,29 @@ public static class RunReuse
         }
     }
 
+    /// <summary>
+    /// The body of the trainers' LoadOrTrain: under runs/&lt;<paramref name="name"/>&gt;'s lock, the trainer
+    /// <paramref name="resume"/> reopens when <see cref="Find"/> allows it, else <paramref name="fresh"/>; with the
+    /// line saying which (<see cref="Said"/>).
+    /// </summary>
+    public static (T Trainer, string Said) Open<T>(
+        string name,
+        SemData data,
+        string[] kinds,
+        string wanted,
+        Func<string, string> canonical,
+        int epochs,
+        Func<T> fresh,
+        Func<string, T> resume
+    )
+    {
+        string dir = Path.Combine(Workspace.Paths.Runs, name);
+        using var hold = Workspace.RunLock.Acquire(dir, $"training {name}");
+        var found = Find(dir, kinds, wanted, canonical, data);
+        var trainer = found.Epoch is null ? fresh() : resume(dir);
+        return (trainer, Said(name, found.Epoch, epochs, found.Why));
+    }
+
     /// <summary>Options JSON without what may differ between two runs of the same job (device, data path).</summary>
     static string Strip(string json)
     {
