@@ -479,6 +479,16 @@ public class BuildSwitchTests
         string lib = Path.Combine(root, "SemDepth.Lib.csproj"),
             cli = Path.Combine(root, "cli", "SemDepth.Cli.csproj");
         Assert.Contains("TorchSharp-cuda-linux", Msbuild(lib, "-getItem:PackageReference", "cuda"));
+        Assert.Contains("artifacts/lib-cuda/", Msbuild(lib, "-getProperty:OutputPath", "cuda"));
+        // a one-off build of the other backend: its own folder, and artifacts/lib/ (the notebooks') left alone
+        string oneOff = Msbuild(
+            lib,
+            "-getProperty:OutputPath -getProperty:SemDepthConfiguredBackend -p:TorchBackend=cuda",
+            null
+        );
+        Assert.Contains("artifacts/lib-cuda/", oneOff);
+        if (!File.Exists(Path.Combine(root, ".torch-backend")))
+            Assert.Contains("\"SemDepthConfiguredBackend\": \"cpu\"", oneOff);
         string cudaPaths = Msbuild(cli, "-getProperty:BaseOutputPath -getProperty:BaseIntermediateOutputPath", "cuda");
         Assert.Contains("bin/cuda/", cudaPaths);
         Assert.Contains("obj/cuda/", cudaPaths);
