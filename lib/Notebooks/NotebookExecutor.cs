@@ -64,6 +64,8 @@ public static class NotebookExecutor
             foreach (var cell in cells)
             {
                 index++;
+                if (cell is JsonObject o && !o.ContainsKey("id"))
+                    o["id"] = $"cell-{index}"; // nbformat 4.5 requires cell ids; the sources have none
                 if (cell?["cell_type"]?.GetValue<string>() != "code")
                     continue;
                 var outputs = new JsonArray();

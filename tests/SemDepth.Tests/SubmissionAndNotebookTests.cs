@@ -415,6 +415,10 @@ public class NotebookTests(TinyData tiny)
         Assert.Contains("\"output_type\":\"error\"", Outputs(3));
         Assert.Equal("[]", Outputs(4));
         Assert.Equal(
+            ["cell-1", "cell-2", "cell-3", "cell-4", "cell-5"],
+            done.Select(c => c!["id"]!.GetValue<string>())
+        );
+        Assert.Equal(
             [1, 2, 3, 4, null],
             done.Select(c => c!["execution_count"] is { } v ? v.GetValue<int>() : (int?)null)
         );
