@@ -38,6 +38,27 @@ public class RunPlanTests(TinyData tiny)
     static readonly PlanCounts Quick = new(2400, 4800, 1600, 800, true);
     static readonly PlanCounts Full = new(86_652, 173_304, 60_664, 25_988, false);
 
+    /// <summary>A resumed job refits the plan it saved from the costs it measured: the same caps and estimates; a
+    /// file whose costs no longer give its caps is refused.</summary>
+    [Fact]
+    public void ASavedPlanRefitsToTheSameCapsAndATamperedOneIsRefused()
+    {
+        var plan = RunPlan.Fit(Full, Cpu, 60, Five, "cpu");
+        Assert.True(plan.Caps.Any); // the full preset is capped under an hour: the interesting case
+        string file = Path.Combine(tiny.Scratch, "refit", "plan.json");
+        plan.Save(file);
+        var again = RunPlan.Refit(file, Five);
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.Serialize(plan.Caps),
+            System.Text.Json.JsonSerializer.Serialize(again.Caps)
+        );
+        Assert.Equal(plan.Notebooks.Select(e => e.Seconds), again.Notebooks.Select(e => e.Seconds));
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!;
+        node["costs"]!["uNetTrain"] = 1e-6; // a U-Net a thousand times cheaper would have had other caps
+        File.WriteAllText(file, node.ToJsonString());
+        Assert.Throws<InvalidDataException>(() => RunPlan.Refit(file, Five));
+    }
+
     [Fact]
     public void QuickFitsAnHourWithoutCaps()
     {
