@@ -70,14 +70,7 @@ static partial class Bench
             );
             return (null, "", "");
         }
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("SEMDEPTH_PEER_PYTHON") ?? "/usr/bin/python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.ArgumentList.Add(Path.Combine(repo, "bench", script));
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
+        var psi = PeerStart(script, args);
         Process p;
         try
         {
@@ -93,6 +86,21 @@ static partial class Bench
         var se = p.StandardError.ReadToEndAsync();
         p.WaitForExit();
         return (p.ExitCode, so.Result, se.Result);
+    }
+
+    /// <summary>bench/<paramref name="script"/> under the peer's Python (SEMDEPTH_PEER_PYTHON, else Debian's), its
+    /// output read by the caller.</summary>
+    internal static ProcessStartInfo PeerStart(string script, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("SEMDEPTH_PEER_PYTHON") ?? "/usr/bin/python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.ArgumentList.Add(Path.Combine(Paths.Root, "bench", script));
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        return psi;
     }
 
     /// <summary>The peer's BLAS beside its ratio: the libraries its process mapped and torch's build config

@@ -214,7 +214,7 @@ static class FaultCheck
     }
 
     /// <summary>How to start this console again: its apphost, or `dotnet semdepth.dll`.</summary>
-    static ProcessStartInfo SelfStart(IEnumerable<string> args)
+    internal static ProcessStartInfo SelfStart(IEnumerable<string> args)
     {
         string exe = Environment.ProcessPath ?? "dotnet";
         var psi = new ProcessStartInfo(exe) { UseShellExecute = false };

@@ -202,26 +202,17 @@ static partial class Bench
             var (code, _, _) = Python("peer.py", ["blas"]); // installs the peer when missing, says why it cannot
             if (code != 0)
                 return null;
-            var psi = new ProcessStartInfo(
-                Environment.GetEnvironmentVariable("SEMDEPTH_PEER_PYTHON") ?? "/usr/bin/python3"
-            )
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (
-                var a in new[]
-                {
-                    Path.Combine(Workspace.Paths.Root, "bench", "peer.py"),
+            var psi = PeerStart(
+                "peer.py",
+                [
                     "serve",
                     "--threads",
                     torch.get_num_threads().ToString(CultureInfo.InvariantCulture),
                     "--device",
                     Torch.TorchDevice.Current.type == DeviceType.CUDA ? "cuda" : "cpu",
-                }
-            )
-                psi.ArgumentList.Add(a);
+                ]
+            );
+            psi.RedirectStandardInput = true;
             var peer = new NetPeer(Process.Start(psi)!, d);
             string? first = peer._p.StandardOutput.ReadLine();
             if (first is null)

@@ -45,7 +45,7 @@ public sealed record JobJournal
                 preset = preset ?? Environment.GetEnvironmentVariable("SEMDEPTH_PRESET") ?? "",
                 budget = budgetMinutes,
                 notebooks = notebooks.Select(n => $"{Path.GetFileName(n)} {Sha256(n)[..16]}"),
-                build = typeof(JobJournal).Assembly.ManifestModule.ModuleVersionId.ToString("N"),
+                build = Training.RunReuse.Build,
             }
         );
 

@@ -19,8 +19,11 @@ public static class RunReuse
     public sealed record Origin(string Data, string Code);
 
     /// <summary>The origin of a run started now on <paramref name="data"/>.</summary>
-    public static Origin Of(SemData data) =>
-        new(data.Fingerprint, typeof(RunReuse).Assembly.ManifestModule.ModuleVersionId.ToString("N"));
+    public static Origin Of(SemData data) => new(data.Fingerprint, Build);
+
+    /// <summary>This build of the library (its module version id: a deterministic build of the same sources gives
+    /// the same one).</summary>
+    public static string Build => typeof(RunReuse).Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
     /// <summary>Writes origin.json of a fresh run (before its first checkpoint).</summary>
     public static void Record(string runDir, SemData data)
