@@ -66,6 +66,8 @@ public sealed class DomainShift(SemData data) : IDisposable
         if (Data.TrainTruth is null)
             return Evaluator.NoTruth("the oracle (a U-Net trained on the real images' depth maps)")
                 + "; nothing trained";
+        if (Workspace.RunCaps.Current.OracleLeftOut)
+            return "oracle left out by this run's plan: " + Workspace.RunCaps.LeftOutWhy;
         Oracle = DepthTrainer.LoadOrTrain(options, Data, progress);
         var last = Oracle.History[^1];
         return $"oracle trained: {Oracle.Epoch} epochs, real validation RMSE {last.ValRmse:F2}";

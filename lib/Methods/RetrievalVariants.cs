@@ -130,7 +130,7 @@ public sealed class RetrievalVariants(
     /// <summary>Keys rendered by the synthetic set's real-domain physics without noise, searched as the winners
     /// searched (unsmoothed, +-2 px, the map unshifted); null without the hidden truth.</summary>
     public RetrievalLibrary? Perfect =>
-        Data.Layout.HasTruth
+        Data.Layout.HasTruth && !RunCaps.Current.PerfectRestyleLeftOut
             ? _perfect ??= RetrievalLibrary.BuildPerfectRestyle(
                 Data,
                 RetrievalOptions.RestyledKeys with
@@ -139,6 +139,13 @@ public sealed class RetrievalVariants(
                 }
             )
             : null;
+
+    /// <summary>Why there is no <see cref="Ceiling"/>, or null when there is.</summary>
+    public string? CeilingMissing =>
+        !Data.Layout.HasTruth ? "the ceiling needs the synthetic set's hidden config"
+        : RunCaps.Current.PerfectRestyleLeftOut
+            ? "the perfect-restyle library is left out by this run's plan: " + RunCaps.LeftOutWhy
+        : null;
 
     /// <summary>How the method places its matches, chosen by held-out site MAE (<see cref="RetrievalChoice"/>), and
     /// the four placements' scores.</summary>

@@ -14,12 +14,15 @@ namespace SemDepth.Training;
 /// </summary>
 public static class BatchNormCalibration
 {
+    /// <summary>Images of each source the statistics average over (by default).</summary>
+    public const int MaxImages = 2048;
+
     public static void Recalibrate(
         nn.Module<Tensor, Tensor> model,
         ImageSet set,
         IReadOnlyList<int> idx,
         PixelScale scale,
-        int maxImages = 2048,
+        int maxImages = MaxImages,
         int batchSize = 128
     ) => Recalibrate(model, [(set, idx)], scale, maxImages, batchSize);
 
@@ -29,7 +32,7 @@ public static class BatchNormCalibration
         nn.Module<Tensor, Tensor> model,
         IReadOnlyList<(ImageSet Set, IReadOnlyList<int> Idx)> sources,
         PixelScale scale,
-        int maxImages = 2048,
+        int maxImages = MaxImages,
         int batchSize = 128
     )
     {

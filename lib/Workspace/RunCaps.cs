@@ -47,6 +47,20 @@ public sealed record RunCaps
     /// default.</summary>
     public bool ApproximateRetrieval { get; init; }
 
+    /// <summary>The oracle U-Net (a bound, notebook 03) is not trained: the budget went to the submitted methods'
+    /// training first and the oracle's smallest size did not fit after it.</summary>
+    public bool OracleLeftOut { get; init; }
+
+    /// <summary>Notebook 04's perfect-restyle library and the retrieval ceilings on it (bounds) are left out.</summary>
+    public bool PerfectRestyleLeftOut { get; init; }
+
+    /// <summary>Notebook 04's exact-against-approximate search comparison (a diagnostic) is left out.</summary>
+    public bool ExactComparisonLeftOut { get; init; }
+
+    /// <summary>Why a diagnostic is left out, for the line that says so where it would have been.</summary>
+    public const string LeftOutWhy =
+        "it did not fit the budget once the methods the submission may use were trained (setup summary: caps)";
+
     /// <summary>What was capped, one line each ("U-Net: 2 epochs over 60,000 of 138,643 simulated training images (CPU
     /// budget)").</summary>
     public List<string> Lines { get; init; } = [];
