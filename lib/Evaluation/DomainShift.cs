@@ -12,6 +12,9 @@ public sealed class DomainShift(SemData data) : IDisposable
     public DepthTrainer? DepthNet { get; set; }
     public DepthTrainer? Oracle { get; set; }
 
+    /// <summary>The run's caps (<see cref="FitOracle"/> trains nothing where its plan left the oracle out).</summary>
+    public Workspace.RunCaps Caps { get; init; } = Workspace.RunCaps.Current;
+
     /// <summary>The weakly supervised depth network (site averages).</summary>
     public DepthTrainer? Weak { get; set; }
     public ClassifierTrainer? Classifier { get; set; }
@@ -66,7 +69,7 @@ public sealed class DomainShift(SemData data) : IDisposable
         if (Data.TrainTruth is null)
             return Evaluator.NoTruth("the oracle (a U-Net trained on the real images' depth maps)")
                 + "; nothing trained";
-        if (Workspace.RunCaps.Current.OracleLeftOut)
+        if (Caps.OracleLeftOut)
             return "oracle left out by this run's plan: " + Workspace.RunCaps.LeftOutWhy;
         Oracle = DepthTrainer.LoadOrTrain(options, Data, progress);
         var last = Oracle.History[^1];

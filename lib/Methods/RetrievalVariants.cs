@@ -30,6 +30,9 @@ public sealed class RetrievalVariants(
     public ICasePredictor Cases { get; } = cases;
     public int CycleGanEpoch { get; } = cycleGanEpoch;
 
+    /// <summary>The run's caps: its evaluation sample and the diagnostics its plan left out.</summary>
+    public RunCaps Caps { get; init; } = RunCaps.Current;
+
     /// <summary>Loads the saved CycleGAN and case classifier (runs/cyclegan, runs/case-classifier).</summary>
     public static RetrievalVariants Load(SemData data)
     {
@@ -130,7 +133,7 @@ public sealed class RetrievalVariants(
     /// <summary>Keys rendered by the synthetic set's real-domain physics without noise, searched as the winners
     /// searched (unsmoothed, +-2 px, the map unshifted); null without the hidden truth.</summary>
     public RetrievalLibrary? Perfect =>
-        Data.Layout.HasTruth && !RunCaps.Current.PerfectRestyleLeftOut
+        Data.Layout.HasTruth && !Caps.PerfectRestyleLeftOut
             ? _perfect ??= RetrievalLibrary.BuildPerfectRestyle(
                 Data,
                 RetrievalOptions.RestyledKeys with
@@ -143,7 +146,7 @@ public sealed class RetrievalVariants(
     /// <summary>Why there is no <see cref="Ceiling"/>, or null when there is.</summary>
     public string? CeilingMissing =>
         !Data.Layout.HasTruth ? "the ceiling needs the synthetic set's hidden config"
-        : RunCaps.Current.PerfectRestyleLeftOut
+        : Caps.PerfectRestyleLeftOut
             ? "the perfect-restyle library is left out by this run's plan: " + RunCaps.LeftOutWhy
         : null;
 
@@ -224,14 +227,13 @@ public sealed class RetrievalVariants(
 
     /// <summary>True when the run evaluates a sample of the test images (a CPU budget on a full-size set): a one-to-one
     /// variant assigns every test image, so only the method's is evaluated then.</summary>
-    public bool OneToOneSampled =>
-        RunCaps.Current.EvalTestImages > 0 && RunCaps.Current.EvalTestImages < Data.Test.Count;
+    public bool OneToOneSampled => Caps.EvalTestImages > 0 && Caps.EvalTestImages < Data.Test.Count;
 
     /// <summary>What <see cref="All"/> leaves out and why, or null.</summary>
     public string? LeftOut =>
         OneToOneSampled
             ? $"one-to-one variants other than the method are left out: each assigns all {Data.Test.Count:N0} test "
-                + $"images, and this run evaluates {RunCaps.Current.EvalTestImages:N0} ({RunCaps.Current.Reason})"
+                + $"images, and this run evaluates {Caps.EvalTestImages:N0} ({Caps.Reason})"
             : null;
 
     /// <summary>Every variant the table compares: the four placements (the method among them), no shifts, the

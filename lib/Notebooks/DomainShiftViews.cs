@@ -100,7 +100,7 @@ public static class DomainShiftViews
 
     /// <summary>One sentence: how much of the AE-to-oracle gap the pipeline closes, or why the oracle bounds
     /// nothing.</summary>
-    public static string GapSummary(IReadOnlyList<EvalRow> rows)
+    public static string GapSummary(IReadOnlyList<EvalRow> rows, Workspace.RunCaps? caps = null)
     {
         if (OracleFloor.BeatenBy(rows) is { } winner)
             return $"The oracle is not a floor in this run: {winner} beats it on real test RMSE, so the table "
@@ -109,7 +109,7 @@ public static class DomainShiftViews
             return Evaluator.NoTruth("the gap between the AE and the oracle on real test RMSE")
                 + "; the table ranks the methods by held-out site-average MAE";
         double f = DomainShift.GapClosed(rows);
-        if (double.IsNaN(f) && Workspace.RunCaps.Current.OracleLeftOut)
+        if (double.IsNaN(f) && (caps ?? Workspace.RunCaps.Current).OracleLeftOut)
             return "no gap fraction: the oracle is left out by this run's plan (setup summary: caps)";
         if (double.IsNaN(f))
             return "gap fraction unavailable (needs AE, pipeline and oracle rows on the hidden truth)";

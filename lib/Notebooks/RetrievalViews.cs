@@ -325,9 +325,9 @@ public static class RetrievalViews
 
     /// <summary>Exact vs approximate search on the test set: time, recall@1 and, with the truth, the share of
     /// reused holes whose exact library map was found.</summary>
-    public static object ExactVsApproximate(SemData d, RetrievalPredictor r)
+    public static object ExactVsApproximate(SemData d, RetrievalPredictor r, RunCaps? caps = null)
     {
-        if (RunCaps.Current.ExactComparisonLeftOut)
+        if ((caps ?? RunCaps.Current).ExactComparisonLeftOut)
             return "exact against approximate search left out by this run's plan: " + RunCaps.LeftOutWhy;
         var idx = Evaluator.TestSample(d);
         var rows = new List<(string Search, double Seconds, Match[][] Found)>();

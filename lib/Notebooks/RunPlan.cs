@@ -75,9 +75,10 @@ public sealed record RunPlan(
     /// <summary>The plan for given counts and costs: no caps when the published sizes fit (or there is no
     /// budget). Else the budget is spent in this order: (1) what every run needs, at its smallest kept size (the
     /// cache, the libraries, the evaluation samples, the submission); (2) the training of every network the
-    /// submission may use, up to <see cref="TrainImagesGoal"/> images an epoch each; (3) the diagnostics, cheapest
-    /// first, each whole, sampled or left out with a line saying so; (4) what is left to training again, up to the
-    /// published sizes. When even the smallest sizes do not fit, those and an estimate over the budget.</summary>
+    /// submission may use, up to <see cref="TrainImagesGoal"/> images an epoch each; (3) the diagnostics at their
+    /// smallest sizes, cheapest first, each left out with a line saying so where it does not fit, then the oracle on
+    /// more images, up to the networks' it bounds; (4) what is left to training again, up to the published
+    /// sizes. When even the smallest sizes do not fit, those and an estimate over the budget.</summary>
     public static RunPlan Fit(
         PlanCounts n,
         UnitCosts c,
@@ -100,37 +101,36 @@ public sealed record RunPlan(
         int images = Largest(MinTrainImages, Math.Min(TrainImagesGoal, most), i => Fits(WithTraining(caps, s, i)))
             ?? MinTrainImages;
         caps = WithTraining(caps, s, images);
-        // (3) the diagnostics, cheapest first: each whole or not at all, the oracle on fewer images (down to the
-        // smallest training size) before it is left out
-        var order = new List<(string Flag, RunCaps Smallest, Func<RunCaps, RunCaps?> Add)>
+        // (3) the diagnostics at their smallest sizes, cheapest first, each in or left out; then the oracle grows
+        // towards the training size of the networks it bounds
+        var order = new List<(string Flag, RunCaps Smallest)>
         {
-            (nameof(RunCaps.ExactComparisonLeftOut), caps with { ExactComparisonLeftOut = false }, k =>
-                Fitting(k with { ExactComparisonLeftOut = false })
-            ),
+            (nameof(RunCaps.ExactComparisonLeftOut), caps with { ExactComparisonLeftOut = false }),
         };
         if (n.Truth)
         {
-            order.Add(
-                (nameof(RunCaps.PerfectRestyleLeftOut), caps with { PerfectRestyleLeftOut = false }, k =>
-                    Fitting(k with { PerfectRestyleLeftOut = false })
-                )
-            );
-            order.Add(
-                (nameof(RunCaps.OracleLeftOut), Oracle(caps, s, MinTrainImages), k =>
-                    Largest(MinTrainImages, Math.Max(MinTrainImages, Math.Min(images, s.RealFit)), i =>
-                        Fits(Oracle(k, s, i))
-                    )
-                        is int m
-                        ? Oracle(k, s, m)
-                        : null
-                )
-            );
+            order.Add((nameof(RunCaps.PerfectRestyleLeftOut), caps with { PerfectRestyleLeftOut = false }));
+            order.Add((nameof(RunCaps.OracleLeftOut), Oracle(caps, s, MinTrainImages)));
         }
-        RunCaps? Fitting(RunCaps k) => Fits(k) ? k : null;
         double before = Seconds(caps);
         var more = order.ToDictionary(d => d.Flag, d => Seconds(d.Smallest) - before);
-        foreach (var (_, _, add) in order.OrderBy(d => more[d.Flag]))
-            caps = add(caps) ?? caps;
+        foreach (var (flag, _) in order.OrderBy(d => more[d.Flag]))
+        {
+            var k = flag switch
+            {
+                nameof(RunCaps.ExactComparisonLeftOut) => caps with { ExactComparisonLeftOut = false },
+                nameof(RunCaps.PerfectRestyleLeftOut) => caps with { PerfectRestyleLeftOut = false },
+                _ => Oracle(caps, s, MinTrainImages),
+            };
+            if (Fits(k))
+                caps = k;
+        }
+        if (!caps.OracleLeftOut)
+        {
+            var kept = caps;
+            int hi = Math.Max(MinTrainImages, Math.Min(images, s.RealFit));
+            caps = Oracle(caps, s, Largest(MinTrainImages, hi, i => Fits(Oracle(kept, s, i))) ?? MinTrainImages);
+        }
         // (4) the rest to training; the diagnostics keep their sizes
         if (images >= TrainImagesGoal && images < most)
         {

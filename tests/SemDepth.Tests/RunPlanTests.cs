@@ -37,6 +37,61 @@ public class RunPlanTests(TinyData tiny)
     ];
     static readonly PlanCounts Quick = new(2400, 4800, 1600, 800, true);
     static readonly PlanCounts Full = new(86_652, 173_304, 60_664, 25_988, false);
+    static readonly PlanCounts FullTruth = Full with { Truth = true };
+
+    static bool LeftOut(RunCaps c, string flag) =>
+        flag switch
+        {
+            "oracle" => c.OracleLeftOut,
+            "perfect" => c.PerfectRestyleLeftOut,
+            _ => c.ExactComparisonLeftOut,
+        };
+
+    /// <summary>The budget goes to the training of the networks the submission may use first (one count of images an
+    /// epoch for the AE, the U-Net and the classifier), up to the goal; a diagnostic is paid for only once training
+    /// has the goal, and a larger budget never trains on fewer images.</summary>
+    [Theory]
+    [InlineData(20)]
+    [InlineData(45)]
+    [InlineData(60)]
+    [InlineData(75)]
+    [InlineData(120)]
+    public void TrainingIsPaidForBeforeTheDiagnostics(int minutes)
+    {
+        var plan = RunPlan.Fit(FullTruth, Cpu, minutes, Five, "cpu");
+        var c = plan.Caps;
+        Assert.True(c.Any);
+        Assert.Equal(c.UNetImages, c.AeImages);
+        int images = c.UNetImages;
+        Assert.Equal(c.ClassifierImages == 0 ? 48_531 : c.ClassifierImages, Math.Min(images, 48_531));
+        Assert.True(plan.TotalSeconds <= 60 * minutes * RunPlan.BudgetShare + 1, $"{plan.TotalSeconds / 60:F1} min");
+        string[] flags = ["oracle", "perfect", "exact"];
+        if (images < RunPlan.TrainImagesGoal)
+            Assert.All(flags, f => Assert.True(LeftOut(c, f), $"{f} paid for at {images:N0} images an epoch"));
+        if (flags.Any(f => !LeftOut(c, f)))
+            Assert.True(images >= RunPlan.TrainImagesGoal, $"{images:N0}");
+        if (!c.OracleLeftOut)
+            Assert.InRange(c.OracleImages, 4096, images);
+        // every diagnostic left out says so in one line, with what it would have cost
+        Assert.Equal(flags.Count(f => LeftOut(c, f)), c.Lines.Count(l => l.Contains(": left out, its ")));
+        var more = RunPlan.Fit(FullTruth, Cpu, minutes + 15, Five, "cpu").Caps;
+        Assert.True(more.UNetImages >= images, $"{minutes + 15} min: {more.UNetImages:N0} < {images:N0}");
+    }
+
+    /// <summary>With the same costs, the plan for a root with truth trains the submitted methods on as many images
+    /// as one without it wherever training has not reached the goal: the bounds only truth allows take nothing from
+    /// them.</summary>
+    [Fact]
+    public void TheBoundsTakeNothingFromTrainingBelowTheGoal()
+    {
+        var with = RunPlan.Fit(FullTruth, Cpu, 45, Five, "cpu").Caps;
+        var without = RunPlan.Fit(Full, Cpu, 45, Five, "cpu").Caps;
+        Assert.True(without.UNetImages < RunPlan.TrainImagesGoal, "not below the goal: pick a smaller budget");
+        Assert.True(with.OracleLeftOut && with.PerfectRestyleLeftOut && with.ExactComparisonLeftOut);
+        Assert.False(without.OracleLeftOut || without.PerfectRestyleLeftOut);
+        // the truth's evaluation passes cost a little more, so at most a few hundred images fewer
+        Assert.InRange(with.UNetImages, without.UNetImages - 1000, without.UNetImages);
+    }
 
     /// <summary>A resumed job refits the plan it saved from the costs it measured: the same caps and estimates; a
     /// file whose costs no longer give its caps is refused.</summary>
