@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using SemDepth.Data;
 using SemDepth.Methods;
 using SemDepth.Workspace;
+using SemDepth.Synthetic;
 
 namespace SemDepth.Cli;
 
@@ -298,7 +299,7 @@ public static class Cli
                 {
                     r =>
                     {
-                        var all = SemDepth.Notebooks.NotebookRunner.All().Select(Path.GetFileName).ToList();
+                        var all = SemDepth.Job.NotebookRunner.All().Select(Path.GetFileName).ToList();
                         foreach (var w in Value<string[]?>(r) ?? [])
                             if (!all.Any(n => n!.StartsWith(w, StringComparison.Ordinal)))
                                 r.AddError(
@@ -309,7 +310,7 @@ public static class Cli
             };
             var budget = Budget(
                 $"minutes the run keeps to by capping training images, steps and evaluation samples "
-                    + $"(default on a CPU {SemDepth.Notebooks.RunPlan.DefaultCpuBudgetMinutes:0}, on a GPU "
+                    + $"(default on a CPU {SemDepth.Job.RunPlan.DefaultCpuBudgetMinutes:0}, on a GPU "
                     + $"none: the published sizes; 0: none)"
             );
             var fresh = new Option<bool>("--fresh")

@@ -1,6 +1,7 @@
 using System.Globalization;
 using SemDepth.Data;
 using SemDepth.Workspace;
+using SemDepth.Synthetic;
 
 namespace SemDepth.Cli;
 
@@ -238,7 +239,7 @@ static class Commands
     public static int Plan(string? data, int? budgetMinutes, ConsoleSink sink)
     {
         string root = ResolveData(data, sink);
-        var plan = SemDepth.Notebooks.RunPlan.Make(root, budgetMinutes, SemDepth.Notebooks.NotebookRunner.All());
+        var plan = SemDepth.Job.RunPlan.Make(root, budgetMinutes, SemDepth.Job.NotebookRunner.All());
         foreach (var line in plan.Lines())
             sink.Line(line);
         return 0;
@@ -246,7 +247,7 @@ static class Commands
 
     /// <summary>The main job: data (generated if absent), then the notebooks headless, then the report. A job that
     /// stopped before it finished (killed, or a notebook failed) and is started again with the same request resumes
-    /// (<see cref="SemDepth.Notebooks.JobJournal"/>) unless <paramref name="fresh"/>.</summary>
+    /// (<see cref="SemDepth.Job.JobJournal"/>) unless <paramref name="fresh"/>.</summary>
     public static int Run(
         string? data,
         string? preset,
@@ -270,14 +271,14 @@ static class Commands
         }
         var env = new Dictionary<string, string> { ["SEMDEPTH_DATA"] = root };
         var chosen = SemDepth
-            .Notebooks.NotebookRunner.All()
+            .Job.NotebookRunner.All()
             .Where(nb =>
                 notebooks is null or []
                 || notebooks.Any(w => Path.GetFileName(nb).StartsWith(w, StringComparison.Ordinal))
             )
             .ToList();
         if (chosen.Count == 0)
-            throw new InvalidOperationException($"no notebooks in {SemDepth.Notebooks.NotebookRunner.NotebookDir}");
+            throw new InvalidOperationException($"no notebooks in {SemDepth.Job.NotebookRunner.NotebookDir}");
         var (journal, plan) = StartOrResume(root, preset, budgetMinutes, chosen, fresh, sink);
         foreach (var line in plan.Lines())
             sink.Line(line);
@@ -285,7 +286,7 @@ static class Commands
         plan.Save(planFile + ".tmp"); // renamed into place: a kill never leaves half a plan to resume from
         File.Move(planFile + ".tmp", planFile, overwrite: true);
         env["SEMDEPTH_PLAN"] = planFile;
-        string journalFile = SemDepth.Notebooks.JobJournal.PathIn(Paths.Artifacts);
+        string journalFile = SemDepth.Job.JobJournal.PathIn(Paths.Artifacts);
         journal.Save(journalFile);
         bool ok = true;
         var executed = new List<string>();
@@ -294,7 +295,7 @@ static class Commands
         {
             string name = Path.GetFileName(chosen[k]);
             double estimated = plan.Notebooks[k].Seconds;
-            string output = Path.Combine(SemDepth.Notebooks.NotebookRunner.OutputDir, name);
+            string output = Path.Combine(SemDepth.Job.NotebookRunner.OutputDir, name);
             if (journal.Kept(chosen[k], output) is { } kept)
             {
                 sink.Line($"kept {name}: it finished before the job stopped ({kept.Seconds:F0} s) -> {output}");
@@ -307,9 +308,9 @@ static class Commands
             var nbWatch = System.Diagnostics.Stopwatch.StartNew();
             // a notebook is stopped only well past its estimate (the runner's own default is 20 minutes)
             var timeout = TimeSpan.FromSeconds(Math.Max(20 * 60, 2 * estimated + 10 * 60));
-            var r = SemDepth.Notebooks.NotebookRunner.RunHere(chosen[k], env, timeout: timeout);
+            var r = SemDepth.Job.NotebookRunner.RunHere(chosen[k], env, timeout: timeout);
             took.Add((name, estimated, nbWatch.Elapsed.TotalSeconds));
-            sink.Line($"{r} (estimated {SemDepth.Notebooks.RunPlan.Minutes(estimated)})");
+            sink.Line($"{r} (estimated {SemDepth.Job.RunPlan.Minutes(estimated)})");
             executed.Add(r.Output);
             ok &= r.Ok;
             if (!r.Ok)
@@ -326,10 +327,10 @@ static class Commands
             )
         );
         var warnings = SemDepth.Workspace.RunWarnings.Since(journal.Started);
-        string reportPath = SemDepth.Notebooks.RunReport.Write(
+        string reportPath = SemDepth.Job.RunReport.Write(
             Path.Combine(Paths.Artifacts, "report.html"),
             executed,
-            new SemDepth.Notebooks.RunFacts(root, journal.Started, DateTime.UtcNow - journal.Started, ok)
+            new SemDepth.Job.RunFacts(root, journal.Started, DateTime.UtcNow - journal.Started, ok)
             {
                 Warnings = warnings,
                 Plan = plan,
@@ -341,7 +342,7 @@ static class Commands
         journal.Save(journalFile);
         sink.Line("");
         sink.Line($"data:               {root}");
-        sink.Line($"executed notebooks: {SemDepth.Notebooks.NotebookRunner.OutputDir}");
+        sink.Line($"executed notebooks: {SemDepth.Job.NotebookRunner.OutputDir}");
         sink.Line($"report:             {reportPath}");
         sink.Line($"submissions:        {Path.Combine(Paths.Artifacts, "submissions")}");
         sink.Line($"results summary:    {SemDepth.Submission.ResultsLog.Dir}");
@@ -350,8 +351,8 @@ static class Commands
             Console.Error.WriteLine($"warning: {w}");
         double planned = plan.Notebooks.Take(took.Count).Sum(e => e.Seconds);
         sink.Line(
-            $"time: {SemDepth.Notebooks.RunPlan.Minutes(took.Sum(t => t.Seconds))} for the notebooks "
-                + $"against an estimate of {SemDepth.Notebooks.RunPlan.Minutes(planned)}"
+            $"time: {SemDepth.Job.RunPlan.Minutes(took.Sum(t => t.Seconds))} for the notebooks "
+                + $"against an estimate of {SemDepth.Job.RunPlan.Minutes(planned)}"
                 + (plan.Caps.BudgetMinutes > 0 ? $" and a budget of {plan.Caps.BudgetMinutes:0.#} min" : "")
                 + (journal.Restarts > 0 ? $" (over {journal.Restarts + 1} starts)" : "")
         );
@@ -367,7 +368,7 @@ static class Commands
 
     /// <summary>The journal and plan of this job: the stopped job's when it asked the same (its plan fitted again
     /// from the costs it measured), else a new journal and a plan measured now.</summary>
-    static (SemDepth.Notebooks.JobJournal, SemDepth.Notebooks.RunPlan) StartOrResume(
+    static (SemDepth.Job.JobJournal, SemDepth.Job.RunPlan) StartOrResume(
         string root,
         string? preset,
         int? budgetMinutes,
@@ -379,14 +380,14 @@ static class Commands
         string fingerprint;
         using (var d = SemData.Open(root))
             fingerprint = d.Fingerprint;
-        string request = SemDepth.Notebooks.JobJournal.RequestOf(root, fingerprint, preset, budgetMinutes, chosen);
-        var last = SemDepth.Notebooks.JobJournal.Read(SemDepth.Notebooks.JobJournal.PathIn(Paths.Artifacts));
+        string request = SemDepth.Job.JobJournal.RequestOf(root, fingerprint, preset, budgetMinutes, chosen);
+        var last = SemDepth.Job.JobJournal.Read(SemDepth.Job.JobJournal.PathIn(Paths.Artifacts));
         string planFile = Path.Combine(Paths.Artifacts, "plan.json");
         if (!fresh && last is { Completed: false } && last.Request == request && File.Exists(planFile))
         {
             try
             {
-                var plan = SemDepth.Notebooks.RunPlan.Refit(planFile, chosen);
+                var plan = SemDepth.Job.RunPlan.Refit(planFile, chosen);
                 last.Restarts++;
                 sink.Line(
                     $"resuming the main job started {last.Started.ToLocalTime():yyyy-MM-dd HH:mm:ss}, which stopped "
@@ -404,8 +405,8 @@ static class Commands
             sink.Line(
                 "a stopped main job asked for something else (data, notebooks, preset, budget or build): starting over"
             );
-        var made = SemDepth.Notebooks.RunPlan.Make(root, budgetMinutes, chosen);
-        return (new SemDepth.Notebooks.JobJournal { Request = request, Started = DateTime.UtcNow }, made);
+        var made = SemDepth.Job.RunPlan.Make(root, budgetMinutes, chosen);
+        return (new SemDepth.Job.JobJournal { Request = request, Started = DateTime.UtcNow }, made);
     }
 
     /// <summary>`semdepth notebook`: one notebook executed in this process; the result line, exit 1 on a failing
@@ -414,8 +415,8 @@ static class Commands
     {
         if (!File.Exists(notebook))
             throw new FileNotFoundException($"no notebook at {notebook}", notebook);
-        output ??= Path.Combine(SemDepth.Notebooks.NotebookRunner.OutputDir, Path.GetFileName(notebook));
-        var r = SemDepth.Notebooks.NotebookExecutor.Execute(notebook, output);
+        output ??= Path.Combine(SemDepth.Job.NotebookRunner.OutputDir, Path.GetFileName(notebook));
+        var r = SemDepth.Job.NotebookExecutor.Execute(notebook, output);
         (r.Ok ? Console.Out : Console.Error).WriteLine(r.ToString());
         return r.Ok ? 0 : 1;
     }
@@ -460,7 +461,7 @@ static class Commands
     /// <summary>`semdepth doctor`: the environment, then every check; exit 1 with one error line a failure.</summary>
     public static int Doctor()
     {
-        foreach (var line in SemDepth.Models.Doctor.Environment())
+        foreach (var line in SemDepth.Diagnostics.Doctor.Environment())
             Console.WriteLine(line);
         string notebookLib = Path.Combine(Paths.Root, "artifacts", "lib");
         Console.WriteLine(
@@ -468,9 +469,9 @@ static class Commands
                 + $"{Backend(notebookLib)} (set with -p:TorchBackend, SEMDEPTH_TORCH_BACKEND or the file "
                 + ".torch-backend; docs/dependencies.md)"
         );
-        Console.WriteLine($"font      {SemDepth.Notebooks.ChartPng.FontStatus}");
+        Console.WriteLine($"font      {SemDepth.Pictures.ChartPng.FontStatus}");
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var results = SemDepth.Models.LayerCheck.RunAll(r =>
+        var results = SemDepth.Diagnostics.LayerCheck.RunAll(r =>
         {
             if (r.Passed)
                 Console.WriteLine(r.ToString());

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SemDepth.Data;
 using SemDepth.Training;
+using SemDepth.Synthetic;
 
 namespace SemDepth.Cli;
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SemDepth.Data;
+using SemDepth.Synthetic;
 
 namespace SemDepth.Cli;
 

@@ -7,6 +7,7 @@ using SemDepth.Models;
 using SemDepth.Training;
 using SemDepth.Workspace;
 using TorchSharp;
+using SemDepth.Synthetic;
 
 namespace SemDepth.Cli;
 

@@ -4,6 +4,7 @@ using SemDepth.Models;
 using SemDepth.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
+using SemDepth.Synthetic;
 
 namespace SemDepth.Methods;
 

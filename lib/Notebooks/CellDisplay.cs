@@ -10,13 +10,13 @@ public interface IDisplayHandle
 }
 
 /// <summary>
-/// Where a cell's displays go: the cell <see cref="NotebookExecutor"/> is running when the notebook runs headless in
+/// Where a cell's displays go: the cell <see cref="Job.NotebookExecutor"/> is running when the notebook runs headless in
 /// this process, else .NET Interactive's kernel when it runs in one (Polyglot Notebooks, Jupyter's .NET kernel), else
 /// nowhere (plain C#: <see cref="Available"/> is false and callers print lines instead).
 /// </summary>
 public static class CellDisplay
 {
-    /// <summary>Set by <see cref="NotebookExecutor"/> while it runs a notebook.</summary>
+    /// <summary>Set by <see cref="Job.NotebookExecutor"/> while it runs a notebook.</summary>
     internal static Func<object, string[], IDisplayHandle>? Headless { get; set; }
 
     public static bool Available => Headless is not null || KernelInvocationContext.Current is not null;

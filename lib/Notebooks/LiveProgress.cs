@@ -5,7 +5,7 @@ namespace SemDepth.Notebooks;
 /// <summary>
 /// Progress of long loops: in a notebook, one display updated in place (an HTML progress bar and the
 /// finished epochs), made on the first report; in a notebook executed headless (SEMDEPTH_HEADLESS=1, set
-/// by <see cref="NotebookRunner"/>; every update would become an output of its own), one summary of
+/// by <see cref="Job.NotebookRunner"/>; every update would become an output of its own), one summary of
 /// the finished epochs when training ends; outside notebooks, plain lines.
 /// </summary>
 public sealed class LiveProgress(string title = "progress") : IProgress<TrainProgress>, IProgress<string>

@@ -1,6 +1,7 @@
 using SemDepth.Data;
 using SemDepth.Evaluation;
 using SemDepth.Methods;
+using SemDepth.Pictures;
 
 namespace SemDepth.Notebooks;
 

@@ -4,6 +4,8 @@ using Microsoft.Data.Analysis;
 using SemDepth.Data;
 using SemDepth.Methods;
 using SemDepth.Workspace;
+using SemDepth.Pictures;
+using SemDepth.Synthetic;
 
 namespace SemDepth.Notebooks;
 

@@ -7,6 +7,7 @@ using SemDepth.Models;
 using SemDepth.Training;
 using SemDepth.Workspace;
 using XPlot.Plotly;
+using SemDepth.Pictures;
 
 namespace SemDepth.Notebooks;
 

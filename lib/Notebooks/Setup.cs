@@ -6,6 +6,8 @@ using SemDepth.Workspace;
 using TorchSharp;
 using XPlot.Plotly;
 using static TorchSharp.torch;
+using SemDepth.Pictures;
+using SemDepth.Synthetic;
 
 namespace SemDepth.Notebooks;
 
@@ -35,8 +37,8 @@ public sealed record WorkspaceInfo(
     /// </summary>
     public string Font { get; init; } = ChartPng.FontStatus;
 
-    /// <summary>The one-line verdict of the layer checks (<see cref="Models.Doctor.Verdict"/>).</summary>
-    public string Checks { get; init; } = Models.Doctor.Verdict();
+    /// <summary>The one-line verdict of the layer checks (<see cref="Diagnostics.Doctor.Verdict"/>).</summary>
+    public string Checks { get; init; } = Diagnostics.Doctor.Verdict();
 
     /// <summary>The sizes this run keeps to (<see cref="Workspace.RunCaps"/>), one line each.</summary>
     public IReadOnlyList<string> Caps { get; init; } =
@@ -82,7 +84,7 @@ public static class Notebook
     }
 
     /// <summary>Width in pixels of every chart and image grid picture (fits a notebook column at 100%).</summary>
-    public const int PictureWidth = 760;
+    public const int PictureWidth = PictureSize.Width;
 
     /// <summary>
     /// Display formatters. Charts (XPlot PlotlyChart, drawn by <see cref="ChartPng"/>), image grids and

@@ -4,6 +4,7 @@ using SemDepth.Evaluation;
 using SemDepth.Methods;
 using SemDepth.Training;
 using XPlot.Plotly;
+using SemDepth.Pictures;
 
 namespace SemDepth.Notebooks;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using SemDepth.Data;
 using Xunit;
+using SemDepth.Synthetic;
 
 namespace SemDepth.Tests;
 

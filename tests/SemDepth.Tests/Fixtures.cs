@@ -1,5 +1,6 @@
 using SemDepth.Data;
 using Xunit;
+using SemDepth.Synthetic;
 
 namespace SemDepth.Tests;
 

@@ -1,5 +1,6 @@
 using SemDepth.Notebooks;
 using Xunit;
+using SemDepth.Job;
 
 namespace SemDepth.Tests;
 

@@ -8,19 +8,29 @@ namespace SemDepth.Tests;
 /// below its own and never those above or beside it. Read from the sources, no exceptions list.</summary>
 public class LayeringTests
 {
+    /// <summary>The layers from the bottom up: each may use every layer before it (Torch and Workspace, the two at
+    /// the bottom, not each other).</summary>
+    public static readonly string[] Stack =
+    [
+        "Torch",
+        "Workspace",
+        "Data",
+        "Synthetic",
+        "Pictures",
+        "Models",
+        "Diagnostics",
+        "Training",
+        "Methods",
+        "Evaluation",
+        "Submission",
+        "Notebooks",
+        "Job",
+    ];
+
     /// <summary>Each layer and the layers it may use.</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
-    {
-        ["Torch"] = [],
-        ["Workspace"] = [],
-        ["Data"] = ["Torch", "Workspace"],
-        ["Models"] = ["Data", "Torch", "Workspace"],
-        ["Training"] = ["Models", "Data", "Torch", "Workspace"],
-        ["Methods"] = ["Training", "Models", "Data", "Torch", "Workspace"],
-        ["Evaluation"] = ["Methods", "Training", "Models", "Data", "Torch", "Workspace"],
-        ["Submission"] = ["Evaluation", "Methods", "Training", "Models", "Data", "Torch", "Workspace"],
-        ["Notebooks"] = ["Submission", "Evaluation", "Methods", "Training", "Models", "Data", "Torch", "Workspace"],
-    };
+    public static readonly IReadOnlyDictionary<string, string[]> Allowed = Stack
+        .Select((layer, i) => (layer, below: i < 2 ? [] : Stack[..i]))
+        .ToDictionary(x => x.layer, x => x.below);
 
     [Fact]
     public void EveryFileUsesOnlyTheLayersBelowIt()
@@ -140,7 +150,8 @@ public static partial class Layering
     private static partial Regex Declaration();
 
     [GeneratedRegex(
-        @"\b(?:SemDepth\.)?(Torch|Workspace|Data|Models|Training|Methods|Evaluation|Submission|Notebooks)\.([A-Z]\w*)"
+        @"\b(?:SemDepth\.)?(Torch|Workspace|Data|Synthetic|Pictures|Models|Diagnostics|Training|"
+            + @"Methods|Evaluation|Submission|Notebooks|Job)\.([A-Z]\w*)"
     )]
     private static partial Regex Qualified();
 

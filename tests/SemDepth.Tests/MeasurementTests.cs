@@ -3,6 +3,7 @@ using SemDepth.Notebooks;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Xunit;
+using SemDepth.Pictures;
 
 namespace SemDepth.Tests;
 

@@ -6,6 +6,7 @@ using SemDepth.Training;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
+using SemDepth.Diagnostics;
 
 namespace SemDepth.Tests;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using SemDepth.Notebooks;
 using SkiaSharp;
 using Xunit;
+using SemDepth.Pictures;
 
 namespace SemDepth.Tests;
 

@@ -6,6 +6,7 @@ using SemDepth.Notebooks;
 using SemDepth.Submission;
 using SemDepth.Workspace;
 using Xunit;
+using SemDepth.Job;
 
 namespace SemDepth.Tests;
 

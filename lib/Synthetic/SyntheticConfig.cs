@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SemDepth.Data;
 
-namespace SemDepth.Data;
+namespace SemDepth.Synthetic;
 
 /// <summary>How real-domain images take their holes from the simulated library
 /// (<see cref="SyntheticConfig.LibraryUse"/>).</summary>

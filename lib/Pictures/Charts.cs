@@ -1,6 +1,6 @@
 using XPlot.Plotly;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Pictures;
 
 /// <summary>Chart builders (XPlot.Plotly) used by the notebooks; each returns a chart that renders inline.</summary>
 public static class Charts

@@ -4,8 +4,9 @@ using SemDepth.Data;
 using SemDepth.Methods;
 using SemDepth.Training;
 using SemDepth.Workspace;
+using SemDepth.Notebooks;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Job;
 
 /// <summary>The counts of a data root a plan is made for.</summary>
 public sealed record PlanCounts(int SimMaps, int SimSem, int Train, int Test, bool Truth)

@@ -5,8 +5,9 @@ using SemDepth.Torch;
 using SemDepth.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using SemDepth.Notebooks;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Job;
 
 /// <summary>
 /// Seconds per unit of the work the notebooks do, measured on this device by short timed probes (a warm-up of at least

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using SemDepth.Notebooks;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Job;
 
 /// <summary>Outcome of one headless notebook run.</summary>
 public sealed record NotebookResult(

@@ -4,8 +4,9 @@ using SemDepth.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using SemDepth.Models;
 
-namespace SemDepth.Models;
+namespace SemDepth.Diagnostics;
 
 /// <summary>One check of <see cref="LayerCheck"/>: float32 against float64, worst relative error.</summary>
 public sealed record CheckResult(string Name, double Error, string Detail)

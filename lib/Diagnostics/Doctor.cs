@@ -2,7 +2,7 @@ using System.Diagnostics;
 using SemDepth.Torch;
 using TorchSharp;
 
-namespace SemDepth.Models;
+namespace SemDepth.Diagnostics;
 
 /// <summary>
 /// <c>semdepth doctor</c> and the notebooks' setup line: what this machine computes with (CPU and its

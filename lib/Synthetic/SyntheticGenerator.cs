@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.IO.Compression;
 using CsvHelper;
+using SemDepth.Data;
 
-namespace SemDepth.Data;
+namespace SemDepth.Synthetic;
 
 /// <summary>What a generation wrote.</summary>
 public sealed record GenerationSummary(

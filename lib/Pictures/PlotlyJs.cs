@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Pictures;
 
 /// <summary>
 /// plotly.js for interactive charts, read from the resource the Plotly.NET package embeds

@@ -1,4 +1,6 @@
-namespace SemDepth.Data;
+using SemDepth.Data;
+
+namespace SemDepth.Synthetic;
 
 /// <summary>One hole's geometry (px) and profile.</summary>
 public sealed record HoleShape(

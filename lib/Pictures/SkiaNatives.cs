@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Pictures;
 
 /// <summary>
 /// Finds SkiaSharp's and HarfBuzzSharp's native libraries (ScottPlot draws with them) from every

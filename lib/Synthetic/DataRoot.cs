@@ -1,6 +1,7 @@
 using SemDepth.Workspace;
+using SemDepth.Data;
 
-namespace SemDepth.Data;
+namespace SemDepth.Synthetic;
 
 /// <summary>Where the data comes from: an explicit folder, SEMDEPTH_DATA, or the default synthetic preset.</summary>
 public static class DataRoot

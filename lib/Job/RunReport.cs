@@ -5,8 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Markdig;
+using SemDepth.Notebooks;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Job;
 
 /// <summary>What the main job knows about its run, for <see cref="RunReport"/>.</summary>
 public sealed record RunFacts(

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using SemDepth.Notebooks;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Job;
 
 /// <summary>One notebook the main job finished: its executed copy's SHA-256 (a copy changed or cut short since is
 /// not taken for it) and the seconds it took.</summary>

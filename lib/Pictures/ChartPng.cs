@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using ScottPlot;
 using PlotlyChart = XPlot.Plotly.PlotlyChart;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Pictures;
 
 /// <summary>
 /// Draws an XPlot.Plotly chart as a static PNG with ScottPlot, so that it shows in every viewer
@@ -73,7 +73,7 @@ public static partial class ChartPng
 
     /// <summary>PNG bytes of <paramref name="chart"/> at its own width and height (at least <paramref name="minWidth"/>
     /// wide).</summary>
-    public static byte[] Render(PlotlyChart chart, int minWidth = Notebook.PictureWidth)
+    public static byte[] Render(PlotlyChart chart, int minWidth = PictureSize.Width)
     {
         var (data, layout) = Spec(chart);
         int w = Math.Max(Math.Max(minWidth, chart.Width), WidthForCategories(data)),

@@ -3,12 +3,12 @@ using System.Text.Json.Nodes;
 using SemDepth.Data;
 using SkiaSharp;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Pictures;
 
 /// <summary>
 /// A 3D look at one hole: each map (truth, prediction) as a shaded isometric height map side by side, and below
 /// them the profiles of every map through the hole's centre along both axes. A PNG in every viewer; with
-/// <see cref="Notebook.UseInteractiveCharts"/>, plotly.js surfaces instead.
+/// <c>Notebook.UseInteractiveCharts</c>, plotly.js surfaces instead.
 /// </summary>
 public sealed record HoleView(string Title, IReadOnlyList<(string Label, byte[] Map)> Maps)
 {
@@ -45,7 +45,7 @@ public sealed record HoleView(string Title, IReadOnlyList<(string Label, byte[] 
     public byte[] ToPng()
     {
         SkiaNatives.EnsureLoaded();
-        int width = Notebook.PictureWidth,
+        int width = PictureSize.Width,
             n = Math.Max(1, Maps.Count);
         int height = Margin + TitleH + PanelH + PlotH + Margin;
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
@@ -272,8 +272,8 @@ public sealed record HoleView(string Title, IReadOnlyList<(string Label, byte[] 
         }
     }
 
-    /// <summary>Interactive plotly.js surfaces, one scene a map (<see
-    /// cref="Notebook.UseInteractiveCharts"/>).</summary>
+    /// <summary>Interactive plotly.js surfaces, one scene a map
+    /// (<c>Notebook.UseInteractiveCharts</c>).</summary>
     public string ToInteractiveHtml()
     {
         string id = "semdepth-hole-" + Guid.NewGuid().ToString("N");
@@ -282,7 +282,7 @@ public sealed record HoleView(string Title, IReadOnlyList<(string Label, byte[] 
         {
             ["title"] = new JsonObject { ["text"] = Title },
             ["height"] = 460,
-            ["width"] = Notebook.PictureWidth,
+            ["width"] = PictureSize.Width,
             ["margin"] = new JsonObject
             {
                 ["l"] = 0,
@@ -338,7 +338,7 @@ public sealed record HoleView(string Title, IReadOnlyList<(string Label, byte[] 
                 },
             };
         }
-        return $"<div id=\"{id}\" style=\"width:{Notebook.PictureWidth}px;height:460px\"></div><script "
+        return $"<div id=\"{id}\" style=\"width:{PictureSize.Width}px;height:460px\"></div><script "
             + $"type=\"text/javascript\">"
             + $"(function(){{var el=document.getElementById('{id}');if(typeof "
             + $"Plotly==='undefined'){{el.textContent='plotly.js is not loaded in this view: run "

@@ -1,7 +1,7 @@
 using SemDepth.Data;
 using SkiaSharp;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Pictures;
 
 /// <summary>How an image is coloured: SEM in grey, depth (and errors) through a colour map.</summary>
 public enum ImageKind
@@ -25,7 +25,7 @@ public sealed class ImageGrid
     public List<List<Tile>> Rows { get; } = [];
 
     /// <summary>Pixels per image pixel; 0 (default) picks the largest of 3..6 that keeps the grid near
-    /// <see cref="Notebook.PictureWidth"/>.</summary>
+    /// <see cref="PictureSize.Width"/>.</summary>
     public int Scale { get; init; }
 
     public ImageGrid Row(params Tile[] tiles)
@@ -88,16 +88,16 @@ public sealed class ImageGrid
         int scale =
             Scale > 0
                 ? Scale
-                : Math.Clamp((Notebook.PictureWidth - bars - 2 * Margin) / (cols * (Geometry.Width + 3)), 3, 6);
+                : Math.Clamp((PictureSize.Width - bars - 2 * Margin) / (cols * (Geometry.Width + 3)), 3, 6);
         int tw = Geometry.Width * scale,
             th = Geometry.Height * scale;
         int gridW = cols * tw + (cols - 1) * Gap;
-        int width = Math.Max(Notebook.PictureWidth, 2 * Margin + gridW + bars);
+        int width = Math.Max(PictureSize.Width, 2 * Margin + gridW + bars);
         using var bold = new SKFont(ScottPlot.Fonts.GetTypeface(ChartPng.FontName, true, false), 15);
         var titleLines =
             Title.Length == 0
                 ? []
-                : Wrap(Title, Math.Max(Notebook.PictureWidth, 2 * Margin + gridW + bars) - 2 * Margin, bold);
+                : Wrap(Title, Math.Max(PictureSize.Width, 2 * Margin + gridW + bars) - 2 * Margin, bold);
         int top = Margin + titleLines.Count * TitleH;
         int height = Math.Max(top + Rows.Count * (LabelH + th + Gap) + Margin + (kinds.Count > 0 ? 14 : 0), top + 200);
 

@@ -7,8 +7,9 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
 using Microsoft.CodeAnalysis.Scripting;
 using Microsoft.DotNet.Interactive.Formatting;
+using SemDepth.Notebooks;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Job;
 
 /// <summary>The globals a headless cell sees: <c>display(...)</c>, as .NET Interactive's C# kernel has it.</summary>
 public sealed class CellGlobals

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using Microsoft.Data.Analysis;
 
-namespace SemDepth.Notebooks;
+namespace SemDepth.Pictures;
 
 /// <summary>Tables as Microsoft.Data.Analysis DataFrames, and their HTML rendering.</summary>
 public static class Tables
