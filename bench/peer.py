@@ -1,7 +1,7 @@
 """Python/PyTorch peer of the SemDepth benchmarks: the same networks and training steps as the C#
 library, timed the same way, on the same cached images (the library's uint8 cache files, 64-byte
-header then 72x48 images). Prints one JSON object per measurement. Run by `semdepth bench-ae` and
-`semdepth bench-cyclegan`; needs python3-torch (bench/setup.sh installs Debian's)."""
+header then 72x48 images). Prints one JSON object per measurement. Run by `semdepth bench ae` and
+`semdepth bench cyclegan`; needs python3-torch (bench/setup.sh installs Debian's)."""
 import argparse, ctypes, ctypes.util, json, os, statistics, sys, time
 import numpy as np
 import torch
@@ -277,7 +277,7 @@ def forward_flops(model, shape):
 
 
 class NetCase:
-    """One case of `semdepth bench-nets`, built on first use: the network of bench/models.py (the architecture the
+    """One case of `semdepth bench nets`, built on first use: the network of bench/models.py (the architecture the
     exchange test checks against TorchSharp's), its optimiser and the cached images it reads, one step at a time."""
 
     def __init__(self, r):
@@ -336,7 +336,7 @@ class NetCase:
 
 
 def serve():
-    """`semdepth bench-nets` drives this process over stdin/stdout, one JSON line each way, so that the two sides'
+    """`semdepth bench nets` drives this process over stdin/stdout, one JSON line each way, so that the two sides'
     repetitions alternate: {"case": ..., "steps": n, ...} runs n steps of that case and answers the seconds."""
     cases = {}
     print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": torch.get_num_threads(), "heap": HEAP, **blas_info()}))

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace SemDepth.Cli;
 
-/// <summary>`semdepth bench-ae`: AE training beside the PyTorch peer.</summary>
+/// <summary>`semdepth bench ae`: AE training beside the PyTorch peer.</summary>
 static partial class Bench
 {
     /// <summary>AE training images/s with loading on and off, side by side with PyTorch; RSS per epoch.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using SemDepth.Data;
-using SemDepth.Workspace;
 using SemDepth.Synthetic;
+using SemDepth.Workspace;
 
 namespace SemDepth.Cli;
 

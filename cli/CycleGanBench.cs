@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace SemDepth.Cli;
 
-/// <summary>`semdepth bench-cyclegan`: a CycleGAN step beside the PyTorch peer, and its oneDNN routes.</summary>
+/// <summary>`semdepth bench cyclegan`: a CycleGAN step beside the PyTorch peer, and its oneDNN routes.</summary>
 static partial class Bench
 {
     /// <summary>CycleGAN training step images/s (both domains counted), PyTorch side by side, FLOP/s

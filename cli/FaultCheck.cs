@@ -1,18 +1,15 @@
 using System.Diagnostics;
-using SemDepth.Data;
-using SemDepth.Training;
 using SemDepth.Synthetic;
+using SemDepth.Training;
 
 namespace SemDepth.Cli;
 
-/// <summary>
-/// `semdepth fault-check`: proves that a killed training run loses nothing. For train-ae and train-cyclegan on the tiny
-/// preset it trains an uninterrupted reference, then trains the same run while killing it with SIGKILL at random
-/// moments (every other kill waits for a checkpoint save to be under way; the others between the start and two epochs
-/// past the first save), resuming each time, and compares the final weights byte for byte. Then a save onto a full disk
-/// and onto a read-only folder must fail with a one-line error and leave the previous checkpoint usable. Not a test: it
-/// takes minutes and needs root for the tmpfs mounts.
-/// </summary>
+/// <summary>`semdepth dev fault-check`: proves that a killed training run loses nothing. For train-ae and
+/// train-cyclegan on the tiny preset it trains an uninterrupted reference, then trains the same run while killing it
+/// with SIGKILL at random moments (every other kill waits for a checkpoint save to be under way; the others between the
+/// start and two epochs past the first save), resuming each time, and compares the final weights byte for byte. Then a
+/// save onto a full disk and onto a read-only folder must fail with a one-line error and leave the previous checkpoint
+/// usable. Not a test: it takes minutes and needs root for the tmpfs mounts.</summary>
 static class FaultCheck
 {
     sealed record Job(string Command, string Name, int Epochs, string[] Extra);

@@ -3,13 +3,12 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using SemDepth.Data;
 using SemDepth.Synthetic;
 
 namespace SemDepth.Cli;
 
 /// <summary>
-/// `semdepth fault-check --main-job`: proves that a killed main job comes back to the same submission. It runs
+/// `semdepth dev fault-check --main-job`: proves that a killed main job comes back to the same submission. It runs
 /// `run` once uninterrupted in a workspace of its own, then again in another, killing the whole process tree
 /// (SIGKILL to the console and every notebook kernel under it) at random moments inside notebooks 03 and 04 (and,
 /// from the third kill on, anywhere), starting it again each time until it finishes. Then it compares the exit code,

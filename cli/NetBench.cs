@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace SemDepth.Cli;
 
-/// <summary>`semdepth bench-nets`: the training steps and batched inference the main job pays for, beside the
+/// <summary>`semdepth bench nets`: the training steps and batched inference the main job pays for, beside the
 /// PyTorch peer, interleaved repetition by repetition.</summary>
 static partial class Bench
 {

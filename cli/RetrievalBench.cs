@@ -4,14 +4,14 @@ using System.Text.Json;
 using SemDepth.Data;
 using SemDepth.Methods;
 using SemDepth.Models;
+using SemDepth.Synthetic;
 using SemDepth.Training;
 using SemDepth.Workspace;
 using TorchSharp;
-using SemDepth.Synthetic;
 
 namespace SemDepth.Cli;
 
-/// <summary>`semdepth bench-retrieval`: restyling plus search of the test set, exact vs approximate, beside
+/// <summary>`semdepth bench retrieval`: restyling plus search of the test set, exact vs approximate, beside
 /// the PyTorch peer's exact search on the same cached images.</summary>
 static class RetrievalBench
 {

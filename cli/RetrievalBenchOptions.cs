@@ -2,7 +2,7 @@ using SemDepth.Methods;
 
 namespace SemDepth.Cli;
 
-/// <summary>What `semdepth bench-retrieval` measures and how often; the search itself is a
+/// <summary>What `semdepth bench retrieval` measures and how often; the search itself is a
 /// <see cref="RetrievalOptions"/> (<see cref="Search"/>).</summary>
 sealed record RetrievalBenchOptions
 {

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using SemDepth.Models;
 using SemDepth.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using SemDepth.Models;
 
 namespace SemDepth.Diagnostics;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using SemDepth.Notebooks;
 
 namespace SemDepth.Job;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using SemDepth.Notebooks;
 
 namespace SemDepth.Job;
 

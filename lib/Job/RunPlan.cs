@@ -4,7 +4,6 @@ using SemDepth.Data;
 using SemDepth.Methods;
 using SemDepth.Training;
 using SemDepth.Workspace;
-using SemDepth.Notebooks;
 
 namespace SemDepth.Job;
 

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Markdig;
-using SemDepth.Notebooks;
 
 namespace SemDepth.Job;
 

@@ -5,7 +5,6 @@ using SemDepth.Torch;
 using SemDepth.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using SemDepth.Notebooks;
 
 namespace SemDepth.Job;
 

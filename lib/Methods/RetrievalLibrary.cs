@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using SemDepth.Data;
 using SemDepth.Models;
+using SemDepth.Synthetic;
 using SemDepth.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
-using SemDepth.Synthetic;
 
 namespace SemDepth.Methods;
 

@@ -9,11 +9,9 @@ public interface IDisplayHandle
     void Update(object value);
 }
 
-/// <summary>
-/// Where a cell's displays go: the cell <see cref="Job.NotebookExecutor"/> is running when the notebook runs headless in
-/// this process, else .NET Interactive's kernel when it runs in one (Polyglot Notebooks, Jupyter's .NET kernel), else
-/// nowhere (plain C#: <see cref="Available"/> is false and callers print lines instead).
-/// </summary>
+/// <summary>Where a cell's displays go: the cell <see cref="Job.NotebookExecutor"/> is running when the notebook runs
+/// headless in this process, else .NET Interactive's kernel when it runs in one (Polyglot Notebooks, Jupyter's .NET
+/// kernel), else nowhere (plain C#: <see cref="Available"/> is false and callers print lines instead).</summary>
 public static class CellDisplay
 {
     /// <summary>Set by <see cref="Job.NotebookExecutor"/> while it runs a notebook.</summary>

@@ -2,9 +2,9 @@ using Microsoft.Data.Analysis;
 using SemDepth.Data;
 using SemDepth.Evaluation;
 using SemDepth.Methods;
+using SemDepth.Pictures;
 using SemDepth.Training;
 using XPlot.Plotly;
-using SemDepth.Pictures;
 
 namespace SemDepth.Notebooks;
 

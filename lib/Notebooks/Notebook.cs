@@ -1,13 +1,13 @@
 using Microsoft.Data.Analysis;
 using Microsoft.DotNet.Interactive.Formatting;
 using SemDepth.Data;
+using SemDepth.Pictures;
+using SemDepth.Synthetic;
 using SemDepth.Torch;
 using SemDepth.Workspace;
 using TorchSharp;
 using XPlot.Plotly;
 using static TorchSharp.torch;
-using SemDepth.Pictures;
-using SemDepth.Synthetic;
 
 namespace SemDepth.Notebooks;
 

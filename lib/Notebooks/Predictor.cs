@@ -3,9 +3,9 @@ using System.Text;
 using Microsoft.Data.Analysis;
 using SemDepth.Data;
 using SemDepth.Methods;
-using SemDepth.Workspace;
 using SemDepth.Pictures;
 using SemDepth.Synthetic;
+using SemDepth.Workspace;
 
 namespace SemDepth.Notebooks;
 

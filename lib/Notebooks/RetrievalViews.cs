@@ -4,10 +4,10 @@ using SemDepth.Data;
 using SemDepth.Evaluation;
 using SemDepth.Methods;
 using SemDepth.Models;
+using SemDepth.Pictures;
 using SemDepth.Training;
 using SemDepth.Workspace;
 using XPlot.Plotly;
-using SemDepth.Pictures;
 
 namespace SemDepth.Notebooks;
 

@@ -1,5 +1,5 @@
-using SemDepth.Workspace;
 using SemDepth.Data;
+using SemDepth.Workspace;
 
 namespace SemDepth.Synthetic;
 

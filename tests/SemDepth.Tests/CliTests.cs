@@ -84,15 +84,17 @@ public class CliTests(TinyData tiny)
     [InlineData("--budget: 'soon' is not a whole number", "plan", "--budget", "soon")]
     [InlineData("--preset: 'huge' is not one of tiny, quick, full", "run", "--preset", "huge")]
     [InlineData("--method: 'best' is not one of auto, ae, cyclegan, weak, retrieval", "submit", "--method", "best")]
-    [InlineData("--smooth must be 0..5 px, not -1", "bench-retrieval", "--smooth", "-1")]
+    [InlineData("--smooth must be 0..5 px, not -1", "bench", "retrieval", "--smooth", "-1")]
     [InlineData(
         "--keys: 'both-ways' is not one of both, restyled, translated, raw",
-        "bench-retrieval",
+        "bench",
+        "retrieval",
         "--keys",
         "both-ways"
     )]
     [InlineData("--gan: 'vanilla' is not one of lsgan, wgangp", "train-cyclegan", "--gan", "vanilla")]
-    [InlineData("--reps must be at least 1, not -2", "bench-ae", "--reps", "-2")]
+    [InlineData("--reps must be at least 1, not -2", "bench", "ae", "--reps", "-2")]
+    [InlineData("--reps must be at least 1, not -2", "bench-ae", "--reps", "-2")] // the old spelling, with a note
     [InlineData("--data: no folder '/no/such/folder'", "stats", "--data", "/no/such/folder")]
     [InlineData("--notebooks: no notebook starts with '09'", "run", "--notebooks", "01,09")]
     [InlineData("--name: '../x' is not a folder name", "train-ae", "--name", "../x")]
@@ -117,18 +119,30 @@ public class CliTests(TinyData tiny)
     {
         var (code, rootHelp, _) = Semdepth("--help");
         Assert.Equal(0, code);
-        var commands = SemDepth.Cli.Cli.Build().Subcommands.Select(c => c.Name).ToList();
-        Assert.True(commands.Count >= 15, string.Join(", ", commands));
-        foreach (var c in commands)
+        var top = SemDepth.Cli.Cli.Build().Subcommands.ToList();
+        Assert.True(top.Count >= 15, string.Join(", ", top.Select(c => c.Name)));
+        Assert.DoesNotContain("bench-", rootHelp, StringComparison.Ordinal); // the developer tools are nested
+        var paths = top.SelectMany(c =>
+                c.Subcommands.Count == 0 ? [c.Name] : c.Subcommands.Select(s => $"{c.Name} {s.Name}").Prepend(c.Name)
+            )
+            .ToList();
+        Assert.Contains("bench nets", paths);
+        Assert.Contains("dev fault-check", paths);
+        foreach (var c in top)
+            Assert.Contains(c.Name, rootHelp, StringComparison.Ordinal);
+        foreach (var path in paths)
         {
-            Assert.Contains(c, rootHelp, StringComparison.Ordinal);
-            var (hc, help, err) = Semdepth(c, "--help");
-            Assert.True(hc == 0, $"{c} --help exited {hc}: {err}");
-            Assert.Matches($@"semdepth {c} (<[a-z]+> )?\[options\]", help); // `notebook` takes its file first
+            var (hc, help, err) = Semdepth([.. path.Split(' '), "--help"]);
+            Assert.True(hc == 0, $"{path} --help exited {hc}: {err}");
+            // `notebook` takes its file first; a group lists its commands
+            Assert.Matches($@"semdepth {path} (<[a-z]+> |\[command\] )?\[options\]", help);
         }
         var (noArgs, usage, _) = Semdepth();
         Assert.Equal(2, noArgs);
         Assert.Contains("Commands:", usage, StringComparison.Ordinal);
+        var (old, _, note) = Semdepth("bench-nets", "--help");
+        Assert.Equal(0, old);
+        Assert.Contains("note: 'bench-nets' is now 'semdepth bench nets'", note, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Globalization;
 using SemDepth.Data;
-using Xunit;
 using SemDepth.Synthetic;
+using Xunit;
 
 namespace SemDepth.Tests;
 

@@ -1,6 +1,5 @@
-using SemDepth.Data;
-using Xunit;
 using SemDepth.Synthetic;
+using Xunit;
 
 namespace SemDepth.Tests;
 

@@ -1,6 +1,5 @@
-using SemDepth.Notebooks;
-using Xunit;
 using SemDepth.Job;
+using Xunit;
 
 namespace SemDepth.Tests;
 

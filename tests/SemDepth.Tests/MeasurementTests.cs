@@ -1,9 +1,9 @@
 using SemDepth.Data;
 using SemDepth.Notebooks;
+using SemDepth.Pictures;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Xunit;
-using SemDepth.Pictures;
 
 namespace SemDepth.Tests;
 

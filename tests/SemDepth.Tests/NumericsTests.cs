@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
 using SemDepth.Data;
+using SemDepth.Diagnostics;
 using SemDepth.Models;
 using SemDepth.Torch;
 using SemDepth.Training;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
-using SemDepth.Diagnostics;
 
 namespace SemDepth.Tests;
 

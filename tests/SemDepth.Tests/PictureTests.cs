@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using SemDepth.Notebooks;
+using SemDepth.Pictures;
 using SkiaSharp;
 using Xunit;
-using SemDepth.Pictures;
 
 namespace SemDepth.Tests;
 

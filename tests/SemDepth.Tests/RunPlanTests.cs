@@ -1,10 +1,10 @@
 using SemDepth.Data;
 using SemDepth.Evaluation;
+using SemDepth.Job;
 using SemDepth.Notebooks;
 using SemDepth.Training;
 using SemDepth.Workspace;
 using Xunit;
-using SemDepth.Job;
 
 namespace SemDepth.Tests;
 
@@ -134,14 +134,28 @@ public class RunPlanTests(TinyData tiny)
 
         using var g = new SemDepth.Models.ResnetGenerator(8, 1);
         var cases = new SemDepth.Methods.TrainFolderCases(d.Layout);
-        var v = new SemDepth.Methods.RetrievalVariants(d, new SemDepth.Methods.RetrievalOptions(), _ => g, _ => g, cases, 0)
+        var v = new SemDepth.Methods.RetrievalVariants(
+            d,
+            new SemDepth.Methods.RetrievalOptions(),
+            _ => g,
+            _ => g,
+            cases,
+            0
+        )
         {
             Caps = left,
         };
         Assert.Null(v.Perfect);
         Assert.Null(v.Ceiling);
         Assert.Contains("left out by this run's plan", v.CeilingMissing);
-        var all = new SemDepth.Methods.RetrievalVariants(d, new SemDepth.Methods.RetrievalOptions(), _ => g, _ => g, cases, 0)
+        var all = new SemDepth.Methods.RetrievalVariants(
+            d,
+            new SemDepth.Methods.RetrievalOptions(),
+            _ => g,
+            _ => g,
+            cases,
+            0
+        )
         {
             Caps = RunCaps.None,
         };

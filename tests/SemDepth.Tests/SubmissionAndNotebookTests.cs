@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using SemDepth.Data;
+using SemDepth.Job;
 using SemDepth.Methods;
-using SemDepth.Notebooks;
 using SemDepth.Submission;
 using SemDepth.Workspace;
 using Xunit;
-using SemDepth.Job;
 
 namespace SemDepth.Tests;
 
