@@ -82,6 +82,7 @@ public class WeakSupervisionTests(TinyData tiny)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void WeakTrainerNeverSeesHeldOutSitesLogsItsSiteMaeAndResumes()
     {
         using var d = SemData.Open(tiny.Root);

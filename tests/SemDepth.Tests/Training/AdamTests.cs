@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace SemDepth.Tests;
 
 /// <summary>The multi-tensor Adam against TorchSharp's per-parameter Adam.</summary>
-public class MultiTensorAdamTests
+public class AdamTests
 {
     /// <summary>A U-Net (convolutions, BatchNorm, transposed convolutions: many parameter shapes) with the
     /// weights of <paramref name="like"/> when given. Copying weights instead of re-seeding keeps the test

@@ -1,108 +1,17 @@
-using System.Diagnostics;
-using System.IO.Compression;
 using SemDepth.Data;
 using SemDepth.Job;
-using SemDepth.Methods;
 using SemDepth.Submission;
 using SemDepth.Workspace;
 using Xunit;
 
 namespace SemDepth.Tests;
 
-[Collection("tiny")]
-public class SubmissionTests(TinyData tiny)
-{
-    [Fact]
-    public void WriterProducesAValidScoredZipAndNeverOverwrites()
-    {
-        using var d = SemData.Open(tiny.Root);
-        var p = new ConstantMapPredictor(d);
-        string dir = Path.Combine(tiny.Scratch, "subs");
-        string a = SubmissionWriter.Write(p, d, dir),
-            b = SubmissionWriter.Write(p, d, dir);
-        Assert.NotEqual(a, b);
-        Assert.Empty(
-            SubmissionValidator.Check(a, d.Layout.Test.Select(t => t.Name).ToList(), d.Layout.SampleSubmissionPath)
-        );
-        using (var z = ZipFile.OpenRead(a))
-            Assert.Equal(d.Layout.Test.Select(t => t.Name).Order(), z.Entries.Select(e => e.FullName).Order());
-        double score = SubmissionValidator.Score(a, d);
-        var expected = Metrics.Rmse(
-            p.Predict(d.Test, Enumerable.Range(0, d.Test.Count).ToList()),
-            Batches.Gather(d.TestTruth!, Enumerable.Range(0, d.Test.Count).ToList())
-        );
-        Assert.Equal(expected, score, 10);
-    }
-
-    [Fact]
-    public void ValidatorNamesEveryPlantedProblem()
-    {
-        using var d = SemData.Open(tiny.Root);
-        var names = d.Layout.Test.Select(t => t.Name).ToList();
-        string zip = Path.Combine(tiny.Scratch, "bad.zip");
-        File.Delete(zip);
-        using (var z = ZipFile.Open(zip, ZipArchiveMode.Create))
-        {
-            var good = Png8.Encode(new byte[Geometry.Pixels]);
-            foreach (var n in names.Skip(1).Take(names.Count - 3))
-            {
-                using var s = z.CreateEntry(n).Open();
-                s.Write(good);
-            } // names[0] missing
-            using (var s = z.CreateEntry("wrong_name.png").Open())
-                s.Write(good);
-            using (var s = z.CreateEntry(names[^2]).Open())
-            using (var img = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(50, 50))
-                SixLabors.ImageSharp.ImageExtensions.SaveAsPng(img, s); // wrong size
-            using (var s = z.CreateEntry("../" + names[^1]).Open())
-                s.Write(good); // outside the root
-        }
-        var e = Assert.Throws<SubmissionException>(() => SubmissionValidator.Validate(zip, names));
-        Assert.Contains($"missing prediction for test image {names[0]}", e.Message);
-        Assert.Contains("entry wrong_name.png is not the name of a test image", e.Message);
-        Assert.Contains($"entry '{names[^2]}': image is 50x50", e.Message);
-        Assert.Contains($"entry '../{names[^1]}': path outside the zip root", e.Message);
-    }
-
-    [Fact]
-    public void ResultsAreAppendedNotOverwritten()
-    {
-        string dir = Path.Combine(tiny.Scratch, "results");
-        ResultsLog.Append(new ResultEntry(DateTime.Now, "m1", "tiny", "ck", "a.zip", 12.5, 3, "{}"), dir);
-        ResultsLog.Append(
-            new ResultEntry(
-                DateTime.Now,
-                "m2, \"quoted\"",
-                "tiny",
-                "ck1; ck2",
-                "b.zip",
-                double.NaN,
-                4,
-                "{\"a\":1,\"b\":[2,3]}"
-            ),
-            dir
-        );
-        var rows = ResultsLog.Read(dir);
-        Assert.Equal(2, rows.Count);
-        Assert.Equal(12.5, rows[0].TestRmse);
-        Assert.Equal("m2, \"quoted\"", rows[1].Method);
-        Assert.Equal("ck1; ck2", rows[1].Checkpoint);
-        Assert.True(double.IsNaN(rows[1].TestRmse));
-        Assert.Equal(4, rows[1].SimValRmse);
-        Assert.Equal("{\"a\":1,\"b\":[2,3]}", rows[1].Options);
-        Assert.Equal(
-            4,
-            File.ReadAllLines(Path.Combine(dir, "results.md")).Count(l => l.StartsWith("| 2", StringComparison.Ordinal))
-                + 2
-        );
-    }
-}
-
 /// <summary>Every notebook runs headless on the tiny preset; any cell error fails the test.</summary>
 [Collection("tiny")]
 public class NotebookTests(TinyData tiny)
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public void EveryNotebookExecutesWithoutCellErrors()
     {
         var env = new Dictionary<string, string>
@@ -243,6 +152,7 @@ public class NotebookTests(TinyData tiny)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void EveryNotebookRunsOnARootWithoutTruthAndASubmissionComesOut()
     {
         // the real download: no truth/ folder, RGB-stored gray PNGs, a stray checkpoint file, no sample submission
@@ -429,74 +339,5 @@ public class NotebookTests(TinyData tiny)
     {
         foreach (var nb in NotebookRunner.All())
             Assert.DoesNotContain("\"output_type\"", File.ReadAllText(nb));
-    }
-}
-
-public class BuildSwitchTests
-{
-    [Fact]
-    public void CudaBackendSwapsTheTorchSharpBundle()
-    {
-        static string Items(string backend)
-        {
-            var psi = new ProcessStartInfo(
-                "dotnet",
-                $"msbuild \"{Path.Combine(SemDepth.Workspace.Paths.Root, "SemDepth.Lib.csproj")}\" "
-                    + $"-getItem:PackageReference -p:TorchBackend={backend}"
-            )
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var p = Process.Start(psi)!;
-            string o = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return o;
-        }
-        string cuda = Items("cuda"),
-            cpu = Items("cpu");
-        Assert.Contains("\"Identity\": \"TorchSharp-cuda-linux\"", cuda);
-        Assert.DoesNotContain("TorchSharp-cpu", cuda);
-        Assert.Contains("\"Identity\": \"TorchSharp-cpu\"", cpu);
-        Assert.DoesNotContain("TorchSharp-cuda-linux", cpu);
-    }
-
-    /// <summary>The backend persists: SEMDEPTH_TORCH_BACKEND (like the file .torch-backend) picks the bundle of a plain
-    /// build, and a CUDA build of the console has folders of its own.</summary>
-    [Fact]
-    public void TheBackendSettingPersistsAndCudaBuildsElsewhere()
-    {
-        static string Msbuild(string project, string query, string? backendEnv)
-        {
-            var psi = new ProcessStartInfo("dotnet", $"msbuild \"{project}\" {query}")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            psi.Environment["SEMDEPTH_TORCH_BACKEND"] = backendEnv ?? "";
-            using var p = Process.Start(psi)!;
-            string o = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return o;
-        }
-        string root = SemDepth.Workspace.Paths.Root;
-        string lib = Path.Combine(root, "SemDepth.Lib.csproj"),
-            cli = Path.Combine(root, "cli", "SemDepth.Cli.csproj");
-        Assert.Contains("TorchSharp-cuda-linux", Msbuild(lib, "-getItem:PackageReference", "cuda"));
-        Assert.Contains("artifacts/lib-cuda/", Msbuild(lib, "-getProperty:OutputPath", "cuda"));
-        // a one-off build of the other backend: its own folder, and artifacts/lib/ (the notebooks') left alone
-        string oneOff = Msbuild(
-            lib,
-            "-getProperty:OutputPath -getProperty:SemDepthConfiguredBackend -p:TorchBackend=cuda",
-            null
-        );
-        Assert.Contains("artifacts/lib-cuda/", oneOff);
-        if (!File.Exists(Path.Combine(root, ".torch-backend")))
-            Assert.Contains("\"SemDepthConfiguredBackend\": \"cpu\"", oneOff);
-        string cudaPaths = Msbuild(cli, "-getProperty:BaseOutputPath -getProperty:BaseIntermediateOutputPath", "cuda");
-        Assert.Contains("bin/cuda/", cudaPaths);
-        Assert.Contains("obj/cuda/", cudaPaths);
-        if (!File.Exists(Path.Combine(root, ".torch-backend")))
-            Assert.DoesNotContain("cuda", Msbuild(cli, "-getProperty:BaseOutputPath", null));
     }
 }

@@ -311,6 +311,7 @@ public class CliTests(TinyData tiny)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void RunExecutesTheChosenNotebookAndWritesTheReport()
     {
         string artifacts = Path.Combine(tiny.Scratch, "cli-run-artifacts");
@@ -348,6 +349,7 @@ public class CliTests(TinyData tiny)
     /// finished notebook is kept, the stopped run continues from its checkpoint (not from the start), no half-written
     /// notebook stands for a finished one, and the report says it was resumed.</summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public void AKilledMainJobResumesKeepsFinishedNotebooksAndContinuesTheStoppedRun()
     {
         string space = Path.Combine(tiny.Scratch, "killed-job");
