@@ -112,7 +112,7 @@ public static partial class Cli
         var cyclegan = new Option<string>("--cyclegan")
         {
             Description = "run whose GenSimToReal restyles the library",
-            DefaultValueFactory = _ => "cyclegan",
+            DefaultValueFactory = _ => SemDepth.Training.RunNames.CycleGan,
             HelpName = "NAME",
         };
         var keys = WithChoices(

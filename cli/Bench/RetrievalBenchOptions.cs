@@ -20,7 +20,7 @@ sealed record RetrievalBenchOptions
 
     /// <summary>Run (under runs/, or a full path) whose generators restyle the keys and translate the
     /// queries.</summary>
-    public string CycleGan { get; init; } = "cyclegan";
+    public string CycleGan { get; init; } = SemDepth.Training.RunNames.CycleGan;
 
     /// <summary>Keys rendered by the synthetic set's real-domain physics without noise (a ceiling).</summary>
     public bool PerfectRestyle { get; init; }

@@ -27,7 +27,7 @@ static class FaultCheck
         var jobs = new[]
         {
             new Job("train-ae", "ae", 40, []),
-            new Job("train-cyclegan", "cyclegan", 16, ["--steps", "3", "--batch", "4"]),
+            new Job("train-cyclegan", RunNames.CycleGan, 16, ["--steps", "3", "--batch", "4"]),
         };
         bool ok = true;
         int killsDone = 0,

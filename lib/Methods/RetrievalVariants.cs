@@ -40,8 +40,8 @@ public sealed class RetrievalVariants(
             throw new InvalidOperationException(
                 $"retrieval needs runs case-classifier and cyclegan under {Paths.Runs}: run notebook 03 first"
             );
-        var (_, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Paths.Runs, "cyclegan"));
-        var cases = CaseClassifierPredictor.Load(Path.Combine(Paths.Runs, "case-classifier", "checkpoint"));
+        var (_, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Paths.Runs, RunNames.CycleGan));
+        var cases = CaseClassifierPredictor.Load(Path.Combine(Paths.Runs, RunNames.Classifier, "checkpoint"));
         string winners = Path.Combine(Paths.Runs, CycleGanOptions.Winners.Name);
         Func<int, ResnetGenerator>? winnersGen = null;
         if (File.Exists(Path.Combine(winners, "checkpoint", Checkpoint.StateFile)))

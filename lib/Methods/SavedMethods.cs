@@ -35,16 +35,16 @@ public static class SavedMethods
 
     static bool Has(params string[] runs) => runs.All(r => File.Exists(Path.Combine(Ck(r), Checkpoint.StateFile)));
 
-    public static bool PipelineAvailable => Has("case-classifier", "cyclegan", "unet-sim");
-    public static bool RetrievalAvailable => Has("case-classifier", "cyclegan");
+    public static bool PipelineAvailable => Has(RunNames.Classifier, RunNames.CycleGan, RunNames.UNetSim);
+    public static bool RetrievalAvailable => Has(RunNames.Classifier, RunNames.CycleGan);
 
     /// <summary>The methods whose runs exist.</summary>
     public static IReadOnlyList<string> Available() =>
         new[]
         {
-            ("ae", Has("ae-baseline")),
+            ("ae", Has(RunNames.Ae)),
             ("cyclegan", PipelineAvailable),
-            ("weak", Has("unet-weak", "case-classifier")),
+            ("weak", Has(RunNames.UNetWeak, RunNames.Classifier)),
             ("retrieval", RetrievalAvailable),
         }
             .Where(m => m.Item2)
@@ -64,8 +64,8 @@ public static class SavedMethods
                 );
             case "ae":
             {
-                string ck = Ck("ae-baseline");
-                if (!Has("ae-baseline"))
+                string ck = Ck(RunNames.Ae);
+                if (!Has(RunNames.Ae))
                     throw new InvalidOperationException(
                         $"no AE checkpoint at {ck}: run notebook 02 (or `semdepth train-ae`) first"
                     );
@@ -78,9 +78,11 @@ public static class SavedMethods
                         $"the CycleGAN pipeline needs runs case-classifier, cyclegan and unet-sim under "
                             + $"{Workspace.Paths.Runs}: run notebook 03 first"
                     );
-                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
-                var (cgo, gen, epoch) = CycleGanTrainer.LoadGenerators(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
-                var (net, dopt, _) = DepthCheckpoint.LoadModel(Ck("unet-sim"));
+                var cases = CaseClassifierPredictor.Load(Ck(RunNames.Classifier));
+                var (cgo, gen, epoch) = CycleGanTrainer.LoadGenerators(
+                    Path.Combine(Workspace.Paths.Runs, RunNames.CycleGan)
+                );
+                var (net, dopt, _) = DepthCheckpoint.LoadModel(Ck(RunNames.UNetSim));
                 var p = new CycleGanPipeline(
                     $"CycleGAN pipeline{(cgo.PerCase ? " (per case)" : "")} + post-processing (epoch {epoch})",
                     gen,
@@ -90,26 +92,31 @@ public static class SavedMethods
                 );
                 string opts =
                     $"{{\"cyclegan\": {cgo.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": "
-                    + $"{Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
-                return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan"), Ck("unet-sim")], opts);
+                    + $"{Checkpoint.ReadOptions(Ck(RunNames.Classifier))}}}";
+                return new SavedMethod(
+                    key,
+                    p,
+                    [Ck(RunNames.Classifier), Ck(RunNames.CycleGan), Ck(RunNames.UNetSim)],
+                    opts
+                );
             }
             case "weak":
             {
-                if (!Has("unet-weak", "case-classifier"))
+                if (!Has(RunNames.UNetWeak, RunNames.Classifier))
                     throw new InvalidOperationException(
                         $"the site-average method needs runs unet-weak and case-classifier under "
                             + $"{Workspace.Paths.Runs}: run notebook 03 first"
                     );
-                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
-                var (net, dopt, epoch) = DepthCheckpoint.LoadModel(Ck("unet-weak"));
+                var cases = CaseClassifierPredictor.Load(Ck(RunNames.Classifier));
+                var (net, dopt, epoch) = DepthCheckpoint.LoadModel(Ck(RunNames.UNetWeak));
                 var p = new PostProcessed(
                     new TorchPredictor($"{DepthTrainer.MethodName(dopt)} (epoch {epoch})", net, dopt.InputScale),
                     cases
                 );
                 string opts =
                     $"{{\"depthNet\": {dopt.ToJson()}, \"classifier\": "
-                    + $"{Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
-                return new SavedMethod(key, p, [Ck("unet-weak"), Ck("case-classifier")], opts);
+                    + $"{Checkpoint.ReadOptions(Ck(RunNames.Classifier))}}}";
+                return new SavedMethod(key, p, [Ck(RunNames.UNetWeak), Ck(RunNames.Classifier)], opts);
             }
             case "retrieval":
             {
@@ -120,8 +127,10 @@ public static class SavedMethods
                     );
                 var d = data
                     ?? throw new ArgumentException("retrieval builds its library from the data: pass the data");
-                var cases = CaseClassifierPredictor.Load(Ck("case-classifier"));
-                var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Workspace.Paths.Runs, "cyclegan"));
+                var cases = CaseClassifierPredictor.Load(Ck(RunNames.Classifier));
+                var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(
+                    Path.Combine(Workspace.Paths.Runs, RunNames.CycleGan)
+                );
                 var built = RetrievalLibrary.Build(
                     d,
                     c => nets(c).GenSimToReal,
@@ -139,12 +148,12 @@ public static class SavedMethods
                 );
                 string opts =
                     $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": "
-                    + $"{Checkpoint.ReadOptions(Ck("case-classifier"))}}}";
+                    + $"{Checkpoint.ReadOptions(Ck(RunNames.Classifier))}}}";
                 string why =
                     "retrieval's placement by held-out site MAE: "
                     + string.Join(", ", rows.Select(r => $"{r.Describe()} {r.SiteMae:F3}"))
                     + $" -> {ChoiceText(options)}";
-                return new SavedMethod(key, p, [Ck("case-classifier"), Ck("cyclegan")], opts, why);
+                return new SavedMethod(key, p, [Ck(RunNames.Classifier), Ck(RunNames.CycleGan)], opts, why);
             }
             default:
                 throw new ArgumentException($"unknown method '{key}': use {string.Join(", ", Keys)}");

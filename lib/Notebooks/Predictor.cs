@@ -42,7 +42,7 @@ public sealed class Predictor : IDisposable
 
     static ICasePredictor? CaseClassifier()
     {
-        string ck = Path.Combine(Paths.Runs, "case-classifier", "checkpoint");
+        string ck = Path.Combine(Paths.Runs, Training.RunNames.Classifier, "checkpoint");
         return Directory.Exists(ck) ? CaseClassifierPredictor.Load(ck) : null;
     }
 

@@ -13,7 +13,7 @@ namespace SemDepth.Training;
 public sealed record ClassifierOptions
 {
     /// <summary>Run name: the folder under runs/.</summary>
-    public string Name { get; init; } = "case-classifier";
+    public string Name { get; init; } = RunNames.Classifier;
 
     /// <summary>Epochs over the real train images of the training sites: 10 reach the winners' accuracy on the quick
     /// preset and later epochs lose it (docs/benchmarks.md); retrieval searches only the predicted case.</summary>

@@ -10,7 +10,7 @@ namespace SemDepth.Training;
 public sealed record DepthOptions
 {
     /// <summary>Run name: the folder under runs/.</summary>
-    public string Name { get; init; } = "ae-baseline";
+    public string Name { get; init; } = RunNames.Ae;
 
     /// <summary>Network: ae (the organiser's MLP autoencoder, inputs in [0, 1]) | unet (convolutional
     /// encoder-decoder with skips, inputs in [-1, 1] like the CycleGAN generators').</summary>
@@ -89,7 +89,7 @@ public sealed record DepthOptions
     public static DepthOptions UNet =>
         new()
         {
-            Name = "unet-sim",
+            Name = RunNames.UNetSim,
             Model = DepthNetwork.UNet,
             BatchSize = 64,
             Epochs = 2,
@@ -104,8 +104,8 @@ public sealed record DepthOptions
     public static DepthOptions WeakUNet =>
         UNet with
         {
-            Name = "unet-weak",
-            InitFrom = "unet-sim",
+            Name = RunNames.UNetWeak,
+            InitFrom = RunNames.UNetSim,
             SiteWeight = 1.0,
             Epochs = 1,
             LearningRate = 5e-4,

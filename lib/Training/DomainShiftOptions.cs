@@ -18,9 +18,9 @@ public sealed record DomainShiftOptions
     public DepthOptions Oracle { get; init; } =
         DepthOptions.UNet with
         {
-            Name = "unet-oracle",
+            Name = RunNames.Oracle,
             Source = PairSource.RealTruth,
-            InitFrom = "unet-sim",
+            InitFrom = RunNames.UNetSim,
             Epochs = 2,
             LearningRate = 5e-4,
         };

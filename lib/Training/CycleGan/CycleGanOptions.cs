@@ -12,7 +12,7 @@ namespace SemDepth.Training;
 public sealed record CycleGanOptions
 {
     /// <summary>Run name: the folder under runs/.</summary>
-    public string Name { get; init; } = "cyclegan";
+    public string Name { get; init; } = RunNames.CycleGan;
 
     /// <summary>Epochs (seed: 50; 1 here: one pass over the quick preset's real images takes about 3 minutes on 2 CPU
     /// cores).</summary>
