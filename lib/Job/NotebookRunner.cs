@@ -13,8 +13,12 @@ public sealed record NotebookResult(
     IReadOnlyList<string> Errors
 )
 {
+    /// <summary>The process's memory after the notebook, where it ran in this process ("" otherwise).</summary>
+    public string Memory { get; init; } = "";
+
     public override string ToString() =>
         $"{(Ok ? "ok  " : "FAIL")} {Path.GetFileName(Notebook)} in {Seconds:F0} s -> {Output}"
+        + (Memory.Length > 0 ? $" ({Memory})" : "")
         + (Ok ? "" : "\n    " + string.Join("\n    ", Errors));
 }
 
@@ -66,21 +70,33 @@ public static class NotebookRunner
         foreach (var (k, v) in vars)
             Environment.SetEnvironmentVariable(k, v);
         Workspace.RunCaps.Use(Workspace.RunCaps.Load(Environment.GetEnvironmentVariable("SEMDEPTH_PLAN")));
+        NotebookResult r;
         try
         {
-            var r = NotebookExecutor.Execute(notebook, partial, timeout);
+            r = NotebookExecutor.Execute(notebook, partial, timeout);
             File.Move(partial, output, overwrite: true);
-            return r with { Output = output };
         }
         finally
         {
             foreach (var (k, v) in before)
                 Environment.SetEnvironmentVariable(k, v);
             Workspace.RunCaps.Use(Workspace.RunCaps.Load(Environment.GetEnvironmentVariable("SEMDEPTH_PLAN")));
-            // what the notebook's cells held (tensors, mapped images) goes before the next one starts
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
         }
+        return r with { Output = output, Memory = Release() };
+    }
+
+    /// <summary>What the notebook's cells held (tensors, mapped images) goes before the next one starts: collected,
+    /// finalised and the freed heap handed back; says the resident and peak memory after it.</summary>
+    static string Release()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long trimmed = Torch.NativeHeap.Trim();
+        static string Gb(long bytes) => $"{bytes / 1e9:F1} GB";
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return $"resident {Gb(Environment.WorkingSet)} after it, {Gb(trimmed)} handed back; "
+            + $"peak {Gb(self.PeakWorkingSet64)}";
     }
 
     /// <summary>Executes <paramref name="notebook"/> in a process of its own: <c>semdepth notebook</c> from this
