@@ -294,9 +294,9 @@ public sealed record RunPlan(
         return lines;
     }
 
-    readonly record struct SizeSet(int SimTrain, int SimVal, int RealFit, int RealHeld);
+    internal readonly record struct SizeSet(int SimTrain, int SimVal, int RealFit, int RealHeld);
 
-    static SizeSet Sizes(PlanCounts n)
+    internal static SizeSet Sizes(PlanCounts n)
     {
         int simVal = (int)Math.Round(n.SimSem * DepthOptions.Default.ValFraction);
         int held = (int)Math.Round(n.Train * Splits.HeldOutFraction);
@@ -311,156 +311,13 @@ public sealed record RunPlan(
         IReadOnlyList<string> notebooks
     )
     {
-        var s = Sizes(n);
-        var o = new DomainShiftOptions().Capped(caps);
-        var ae = (DepthOptions.Default with { Epochs = o.Ae.Epochs }).Capped(caps);
-        int eT = RunCaps.Of(caps.EvalTestImages, n.Test),
-            eR = RunCaps.Of(caps.EvalTrainImages, n.Train),
-            eS = RunCaps.Of(caps.EvalSimValImages, s.SimVal);
-        int cgSteps = Math.Min(
-            o.CycleGan.MaxStepsPerEpoch > 0 ? o.CycleGan.MaxStepsPerEpoch : int.MaxValue,
-            Math.Max(1, Math.Min(s.RealFit + s.RealHeld, s.SimTrain + s.SimVal) / o.CycleGan.BatchSize)
-        );
-        bool approx = SavedMethods.SearchFor(n.SimMaps, caps) == SearchMode.Approx;
-        var r = new RetrievalOptions();
-        double keysPerCase = n.SimMaps / 4.0;
-        // seconds a query costs against its case's keys with `shifts` shifts and `parts` images a key
-        double Query(int shifts, int parts, bool search)
-        {
-            double d = parts * Geometry.Pixels;
-            if (!search || !approx)
-                return shifts * keysPerCase * d * c.MatmulMac;
-            double lists = Math.Max(1, Math.Round(Math.Sqrt(keysPerCase)));
-            double macs =
-                shifts * (d * r.Components + lists * r.Components + r.Probes * keysPerCase / lists * r.Components)
-                + r.Candidates * d;
-            return macs * c.MatmulMac * ApproxEfficiency;
-        }
-        double uT = c.UNetTrain * TrainerOverhead,
-            aT = c.AeTrain * TrainerOverhead,
-            kT = c.ClassifierTrain * TrainerOverhead;
-        double both = Query(9, 2, true) + c.GeneratorInfer + c.ClassifierInfer; // the method: both directions, +-1 px
-        double winners = Query(25, 1, true) + c.ClassifierInfer;
-        double translated = Query(9, 1, true) + c.GeneratorInfer + c.ClassifierInfer;
-        double raw = Query(9, 1, true) + c.ClassifierInfer;
-        double unshifted = Query(1, 2, true) + c.GeneratorInfer + c.ClassifierInfer;
-        double library = n.SimMaps * c.GeneratorInfer;
-        double pipeline = c.GeneratorInfer + c.UNetInfer;
-
-        // BatchNorm statistics recomputed after each epoch on at most this many of its images
-        static int Calibration(int images) => Math.Min(images, BatchNormCalibration.MaxImages);
+        var work = new PlanWork(n, c, caps);
         var all = new List<NotebookEstimate>();
         foreach (string nb in notebooks)
         {
             var parts = new List<(string, double)> { ("setup", NotebookStartSeconds) };
             string name = Path.GetFileName(nb);
-            if (name.StartsWith("01", StringComparison.Ordinal))
-                parts.Add(
-                    ("decode every PNG into the cache", n.Images * c.Decode / Math.Max(1, Environment.ProcessorCount))
-                );
-            else if (name.StartsWith("02", StringComparison.Ordinal))
-            {
-                parts.Add(
-                    (
-                        "AE training",
-                        FirstTrainingSeconds
-                            + ae.Epochs
-                                * (
-                                    RunCaps.Of(ae.MaxTrainImages, s.SimTrain) * aT
-                                    + RunCaps.Of(ae.MaxValImages, s.SimVal) * c.AeInfer
-                                )
-                    )
-                );
-                parts.Add(("evaluation", 2 * (eT + eR + s.SimVal) * c.AeInfer));
-                parts.Add(("test predictions as PNGs", n.Test * (c.AeInfer + c.Decode)));
-            }
-            else if (name.StartsWith("03", StringComparison.Ordinal))
-            {
-                int u = RunCaps.Of(o.DepthNet.MaxTrainImages, s.SimTrain),
-                    uv = RunCaps.Of(o.DepthNet.MaxValImages, s.SimVal);
-                parts.Add(
-                    (
-                        "U-Net (sim)",
-                        FirstTrainingSeconds + o.DepthNet.Epochs * (u * uT + (Calibration(u) + uv) * c.UNetInfer)
-                    )
-                );
-                int k = RunCaps.Of(o.Classifier.MaxTrainImages, s.RealFit),
-                    kv = RunCaps.Of(o.Classifier.MaxValImages, s.RealHeld);
-                parts.Add(
-                    ("case classifier", o.Classifier.Epochs * (k * kT + (Calibration(k) + kv) * c.ClassifierInfer))
-                );
-                parts.Add(("CycleGAN", o.CycleGan.Epochs * cgSteps * c.CycleGanStep));
-                int w = o.Weak.MaxTrainImages;
-                // each step adds a batch of real images; each epoch recalibrates BatchNorm on every training site's
-                // images and measures the held-out sites, which the notebook measures again for both U-Nets
-                double realShare = (double)(o.Weak.SitesPerBatch * o.Weak.ImagesPerSite) / o.Weak.BatchSize;
-                parts.Add(
-                    (
-                        "U-Net with site averages",
-                        o.Weak.Epochs
-                            * (
-                                w * uT * (1 + realShare)
-                                + (Calibration(w) + Calibration(s.RealFit) + s.RealHeld + uv) * c.UNetInfer
-                            )
-                            + 2 * s.RealHeld * c.UNetInfer
-                    )
-                );
-                bool oracle = n.Truth && !caps.OracleLeftOut;
-                if (oracle)
-                {
-                    int q = RunCaps.Of(o.Oracle.MaxTrainImages, s.RealFit),
-                        qv = RunCaps.Of(o.Oracle.MaxValImages, s.RealHeld);
-                    parts.Add(("oracle U-Net", o.Oracle.Epochs * (q * uT + (Calibration(q) + qv) * c.UNetInfer)));
-                }
-                double passes = c.ClassifierInfer + c.AeInfer + c.UNetInfer * (oracle ? 3 : 2) + pipeline;
-                parts.Add(("evaluation", (eT + eR) * passes + Math.Min(2000, eS) * (passes - c.ClassifierInfer)));
-            }
-            else if (name.StartsWith("04", StringComparison.Ordinal))
-            {
-                parts.Add(("restyled libraries", 2 * library));
-                // the exact search against the approximate one on the test sample; the perfect-restyle library renders
-                // every map with the real-domain physics (a measured constant: the renderer has no probe)
-                bool ceiling = n.Truth && !caps.PerfectRestyleLeftOut;
-                if (!caps.ExactComparisonLeftOut)
-                    parts.Add(("exact against approximate search", eT * (Query(9, 2, false) + both)));
-                if (ceiling)
-                    parts.Add(("perfect-restyle library", n.SimMaps * PerfectRenderSeconds));
-                parts.Add(
-                    ("searches of the views", eT * (4 * both + winners + translated + unshifted + (ceiling ? raw : 0)))
-                );
-                // the placement chosen on the held-out sites: one search of them
-                int heldOut = Math.Min(s.RealHeld, 4 * 50 * Math.Max(1, n.Train / Math.Max(1, 4 * 515)));
-                parts.Add(("placement chosen on held-out sites", heldOut * both));
-                // the placements share one search of each kind (own top-1, one-to-one); no shifts, the winners' (alone
-                // and one-to-one), translated queries, raw, all cases (4 cases' keys), the two ceilings; the variant
-                // table reads what the evaluation found
-                double allCases = 4 * Query(9, 2, true) + c.GeneratorInfer;
-                bool sampled = eT < n.Test; // then the one-to-one variants but the method's are left out
-                double variants =
-                    (sampled ? 1 : 2) * both
-                    + unshifted
-                    + (sampled ? 1 : 2) * winners
-                    + translated
-                    + raw
-                    + allCases
-                    + (ceiling ? (sampled ? 1 : 2) * raw : 0);
-                double saved = c.AeInfer + (pipeline + c.ClassifierInfer) + (c.UNetInfer + c.ClassifierInfer);
-                parts.Add(("evaluation of every method", (eT + eR) * (variants + saved)));
-                // a one-to-one method assigns the whole test set, not the sample, after confirming train sites
-                int confirm = Math.Min(n.Train, new RetrievalOptions().ConfirmImages);
-                parts.Add(("one-to-one assignments", (n.Test - eT + confirm) * both));
-            }
-            else if (name.StartsWith("05", StringComparison.Ordinal))
-            {
-                int autoImages = Math.Min(s.RealHeld, 4 * 50 * Math.Max(1, n.Train / Math.Max(1, 4 * 515)));
-                parts.Add(
-                    (
-                        "auto: every method on held-out sites",
-                        library + autoImages * (2 * both + c.AeInfer + pipeline + c.UNetInfer + 2 * c.ClassifierInfer)
-                    )
-                );
-                parts.Add(("submission", (n.Test + Math.Min(2000, n.Test)) * both + n.Test * c.Decode));
-            }
+            parts.AddRange(work.Parts(name));
             all.Add(new NotebookEstimate(name, parts.Sum(p => p.Item2), parts));
         }
         return all;
