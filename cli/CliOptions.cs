@@ -55,23 +55,13 @@ public static partial class Cli
     }
 
     static Option<int> Positive(string name, int defaultValue, string description) =>
-        new Option<int>(name)
-        {
-            Description = description,
-            DefaultValueFactory = _ => defaultValue,
-            HelpName = "N",
-            CustomParser = WholeNumber<int>,
-            Validators =
-            {
-                r =>
-                {
-                    if (Value<int?>(r) is < 1 and var v)
-                        r.AddError($"{name} must be at least 1, not {v}");
-                },
-            },
-        };
+        AtLeast(1, name, defaultValue, description);
 
     static Option<int> NonNegative(string name, int defaultValue, string description) =>
+        AtLeast(0, name, defaultValue, description);
+
+    /// <summary>A whole number of at least <paramref name="least"/>, with a one-line error below it.</summary>
+    static Option<int> AtLeast(int least, string name, int defaultValue, string description) =>
         new Option<int>(name)
         {
             Description = description,
@@ -82,8 +72,8 @@ public static partial class Cli
             {
                 r =>
                 {
-                    if (Value<int?>(r) is < 0 and var v)
-                        r.AddError($"{name} must be 0 or more, not {v}");
+                    if (Value<int?>(r) is { } v && v < least)
+                        r.AddError($"{name} must be {(least == 0 ? "0 or more" : $"at least {least}")}, not {v}");
                 },
             },
         };

@@ -310,7 +310,8 @@ static class Commands
             var timeout = TimeSpan.FromSeconds(Math.Max(20 * 60, 2 * estimated + 10 * 60));
             var r = SemDepth.Job.NotebookRunner.RunHere(chosen[k], env, timeout: timeout);
             took.Add((name, estimated, nbWatch.Elapsed.TotalSeconds));
-            sink.Line($"{r} (estimated {SemDepth.Job.RunPlan.Minutes(estimated)})");
+            string memory = r.Memory.Length > 0 ? "; " + r.Memory : "";
+            sink.Line($"{r} (estimated {SemDepth.Job.RunPlan.Minutes(estimated)}{memory})");
             executed.Add(r.Output);
             ok &= r.Ok;
             if (!r.Ok)

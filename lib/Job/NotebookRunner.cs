@@ -13,12 +13,12 @@ public sealed record NotebookResult(
     IReadOnlyList<string> Errors
 )
 {
-    /// <summary>The process's memory after the notebook, where it ran in this process ("" otherwise).</summary>
+    /// <summary>The process's memory after the notebook, where it ran in this process ("" otherwise); the main job
+    /// prints it after the estimate.</summary>
     public string Memory { get; init; } = "";
 
     public override string ToString() =>
         $"{(Ok ? "ok  " : "FAIL")} {Path.GetFileName(Notebook)} in {Seconds:F0} s -> {Output}"
-        + (Memory.Length > 0 ? $" ({Memory})" : "")
         + (Ok ? "" : "\n    " + string.Join("\n    ", Errors));
 }
 

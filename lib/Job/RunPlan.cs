@@ -103,28 +103,20 @@ public sealed record RunPlan(
         caps = WithTraining(caps, s, images);
         // (3) the diagnostics at their smallest sizes, cheapest first, each in or left out; then the oracle grows
         // towards the training size of the networks it bounds
-        var order = new List<(string Flag, RunCaps Smallest)>
+        var diagnostics = new List<(string Flag, Func<RunCaps, RunCaps> In)>
         {
-            (nameof(RunCaps.ExactComparisonLeftOut), caps with { ExactComparisonLeftOut = false }),
+            (nameof(RunCaps.ExactComparisonLeftOut), k => k with { ExactComparisonLeftOut = false }),
         };
         if (n.Truth)
         {
-            order.Add((nameof(RunCaps.PerfectRestyleLeftOut), caps with { PerfectRestyleLeftOut = false }));
-            order.Add((nameof(RunCaps.OracleLeftOut), Oracle(caps, s, MinTrainImages)));
+            diagnostics.Add((nameof(RunCaps.PerfectRestyleLeftOut), k => k with { PerfectRestyleLeftOut = false }));
+            diagnostics.Add((nameof(RunCaps.OracleLeftOut), k => Oracle(k, s, MinTrainImages)));
         }
         double before = Seconds(caps);
-        var more = order.ToDictionary(d => d.Flag, d => Seconds(d.Smallest) - before);
-        foreach (var (flag, _) in order.OrderBy(d => more[d.Flag]))
-        {
-            var k = flag switch
-            {
-                nameof(RunCaps.ExactComparisonLeftOut) => caps with { ExactComparisonLeftOut = false },
-                nameof(RunCaps.PerfectRestyleLeftOut) => caps with { PerfectRestyleLeftOut = false },
-                _ => Oracle(caps, s, MinTrainImages),
-            };
-            if (Fits(k))
-                caps = k;
-        }
+        var more = diagnostics.ToDictionary(d => d.Flag, d => Seconds(d.In(caps)) - before);
+        foreach (var (_, add) in diagnostics.OrderBy(d => more[d.Flag]))
+            if (Fits(add(caps)))
+                caps = add(caps);
         if (!caps.OracleLeftOut)
         {
             var kept = caps;
