@@ -111,7 +111,7 @@ public static class DomainShiftViews
                 + "; the table ranks the methods by held-out site-average MAE";
         double f = DomainShift.GapClosed(rows);
         if (double.IsNaN(f) && (caps ?? Workspace.RunCaps.Current).OracleLeftOut)
-            return "no gap fraction: the oracle is left out by this run's plan (setup summary: caps)";
+            return "no gap fraction: the oracle is left out by this run's plan: " + Workspace.RunCaps.LeftOutWhy;
         if (double.IsNaN(f))
             return "gap fraction unavailable (needs AE, pipeline and oracle rows on the hidden truth)";
         return $"On real test images the CycleGAN pipeline closes {f:P0} of the gap between the sim-trained AE "
