@@ -2,7 +2,8 @@ using SemDepth.Data;
 
 namespace SemDepth.Synthetic;
 
-/// <summary>One hole's geometry (px) and profile.</summary>
+/// <summary>One hole's geometry (px) and profile; <paramref name="Rim"/>: the rim's relative wander, cos and sin
+/// amplitudes of modes 2, 3, ... (<see cref="ShapeConfig.RimModes"/>), or none.</summary>
 public sealed record HoleShape(
     double CenterRow,
     double CenterCol,
@@ -10,12 +11,14 @@ public sealed record HoleShape(
     double HalfWidth,
     double Bottom,
     double Flat,
-    double WallExp
+    double WallExp,
+    double[]? Rim = null
 )
 {
     /// <summary>Samples a shape from the config.</summary>
-    public static HoleShape Sample(ShapeConfig c, Rng r) =>
-        new(
+    public static HoleShape Sample(ShapeConfig c, Rng r)
+    {
+        var s = new HoleShape(
             r.Normal(c.CenterRow, c.CenterRowSd),
             r.Normal(c.CenterCol, c.CenterColSd),
             r.Normal(c.HalfHeight, c.HalfHeightSd),
@@ -24,6 +27,11 @@ public sealed record HoleShape(
             r.Uniform(c.FlatMin, c.FlatMax),
             r.Uniform(c.WallExpMin, c.WallExpMax)
         );
+        // the rim's draws come last and only when asked for, so that every earlier draw stays where it was
+        if (c.RimModes > 0 && c.RimRoughness > 0)
+            s = s with { Rim = Enumerable.Range(0, 2 * c.RimModes).Select(_ => r.Normal(0, c.RimRoughness)).ToArray() };
+        return s;
+    }
 
     /// <summary>The same hole, resized by <paramref name="scale"/> and with the bottom moved by <paramref
     /// name="dBottom"/>.</summary>
@@ -35,13 +43,29 @@ public sealed record HoleShape(
             Bottom = Math.Clamp(Bottom + dBottom, 0.02, 0.4),
         };
 
-    /// <summary>Normalised distance from the stadium's vertical axis: 0 at the centre line, 1 on the rim.</summary>
+    /// <summary>Normalised distance from the stadium's vertical axis: 0 at the centre line, 1 on the rim (which
+    /// wanders by <see cref="Rim"/> when the shape has one).</summary>
     public double Rho(double row, double col)
     {
         double straight = Math.Max(0, HalfHeight - HalfWidth);
-        double dy = Math.Max(0, Math.Abs(row - CenterRow) - straight),
+        double dy = Math.Max(0, Math.Abs(row - CenterRow) - straight) * Math.Sign(row - CenterRow),
             dx = col - CenterCol;
-        return Math.Sqrt(dx * dx + dy * dy) / HalfWidth;
+        double r = Math.Sqrt(dx * dx + dy * dy);
+        if (Rim is null || r == 0)
+            return r / HalfWidth;
+        // the rim's radius wanders around the hole: modes 2, 3, ... of the angle th, each a relative amplitude;
+        // cos/sin of k th by complex powers of (dx + i dy) / r
+        double c1 = dx / r,
+            s1 = dy / r,
+            ck = c1 * c1 - s1 * s1,
+            sk = 2 * c1 * s1,
+            f = 1;
+        for (int k = 0; k < Rim.Length / 2; k++)
+        {
+            f += Rim[2 * k] * ck + Rim[2 * k + 1] * sk;
+            (ck, sk) = (ck * c1 - sk * s1, sk * c1 + ck * s1);
+        }
+        return r / (HalfWidth * f);
     }
 
     /// <summary>Depth profile as a fraction of the plateau: flat bottom, steep walls, 1 outside.</summary>
