@@ -157,8 +157,9 @@ public static partial class Cli
         );
         var unshifted = Flag(
             "--unshifted",
-            "return the winning map as it is, not rolled back by the winning shift (the winners' way)"
+            "return the winning map as it is (the winners' way; the default, kept for earlier command lines)"
         );
+        var shiftBack = Flag("--shift-back", "return the winning map rolled back by the winning shift");
         var topK = Positive(
             "--top-k",
             1,
@@ -187,6 +188,7 @@ public static partial class Cli
             perfect,
             maxShift,
             unshifted,
+            shiftBack,
             topK,
             lists,
             probes,
@@ -207,7 +209,7 @@ public static partial class Cli
                                 ChunkMiB = p.GetValue(chunk),
                                 SmoothSigma = p.GetValue(smooth),
                                 MaxShift = p.GetValue(maxShift),
-                                ShiftBack = !p.GetValue(unshifted),
+                                ShiftBack = p.GetValue(shiftBack) && !p.GetValue(unshifted),
                                 TopK = p.GetValue(topK),
                                 Lists = p.GetValue(lists),
                                 Probes = p.GetValue(probes),
