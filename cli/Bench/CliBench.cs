@@ -135,7 +135,11 @@ public static partial class Cli
             0,
             "k-means lists per case of the approximate search (0: square root of the keys, 1: none)"
         );
-        var probes = Positive("--probes", 32, "lists each query scans in the approximate search");
+        var probes = Positive(
+            "--probes",
+            new RetrievalOptions().Probes,
+            "lists each query scans in the approximate search"
+        );
         var smooth = new Option<double>("--smooth")
         {
             Description = "Gaussian blur sigma (px) of queries and keys before z-scoring; 0: none",

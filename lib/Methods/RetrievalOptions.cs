@@ -44,13 +44,20 @@ public sealed record RetrievalOptions
     /// Each library map is the truth of at most one real image (the real download's counts say so): the queries of
     /// one prediction are assigned to maps one-to-one instead of each taking its own top-1, greedily by cosine over
     /// each query's <see cref="AssignCandidates"/> best keys (a query whose candidates are all taken gets its best
-    /// free key of the whole case). Test images are assigned together (the first prediction searches every test
-    /// image); other image sets over the images asked for.
+    /// free key of the whole case), a query moving off its best only for a near tie (<see cref="AssignSlack"/>).
+    /// Test images are assigned together (the first prediction searches every test image); other image sets over the
+    /// images asked for.
     /// </summary>
     public bool OneToOne { get; init; }
 
     /// <summary>Keys per query the one-to-one assignment chooses from.</summary>
     public int AssignCandidates { get; init; } = 8;
+
+    /// <summary>One-to-one only: a query gives up its best key for another only when that key's cosine distance
+    /// (1 - cosine) is at most 1 + AssignSlack times its best's; else it keeps its best, shared. Where maps are reused
+    /// (the assumption false) two images of one map both sit far closer to it than to any other, and share it;
+    /// where each map is one image's truth, a near-tie is resolved. Infinity: strictly one-to-one.</summary>
+    public double AssignSlack { get; init; } = 0.1;
 
     /// <summary>One-to-one only: before assigning, every train image is searched (those of the sites being predicted
     /// aside); a site whose matched maps reproduce its average_depth.csv value within <see cref="ConfirmTolerance"/>
@@ -141,6 +148,10 @@ public sealed record RetrievalOptions
             throw new ArgumentException("TopK must be at least 1");
         if (AssignCandidates < 1)
             throw new ArgumentException("AssignCandidates must be at least 1");
+        if (!(AssignSlack >= 0))
+            throw new ArgumentException(
+                $"AssignSlack must be 0 or more (Infinity: strictly one-to-one), not {AssignSlack}"
+            );
         if (ConfirmTolerance < 0 || double.IsNaN(ConfirmTolerance) || ConfirmImages < 0)
             throw new ArgumentException("ConfirmTolerance and ConfirmImages must be 0 or more");
         if (Components < 1 || Candidates < 1)

@@ -166,7 +166,8 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         return AssignOneToOne(
             candidates,
             left => Search(sem, left.Select(q => idx[q]).ToList(), SearchMode.Exact, topK: FallbackKeys),
-            taken
+            taken,
+            O.AssignSlack
         );
     }
 
@@ -223,21 +224,26 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// neither its query nor its map is taken yet. Queries left without a map (all their candidates taken) get
     /// the best free map of <paramref name="everyKey"/> (positions of the left queries -> the keys of their case, best
     /// first); a map serves twice only when none of those is free. Maps in <paramref name="taken"/> are not free (the
-    /// truths of confirmed train sites), unless nothing else is left for a query.
+    /// truths of confirmed train sites), unless nothing else is left for a query. A key other than a query's best is
+    /// a candidate only within <paramref name="slack"/> of it (<see cref="RetrievalOptions.AssignSlack"/>): a query
+    /// with none free keeps its best, shared.
     /// </summary>
     public static Match[] AssignOneToOne(
         Match[][] candidates,
         Func<int[], Match[][]> everyKey,
-        IReadOnlySet<int>? taken = null
+        IReadOnlySet<int>? taken = null,
+        double slack = double.PositiveInfinity
     )
     {
+        bool Near(int q, Match m) => 1 - m.Cosine <= (1 + slack) * (1 - candidates[q][0].Cosine);
         int n = candidates.Length;
         var result = new Match?[n];
         var used = new HashSet<int>(taken ?? new HashSet<int>());
         var pairs = new List<(float Cosine, int Query, int Rank)>();
         for (int q = 0; q < n; q++)
         for (int j = 0; j < candidates[q].Length; j++)
-            pairs.Add((candidates[q][j].Cosine, q, j));
+            if (j == 0 || Near(q, candidates[q][j]))
+                pairs.Add((candidates[q][j].Cosine, q, j));
         pairs.Sort(
             (a, b) =>
                 a.Cosine != b.Cosine ? b.Cosine.CompareTo(a.Cosine)
@@ -260,7 +266,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             for (int k = 0; k < left.Length; k++)
             {
                 int q = left[k];
-                var free = wide[k].FirstOrDefault(m => !used.Contains(m.Key), candidates[q][0]);
+                var free = wide[k].FirstOrDefault(m => !used.Contains(m.Key) && Near(q, m), candidates[q][0]);
                 result[q] = free;
                 used.Add(free.Key);
             }

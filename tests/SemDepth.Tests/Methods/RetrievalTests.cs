@@ -193,7 +193,7 @@ public class RetrievalTests(TinyData tiny)
         var own = new RetrievalPredictor("k = 1", lib, d, cases);
         var assigned = new RetrievalPredictor(
             "one-to-one",
-            lib.WithSearch(lib.Options with { OneToOne = true }),
+            lib.WithSearch(lib.Options with { OneToOne = true, AssignSlack = double.PositiveInfinity }),
             d,
             cases
         );
@@ -254,6 +254,36 @@ public class RetrievalTests(TinyData tiny)
                 ]
         );
         Assert.Equal(new[] { 1, 1 }, full.Select(m => m.Key));
+    }
+
+    [Fact]
+    public void WithASlackAQueryGivesUpItsBestOnlyForANearTie()
+    {
+        static Match M(int key, float cos) => new(key, 0, 0, cos);
+        // both queries want map 7; query 1 holds it more strongly. Query 0's second key is 1.05 times as far as its
+        // best (0.0105 against 0.01): a near tie, taken with a slack of 0.1. Its third, 2 times as far, is not.
+        Match[][] near =
+        [
+            [M(7, 0.990f), M(8, 0.9895f)],
+            [M(7, 0.995f), M(9, 0.9f)],
+        ];
+        Match[][] far =
+        [
+            [M(7, 0.990f), M(8, 0.980f)],
+            [M(7, 0.995f), M(9, 0.9f)],
+        ];
+        Match[][] Wide(int[] left) => left.Select(_ => new[] { M(7, 0.99f), M(8, 0.98f), M(5, 0.97f) }).ToArray();
+        Assert.Equal(new[] { 8, 7 }, RetrievalPredictor.AssignOneToOne(near, Wide, null, 0.1).Select(m => m.Key));
+        // too far: query 0 keeps its best, shared (two images of one reused map)
+        Assert.Equal(new[] { 7, 7 }, RetrievalPredictor.AssignOneToOne(far, Wide, null, 0.1).Select(m => m.Key));
+        // strictly one-to-one it moves whatever it costs
+        Assert.Equal(
+            new[] { 8, 7 },
+            RetrievalPredictor.AssignOneToOne(far, Wide, null, double.PositiveInfinity).Select(m => m.Key)
+        );
+        // a slack of 0: each query its own top-1
+        Assert.Equal(new[] { 7, 7 }, RetrievalPredictor.AssignOneToOne(near, Wide, null, 0).Select(m => m.Key));
+        Assert.Throws<ArgumentException>(() => new RetrievalOptions { AssignSlack = double.NaN }.Check());
     }
 
     [Fact]
