@@ -5,7 +5,7 @@ using SemDepth.Evaluation;
 using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Pictures;
-using SemDepth.Training;
+using SemDepth.Translation;
 using SemDepth.Workspace;
 using XPlot.Plotly;
 
@@ -286,7 +286,8 @@ public static class RetrievalViews
                     $"One real image a map: assigning the test images to maps one-to-one finds the exact map for "
                         + $"{assigned.RecallAt1:P0} against {own.RecallAt1:P0} when each image takes its own top-1 "
                         + $"(test RMSE {assigned.TestRmse:F2} against {own.TestRmse:F2}; independent top-1s gave "
-                        + $"{own.MapsUsedTwice} maps to two test images or more)."
+                        + $"{own.MapsUsedTwice} maps to two test images or more, the assignment "
+                        + $"{assigned.MapsUsedTwice}: a query leaves its best key only for a near tie)."
                 );
             if (v.Ceiling is { } c && byName.TryGetValue(c.Name, out var ceil))
                 s.Add(
