@@ -49,26 +49,12 @@ public sealed record HoleMeasurements(
     /// or null to take the case whose plateau is nearest the measured one.</summary>
     public static HoleMeasurements Of(ReadOnlySpan<byte> map, int? caseOfMap = null)
     {
-        const int H = Geometry.Height,
-            W = Geometry.Width;
+        const int W = Geometry.Width;
         if (map.Length != Geometry.Pixels)
             throw new ArgumentException($"a depth map has {Geometry.Pixels} pixels, not {map.Length}", nameof(map));
         double plateau = BorderMedian(map);
         int c = caseOfMap ?? Cases.All.MinBy(k => Math.Abs(Cases.Plateau(k) - plateau));
-        double sum = 0;
-        int deepest = 255,
-            dr = 0,
-            dc = 0;
-        for (int i = 0; i < map.Length; i++)
-        {
-            sum += map[i];
-            if (map[i] < deepest)
-            {
-                deepest = map[i];
-                dr = i / W;
-                dc = i % W;
-            }
-        }
+        var (sum, deepest, dr, dc) = SumAndDeepest(map);
         double mean = Cases.PaddedMean(c, sum / map.Length);
         double depth = Math.Max(0, plateau - deepest);
         if (depth < 1)
@@ -93,27 +79,13 @@ public sealed record HoleMeasurements(
         if (map[ry * W + rx] >= half)
             (ry, rx) = (dr, dc);
         var m = map.ToArray();
-        int Run(int y, int x, int stepY, int stepX, Func<byte, bool> inside)
-        {
-            if (!inside(m[y * W + x]))
-                return 0;
-            int n = 1;
-            foreach (int s in new[] { -1, 1 })
-                for (
-                    int yy = y + s * stepY, xx = x + s * stepX;
-                    yy is >= 0 and < H && xx is >= 0 and < W && inside(m[yy * W + xx]);
-                    yy += s * stepY, xx += s * stepX
-                )
-                    n++;
-            return n;
-        }
         Func<byte, bool> below = v => v < top,
             near = v => v <= bottom;
-        int topX = Run(ry, rx, 0, 1, below),
-            topY = Run(ry, rx, 1, 0, below);
+        int topX = Run(m, ry, rx, 0, 1, below),
+            topY = Run(m, ry, rx, 1, 0, below);
         // the bottom run goes through the deepest point: the centre of a sloped bottom need not be within 10 % of it
-        int bottomX = Run(dr, dc, 0, 1, near),
-            bottomY = Run(dr, dc, 1, 0, near);
+        int bottomX = Run(m, dr, dc, 0, 1, near),
+            bottomY = Run(m, dr, dc, 1, 0, near);
         double slopeX = 0.8 * depth / Math.Max(MinWallRun, (topX - bottomX) / 2.0);
         double slopeY = 0.8 * depth / Math.Max(MinWallRun, (topY - bottomY) / 2.0);
         return new HoleMeasurements(
@@ -132,6 +104,45 @@ public sealed record HoleMeasurements(
             (slopeX + slopeY) / 2,
             c
         );
+    }
+
+    /// <summary>Sum of the map's pixels and its first deepest pixel (value, row, column).</summary>
+    static (double Sum, int Deepest, int Row, int Col) SumAndDeepest(ReadOnlySpan<byte> map)
+    {
+        double sum = 0;
+        int deepest = 255,
+            dr = 0,
+            dc = 0;
+        for (int i = 0; i < map.Length; i++)
+        {
+            sum += map[i];
+            if (map[i] < deepest)
+            {
+                deepest = map[i];
+                dr = i / Geometry.Width;
+                dc = i % Geometry.Width;
+            }
+        }
+        return (sum, deepest, dr, dc);
+    }
+
+    /// <summary>Length of the run of pixels <paramref name="inside"/> through (y, x) along (stepY, stepX), both
+    /// ways; 0 when (y, x) itself is not inside.</summary>
+    static int Run(byte[] m, int y, int x, int stepY, int stepX, Func<byte, bool> inside)
+    {
+        const int H = Geometry.Height,
+            W = Geometry.Width;
+        if (!inside(m[y * W + x]))
+            return 0;
+        int n = 1;
+        foreach (int s in new[] { -1, 1 })
+            for (
+                int yy = y + s * stepY, xx = x + s * stepX;
+                yy is >= 0 and < H && xx is >= 0 and < W && inside(m[yy * W + xx]);
+                yy += s * stepY, xx += s * stepX
+            )
+                n++;
+        return n;
     }
 
     /// <summary>Median of the pixels within 2 of the map's edge.</summary>

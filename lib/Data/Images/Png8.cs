@@ -3,41 +3,6 @@ using System.IO.Compression;
 
 namespace SemDepth.Data;
 
-/// <summary>A file that is not a valid 72x48 8-bit grayscale PNG; the message names file and problem.</summary>
-public sealed class ImageFormatProblem(string path, string problem) : Exception($"{path}: {problem}")
-{
-    public string FilePath { get; } = path;
-    public string Problem { get; } = problem;
-}
-
-/// <summary>How a PNG that decodes to 8-bit gray without loss was stored.</summary>
-public enum PngStorage
-{
-    /// <summary>8-bit grayscale: the data set's own format.</summary>
-    Gray8,
-
-    /// <summary>1-, 2- or 4-bit grayscale, scaled to 0-255.</summary>
-    GrayLowBit,
-
-    /// <summary>16-bit grayscale whose two bytes are equal in every sample.</summary>
-    Gray16,
-
-    /// <summary>8- or 16-bit gray with an alpha channel that is opaque everywhere.</summary>
-    GrayAlpha,
-
-    /// <summary>8-bit RGB with three identical channels (about 2/3 of the real SEM images).</summary>
-    Rgb,
-
-    /// <summary>16-bit RGB with identical channels whose two bytes are equal.</summary>
-    Rgb16,
-
-    /// <summary>RGBA with identical channels and opaque alpha.</summary>
-    Rgba,
-
-    /// <summary>A palette whose used entries are gray and opaque.</summary>
-    Palette,
-}
-
 /// <summary>
 /// Strict, fast reader and writer for the data set's images: 72 x 48, non-interlaced PNG. The reader
 /// returns 8-bit gray and accepts every PNG storage that holds exactly that (the real download stores
@@ -49,7 +14,7 @@ public enum PngStorage
 /// Anything else is rejected with a message that says what the file is
 /// (ImageSharp's <c>Image.Identify</c> describes files that are not even PNG).
 /// </summary>
-public static class Png8
+public static partial class Png8
 {
     static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -327,63 +292,87 @@ public static class Png8
         {
             var row = raw.Slice(y * stride + 1, h.RowBytes);
             for (int x = 0; x < w; x++)
-            {
-                if (h.Depth < 8)
-                {
-                    int perByte = 8 / h.Depth,
-                        max = (1 << h.Depth) - 1;
-                    int shift = 8 - h.Depth * (x % perByte + 1);
-                    int v = (row[x / perByte] >> shift) & max;
-                    if (h.Colour == 3)
-                    {
-                        dest[y * w + x] = PaletteGray(v, palette, trns, y, x, name);
-                        continue;
-                    }
-                    if (trns.Length >= 2 && BinaryPrimitives.ReadUInt16BigEndian(trns) == v)
-                        throw Lossy(name, h, $"a transparent pixel at {Where(y, x)}");
-                    dest[y * w + x] = (byte)(v * 255 / max);
-                    continue;
-                }
-                var px = row.Slice(x * h.Channels * bytesPerSample, h.Channels * bytesPerSample);
-                if (h.Colour == 3)
-                {
-                    dest[y * w + x] = PaletteGray(px[0], palette, trns, y, x, name);
-                    continue;
-                }
-                for (int k = 0; k < h.Channels; k++)
-                {
-                    if (bytesPerSample == 1)
-                    {
-                        s[k] = px[k];
-                        continue;
-                    }
-                    int hi = px[2 * k],
-                        lo = px[2 * k + 1];
-                    if (hi != lo)
-                        throw Lossy(
-                            name,
-                            h,
-                            $"a 16-bit value {hi * 256 + lo} at {Where(y, x)} that no 8-bit value equals"
-                        );
-                    s[k] = hi;
-                }
-                bool colour = h.Colour is 2 or 6;
-                if (colour && (s[0] != s[1] || s[1] != s[2]))
-                    throw Lossy(name, h, $"channels that differ at {Where(y, x)} (R,G,B = {s[0]},{s[1]},{s[2]})");
-                int alphaAt = h.Colour switch
-                {
-                    4 => 1,
-                    6 => 3,
-                    _ => -1,
-                };
-                if (alphaAt >= 0 && s[alphaAt] != 255)
-                    throw Lossy(name, h, $"a transparent pixel at {Where(y, x)} (alpha {s[alphaAt]})");
-                if (alphaAt < 0 && trns.Length > 0 && MatchesColourKey(px, trns, h))
-                    throw Lossy(name, h, $"a transparent pixel at {Where(y, x)} (tRNS colour key)");
-                dest[y * w + x] = (byte)s[0];
-            }
+                dest[y * w + x] =
+                    h.Depth < 8 ? LowBitGray(h, row, palette, trns, y, x, name)
+                    : h.Colour == 3 ? PaletteGray(row[x], palette, trns, y, x, name)
+                    : SampleGray(
+                        h,
+                        row.Slice(x * h.Channels * bytesPerSample, h.Channels * bytesPerSample),
+                        trns,
+                        s,
+                        y,
+                        x,
+                        name
+                    );
         }
-        return h.Colour switch
+        return StorageOf(h);
+    }
+
+    /// <summary>A pixel of 1-, 2- or 4-bit gray or palette: its index unpacked from the row.</summary>
+    static byte LowBitGray(
+        Header h,
+        ReadOnlySpan<byte> row,
+        ReadOnlySpan<byte> palette,
+        ReadOnlySpan<byte> trns,
+        int y,
+        int x,
+        string name
+    )
+    {
+        int perByte = 8 / h.Depth,
+            max = (1 << h.Depth) - 1;
+        int shift = 8 - h.Depth * (x % perByte + 1);
+        int v = (row[x / perByte] >> shift) & max;
+        if (h.Colour == 3)
+            return PaletteGray(v, palette, trns, y, x, name);
+        if (trns.Length >= 2 && BinaryPrimitives.ReadUInt16BigEndian(trns) == v)
+            throw Lossy(name, h, $"a transparent pixel at {Where(y, x)}");
+        return (byte)(v * 255 / max);
+    }
+
+    /// <summary>A pixel of 8- or 16-bit samples (gray, RGB, with alpha): its gray value when every sample says the
+    /// same 8-bit value and it is opaque, else the problem. <paramref name="s"/>: room for 4 samples.</summary>
+    static byte SampleGray(
+        Header h,
+        ReadOnlySpan<byte> px,
+        ReadOnlySpan<byte> trns,
+        Span<int> s,
+        int y,
+        int x,
+        string name
+    )
+    {
+        for (int k = 0; k < h.Channels; k++)
+        {
+            if (px.Length == h.Channels)
+            {
+                s[k] = px[k];
+                continue;
+            }
+            int hi = px[2 * k],
+                lo = px[2 * k + 1];
+            if (hi != lo)
+                throw Lossy(name, h, $"a 16-bit value {hi * 256 + lo} at {Where(y, x)} that no 8-bit value equals");
+            s[k] = hi;
+        }
+        bool colour = h.Colour is 2 or 6;
+        if (colour && (s[0] != s[1] || s[1] != s[2]))
+            throw Lossy(name, h, $"channels that differ at {Where(y, x)} (R,G,B = {s[0]},{s[1]},{s[2]})");
+        int alphaAt = h.Colour switch
+        {
+            4 => 1,
+            6 => 3,
+            _ => -1,
+        };
+        if (alphaAt >= 0 && s[alphaAt] != 255)
+            throw Lossy(name, h, $"a transparent pixel at {Where(y, x)} (alpha {s[alphaAt]})");
+        if (alphaAt < 0 && trns.Length > 0 && MatchesColourKey(px, trns, h))
+            throw Lossy(name, h, $"a transparent pixel at {Where(y, x)} (tRNS colour key)");
+        return (byte)s[0];
+    }
+
+    static PngStorage StorageOf(Header h) =>
+        h.Colour switch
         {
             0 => h.Depth == 16 ? PngStorage.Gray16
             : h.Depth == 8 ? PngStorage.Gray8
@@ -393,7 +382,6 @@ public static class Png8
             4 => PngStorage.GrayAlpha,
             _ => PngStorage.Rgba,
         };
-    }
 
     static byte PaletteGray(int index, ReadOnlySpan<byte> palette, ReadOnlySpan<byte> trns, int y, int x, string name)
     {
@@ -450,76 +438,6 @@ public static class Png8
             : c;
     }
 
-    /// <summary>Encodes a 72x48 gray image as 8-bit grayscale PNG bytes (Up filter, fast zlib).</summary>
-    public static byte[] Encode(ReadOnlySpan<byte> pixels) => Encode(pixels, channels: 1);
-
-    /// <summary>Encodes a 72x48 gray image as 8-bit RGB with three identical channels, as about two
-    /// thirds of the real download's SEM images are stored. Never used for predictions.</summary>
-    public static byte[] EncodeRgb(ReadOnlySpan<byte> pixels) => Encode(pixels, channels: 3);
-
-    static byte[] Encode(ReadOnlySpan<byte> pixels, int channels)
-    {
-        if (pixels.Length != Geometry.Pixels)
-            throw new ArgumentException($"expected {Geometry.Pixels} pixels, got {pixels.Length}", nameof(pixels));
-        const int w = Geometry.Width;
-        int stride = w * channels + 1;
-        var raw = new byte[stride * Geometry.Height];
-        for (int y = 0; y < Geometry.Height; y++)
-        {
-            raw[y * stride] = (byte)(y == 0 ? 0 : 2); // Up filter: smooth images compress well
-            for (int x = 0; x < w; x++)
-            {
-                byte up = y > 0 ? pixels[(y - 1) * w + x] : (byte)0;
-                byte v = (byte)(pixels[y * w + x] - up);
-                for (int k = 0; k < channels; k++)
-                    raw[y * stride + 1 + x * channels + k] = v;
-            }
-        }
-        using var zbuf = new MemoryStream();
-        using (var z = new ZLibStream(zbuf, CompressionLevel.Fastest, leaveOpen: true))
-            z.Write(raw);
-        var idat = zbuf.ToArray();
-        using var ms = new MemoryStream(idat.Length + 64);
-        ms.Write(Signature);
-        Span<byte> ihdr = stackalloc byte[13];
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr, Geometry.Width);
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr[4..], Geometry.Height);
-        ihdr[8] = 8;
-        ihdr[9] = (byte)(channels == 3 ? 2 : 0); // colour type: 0 gray, 2 RGB
-        ihdr[10] = 0;
-        ihdr[11] = 0;
-        ihdr[12] = 0;
-        WriteChunk(ms, "IHDR", ihdr);
-        WriteChunk(ms, "IDAT", idat);
-        WriteChunk(ms, "IEND", []);
-        return ms.ToArray();
-    }
-
-    /// <summary>Writes an 8-bit grayscale PNG, creating the folder.</summary>
-    public static void Write(string path, ReadOnlySpan<byte> pixels) => Write(path, pixels, rgb: false);
-
-    /// <summary>Writes a PNG, creating the folder; <paramref name="rgb"/> stores it as RGB with identical
-    /// channels (the synthetic set's copy of the real download's storage).</summary>
-    public static void Write(string path, ReadOnlySpan<byte> pixels, bool rgb)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllBytes(path, rgb ? EncodeRgb(pixels) : Encode(pixels));
-    }
-
-    static void WriteChunk(Stream s, string type, ReadOnlySpan<byte> data)
-    {
-        Span<byte> head = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt32BigEndian(head, (uint)data.Length);
-        for (int i = 0; i < 4; i++)
-            head[4 + i] = (byte)type[i];
-        s.Write(head);
-        s.Write(data);
-        uint crc = Crc32.Update(Crc32.Update(0xFFFFFFFFu, head[4..]), data) ^ 0xFFFFFFFFu;
-        Span<byte> c = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(c, crc);
-        s.Write(c);
-    }
-
     static string Ascii(ReadOnlySpan<byte> b)
     {
         Span<char> c = stackalloc char[b.Length];
@@ -554,32 +472,4 @@ public static class Png8
         }
         return " (no PNG signature)";
     }
-}
-
-/// <summary>CRC-32 (ISO-HDLC, as PNG uses).</summary>
-public static class Crc32
-{
-    static readonly uint[] Table = MakeTable();
-
-    static uint[] MakeTable()
-    {
-        var t = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[n] = c;
-        }
-        return t;
-    }
-
-    public static uint Update(uint crc, ReadOnlySpan<byte> data)
-    {
-        foreach (byte b in data)
-            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return crc;
-    }
-
-    public static uint Compute(ReadOnlySpan<byte> data) => Update(0xFFFFFFFFu, data) ^ 0xFFFFFFFFu;
 }
