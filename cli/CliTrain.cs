@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SemDepth.Translation;
 
 namespace SemDepth.Cli;
 
@@ -34,7 +35,7 @@ public static partial class Cli
         var epochs = PositiveOrUnset("--epochs", "epochs (with --resume, a new total)");
         var steps = PositiveOrUnset("--steps", "steps an epoch");
         var batch = PositiveOrUnset("--batch", "images a domain a step");
-        var gan = Modes<SemDepth.Training.GanKind>("--gan", "adversarial loss");
+        var gan = Modes<GanKind>("--gan", "adversarial loss");
         var perCase = Flag("--per-case", "one CycleGAN per case, as the winners trained");
         var full = Flag("--full", "the full-size networks (slow on a CPU)");
         var winners = Flag(
@@ -70,7 +71,7 @@ public static partial class Cli
                     p.GetValue(epochs),
                     p.GetValue(steps),
                     p.GetValue(batch),
-                    Mode<SemDepth.Training.GanKind>(p.GetValue(gan)),
+                    Mode<GanKind>(p.GetValue(gan)),
                     p.GetValue(perCase),
                     p.GetValue(winners) ? "winners"
                         : p.GetValue(full) ? "full"

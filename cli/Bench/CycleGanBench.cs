@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using SemDepth.Data;
 using SemDepth.Training;
+using SemDepth.Translation;
 using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -6,6 +6,7 @@ using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Synthetic;
 using SemDepth.Training;
+using SemDepth.Translation;
 using SemDepth.Workspace;
 using TorchSharp;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using SemDepth.Data;
 using SemDepth.Methods;
 using SemDepth.Training;
+using SemDepth.Translation;
 using SemDepth.Workspace;
 
 namespace SemDepth.Job;

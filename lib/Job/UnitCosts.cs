@@ -3,6 +3,7 @@ using SemDepth.Data;
 using SemDepth.Models;
 using SemDepth.Torch;
 using SemDepth.Training;
+using SemDepth.Translation;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using SemDepth.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,6 +17,66 @@ internal sealed class ApproximateIndex : IDisposable
     public required int[] Start { get; init; } // list l holds rows Start[l]..Start[l + 1] - 1 (list order)
     public required long[] Row { get; init; } // list order -> key row
     public int Lists => Start.Length - 1;
+
+    /// <summary>Every key scored in the subspace, best over the shifts: the top <paramref name="cand"/> key rows (n,
+    /// C).</summary>
+    public (Tensor Rows, Tensor? Valid) ScanAll(Tensor qp, int cand)
+    {
+        var approx = OpenBlas.TimesTransposed(qp, Projected); // (S, n, K), list order: wide, OpenBLAS's
+        var top = approx.amax([0L]).topk(cand, 1).indexes; // (n, C)
+        using var row = torch.tensor(Row, device: qp.device);
+        return (row.index_select(0, top.flatten()).reshape(top.shape), null);
+    }
+
+    /// <summary>The inverted-file scan: each query's best <paramref name="probes"/> lists (centre scores, best over
+    /// the shifts), the keys of those lists scored in the subspace at every shift, the top <paramref name="cand"/>
+    /// key rows (n, C) and which of them are real (a query whose lists hold fewer keys is padded).</summary>
+    public (Tensor Rows, Tensor? Valid) ScanLists(Tensor qp, int probes, int cand)
+    {
+        int n = (int)qp.shape[1];
+        var coarse = OpenBlas.TimesTransposed(qp, Centres).amax([0L]); // (n, L)
+        var probe = coarse.topk(probes, 1).indexes.cpu().data<long>().ToArray(); // (n, P)
+        var byList = new List<int>[Lists];
+        for (int j = 0; j < n; j++)
+        for (int t = 0; t < probes; t++)
+            (byList[(int)probe[j * probes + t]] ??= []).Add(j);
+        var found = new List<(float Score, long Row)>[n];
+        for (int j = 0; j < n; j++)
+            found[j] = new List<(float, long)>(probes * cand);
+        for (int l = 0; l < Lists; l++)
+        {
+            int size = Start[l + 1] - Start[l];
+            if (byList[l] is not { } who || size == 0)
+                continue;
+            using var scope = torch.NewDisposeScope();
+            using var who_ = torch.tensor(who.Select(j => (long)j).ToArray(), device: qp.device);
+            var members = Projected.narrow(0, Start[l], size); // (|l|, m)
+            // (|who|, |l|): values only, as in Exact
+            var scores = OpenBlas.TimesTransposed(qp.index_select(1, who_), members).amax([0L]);
+            int keep = Math.Min(cand, size);
+            var (val, pos) = scores.topk(keep, 1);
+            var v = val.cpu().data<float>().ToArray();
+            var p = pos.cpu().data<long>().ToArray();
+            for (int w = 0; w < who.Count; w++)
+            for (int t = 0; t < keep; t++)
+                found[who[w]].Add((v[w * keep + t], Row[Start[l] + p[w * keep + t]]));
+        }
+        var rows = new long[n * cand];
+        var valid = new bool[n * cand];
+        for (int j = 0; j < n; j++)
+        {
+            var best = found[j].OrderByDescending(f => f.Score).Take(cand).ToList();
+            for (int t = 0; t < cand; t++)
+            {
+                valid[j * cand + t] = t < best.Count;
+                rows[j * cand + t] =
+                    t < best.Count ? best[t].Row
+                    : best.Count > 0 ? best[0].Row
+                    : 0;
+            }
+        }
+        return (torch.tensor(rows, [n, cand], device: qp.device), torch.tensor(valid, [n, cand], device: qp.device));
+    }
 
     public static ApproximateIndex Build(Tensor keys, RetrievalOptions o)
     {

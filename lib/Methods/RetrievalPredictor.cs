@@ -153,8 +153,9 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         return idx.Select(q => new[] { _state.TestAssignment[q] }).ToArray();
     }
 
-    /// <summary>Queries <paramref name="idx"/> assigned to maps one-to-one (see <see cref="AssignOneToOne"/>), the maps
-    /// of confirmed train sites (<see cref="ConfirmedMaps"/>) taken before.</summary>
+    /// <summary>Queries <paramref name="idx"/> assigned to maps one-to-one (see <see
+    /// cref="OneToOneAssignment.Assign"/>), the maps of confirmed train sites (<see cref="ConfirmedMaps"/>) taken
+    /// before.</summary>
     public Match[] Assign(ImageSet sem, IReadOnlyList<int> idx) =>
         Assign(sem, idx, Search(sem, idx, topK: O.AssignCandidates));
 
@@ -163,7 +164,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     public Match[] Assign(ImageSet sem, IReadOnlyList<int> idx, Match[][] candidates)
     {
         var taken = ConfirmedMaps(ReferenceEquals(sem, data.Train) ? idx : []);
-        return AssignOneToOne(
+        return OneToOneAssignment.Assign(
             candidates,
             left => Search(sem, left.Select(q => idx[q]).ToList(), SearchMode.Exact, topK: FallbackKeys),
             taken,
@@ -218,61 +219,6 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// <summary>Keys searched (exactly) for a query of the assignment whose candidates were all taken: its best free
     /// one among them; only past so many taken keys (a case with about as many queries as maps) may it share.</summary>
     public const int FallbackKeys = 512;
-
-    /// <summary>
-    /// Greedy one-to-one assignment: every (query, candidate) pair in order of falling cosine, a pair taken when
-    /// neither its query nor its map is taken yet. Queries left without a map (all their candidates taken) get
-    /// the best free map of <paramref name="everyKey"/> (positions of the left queries -> the keys of their case, best
-    /// first); a map serves twice only when none of those is free. Maps in <paramref name="taken"/> are not free (the
-    /// truths of confirmed train sites), unless nothing else is left for a query. A key other than a query's best is
-    /// a candidate only within <paramref name="slack"/> of it (<see cref="RetrievalOptions.AssignSlack"/>): a query
-    /// with none free keeps its best, shared.
-    /// </summary>
-    public static Match[] AssignOneToOne(
-        Match[][] candidates,
-        Func<int[], Match[][]> everyKey,
-        IReadOnlySet<int>? taken = null,
-        double slack = double.PositiveInfinity
-    )
-    {
-        bool Near(int q, Match m) => 1 - m.Cosine <= (1 + slack) * (1 - candidates[q][0].Cosine);
-        int n = candidates.Length;
-        var result = new Match?[n];
-        var used = new HashSet<int>(taken ?? new HashSet<int>());
-        var pairs = new List<(float Cosine, int Query, int Rank)>();
-        for (int q = 0; q < n; q++)
-        for (int j = 0; j < candidates[q].Length; j++)
-            if (j == 0 || Near(q, candidates[q][j]))
-                pairs.Add((candidates[q][j].Cosine, q, j));
-        pairs.Sort(
-            (a, b) =>
-                a.Cosine != b.Cosine ? b.Cosine.CompareTo(a.Cosine)
-                : a.Query != b.Query ? a.Query.CompareTo(b.Query)
-                : a.Rank.CompareTo(b.Rank)
-        );
-        foreach (var (_, q, j) in pairs)
-        {
-            var m = candidates[q][j];
-            if (result[q] is null && !used.Contains(m.Key))
-            {
-                result[q] = m;
-                used.Add(m.Key);
-            }
-        }
-        var left = Enumerable.Range(0, n).Where(q => result[q] is null).ToArray();
-        if (left.Length > 0)
-        {
-            var wide = everyKey(left);
-            for (int k = 0; k < left.Length; k++)
-            {
-                int q = left[k];
-                var free = wide[k].FirstOrDefault(m => !used.Contains(m.Key) && Near(q, m), candidates[q][0]);
-                result[q] = free;
-                used.Add(free.Key);
-            }
-        }
-        return result.Select(m => m!.Value).ToArray();
-    }
 
     /// <summary>The top-k matches of each query (best first); keys are simulated depth-map indices.
     /// <paramref name="topK"/>: so many instead of the options' (at most the keys of a case).</summary>
@@ -450,7 +396,7 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             var q = ShiftedQueries(sem, ids.AsSpan(s, n), shifts, keys.device, c, translated?.narrow(0, s, n));
             var qp = q.matmul(index.Basis); // (S, n, m): thin, libtorch's (see OpenBlas.Worth)
             var (candidates, valid) =
-                probes == index.Lists ? ScanAll(qp, index, cand) : ScanLists(qp, index, probes, cand);
+                probes == index.Lists ? index.ScanAll(qp, cand) : index.ScanLists(qp, probes, cand);
             var candKeys = keys.index_select(0, candidates.flatten()).reshape(n, cand, dim);
             var exact = torch.einsum("snp,ncp->snc", q, candKeys); // (S, n, C)
             var (bestOverShifts, whichShift) = exact.max(0); // (n, C)
@@ -464,66 +410,6 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             ChunkDone?.Invoke(n);
         }
         return o;
-    }
-
-    /// <summary>Every key scored in the subspace, best over the shifts: the top <paramref name="cand"/> key rows (n,
-    /// C).</summary>
-    static (Tensor Rows, Tensor? Valid) ScanAll(Tensor qp, ApproximateIndex index, int cand)
-    {
-        var approx = OpenBlas.TimesTransposed(qp, index.Projected); // (S, n, K), list order: wide, OpenBLAS's
-        var top = approx.amax([0L]).topk(cand, 1).indexes; // (n, C)
-        using var row = torch.tensor(index.Row, device: qp.device);
-        return (row.index_select(0, top.flatten()).reshape(top.shape), null);
-    }
-
-    /// <summary>The inverted-file scan: each query's best <paramref name="probes"/> lists (centre scores, best over
-    /// the shifts), the keys of those lists scored in the subspace at every shift, the top <paramref name="cand"/>
-    /// key rows (n, C) and which of them are real (a query whose lists hold fewer keys is padded).</summary>
-    static (Tensor Rows, Tensor? Valid) ScanLists(Tensor qp, ApproximateIndex index, int probes, int cand)
-    {
-        int n = (int)qp.shape[1];
-        var coarse = OpenBlas.TimesTransposed(qp, index.Centres).amax([0L]); // (n, L)
-        var probe = coarse.topk(probes, 1).indexes.cpu().data<long>().ToArray(); // (n, P)
-        var byList = new List<int>[index.Lists];
-        for (int j = 0; j < n; j++)
-        for (int t = 0; t < probes; t++)
-            (byList[(int)probe[j * probes + t]] ??= []).Add(j);
-        var found = new List<(float Score, long Row)>[n];
-        for (int j = 0; j < n; j++)
-            found[j] = new List<(float, long)>(probes * cand);
-        for (int l = 0; l < index.Lists; l++)
-        {
-            int size = index.Start[l + 1] - index.Start[l];
-            if (byList[l] is not { } who || size == 0)
-                continue;
-            using var scope = torch.NewDisposeScope();
-            using var who_ = torch.tensor(who.Select(j => (long)j).ToArray(), device: qp.device);
-            var members = index.Projected.narrow(0, index.Start[l], size); // (|l|, m)
-            // (|who|, |l|): values only, as in Exact
-            var scores = OpenBlas.TimesTransposed(qp.index_select(1, who_), members).amax([0L]);
-            int keep = Math.Min(cand, size);
-            var (val, pos) = scores.topk(keep, 1);
-            var v = val.cpu().data<float>().ToArray();
-            var p = pos.cpu().data<long>().ToArray();
-            for (int w = 0; w < who.Count; w++)
-            for (int t = 0; t < keep; t++)
-                found[who[w]].Add((v[w * keep + t], index.Row[index.Start[l] + p[w * keep + t]]));
-        }
-        var rows = new long[n * cand];
-        var valid = new bool[n * cand];
-        for (int j = 0; j < n; j++)
-        {
-            var best = found[j].OrderByDescending(f => f.Score).Take(cand).ToList();
-            for (int t = 0; t < cand; t++)
-            {
-                valid[j * cand + t] = t < best.Count;
-                rows[j * cand + t] =
-                    t < best.Count ? best[t].Row
-                    : best.Count > 0 ? best[0].Row
-                    : 0;
-            }
-        }
-        return (torch.tensor(rows, [n, cand], device: qp.device), torch.tensor(valid, [n, cand], device: qp.device));
     }
 
     void Collect(List<Match>[] o, int start, int c, Tensor score, Tensor key, Tensor shift, (int Dy, int Dx)[] shifts)

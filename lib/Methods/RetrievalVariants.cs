@@ -1,6 +1,7 @@
 using SemDepth.Data;
 using SemDepth.Models;
 using SemDepth.Training;
+using SemDepth.Translation;
 using SemDepth.Workspace;
 
 namespace SemDepth.Methods;

@@ -1,6 +1,7 @@
 using SemDepth.Data;
 using SemDepth.Torch;
 using SemDepth.Training;
+using SemDepth.Translation;
 using SemDepth.Workspace;
 using TorchSharp;
 

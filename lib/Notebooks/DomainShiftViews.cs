@@ -3,7 +3,7 @@ using SemDepth.Data;
 using SemDepth.Evaluation;
 using SemDepth.Methods;
 using SemDepth.Pictures;
-using SemDepth.Training;
+using SemDepth.Translation;
 using XPlot.Plotly;
 
 namespace SemDepth.Notebooks;

@@ -3,11 +3,13 @@ using System.Text.Json.Nodes;
 using SemDepth.Data;
 using SemDepth.Models;
 using SemDepth.Torch;
+using SemDepth.Training;
+using SemDepth.Translation;
 using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SemDepth.Training;
+namespace SemDepth.Submission;
 
 /// <summary>A run's networks as files PyTorch loads (<see cref="ModelExchange"/>): <c>semdepth export</c>.</summary>
 public static class RunExport

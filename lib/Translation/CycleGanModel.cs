@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace SemDepth.Training;
+namespace SemDepth.Translation;
 
 /// <summary>
 /// One CycleGAN (one domain pair) with the reference implementation's structure: set_input, forward,
@@ -39,14 +39,14 @@ public sealed class CycleGanModel : IDisposable
         Options = options.Validated();
         Nets = options.CreateNets();
         Nets.to(device);
-        OptG = MultiTensor.Adam.Create(
+        OptG = Training.MultiTensor.Adam.Create(
             options.Optimizer,
             Nets.GeneratorParameters(),
             options.LearningRate,
             options.Beta1,
             options.Beta2
         );
-        OptD = MultiTensor.Adam.Create(
+        OptD = Training.MultiTensor.Adam.Create(
             options.Optimizer,
             Nets.DiscriminatorParameters(),
             options.LearningRate,

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace SemDepth.Training;
+namespace SemDepth.Translation;
 
 /// <summary>The CycleGAN's adversarial loss (<see cref="CycleGanOptions.Gan"/>).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<GanKind>))]
@@ -13,19 +13,6 @@ public enum GanKind
     /// <summary>Wasserstein loss with a gradient penalty (the seed's).</summary>
     [JsonStringEnumMemberName("wgangp")]
     WganGp,
-}
-
-/// <summary>Which Adam implementation steps the CycleGAN (<see cref="CycleGanOptions.Optimizer"/>).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<AdamImpl>))]
-public enum AdamImpl
-{
-    /// <summary><see cref="MultiTensor.Adam"/>: flat buffers, a few kernels a step.</summary>
-    [JsonStringEnumMemberName("multi-tensor")]
-    MultiTensor,
-
-    /// <summary>TorchSharp's per-parameter loop (bit-identical results; kept for comparison).</summary>
-    [JsonStringEnumMemberName("torchsharp")]
-    TorchSharp,
 }
 
 /// <summary>The learning-rate schedule of the CycleGAN (<see cref="CycleGanOptions.Decay"/>).</summary>

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using SemDepth.Models;
+using SemDepth.Training;
 using SemDepth.Workspace;
 
-namespace SemDepth.Training;
+namespace SemDepth.Translation;
 
 /// <summary>
 /// Options of the CycleGAN domain shift (Real &lt;-&gt; Sim); saved beside every checkpoint. Defaults are

@@ -2,11 +2,12 @@ using System.Diagnostics;
 using SemDepth.Data;
 using SemDepth.Models;
 using SemDepth.Torch;
+using SemDepth.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace SemDepth.Training;
+namespace SemDepth.Translation;
 
 /// <summary>Losses and speed of one finished CycleGAN epoch (means over the epoch's steps).</summary>
 public sealed record CycleGanEpoch(

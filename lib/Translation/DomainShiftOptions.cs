@@ -1,6 +1,7 @@
+using SemDepth.Training;
 using SemDepth.Workspace;
 
-namespace SemDepth.Training;
+namespace SemDepth.Translation;
 
 /// <summary>Every option of the domain-shift experiment (notebook 03 and <c>semdepth domain-shift</c>).</summary>
 public sealed record DomainShiftOptions

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SemDepth.Training;
+namespace SemDepth.Translation;
 
 /// <summary>Adversarial losses. LSGAN: mean squared distance of the patch scores to 1 (real) or 0
 /// (fake). WGAN: the critic maximises score(real) - score(fake); the generator maximises score(fake).</summary>

@@ -2,7 +2,7 @@ using SemDepth.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SemDepth.Training;
+namespace SemDepth.Translation;
 
 /// <summary>
 /// A buffer of past generated images (Shrivastava et al.): once full, each new fake is, with

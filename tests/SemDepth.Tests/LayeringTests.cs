@@ -20,6 +20,7 @@ public class LayeringTests
         "Models",
         "Diagnostics",
         "Training",
+        "Translation",
         "Methods",
         "Evaluation",
         "Submission",

@@ -3,6 +3,7 @@ using SemDepth.Evaluation;
 using SemDepth.Job;
 using SemDepth.Notebooks;
 using SemDepth.Training;
+using SemDepth.Translation;
 using SemDepth.Workspace;
 using Xunit;
 

@@ -1,4 +1,5 @@
 using SemDepth.Models;
+using SemDepth.Submission;
 using SemDepth.Training;
 using TorchSharp;
 using Xunit;

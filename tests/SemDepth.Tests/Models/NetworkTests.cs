@@ -1,6 +1,6 @@
 using SemDepth.Data;
 using SemDepth.Models;
-using SemDepth.Training;
+using SemDepth.Translation;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

@@ -3,6 +3,7 @@ using SemDepth.Evaluation;
 using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Training;
+using SemDepth.Translation;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

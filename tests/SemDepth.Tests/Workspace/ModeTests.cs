@@ -2,6 +2,7 @@ using System.Text.Json;
 using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Training;
+using SemDepth.Translation;
 using SemDepth.Workspace;
 using Xunit;
 

@@ -1,0 +1,61 @@
+namespace SemDepth.Methods;
+
+/// <summary>The one-to-one assignment of retrieval's queries to library maps (<see cref="RetrievalOptions.OneToOne"/>),
+/// over candidates already searched: a pure function of the cosines, so it is tested without a library.</summary>
+public static class OneToOneAssignment
+{
+    /// <summary>
+    /// Greedy one-to-one assignment: every (query, candidate) pair in order of falling cosine, a pair taken when
+    /// neither its query nor its map is taken yet. Queries left without a map (all their candidates taken) get
+    /// the best free map of <paramref name="everyKey"/> (positions of the left queries -> the keys of their case, best
+    /// first); a map serves twice only when none of those is free. Maps in <paramref name="taken"/> are not free (the
+    /// truths of confirmed train sites), unless nothing else is left for a query. A key other than a query's best is
+    /// a candidate only within <paramref name="slack"/> of it (<see cref="RetrievalOptions.AssignSlack"/>): a query
+    /// with none free keeps its best, shared.
+    /// </summary>
+    public static Match[] Assign(
+        Match[][] candidates,
+        Func<int[], Match[][]> everyKey,
+        IReadOnlySet<int>? taken = null,
+        double slack = double.PositiveInfinity
+    )
+    {
+        bool Near(int q, Match m) => 1 - m.Cosine <= (1 + slack) * (1 - candidates[q][0].Cosine);
+        int n = candidates.Length;
+        var result = new Match?[n];
+        var used = new HashSet<int>(taken ?? new HashSet<int>());
+        var pairs = new List<(float Cosine, int Query, int Rank)>();
+        for (int q = 0; q < n; q++)
+        for (int j = 0; j < candidates[q].Length; j++)
+            if (j == 0 || Near(q, candidates[q][j]))
+                pairs.Add((candidates[q][j].Cosine, q, j));
+        pairs.Sort(
+            (a, b) =>
+                a.Cosine != b.Cosine ? b.Cosine.CompareTo(a.Cosine)
+                : a.Query != b.Query ? a.Query.CompareTo(b.Query)
+                : a.Rank.CompareTo(b.Rank)
+        );
+        foreach (var (_, q, j) in pairs)
+        {
+            var m = candidates[q][j];
+            if (result[q] is null && !used.Contains(m.Key))
+            {
+                result[q] = m;
+                used.Add(m.Key);
+            }
+        }
+        var left = Enumerable.Range(0, n).Where(q => result[q] is null).ToArray();
+        if (left.Length > 0)
+        {
+            var wide = everyKey(left);
+            for (int k = 0; k < left.Length; k++)
+            {
+                int q = left[k];
+                var free = wide[k].FirstOrDefault(m => !used.Contains(m.Key) && Near(q, m), candidates[q][0]);
+                result[q] = free;
+                used.Add(free.Key);
+            }
+        }
+        return result.Select(m => m!.Value).ToArray();
+    }
+}
