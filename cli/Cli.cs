@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Synthetic;
 
 namespace SemDepth.Cli;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Synthetic;

@@ -1,3 +1,4 @@
+using SemDepth.Images;
 using TorchSharp;
 using static TorchSharp.torch;
 

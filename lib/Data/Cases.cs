@@ -1,3 +1,5 @@
+using SemDepth.Images;
+
 namespace SemDepth.Data;
 
 /// <summary>

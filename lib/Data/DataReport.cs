@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SemDepth.Images;
 
 namespace SemDepth.Data;
 

@@ -1,3 +1,5 @@
+using SemDepth.Images;
+
 namespace SemDepth.Data;
 
 /// <summary>Per-image SEM statistics of one domain and case.</summary>

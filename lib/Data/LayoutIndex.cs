@@ -1,4 +1,5 @@
 using System.Text;
+using SemDepth.Images;
 
 namespace SemDepth.Data;
 

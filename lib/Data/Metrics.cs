@@ -1,3 +1,5 @@
+using SemDepth.Images;
+
 namespace SemDepth.Data;
 
 /// <summary>The competition metric: pixel RMSE on the 0-255 depth scale, in floating point

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SemDepth.Images;
 
 namespace SemDepth.Data;
 

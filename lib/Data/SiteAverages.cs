@@ -1,3 +1,5 @@
+using SemDepth.Images;
+
 namespace SemDepth.Data;
 
 /// <summary>Site averages of predicted maps against average_depth.csv: the one check a real-data user can make

@@ -1,4 +1,5 @@
 using SemDepth.Data;
+using SemDepth.Images;
 
 namespace SemDepth.Methods;
 

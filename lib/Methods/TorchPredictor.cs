@@ -1,4 +1,5 @@
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Training;
 using static TorchSharp.torch;
 

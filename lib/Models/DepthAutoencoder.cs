@@ -36,6 +36,6 @@ public sealed class DepthAutoencoder : Module<Tensor, Tensor>
     {
         long n = x.shape[0];
         // (N, 3456) -> (N, 1, 72, 48)
-        return layers.forward(x.reshape(n, Widths[0])).reshape(n, 1, Data.Geometry.Height, Data.Geometry.Width);
+        return layers.forward(x.reshape(n, Widths[0])).reshape(n, 1, Images.Geometry.Height, Images.Geometry.Width);
     }
 }

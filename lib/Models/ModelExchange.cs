@@ -96,7 +96,7 @@ public static class ModelExchange
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var g = new torch.Generator(7);
-        var x = torch.rand(new long[] { 4, 1, Data.Geometry.Height, Data.Geometry.Width }, generator: g);
+        var x = torch.rand(new long[] { 4, 1, Images.Geometry.Height, Images.Geometry.Width }, generator: g);
         if (n.Spec["input"]?.GetValue<string>() == "symmetric")
             x = x * 2 - 1;
         n.Module.eval();

@@ -1,6 +1,7 @@
 using Microsoft.Data.Analysis;
 using Microsoft.DotNet.Interactive.Formatting;
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Pictures;
 using SemDepth.Synthetic;
 using SemDepth.Torch;

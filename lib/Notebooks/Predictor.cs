@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Data.Analysis;
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Methods;
 using SemDepth.Pictures;
 using SemDepth.Synthetic;

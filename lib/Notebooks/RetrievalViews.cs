@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Analysis;
 using SemDepth.Data;
 using SemDepth.Evaluation;
+using SemDepth.Images;
 using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Pictures;

@@ -1,6 +1,7 @@
 using Microsoft.Data.Analysis;
 using SemDepth.Data;
 using SemDepth.Evaluation;
+using SemDepth.Images;
 using SemDepth.Methods;
 using SemDepth.Pictures;
 using SemDepth.Training;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SemDepth.Data;
+using SemDepth.Images;
 using SkiaSharp;
 
 namespace SemDepth.Pictures;

@@ -8,7 +8,7 @@ namespace SemDepth.Pictures;
 public static class Tables
 {
     /// <summary>A DataFrame with one row per record and one column per public property (numbers as Double columns,
-    /// everything else as strings; <see cref="Data.Summary"/> expands to mean/sd/min/max).</summary>
+    /// everything else as strings; <see cref="Images.Summary"/> expands to mean/sd/min/max).</summary>
     public static DataFrame FromRecords<T>(IEnumerable<T> records)
     {
         var rows = records.ToList();
@@ -16,9 +16,9 @@ public static class Tables
         foreach (var p in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             var t = p.PropertyType;
-            if (t == typeof(Data.Summary))
+            if (t == typeof(Images.Summary))
             {
-                var vals = rows.Select(r => (Data.Summary)p.GetValue(r)!).ToList();
+                var vals = rows.Select(r => (Images.Summary)p.GetValue(r)!).ToList();
                 cols.Add(new DoubleDataFrameColumn($"{p.Name} mean", vals.Select(v => (double?)Math.Round(v.Mean, 3))));
                 cols.Add(new DoubleDataFrameColumn($"{p.Name} sd", vals.Select(v => (double?)Math.Round(v.Sd, 3))));
                 cols.Add(new DoubleDataFrameColumn($"{p.Name} min", vals.Select(v => (double?)Math.Round(v.Min, 3))));

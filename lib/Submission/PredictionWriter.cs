@@ -1,4 +1,5 @@
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Methods;
 
 namespace SemDepth.Submission;

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using SemDepth.Data;
+using SemDepth.Images;
 
 namespace SemDepth.Submission;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Methods;
 using SemDepth.Workspace;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using CsvHelper;
 using SemDepth.Data;
+using SemDepth.Images;
 
 namespace SemDepth.Synthetic;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Models;
 using SemDepth.Torch;
 using SemDepth.Workspace;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Models;
 using SemDepth.Torch;
 using SemDepth.Workspace;

@@ -1,4 +1,5 @@
 using SemDepth.Data;
+using SemDepth.Images;
 using static TorchSharp.torch;
 
 namespace SemDepth.Training;

@@ -14,6 +14,7 @@ public class LayeringTests
     [
         "Torch",
         "Workspace",
+        "Images",
         "Data",
         "Synthetic",
         "Pictures",

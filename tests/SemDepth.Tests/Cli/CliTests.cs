@@ -188,9 +188,9 @@ public class CliTests(TinyData tiny)
             {
                 using var ms = new MemoryStream();
                 e.Open().CopyTo(ms);
-                var want = new byte[SemDepth.Data.Geometry.Pixels];
-                SemDepth.Data.Png8.Decode(ms.ToArray(), want, e.FullName);
-                Assert.Equal(want, SemDepth.Data.Png8.Read(Path.Combine(outDir, "depth", e.FullName)));
+                var want = new byte[SemDepth.Images.Geometry.Pixels];
+                SemDepth.Images.Png8.Decode(ms.ToArray(), want, e.FullName);
+                Assert.Equal(want, SemDepth.Images.Png8.Read(Path.Combine(outDir, "depth", e.FullName)));
             }
         }
         var csv = File.ReadAllLines(Path.Combine(outDir, "measurements.csv"));

@@ -1,4 +1,5 @@
 using SemDepth.Data;
+using SemDepth.Images;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Synthetic;
 using Xunit;
 

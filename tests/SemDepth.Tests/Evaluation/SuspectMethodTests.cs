@@ -1,4 +1,5 @@
 using SemDepth.Data;
+using SemDepth.Images;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

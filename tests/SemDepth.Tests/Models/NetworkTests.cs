@@ -1,4 +1,4 @@
-using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Models;
 using SemDepth.Translation;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Notebooks;
 using SemDepth.Pictures;
 using SixLabors.ImageSharp;

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using SemDepth.Data;
+using SemDepth.Images;
 using SemDepth.Methods;
 using SemDepth.Submission;
 using Xunit;

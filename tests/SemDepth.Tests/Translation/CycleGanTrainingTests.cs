@@ -1,5 +1,6 @@
 using SemDepth.Data;
 using SemDepth.Evaluation;
+using SemDepth.Images;
 using SemDepth.Methods;
 using SemDepth.Models;
 using SemDepth.Training;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using SemDepth.Data;
+using SemDepth.Images;
 using Xunit;
 
 namespace SemDepth.Tests;

@@ -1,4 +1,4 @@
-namespace SemDepth.Data;
+namespace SemDepth.Images;
 
 /// <summary>Statistics of one 72x48 image.</summary>
 public readonly record struct ImageStat(double Mean, double Sd, double BackgroundSd, byte Min, byte Max)

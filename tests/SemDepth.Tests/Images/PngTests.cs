@@ -1,4 +1,4 @@
-using SemDepth.Data;
+using SemDepth.Images;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;

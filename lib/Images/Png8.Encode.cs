@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace SemDepth.Data;
+namespace SemDepth.Images;
 
 /// <summary>The writer: 8-bit gray PNGs (and the RGB the real download stores).</summary>
 public static partial class Png8

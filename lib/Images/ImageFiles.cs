@@ -1,4 +1,4 @@
-namespace SemDepth.Data;
+namespace SemDepth.Images;
 
 /// <summary>A file that was not read, and why, in one line.</summary>
 public sealed record SkippedFile(string Path, string Why)

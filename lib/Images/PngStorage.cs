@@ -1,4 +1,4 @@
-namespace SemDepth.Data;
+namespace SemDepth.Images;
 
 /// <summary>A file that is not a valid 72x48 8-bit grayscale PNG; the message names file and problem.</summary>
 public sealed class ImageFormatProblem(string path, string problem) : Exception($"{path}: {problem}")

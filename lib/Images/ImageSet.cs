@@ -1,6 +1,6 @@
 using System.IO.MemoryMappedFiles;
 
-namespace SemDepth.Data;
+namespace SemDepth.Images;
 
 /// <summary>
 /// N images of 72x48 uint8, row-major, back to back: one split of the data set decoded once.

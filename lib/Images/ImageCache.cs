@@ -2,7 +2,7 @@ using System.IO.MemoryMappedFiles;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SemDepth.Data;
+namespace SemDepth.Images;
 
 /// <summary>
 /// Decodes a list of PNG files once into one cache file per split and memory-maps it on later runs.

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace SemDepth.Data;
+namespace SemDepth.Images;
 
 /// <summary>
 /// Strict, fast reader and writer for the data set's images: 72 x 48, non-interlaced PNG. The reader

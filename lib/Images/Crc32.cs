@@ -1,4 +1,4 @@
-namespace SemDepth.Data;
+namespace SemDepth.Images;
 
 /// <summary>CRC-32 (ISO-HDLC, as PNG uses).</summary>
 public static class Crc32

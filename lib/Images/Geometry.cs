@@ -1,4 +1,4 @@
-namespace SemDepth.Data;
+namespace SemDepth.Images;
 
 /// <summary>Image geometry shared by every SEM image and depth map of the Dacon set.</summary>
 public static class Geometry
