@@ -30,7 +30,7 @@ public sealed record GenerationSummary(
 /// a seed, whatever the thread count. Writes into a temporary sibling folder and renames it into place
 /// at the end, so an interrupted run never leaves a half-written data root.
 /// </summary>
-public static class SyntheticGenerator
+public static partial class SyntheticGenerator
 {
     const int H = Geometry.Height,
         W = Geometry.Width;
@@ -98,8 +98,46 @@ public static class SyntheticGenerator
 
     static GenerationSummary Write(SyntheticConfig cfg, string root, IProgress<string>? log)
     {
+        int n = cfg.SimMapsPerCase;
+        var (bases, libraryMean) = WriteSimulation(cfg, root, log);
+        var (train, siteEffects, siteNo) = TrainSites(cfg, root);
+        log?.Report($"train: {train.Count:N0} real SEM in {siteNo:N0} sites");
+        // library maps of each case from shallowest to deepest mean: sites draw near their own rank
+        var byMean = Cases
+            .All.Select(c => Enumerable.Range(0, n).OrderBy(b => libraryMean[(c - 1) * n + b]).ThenBy(b => b).ToArray())
+            .ToArray();
+        var (trainLibrary, testCase, testLibrary) = PlanLibrary(cfg, byMean);
+        var padded = WriteTrain(cfg, root, train, siteEffects, trainLibrary, log);
+        if (cfg.StrayCheckpointFile)
+            WriteStrayCheckpoint(root, train.First(t => t.Case == 4));
+        WriteAverageDepth(root, train, padded);
+        WriteTest(cfg, root, testCase, testLibrary, log);
+        WriteTestCases(root, testCase);
+        WriteLibraryTruth(
+            Path.Combine(root, DaconNames.Truth, "test_library.csv"),
+            Enumerable.Range(0, testCase.Length).Select(i => ($"{i:D6}.png", testCase[i], testLibrary[i])),
+            bases
+        );
+        WriteLibraryTruth(
+            Path.Combine(root, DaconNames.Truth, "train_library.csv"),
+            train.Select((t, i) => (t.Name, t.Case, trainLibrary[i])),
+            bases
+        );
+        if (cfg.WriteSampleSubmission)
+            WriteSampleSubmission(root, cfg.TestImages);
+        File.WriteAllText(Path.Combine(root, DaconNames.Truth, "synthetic.json"), cfg.ToJson());
+        return new GenerationSummary(root, 4 * n, 8 * n, train.Count, siteNo, cfg.TestImages, TimeSpan.Zero);
+    }
+
+    /// <summary>The simulation: the same hole shape (base) in every case, rescaled to its plateau; its depth maps and
+    /// itr0/itr1 SEM. Returns the base names and each library map's mean depth, (case - 1) * n + b.</summary>
+    static (string[] Bases, double[] LibraryMean) WriteSimulation(
+        SyntheticConfig cfg,
+        string root,
+        IProgress<string>? log
+    )
+    {
         int seed = cfg.Seed;
-        // --- simulation: the same hole shape (base) in every case, rescaled to its plateau ---
         int n = cfg.SimMapsPerCase;
         var bases = new string[n];
         var subs = new string[n];
@@ -116,7 +154,7 @@ public static class SyntheticGenerator
         }
         log?.Report($"simulation: {4 * n:N0} depth maps, {8 * n:N0} SEM");
         var simCount = new Workspace.WorkCounter(log, "generate simulation", 4L * n, "pairs");
-        var libraryMean = new double[4 * n]; // mean depth of each library map, (case - 1) * n + b
+        var libraryMean = new double[4 * n];
         Parallel.For(
             0,
             4 * n,
@@ -146,8 +184,18 @@ public static class SyntheticGenerator
             },
             _ => { }
         );
+        return (bases, libraryMean);
+    }
 
-        // --- train: real-domain images grouped in sites; a site shares size and bottom offsets ---
+    /// <summary>The train sites (real-domain images grouped in sites; a site shares size and bottom offsets), their
+    /// folders created: every image's case, site, name and site index, each site's effects.</summary>
+    static (
+        List<(int Case, string Site, string Name, int SiteIdx)> Train,
+        List<(double Scale, double Bottom)> SiteEffects,
+        int Sites
+    ) TrainSites(SyntheticConfig cfg, string root)
+    {
+        int seed = cfg.Seed;
         var train = new List<(int Case, string Site, string Name, int SiteIdx)>();
         var siteEffects = new List<(double Scale, double Bottom)>();
         int imgNo = 0;
@@ -164,12 +212,20 @@ public static class SyntheticGenerator
             for (int k = 0; k < SiteImages(cfg, c, s - siteCase.Count(x => x < c)); k++)
                 train.Add((c, site, $"SEM_{imgNo++:D6}.png", s));
         }
-        log?.Report($"train: {train.Count:N0} real SEM in {siteNo:N0} sites");
-        // library maps of each case from shallowest to deepest mean: sites draw near their own rank
-        var byMean = Cases
-            .All.Select(c => Enumerable.Range(0, n).OrderBy(b => libraryMean[(c - 1) * n + b]).ThenBy(b => b).ToArray())
-            .ToArray();
-        var (trainLibrary, testCase, testLibrary) = PlanLibrary(cfg, byMean);
+        return (train, siteEffects, siteNo);
+    }
+
+    /// <summary>Renders and writes every train image and its truth; returns each image's padded mean depth.</summary>
+    static double[] WriteTrain(
+        SyntheticConfig cfg,
+        string root,
+        List<(int Case, string Site, string Name, int SiteIdx)> train,
+        List<(double Scale, double Bottom)> siteEffects,
+        int[] trainLibrary,
+        IProgress<string>? log
+    )
+    {
+        int seed = cfg.Seed;
         var trainCount = new Workspace.WorkCounter(log, "generate train", train.Count);
         var padded = new double[train.Count];
         Parallel.For(
@@ -203,8 +259,16 @@ public static class SyntheticGenerator
             },
             _ => { }
         );
-        if (cfg.StrayCheckpointFile)
-            WriteStrayCheckpoint(root, train.First(t => t.Case == 4));
+        return padded;
+    }
+
+    /// <summary>average_depth.csv: each site's mean of its images' padded mean depths, as the real download has it.</summary>
+    static void WriteAverageDepth(
+        string root,
+        List<(int Case, string Site, string Name, int SiteIdx)> train,
+        double[] padded
+    )
+    {
         using (var w = CsvWriter.ToFile(DaconNames.CsvPath(root), new CsvWriterOptions { HasHeader = false }))
         {
             w.WriteField("0");
@@ -222,8 +286,12 @@ public static class SyntheticGenerator
                 w.EndRecord();
             }
         }
+    }
 
-        // --- test: real-domain images, cases mixed, flat folder; truth and case kept apart ---
+    /// <summary>The test images: real-domain, cases mixed, one flat folder; truth and case kept apart.</summary>
+    static void WriteTest(SyntheticConfig cfg, string root, int[] testCase, int[] testLibrary, IProgress<string>? log)
+    {
+        int seed = cfg.Seed;
         log?.Report($"test: {cfg.TestImages:N0} real SEM");
         Directory.CreateDirectory(DaconNames.TestDir(root));
         Directory.CreateDirectory(Path.Combine(root, DaconNames.Truth, "test"));
@@ -260,6 +328,11 @@ public static class SyntheticGenerator
             },
             _ => { }
         );
+    }
+
+    /// <summary>truth/test_cases.csv: each test image's case.</summary>
+    static void WriteTestCases(string root, int[] testCase)
+    {
         using (
             var w = CsvWriter.ToFile(
                 Path.Combine(root, DaconNames.Truth, "test_cases.csv"),
@@ -277,20 +350,6 @@ public static class SyntheticGenerator
                 w.EndRecord();
             }
         }
-        WriteLibraryTruth(
-            Path.Combine(root, DaconNames.Truth, "test_library.csv"),
-            Enumerable.Range(0, testCase.Length).Select(i => ($"{i:D6}.png", testCase[i], testLibrary[i])),
-            bases
-        );
-        WriteLibraryTruth(
-            Path.Combine(root, DaconNames.Truth, "train_library.csv"),
-            train.Select((t, i) => (t.Name, t.Case, trainLibrary[i])),
-            bases
-        );
-        if (cfg.WriteSampleSubmission)
-            WriteSampleSubmission(root, cfg.TestImages);
-        File.WriteAllText(Path.Combine(root, DaconNames.Truth, "synthetic.json"), cfg.ToJson());
-        return new GenerationSummary(root, 4 * n, 8 * n, train.Count, siteNo, cfg.TestImages, TimeSpan.Zero);
     }
 
     /// <summary>
@@ -320,138 +379,6 @@ public static class SyntheticGenerator
     {
         var shape = HoleShape.Sample(cfg.Shape, Rng.For(cfg.Seed, 1, b));
         return shape.Jitter(1 + r.Normal(0, cfg.Shape.CaseJitter), cfg.Shape.BottomPerCase * (c - 1));
-    }
-
-    /// <summary>The case of every train site, in site order (Depth_110's sites first).</summary>
-    static int[] TrainSiteCases(SyntheticConfig cfg) =>
-        Cases.All.SelectMany(c => Enumerable.Repeat(c, cfg.TrainSitesPerCase[c - 1])).ToArray();
-
-    /// <summary>Images of the <paramref name="s"/>-th site of case <paramref name="c"/>: the case's train images
-    /// spread evenly over its sites.</summary>
-    static int SiteImages(SyntheticConfig cfg, int c, int s)
-    {
-        int sites = cfg.TrainSitesPerCase[c - 1];
-        return cfg.TrainImagesPerCase / sites + (s < cfg.TrainImagesPerCase % sites ? 1 : 0);
-    }
-
-    /// <summary>
-    /// Which library map every real-domain image reuses (-1: a new shape) and every test image's case, for maps of
-    /// each case ranked from shallowest to deepest mean (<paramref name="byMean"/>, map indices per case); train
-    /// images in file order. What <see cref="Generate"/> writes to truth/*_library.csv, without rendering.
-    /// </summary>
-    internal static (int[] TrainMap, int[] TestCase, int[] TestMap) PlanLibrary(SyntheticConfig cfg, int[][] byMean)
-    {
-        var siteCase = TrainSiteCases(cfg);
-        var latents = SiteLatents(cfg, siteCase);
-        var train = new List<(int Case, double Latent)>();
-        for (int s = 0; s < siteCase.Length; s++)
-        {
-            int c = siteCase[s];
-            for (int k = 0; k < SiteImages(cfg, c, s - siteCase.Count(x => x < c)); k++)
-                train.Add((c, latents[s]));
-        }
-        var testCase = TestCases(cfg);
-        var (trainMap, testMap) = AssignLibrary(cfg, train.ToArray(), testCase, byMean);
-        return (trainMap, testCase, testMap);
-    }
-
-    /// <summary>
-    /// The case of every test image. One-to-one: <see cref="SyntheticConfig.TestImagesOf"/> images of each case in
-    /// a seeded random order (the names tell nothing); with replacement: each drawn uniformly, the first draw of the
-    /// image's stream.
-    /// </summary>
-    static int[] TestCases(SyntheticConfig cfg)
-    {
-        int n = cfg.TestImages;
-        if (cfg.LibraryUse == LibraryUse.WithReplacement)
-            return Enumerable.Range(0, n).Select(i => 1 + Rng.For(cfg.Seed, 30, i).NextInt(4)).ToArray();
-        var cases = Cases.All.SelectMany(c => Enumerable.Repeat(c, cfg.TestImagesOf(c))).ToArray();
-        var r = Rng.For(cfg.Seed, 31, 0);
-        for (int i = cases.Length - 1; i > 0; i--) // Fisher-Yates
-        {
-            int j = r.NextInt(i + 1);
-            (cases[i], cases[j]) = (cases[j], cases[i]);
-        }
-        return cases;
-    }
-
-    /// <summary>
-    /// The library map each real-domain image reuses (-1: a new shape), train and test. Whether an image is a new
-    /// shape is the first draw of its own stream (seed, 50 + split, i). A train image's draw goes through a
-    /// Gaussian copula shared with its site (correlation <see cref="SyntheticConfig.SiteLibraryCorrelation"/>) on
-    /// the rank of the maps' mean depth (<paramref name="byMean"/>, per case), which gives the site averages their
-    /// published spread; a test image's draw is its own. With replacement each draw picks its map independently.
-    /// One-to-one the images of a case are ranked by their draws and take the maps of the same rank, each map at
-    /// most once (exactly once when the case has as many images as maps): the site's images still take maps of
-    /// similar depth, and no two images share a truth.
-    /// </summary>
-    static (int[] Train, int[] Test) AssignLibrary(
-        SyntheticConfig cfg,
-        (int Case, double Latent)[] train,
-        int[] testCase,
-        int[][] byMean
-    )
-    {
-        var trainMap = new int[train.Length];
-        var testMap = new int[testCase.Length];
-        // (split, index, case, copula draw) of every image that reuses a map
-        var reusers = new List<(int Split, int I, int Case, double Z)>();
-        double rho = cfg.SiteLibraryCorrelation;
-        for (int split = 0; split < 2; split++)
-        {
-            int count = split == 0 ? train.Length : testCase.Length;
-            var map = split == 0 ? trainMap : testMap;
-            for (int i = 0; i < count; i++)
-            {
-                var r = Rng.For(cfg.Seed, 50 + split, i);
-                map[i] = -1;
-                if (r.NextDouble() >= cfg.RealLibraryShare)
-                    continue;
-                int c = split == 0 ? train[i].Case : testCase[i];
-                var ranks = byMean[c - 1];
-                if (split == 1 && cfg.LibraryUse == LibraryUse.WithReplacement)
-                {
-                    map[i] = r.NextInt(ranks.Length);
-                    continue;
-                }
-                double z = split == 0 ? Math.Sqrt(rho) * train[i].Latent + Math.Sqrt(1 - rho) * r.Normal() : r.Normal();
-                if (cfg.LibraryUse == LibraryUse.WithReplacement)
-                    map[i] = ranks[Math.Min(ranks.Length - 1, (int)(NormalCdf(z) * ranks.Length))];
-                else
-                    reusers.Add((split, i, c, z));
-            }
-        }
-        foreach (var group in reusers.GroupBy(x => x.Case))
-        {
-            var ranks = byMean[group.Key - 1];
-            var ordered = group.OrderBy(x => x.Z).ThenBy(x => x.Split).ThenBy(x => x.I).ToArray();
-            for (int k = 0; k < ordered.Length; k++)
-            {
-                // k-th of m images -> map of rank (k + 1/2) n / m: every map when m = n, evenly spread otherwise
-                int rank = (int)((k + 0.5) * ranks.Length / ordered.Length);
-                var (split, i, _, _) = ordered[k];
-                (split == 0 ? trainMap : testMap)[i] = ranks[rank];
-            }
-        }
-        return (trainMap, testMap);
-    }
-
-    /// <summary>Every site's latent draw of the copula, standardised within its folder (mean 0, SD 1: a folder's
-    /// few sites then do not move its average) and kept within <see cref="SyntheticConfig.SiteLatentBound"/>.</summary>
-    static double[] SiteLatents(SyntheticConfig cfg, IReadOnlyList<int> siteCases)
-    {
-        var z = Enumerable.Range(0, siteCases.Count).Select(s => Rng.For(cfg.Seed, 52, s).Normal()).ToArray();
-        foreach (int c in Cases.All)
-        {
-            var idx = Enumerable.Range(0, z.Length).Where(s => siteCases[s] == c).ToArray();
-            if (idx.Length < 2)
-                continue;
-            double mean = idx.Average(s => z[s]);
-            double sd = Math.Sqrt(idx.Sum(s => (z[s] - mean) * (z[s] - mean)) / (idx.Length - 1));
-            foreach (int s in idx)
-                z[s] = (z[s] - mean) / Math.Max(sd, 1e-9);
-        }
-        return z.Select(v => Math.Clamp(v, -cfg.SiteLatentBound, cfg.SiteLatentBound)).ToArray();
     }
 
     /// <summary>The offset (rows, columns) of real-domain image <paramref name="i"/> of a split (0 train, 1 test)
