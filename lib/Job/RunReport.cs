@@ -73,6 +73,18 @@ public static partial class RunReport
             .Append(Css)
             .Append("</style></head><body><main>");
         sb.Append("<h1>SemDepth run report</h1>");
+        AppendFacts(sb, facts, notebooks);
+        AppendSubmission(sb, facts);
+        AppendEvaluation(sb, facts, notebooks);
+        AppendNotebooks(sb, notebooks);
+        AppendOptions(sb, facts);
+        sb.Append("</section></main></body></html>");
+        return sb.ToString();
+    }
+
+    /// <summary>The facts table: status, warnings, times, data root, plan and caps, scoring.</summary>
+    static void AppendFacts(StringBuilder sb, RunFacts facts, List<(string Path, JsonNode Doc)> notebooks)
+    {
         sb.Append("<table class=\"facts\">");
         Fact(sb, "status", facts.Status);
         if (facts.Warnings.Count > 0)
@@ -125,8 +137,11 @@ public static partial class RunReport
             );
         Fact(sb, "notebooks", string.Join(", ", notebooks.Select(n => Path.GetFileName(n.Path))));
         sb.Append("</table>");
+    }
 
-        // the submission written by this run (results log rows since it started)
+    /// <summary>The submission written by this run (results log rows since it started).</summary>
+    static void AppendSubmission(StringBuilder sb, RunFacts facts)
+    {
         sb.Append("<h2 id=\"submission\">Submission</h2>");
         // results.csv keeps local times to the second
         var rows = Submission
@@ -153,8 +168,12 @@ public static partial class RunReport
             }
             sb.Append("</tbody></table>");
         }
+    }
 
-        // the evaluation: the last one-row-a-method table (where the error lives), then the last long table
+    /// <summary>The evaluation: the last one-row-a-method table (where the error lives), then the last long
+    /// table.</summary>
+    static void AppendEvaluation(StringBuilder sb, RunFacts facts, List<(string Path, JsonNode Doc)> notebooks)
+    {
         sb.Append("<h2 id=\"evaluation\">Evaluation</h2>");
         bool any = false;
         bool truth = Directory.Exists(Path.Combine(facts.DataRoot, Data.DaconNames.Truth));
@@ -183,7 +202,11 @@ public static partial class RunReport
         }
         if (!any)
             sb.Append("<p>No evaluation table in the notebooks that ran.</p>");
+    }
 
+    /// <summary>The contents and every notebook: markdown, code folded, outputs.</summary>
+    static void AppendNotebooks(StringBuilder sb, List<(string Path, JsonNode Doc)> notebooks)
+    {
         sb.Append("<h2>Contents</h2><ol>");
         foreach (var (p, doc) in notebooks)
             sb.Append($"<li><a href=\"#{Anchor(p)}\">{E(Title(doc, p))}</a></li>");
@@ -210,7 +233,12 @@ public static partial class RunReport
             }
             sb.Append("</section>");
         }
+    }
 
+    /// <summary>The data root and every trained part's options and last metrics row (the section is closed by
+    /// the caller).</summary>
+    static void AppendOptions(StringBuilder sb, RunFacts facts)
+    {
         sb.Append("<section id=\"options\"><h2>Data and options of every trained part</h2>");
         sb.Append($"<p>data root: <code>{E(facts.DataRoot)}</code></p>");
         string runs = facts.RunsDir ?? Workspace.Paths.Runs;
@@ -254,8 +282,6 @@ public static partial class RunReport
                     );
             }
         }
-        sb.Append("</section></main></body></html>");
-        return sb.ToString();
     }
 
     static void AppendOutput(StringBuilder sb, JsonNode o)

@@ -126,19 +126,18 @@ public static partial class ChartPng
         plot.Font.Set(FontName);
         var skipped = new List<string>();
         var traces = data.OfType<JsonObject>().ToList();
-        string barmode = Str(layout["barmode"]) ?? "group";
 
         // histograms share bin edges so that overlaid series compare bin for bin (as plotly's overlay does)
         var hists = traces.Where(t => (Str(t["type"]) ?? "scatter") == "histogram").ToList();
         double[]? edges = hists.Count == 0 ? null : HistogramEdges(hists);
         // categorical x for bar traces: one position per distinct category, in first-seen order
         var categories = Categories(traces.Where(t => Str(t["type"]) == "bar"));
-        int barCount = traces.Count(t => Str(t["type"]) == "bar"),
-            barIndex = 0;
-        bool horizontal = IsHorizontal(categories);
-        double Slot(int index) => horizontal ? categories.Count - 1 - index : index;
-        double[]? stackBase = null;
-
+        var bl = new BarLayout(
+            categories,
+            Str(layout["barmode"]) ?? "group",
+            traces.Count(t => Str(t["type"]) == "bar"),
+            IsHorizontal(categories)
+        );
         for (int i = 0; i < traces.Count; i++)
         {
             var t = traces[i];
@@ -150,124 +149,152 @@ public static partial class ChartPng
             switch (type)
             {
                 case "histogram":
-                {
-                    var x = Numbers(t["x"]).Where(double.IsFinite).ToArray();
-                    var counts = new double[edges!.Length - 1];
-                    double bw = edges[1] - edges[0];
-                    foreach (var v in x)
-                        counts[Math.Clamp((int)((v - edges[0]) / bw), 0, counts.Length - 1)]++;
-                    string? norm = Str(t["histnorm"]);
-                    if (norm is "percent" or "probability" && x.Length > 0)
-                        for (int k = 0; k < counts.Length; k++)
-                            counts[k] *= (norm == "percent" ? 100.0 : 1.0) / x.Length;
-                    double opacity = Num(t["opacity"]) ?? (hists.Count > 1 ? 0.6 : 1.0);
-                    var bars = counts
-                        .Select(
-                            (c, k) =>
-                                new Bar
-                                {
-                                    Position = (edges[k] + edges[k + 1]) / 2,
-                                    Value = c,
-                                    Size = bw,
-                                    FillColor = color.WithAlpha(opacity),
-                                    LineWidth = 0,
-                                }
-                        )
-                        .ToList();
-                    var bp = plot.Add.Bars(bars);
-                    if (name is not null)
-                        bp.LegendText = name;
+                    AddHistogram(plot, t, edges!, hists.Count, color, name);
                     break;
-                }
                 case "scatter":
-                {
-                    var y = Numbers(t["y"]).ToArray();
-                    var x =
-                        t["x"] is JsonArray
-                            ? Numbers(t["x"]).ToArray()
-                            : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
-                    var pts = x.Zip(y).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToArray();
-                    string mode = Str(t["mode"]) ?? (pts.Length > 20 ? "lines" : "lines+markers");
-                    var sc = plot.Add.Scatter(
-                        pts.Select(p => p.First).ToArray(),
-                        pts.Select(p => p.Second).ToArray(),
-                        color
-                    );
-                    sc.LineWidth = mode.Contains("lines") ? 2 : 0;
-                    double opacity = Num(t["marker"]?["opacity"]) ?? Num(t["opacity"]) ?? 1.0;
-                    sc.MarkerSize = mode.Contains("markers") ? (float)(Num(t["marker"]?["size"]) ?? 6) : 0;
-                    sc.MarkerColor = color.WithAlpha(opacity);
-                    if (name is not null)
-                        sc.LegendText = name;
+                    AddScatter(plot, t, color, name);
                     break;
-                }
                 case "bar":
-                {
-                    var y = Numbers(t["y"]).ToArray();
-                    double[] pos =
-                        categories.Count > 0
-                            ? (t["x"] as JsonArray ?? [])
-                                .Select(v => Slot(categories.IndexOf(v?.ToString() ?? "")))
-                                .ToArray()
-                        : t["x"] is JsonArray ? Numbers(t["x"]).ToArray()
-                        : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
-                    double slot = 0.8,
-                        width = barmode == "group" ? slot / barCount : slot;
-                    double offset =
-                        (barmode == "group" ? -slot / 2 + width * (barIndex + 0.5) : 0) * (horizontal ? -1 : 1);
-                    if (barmode == "stack")
-                        stackBase ??= new double[Math.Max(categories.Count, y.Length)];
-                    var orientation = horizontal ? Orientation.Horizontal : Orientation.Vertical;
-                    var bars = new List<Bar>();
-                    for (int k = 0; k < Math.Min(pos.Length, y.Length); k++)
-                    {
-                        if (!double.IsFinite(y[k]))
-                            continue;
-                        double b =
-                            barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length
-                                ? stackBase[(int)pos[k]]
-                                : 0;
-                        bars.Add(
-                            new Bar
-                            {
-                                Position = pos[k] + offset,
-                                ValueBase = b,
-                                Value = b + y[k],
-                                Size = width,
-                                FillColor = color.WithAlpha(Num(t["opacity"]) ?? 1.0),
-                                LineWidth = 0,
-                                Orientation = orientation,
-                            }
-                        );
-                        if (barmode == "stack" && pos[k] >= 0 && pos[k] < stackBase!.Length)
-                            stackBase[(int)pos[k]] += y[k];
-                    }
-                    var bp = plot.Add.Bars(bars);
-                    if (name is not null && barCount > 1)
-                        bp.LegendText = name;
-                    barIndex++;
+                    AddBars(plot, t, bl, color, name);
                     break;
-                }
                 default:
                     skipped.Add(type);
                     break;
             }
         }
+        Decorate(plot, layout, traces, hists, bl, skipped);
+        return plot;
+    }
 
-        if (categories.Count > 0)
+    /// <summary>How the bar traces of one chart share the axis: categories, mode (group, stack, overlay), how many
+    /// and which is next, orientation, and the running stack.</summary>
+    sealed class BarLayout(List<string> categories, string mode, int count, bool horizontal)
+    {
+        public List<string> Categories { get; } = categories;
+        public string Mode { get; } = mode;
+        public int Count { get; } = count;
+        public bool Horizontal { get; } = horizontal;
+        public int Index { get; set; }
+        public double[]? StackBase { get; set; }
+
+        /// <summary>The axis position of category <paramref name="index"/> (top down when horizontal).</summary>
+        public double Slot(int index) => Horizontal ? Categories.Count - 1 - index : index;
+    }
+
+    static void AddHistogram(Plot plot, JsonObject t, double[] edges, int histograms, Color color, string? name)
+    {
+        var x = Numbers(t["x"]).Where(double.IsFinite).ToArray();
+        var counts = new double[edges!.Length - 1];
+        double bw = edges[1] - edges[0];
+        foreach (var v in x)
+            counts[Math.Clamp((int)((v - edges[0]) / bw), 0, counts.Length - 1)]++;
+        string? norm = Str(t["histnorm"]);
+        if (norm is "percent" or "probability" && x.Length > 0)
+            for (int k = 0; k < counts.Length; k++)
+                counts[k] *= (norm == "percent" ? 100.0 : 1.0) / x.Length;
+        double opacity = Num(t["opacity"]) ?? (histograms > 1 ? 0.6 : 1.0);
+        var bars = counts
+            .Select(
+                (c, k) =>
+                    new Bar
+                    {
+                        Position = (edges[k] + edges[k + 1]) / 2,
+                        Value = c,
+                        Size = bw,
+                        FillColor = color.WithAlpha(opacity),
+                        LineWidth = 0,
+                    }
+            )
+            .ToList();
+        var bp = plot.Add.Bars(bars);
+        if (name is not null)
+            bp.LegendText = name;
+    }
+
+    static void AddScatter(Plot plot, JsonObject t, Color color, string? name)
+    {
+        var y = Numbers(t["y"]).ToArray();
+        var x =
+            t["x"] is JsonArray
+                ? Numbers(t["x"]).ToArray()
+                : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
+        var pts = x.Zip(y).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToArray();
+        string mode = Str(t["mode"]) ?? (pts.Length > 20 ? "lines" : "lines+markers");
+        var sc = plot.Add.Scatter(pts.Select(p => p.First).ToArray(), pts.Select(p => p.Second).ToArray(), color);
+        sc.LineWidth = mode.Contains("lines") ? 2 : 0;
+        double opacity = Num(t["marker"]?["opacity"]) ?? Num(t["opacity"]) ?? 1.0;
+        sc.MarkerSize = mode.Contains("markers") ? (float)(Num(t["marker"]?["size"]) ?? 6) : 0;
+        sc.MarkerColor = color.WithAlpha(opacity);
+        if (name is not null)
+            sc.LegendText = name;
+    }
+
+    static void AddBars(Plot plot, JsonObject t, BarLayout bl, Color color, string? name)
+    {
+        var y = Numbers(t["y"]).ToArray();
+        double[] pos =
+            bl.Categories.Count > 0
+                ? (t["x"] as JsonArray ?? []).Select(v => bl.Slot(bl.Categories.IndexOf(v?.ToString() ?? ""))).ToArray()
+            : t["x"] is JsonArray ? Numbers(t["x"]).ToArray()
+            : Enumerable.Range(0, y.Length).Select(v => (double)v).ToArray();
+        double slot = 0.8,
+            width = bl.Mode == "group" ? slot / bl.Count : slot;
+        double offset = (bl.Mode == "group" ? -slot / 2 + width * (bl.Index + 0.5) : 0) * (bl.Horizontal ? -1 : 1);
+        if (bl.Mode == "stack")
+            bl.StackBase ??= new double[Math.Max(bl.Categories.Count, y.Length)];
+        var orientation = bl.Horizontal ? Orientation.Horizontal : Orientation.Vertical;
+        var bars = new List<Bar>();
+        for (int k = 0; k < Math.Min(pos.Length, y.Length); k++)
+        {
+            if (!double.IsFinite(y[k]))
+                continue;
+            double b =
+                bl.Mode == "stack" && pos[k] >= 0 && pos[k] < bl.StackBase!.Length ? bl.StackBase[(int)pos[k]] : 0;
+            bars.Add(
+                new Bar
+                {
+                    Position = pos[k] + offset,
+                    ValueBase = b,
+                    Value = b + y[k],
+                    Size = width,
+                    FillColor = color.WithAlpha(Num(t["opacity"]) ?? 1.0),
+                    LineWidth = 0,
+                    Orientation = orientation,
+                }
+            );
+            if (bl.Mode == "stack" && pos[k] >= 0 && pos[k] < bl.StackBase!.Length)
+                bl.StackBase[(int)pos[k]] += y[k];
+        }
+        var bp = plot.Add.Bars(bars);
+        if (name is not null && bl.Count > 1)
+            bp.LegendText = name;
+        bl.Index++;
+    }
+
+    /// <summary>Category ticks, margins, integer ticks, titles, axis labels and the legend.</summary>
+    static void Decorate(
+        Plot plot,
+        JsonObject layout,
+        List<JsonObject> traces,
+        List<JsonObject> hists,
+        BarLayout bl,
+        List<string> skipped
+    )
+    {
+        if (bl.Categories.Count > 0)
         {
             var ticks = new ScottPlot.TickGenerators.NumericManual(
-                Enumerable.Range(0, categories.Count).Select(k => Slot(k)).ToArray(),
-                [.. categories]
+                Enumerable.Range(0, bl.Categories.Count).Select(k => bl.Slot(k)).ToArray(),
+                [.. bl.Categories]
             );
-            if (horizontal)
+            if (bl.Horizontal)
                 plot.Axes.Left.TickGenerator = ticks;
             else
                 plot.Axes.Bottom.TickGenerator = ticks;
         }
-        if (horizontal)
+        if (bl.Horizontal)
             plot.Axes.Margins(left: 0);
-        else if (hists.Count > 0 || barCount > 0)
+        else if (hists.Count > 0 || bl.Count > 0)
             plot.Axes.Margins(bottom: 0);
         // x that is all whole numbers (epochs, rows) gets whole-number ticks
         var scatterX = traces
@@ -284,8 +311,8 @@ public static partial class ChartPng
             plot.Title(title, 16);
         string? xTitle = Title(layout["xaxis"]?["title"]),
             yTitle = Title(layout["yaxis"]?["title"]);
-        if (horizontal)
-            (xTitle, yTitle) = (yTitle, xTitle); // values along x, categories down the left
+        if (bl.Horizontal)
+            (xTitle, yTitle) = (yTitle, xTitle); // values along x, bl.Categories down the left
         if (xTitle is not null)
             plot.XLabel(xTitle, 14);
         if (yTitle is not null)
@@ -301,7 +328,6 @@ public static partial class ChartPng
             plot.ShowLegend(Edge.Right);
             plot.Legend.FontSize = 12;
         }
-        return plot;
     }
 
     /// <summary>Common bin edges for histogram traces: the widest range, the largest nbinsx (default 30).</summary>
