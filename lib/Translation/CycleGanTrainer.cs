@@ -221,7 +221,6 @@ public sealed class CycleGanTrainer : IDisposable
     public IReadOnlyList<CycleGanEpoch> Fit(IProgress<TrainProgress>? progress = null, int? untilEpoch = null)
     {
         int last = Math.Min(untilEpoch ?? Options.Epochs, Options.Epochs);
-        var device = TorchDevice.Current;
         int bs = Options.BatchSize;
         int perGen = Options.Gan == GanKind.WganGp ? Options.CriticSteps : 1;
         using var xs = Batches.HostBuffer(bs);
@@ -232,146 +231,175 @@ public sealed class CycleGanTrainer : IDisposable
             int epoch = Epoch + 1;
             guard.StartEpoch(epoch);
             var sw = Stopwatch.StartNew();
-            var sums = new Dictionary<string, LossSum>(); // per loss, on the device
-            long images = 0;
-            int totalIters = Enumerable
+            var st = new EpochState
+            {
+                TotalIters = Enumerable
                     .Range(0, Models.Count)
                     .Where(m => Options.Trains(m, epoch))
                     .Sum(m => StepsPerEpoch(m) * perGen),
-                done = 0;
+            };
             if (Options.PerCase && Options.WarmStartAfter > 0 && epoch == Options.WarmStartAfter + 1)
                 WarmStart();
             for (int m = 0; m < Models.Count; m++)
-            {
-                if (!Options.Trains(m, epoch))
-                    continue;
-                var model = Models[m];
-                model.StartEpoch(epoch, Options.ScheduleEpoch(epoch, m));
-                model.train();
-                // dropout, GP mixing: a function of (seed, epoch, model)
-                torch.manual_seed(Options.Seed * 1_000_003L + epoch * 101 + m);
-                var realOrder = Batches.Shuffled(
-                    Enumerable.Range(0, _real[m].Length).ToArray(),
-                    Options.Seed,
-                    epoch * 16 + 2 * m
-                );
-                var simOrder = Batches.Shuffled(
-                    Enumerable.Range(0, _sim[m].Length).ToArray(),
-                    Options.Seed,
-                    epoch * 16 + 2 * m + 1
-                );
-                int iters = StepsPerEpoch(m) * perGen;
-                var realBatch = new ImageRef[bs];
-                var simBatch = new ImageRef[bs];
-                for (int s = 0; s < iters; s++)
-                {
-                    using var scope = torch.NewDisposeScope();
-                    for (int k = 0; k < bs; k++)
-                    {
-                        realBatch[k] = _real[m][realOrder[(s * bs + k) % realOrder.Length]];
-                        simBatch[k] = _sim[m][simOrder[(s * bs + k) % simOrder.Length]];
-                    }
-                    var fr = Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch * 16 + m, 2 * s) : null;
-                    var fs = Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch * 16 + m, 2 * s + 1) : null;
-                    Batches.Fill(realBatch, PixelScale.Symmetric, fr, xs);
-                    Batches.Fill(simBatch, PixelScale.Symmetric, fs, ys);
-                    var realSem = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
-                    var simSem = device.type == DeviceType.CPU ? ys : ys.to(device);
-                    model.set_input(realSem, simSem);
-                    model.LastLossTensors.Clear();
-                    model.optimize_parameters(s);
-                    foreach (var (k, v) in model.LastLossTensors)
-                    {
-                        // no host synchronisation
-                        (sums.TryGetValue(k, out var sum) ? sum : sums[k] = new LossSum()).Add(v);
-                        guard.Observe(done, Models.Count > 1 ? $"{k} (Case_{m + 1})" : k, v);
-                    }
-                    images += 2L * bs;
-                    done++;
-                    if (!TrainProgress.Due(s, iters))
-                        continue;
-                    guard.ObserveGradients(done - 1, model.Nets.parameters());
-                    guard.Check();
-                    if (progress is not null)
-                        progress.Report(
-                            new TrainProgress(
-                                Options.Name,
-                                epoch,
-                                Options.Epochs,
-                                done,
-                                totalIters,
-                                model.LastLosses.GetValueOrDefault("cycle", double.NaN),
-                                Losses: new Dictionary<string, double>(model.LastLosses)
-                            )
-                        );
-                }
-            }
+                if (Options.Trains(m, epoch))
+                    TrainModel(m, epoch, (xs, ys), guard, st, progress);
             guard.Check();
-            double secs = sw.Elapsed.TotalSeconds;
-            double Mean(string k) => sums.TryGetValue(k, out var sum) ? sum.Mean : double.NaN;
-            var e = new CycleGanEpoch(
-                epoch,
-                Mean("G_adv"),
-                Mean("cycle"),
-                Mean("identity"),
-                Mean("D_sim"),
-                Mean("D_real"),
-                Mean("GP"),
-                Models[0].LearningRate,
-                secs,
-                images / secs
-            );
-            foreach (var sum in sums.Values)
-                sum.Dispose();
-            History.Add(e);
-            Epoch = epoch;
-            var row = new Dictionary<string, double>
-            {
-                ["epoch"] = epoch,
-                ["G_adv"] = e.GAdv,
-                ["cycle"] = e.Cycle,
-                ["identity"] = e.Identity,
-                ["D_sim"] = e.DSim,
-                ["D_real"] = e.DReal,
-                ["GP"] = e.Gp,
-                ["lr"] = e.LearningRate,
-                ["seconds"] = secs,
-                ["images_per_s"] = e.ImagesPerSecond,
-            };
-            foreach (var (k, v) in row)
-                if (k != "epoch" && !double.IsNaN(v))
-                    _log.Scalar(k is "lr" or "seconds" or "images_per_s" ? $"train/{k}" : $"loss/{k}", v, epoch);
-            _log.Append(row);
-            Checkpoint.Save(
-                _log.CheckpointDir,
-                _bundle,
-                Models
-                    .SelectMany((mo, i) => new[] { ($"optimizer-G{i}.bin", mo.OptG), ($"optimizer-D{i}.bin", mo.OptD) })
-                    .ToList(),
-                epoch,
-                "cyclegan",
-                Options.ToJson()
-            );
-            var losses = row.Where(kv =>
-                    kv.Key is "G_adv" or "cycle" or "identity" or "D_sim" or "D_real" or "GP" && !double.IsNaN(kv.Value)
-                )
-                .ToDictionary();
-            progress?.Report(
-                new TrainProgress(
-                    Options.Name,
-                    epoch,
-                    Options.Epochs,
-                    totalIters,
-                    totalIters,
-                    e.Cycle,
-                    new EpochMetrics(epoch, e.Cycle, double.NaN, secs, e.ImagesPerSecond),
-                    losses
-                )
-            );
+            EndEpoch(epoch, sw.Elapsed.TotalSeconds, st, progress);
         }
         foreach (var m in Models)
             m.eval();
         return History;
+    }
+
+    /// <summary>One epoch's running figures: each loss summed on the device, images seen, steps done of all.</summary>
+    sealed class EpochState
+    {
+        public Dictionary<string, LossSum> Sums { get; } = [];
+        public long Images { get; set; }
+        public int Done { get; set; }
+        public int TotalIters { get; init; }
+    }
+
+    /// <summary>One epoch of model <paramref name="m"/> (a case, or the one shared model): its shuffled real and sim
+    /// batches through <c>optimize_parameters</c>, the losses summed and guarded, progress reported.</summary>
+    void TrainModel(
+        int m,
+        int epoch,
+        (Tensor Real, Tensor Sim) host,
+        FiniteGuard guard,
+        EpochState st,
+        IProgress<TrainProgress>? progress
+    )
+    {
+        var device = TorchDevice.Current;
+        int bs = Options.BatchSize;
+        int perGen = Options.Gan == GanKind.WganGp ? Options.CriticSteps : 1;
+        var (xs, ys) = host;
+        var model = Models[m];
+        model.StartEpoch(epoch, Options.ScheduleEpoch(epoch, m));
+        model.train();
+        // dropout, GP mixing: a function of (seed, epoch, model)
+        torch.manual_seed(Options.Seed * 1_000_003L + epoch * 101 + m);
+        var realOrder = Batches.Shuffled(
+            Enumerable.Range(0, _real[m].Length).ToArray(),
+            Options.Seed,
+            epoch * 16 + 2 * m
+        );
+        var simOrder = Batches.Shuffled(
+            Enumerable.Range(0, _sim[m].Length).ToArray(),
+            Options.Seed,
+            epoch * 16 + 2 * m + 1
+        );
+        int iters = StepsPerEpoch(m) * perGen;
+        var realBatch = new ImageRef[bs];
+        var simBatch = new ImageRef[bs];
+        for (int s = 0; s < iters; s++)
+        {
+            using var scope = torch.NewDisposeScope();
+            for (int k = 0; k < bs; k++)
+            {
+                realBatch[k] = _real[m][realOrder[(s * bs + k) % realOrder.Length]];
+                simBatch[k] = _sim[m][simOrder[(s * bs + k) % simOrder.Length]];
+            }
+            var fr = Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch * 16 + m, 2 * s) : null;
+            var fs = Options.Augment ? Batches.RandomFlips(bs, Options.Seed, epoch * 16 + m, 2 * s + 1) : null;
+            Batches.Fill(realBatch, PixelScale.Symmetric, fr, xs);
+            Batches.Fill(simBatch, PixelScale.Symmetric, fs, ys);
+            var realSem = device.type == DeviceType.CPU ? xs : xs.to(device); // (N, 1, 72, 48)
+            var simSem = device.type == DeviceType.CPU ? ys : ys.to(device);
+            model.set_input(realSem, simSem);
+            model.LastLossTensors.Clear();
+            model.optimize_parameters(s);
+            foreach (var (k, v) in model.LastLossTensors)
+            {
+                // no host synchronisation
+                (st.Sums.TryGetValue(k, out var sum) ? sum : st.Sums[k] = new LossSum()).Add(v);
+                guard.Observe(st.Done, Models.Count > 1 ? $"{k} (Case_{m + 1})" : k, v);
+            }
+            st.Images += 2L * bs;
+            st.Done++;
+            if (!TrainProgress.Due(s, iters))
+                continue;
+            guard.ObserveGradients(st.Done - 1, model.Nets.parameters());
+            guard.Check();
+            if (progress is not null)
+                progress.Report(
+                    new TrainProgress(
+                        Options.Name,
+                        epoch,
+                        Options.Epochs,
+                        st.Done,
+                        st.TotalIters,
+                        model.LastLosses.GetValueOrDefault("cycle", double.NaN),
+                        Losses: new Dictionary<string, double>(model.LastLosses)
+                    )
+                );
+        }
+    }
+
+    /// <summary>The epoch's history row, logs, checkpoint and progress.</summary>
+    void EndEpoch(int epoch, double secs, EpochState st, IProgress<TrainProgress>? progress)
+    {
+        double Mean(string k) => st.Sums.TryGetValue(k, out var sum) ? sum.Mean : double.NaN;
+        var e = new CycleGanEpoch(
+            epoch,
+            Mean("G_adv"),
+            Mean("cycle"),
+            Mean("identity"),
+            Mean("D_sim"),
+            Mean("D_real"),
+            Mean("GP"),
+            Models[0].LearningRate,
+            secs,
+            st.Images / secs
+        );
+        foreach (var sum in st.Sums.Values)
+            sum.Dispose();
+        History.Add(e);
+        Epoch = epoch;
+        var row = new Dictionary<string, double>
+        {
+            ["epoch"] = epoch,
+            ["G_adv"] = e.GAdv,
+            ["cycle"] = e.Cycle,
+            ["identity"] = e.Identity,
+            ["D_sim"] = e.DSim,
+            ["D_real"] = e.DReal,
+            ["GP"] = e.Gp,
+            ["lr"] = e.LearningRate,
+            ["seconds"] = secs,
+            ["images_per_s"] = e.ImagesPerSecond,
+        };
+        foreach (var (k, v) in row)
+            if (k != "epoch" && !double.IsNaN(v))
+                _log.Scalar(k is "lr" or "seconds" or "images_per_s" ? $"train/{k}" : $"loss/{k}", v, epoch);
+        _log.Append(row);
+        Checkpoint.Save(
+            _log.CheckpointDir,
+            _bundle,
+            Models
+                .SelectMany((mo, i) => new[] { ($"optimizer-G{i}.bin", mo.OptG), ($"optimizer-D{i}.bin", mo.OptD) })
+                .ToList(),
+            epoch,
+            "cyclegan",
+            Options.ToJson()
+        );
+        var losses = row.Where(kv =>
+                kv.Key is "G_adv" or "cycle" or "identity" or "D_sim" or "D_real" or "GP" && !double.IsNaN(kv.Value)
+            )
+            .ToDictionary();
+        progress?.Report(
+            new TrainProgress(
+                Options.Name,
+                epoch,
+                Options.Epochs,
+                st.TotalIters,
+                st.TotalIters,
+                e.Cycle,
+                new EpochMetrics(epoch, e.Cycle, double.NaN, secs, e.ImagesPerSecond),
+                losses
+            )
+        );
     }
 
     /// <summary>Cases 2-4 take Case_1's weights, as the winners started them (<see
