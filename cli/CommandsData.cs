@@ -147,31 +147,30 @@ static partial class Commands
             $"cached reload (layout index + fingerprint + map + touch every image), median of 5: "
                 + $"{reload[2]:N0} images/s"
         );
-        using (var d = SemData.Open(root, cacheDir: cache))
-        {
-            var idx = Batches.Shuffled(Enumerable.Range(0, d.SimSem.Count).ToArray(), 41, 1);
-            var buf = new float[128 * Geometry.Pixels];
-            var rates = new List<double>();
-            for (int rep = 0; rep < 5; rep++)
-            {
-                sw.Restart();
-                int nb = 0;
-                for (int b = 0; b + 128 <= Math.Min(idx.Length, 128 * 400); b += 128, nb++)
-                    Batches.Fill(
-                        d.SimSem,
-                        idx.AsSpan(b, 128),
-                        PixelScale.Unit,
-                        Batches.RandomFlips(128, 41, rep, nb),
-                        buf
-                    );
-                rates.Add(nb / sw.Elapsed.TotalSeconds);
-            }
-            rates.Sort();
-            Console.WriteLine(
-                $"batch assembly (128 images, shuffled, flips, to float): median {rates[2]:N0} batches/s "
-                    + $"({rates[2] * 128:N0} images/s)"
-            );
-        }
+        BatchAssembly(root, cache);
         return 0;
+    }
+
+    /// <summary>Batch assembly from the cache: 128 shuffled images, flips, to float; median of 5.</summary>
+    static void BatchAssembly(string root, string cache)
+    {
+        using var d = SemData.Open(root, cacheDir: cache);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var idx = Batches.Shuffled(Enumerable.Range(0, d.SimSem.Count).ToArray(), 41, 1);
+        var buf = new float[128 * Geometry.Pixels];
+        var rates = new List<double>();
+        for (int rep = 0; rep < 5; rep++)
+        {
+            sw.Restart();
+            int nb = 0;
+            for (int b = 0; b + 128 <= Math.Min(idx.Length, 128 * 400); b += 128, nb++)
+                Batches.Fill(d.SimSem, idx.AsSpan(b, 128), PixelScale.Unit, Batches.RandomFlips(128, 41, rep, nb), buf);
+            rates.Add(nb / sw.Elapsed.TotalSeconds);
+        }
+        rates.Sort();
+        Console.WriteLine(
+            $"batch assembly (128 images, shuffled, flips, to float): median {rates[2]:N0} batches/s "
+                + $"({rates[2] * 128:N0} images/s)"
+        );
     }
 }

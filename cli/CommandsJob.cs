@@ -59,6 +59,47 @@ static partial class Commands
         env["SEMDEPTH_PLAN"] = planFile;
         string journalFile = SemDepth.Job.JobJournal.PathIn(Paths.Artifacts);
         journal.Save(journalFile);
+        var (ok, executed, took) = RunNotebooks(chosen, plan, journal, journalFile, env, sink);
+        sink.Report(
+            new WorkProgress(
+                ok ? "notebooks (done)" : "notebooks (stopped at a failure)",
+                executed.Count,
+                executed.Count,
+                "notebooks"
+            )
+        );
+        var warnings = SemDepth.Workspace.RunWarnings.Since(journal.Started);
+        string reportPath = SemDepth.Job.RunReport.Write(
+            Path.Combine(Paths.Artifacts, "report.html"),
+            executed,
+            new SemDepth.Job.RunFacts(root, journal.Started, DateTime.UtcNow - journal.Started, ok)
+            {
+                Warnings = warnings,
+                Plan = plan,
+                Took = took,
+                Restarts = journal.Restarts,
+            }
+        );
+        journal.Completed = ok; // after the report: a kill before this line resumes and writes the report again
+        journal.Save(journalFile);
+        return Summarize(root, reportPath, plan, journal, ok, took, warnings, sw, sink);
+    }
+
+    /// <summary>Runs the chosen notebooks in order, keeping those a stopped job finished; stops at the first
+    /// failure. Returns whether all ran, the executed copies and each notebook's estimate and time.</summary>
+    static (
+        bool Ok,
+        List<string> Executed,
+        List<(string Notebook, double Estimated, double Seconds)> Took
+    ) RunNotebooks(
+        List<string> chosen,
+        SemDepth.Job.RunPlan plan,
+        SemDepth.Job.JobJournal journal,
+        string journalFile,
+        Dictionary<string, string> env,
+        ConsoleSink sink
+    )
+    {
         bool ok = true;
         var executed = new List<string>();
         var took = new List<(string Notebook, double Estimated, double Seconds)>();
@@ -90,28 +131,23 @@ static partial class Commands
             journal.MarkFinished(chosen[k], r.Output, nbWatch.Elapsed.TotalSeconds);
             journal.Save(journalFile);
         }
-        sink.Report(
-            new WorkProgress(
-                ok ? "notebooks (done)" : "notebooks (stopped at a failure)",
-                executed.Count,
-                executed.Count,
-                "notebooks"
-            )
-        );
-        var warnings = SemDepth.Workspace.RunWarnings.Since(journal.Started);
-        string reportPath = SemDepth.Job.RunReport.Write(
-            Path.Combine(Paths.Artifacts, "report.html"),
-            executed,
-            new SemDepth.Job.RunFacts(root, journal.Started, DateTime.UtcNow - journal.Started, ok)
-            {
-                Warnings = warnings,
-                Plan = plan,
-                Took = took,
-                Restarts = journal.Restarts,
-            }
-        );
-        journal.Completed = ok; // after the report: a kill before this line resumes and writes the report again
-        journal.Save(journalFile);
+        return (ok, executed, took);
+    }
+
+    /// <summary>Where everything went, the time against the estimate, the warnings and the status line; the exit code
+    /// (0 done, 1 failed, 3 completed with warnings; 2 is a usage error).</summary>
+    static int Summarize(
+        string root,
+        string reportPath,
+        SemDepth.Job.RunPlan plan,
+        SemDepth.Job.JobJournal journal,
+        bool ok,
+        List<(string Notebook, double Estimated, double Seconds)> took,
+        IReadOnlyList<string> warnings,
+        System.Diagnostics.Stopwatch sw,
+        ConsoleSink sink
+    )
+    {
         sink.Line("");
         sink.Line($"data:               {root}");
         sink.Line($"executed notebooks: {SemDepth.Job.NotebookRunner.OutputDir}");

@@ -34,40 +34,7 @@ static partial class Bench
             }
         )
         {
-            TorchSharp.torch.manual_seed(41);
-            using var model = new DepthAutoencoder();
-            model.to(device);
-            using var opt = SemDepth.Training.MultiTensor.Adam.Create(optimizer, model.parameters(), 1e-3);
-            using var xs = Batches.HostBuffer(128);
-            using var ys = Batches.HostBuffer(128);
-            var tIdx = new int[128];
-            var rates = new List<double>();
-            for (int rep = 0; rep <= reps; rep++)
-            {
-                var sw = Stopwatch.StartNew();
-                for (int b = 0; b < batches; b++)
-                {
-                    using var scope = torch.NewDisposeScope();
-                    if (loading || (rep == 0 && b == 0))
-                    {
-                        var s = idx.AsSpan((b * 128 + rep * 977) % (idx.Length - 128), 128);
-                        for (int k = 0; k < 128; k++)
-                            tIdx[k] = s[k] / 2;
-                        Batches.Fill(d.SimSem, s, PixelScale.Unit, default, xs);
-                        Batches.Fill(d.SimDepth, tIdx, PixelScale.Unit, default, ys);
-                    }
-                    var x = device.type == DeviceType.CPU ? xs : xs.to(device);
-                    var y = device.type == DeviceType.CPU ? ys : ys.to(device);
-                    opt.zero_grad();
-                    var loss = nn.functional.l1_loss(model.forward(x), y);
-                    loss.backward();
-                    opt.step();
-                    if (b == batches - 1)
-                        _ = loss.item<float>(); // wait for the device
-                }
-                if (rep > 0)
-                    rates.Add(128.0 * batches / sw.Elapsed.TotalSeconds);
-            }
+            var rates = AeRates(d, idx, loading, optimizer, batches, reps);
             string key = loading ? "on" : "off";
             if (optimizer == AdamImpl.TorchSharp)
             {
@@ -84,6 +51,70 @@ static partial class Bench
                     + $"[{Rates(rates)}] (multi-tensor Adam)"
             );
         }
+        var peerSeen = AePeer(d, batches, reps, results);
+        foreach (string key in new[] { "on", "off" })
+            if (results.TryGetValue("pytorch-" + key, out double py))
+                Console.WriteLine(
+                    $"ratio TorchSharp / PyTorch, loading {key}: {results["torchsharp-" + key] / py:F2}x (goal >= 1.3x)"
+                );
+        if (peerSeen is { } ps)
+            PrintPeerBlas(ps);
+        Console.WriteLine(
+            $"loading cost in TorchSharp: "
+                + $"{(1 - results["torchsharp-on"] / results["torchsharp-off"]) * 100:F1}% of the rate"
+        );
+
+        if (rssEpochs > 0)
+            AeRss(d, rssEpochs);
+        return 0;
+    }
+
+    /// <summary>AE training images/s of each repetition after a warm-up: with batch loading or on one batch, with
+    /// the multi-tensor or TorchSharp's Adam.</summary>
+    static List<double> AeRates(SemData d, int[] idx, bool loading, AdamImpl optimizer, int batches, int reps)
+    {
+        var device = Torch.TorchDevice.Current;
+        TorchSharp.torch.manual_seed(41);
+        using var model = new DepthAutoencoder();
+        model.to(device);
+        using var opt = SemDepth.Training.MultiTensor.Adam.Create(optimizer, model.parameters(), 1e-3);
+        using var xs = Batches.HostBuffer(128);
+        using var ys = Batches.HostBuffer(128);
+        var tIdx = new int[128];
+        var rates = new List<double>();
+        for (int rep = 0; rep <= reps; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int b = 0; b < batches; b++)
+            {
+                using var scope = torch.NewDisposeScope();
+                if (loading || (rep == 0 && b == 0))
+                {
+                    var s = idx.AsSpan((b * 128 + rep * 977) % (idx.Length - 128), 128);
+                    for (int k = 0; k < 128; k++)
+                        tIdx[k] = s[k] / 2;
+                    Batches.Fill(d.SimSem, s, PixelScale.Unit, default, xs);
+                    Batches.Fill(d.SimDepth, tIdx, PixelScale.Unit, default, ys);
+                }
+                var x = device.type == DeviceType.CPU ? xs : xs.to(device);
+                var y = device.type == DeviceType.CPU ? ys : ys.to(device);
+                opt.zero_grad();
+                var loss = nn.functional.l1_loss(model.forward(x), y);
+                loss.backward();
+                opt.step();
+                if (b == batches - 1)
+                    _ = loss.item<float>(); // wait for the device
+            }
+            if (rep > 0)
+                rates.Add(128.0 * batches / sw.Elapsed.TotalSeconds);
+        }
+        return rates;
+    }
+
+    /// <summary>The PyTorch peer's AE rates with loading on and off, into <paramref name="results"/>; the last
+    /// peer report (its BLAS), or null without a peer.</summary>
+    static JsonElement? AePeer(SemData d, int batches, int reps, Dictionary<string, double> results)
+    {
         JsonElement? peerSeen = null;
         foreach (string key in new[] { "on", "off" })
         {
@@ -113,40 +144,30 @@ static partial class Bench
                     + $"[{Rates(list)}]"
             );
         }
-        foreach (string key in new[] { "on", "off" })
-            if (results.TryGetValue("pytorch-" + key, out double py))
-                Console.WriteLine(
-                    $"ratio TorchSharp / PyTorch, loading {key}: {results["torchsharp-" + key] / py:F2}x (goal >= 1.3x)"
-                );
-        if (peerSeen is { } ps)
-            PrintPeerBlas(ps);
-        Console.WriteLine(
-            $"loading cost in TorchSharp: "
-                + $"{(1 - results["torchsharp-on"] / results["torchsharp-off"]) * 100:F1}% of the rate"
-        );
+        return peerSeen;
+    }
 
-        if (rssEpochs > 0)
-        {
-            Console.WriteLine(
-                $"resident memory across {rssEpochs} epochs of DepthTrainer (every batch in a dispose scope):"
-            );
-            var rss = new List<double>();
-            using var t = new DepthTrainer(DepthOptions.Default with { Name = "bench-rss", Epochs = rssEpochs }, d);
-            t.Fit(
-                new Progress(p =>
+    /// <summary>Resident memory after each of <paramref name="rssEpochs"/> epochs of DepthTrainer.</summary>
+    static void AeRss(SemData d, int rssEpochs)
+    {
+        Console.WriteLine(
+            $"resident memory across {rssEpochs} epochs of DepthTrainer (every batch in a dispose scope):"
+        );
+        var rss = new List<double>();
+        using var t = new DepthTrainer(DepthOptions.Default with { Name = "bench-rss", Epochs = rssEpochs }, d);
+        t.Fit(
+            new Progress(p =>
+            {
+                if (p.Finished is not null)
                 {
-                    if (p.Finished is not null)
-                    {
-                        GC.Collect();
-                        rss.Add(RssMiB());
-                    }
-                })
-            );
-            for (int e = 0; e < rss.Count; e++)
-                Console.WriteLine($"  after epoch {e + 1}: {rss[e]:F0} MiB");
-            if (rss.Count >= 3)
-                Console.WriteLine($"  growth after epoch 2: {(rss[^1] / rss[1] - 1) * 100:F1}% (goal < 5%)");
-        }
-        return 0;
+                    GC.Collect();
+                    rss.Add(RssMiB());
+                }
+            })
+        );
+        for (int e = 0; e < rss.Count; e++)
+            Console.WriteLine($"  after epoch {e + 1}: {rss[e]:F0} MiB");
+        if (rss.Count >= 3)
+            Console.WriteLine($"  growth after epoch 2: {(rss[^1] / rss[1] - 1) * 100:F1}% (goal < 5%)");
     }
 }

@@ -104,7 +104,6 @@ public static partial class Cli
         var recall = Positive("--recall-queries", 1000, "queries for recall@1 of the approximate search");
         var peer = Positive("--peer-queries", 1000, "queries timed beside the PyTorch peer");
         var reps = Positive("--reps", 3, "repetitions (the median is reported)");
-        var chunk = Positive("--chunk-mib", 256, "memory bound of one search chunk, MiB");
         var exactAll = Flag(
             "--exact-all",
             "also time the exact search of every test query against the restyled library (the GPU figure)"
@@ -115,60 +114,7 @@ public static partial class Cli
             DefaultValueFactory = _ => SemDepth.Training.RunNames.CycleGan,
             HelpName = "NAME",
         };
-        var keys = WithChoices(
-            new Option<string>("--keys")
-            {
-                Description =
-                    "what is compared: both (restyled keys vs queries and translated queries vs raw "
-                    + "keys, the mean of the two correlations; the default method), restyled (the "
-                    + "winners' keys), translated (queries through GenRealToSim vs raw keys), raw",
-                DefaultValueFactory = _ => "both",
-                HelpName = "both|restyled|translated|raw",
-            },
-            "both",
-            "restyled",
-            "translated",
-            "raw"
-        );
-        var lists = NonNegative(
-            "--lists",
-            0,
-            "k-means lists per case of the approximate search (0: square root of the keys, 1: none)"
-        );
-        var probes = Positive(
-            "--probes",
-            new RetrievalOptions().Probes,
-            "lists each query scans in the approximate search"
-        );
-        var smooth = new Option<double>("--smooth")
-        {
-            Description = "Gaussian blur sigma (px) of queries and keys before z-scoring; 0: none",
-            DefaultValueFactory = _ => 1.0,
-            HelpName = "SIGMA",
-            Validators =
-            {
-                r =>
-                {
-                    if (Value<double?>(r) is { } v && v is < 0 or > 5)
-                        r.AddError($"--smooth must be 0..5 px, not {v}");
-                },
-            },
-        };
-        var maxShift = NonNegative(
-            "--max-shift",
-            0,
-            "circular shifts of the query, -N..N px in both axes (winners: 2)"
-        );
-        var unshifted = Flag(
-            "--unshifted",
-            "return the winning map as it is (the winners' way; the default, kept for earlier command lines)"
-        );
-        var shiftBack = Flag("--shift-back", "return the winning map rolled back by the winning shift");
-        var topK = Positive(
-            "--top-k",
-            1,
-            "1: the best key's map verbatim; more: softmax-weighted mean of the top k (test RMSE line)"
-        );
+        var (searchOptions, readSearch) = SearchOptions();
         var perfect = Flag(
             "--perfect-restyle",
             "keys rendered by the synthetic set's real-domain physics without noise: the ceiling a "
@@ -184,19 +130,12 @@ public static partial class Cli
             recall,
             peer,
             reps,
-            chunk,
             exactAll,
             cyclegan,
-            keys,
-            smooth,
             perfect,
-            maxShift,
-            unshifted,
-            shiftBack,
-            topK,
-            lists,
-            probes,
         };
+        foreach (var o in searchOptions)
+            cmd.Options.Add(o);
         cmd.SetAction(p => WithData(p.GetValue(data), d => RetrievalBench.Run(
                     d,
                     new RetrievalBenchOptions
@@ -207,21 +146,94 @@ public static partial class Cli
                         ExactAll = p.GetValue(exactAll),
                         CycleGan = p.GetValue(cyclegan)!,
                         PerfectRestyle = p.GetValue(perfect),
-                        Search = RetrievalBenchOptions.WithKeys(
-                            new RetrievalOptions
-                            {
-                                ChunkMiB = p.GetValue(chunk),
-                                SmoothSigma = p.GetValue(smooth),
-                                MaxShift = p.GetValue(maxShift),
-                                ShiftBack = p.GetValue(shiftBack) && !p.GetValue(unshifted),
-                                TopK = p.GetValue(topK),
-                                Lists = p.GetValue(lists),
-                                Probes = p.GetValue(probes),
-                            },
-                            p.GetValue(keys)!
-                        ),
+                        Search = readSearch(p),
                     }
                 )));
         return cmd;
     }
+
+    /// <summary>The search's options of <c>bench retrieval</c> (chunk, keys, blur, shifts, placement, top-k, lists,
+    /// probes) and how to read them into <see cref="RetrievalOptions"/>.</summary>
+    static (Option[] Options, Func<ParseResult, RetrievalOptions> Read) SearchOptions()
+    {
+        var chunk = Positive("--chunk-mib", 256, "memory bound of one search chunk, MiB");
+        var keys = KeysOption();
+        var smooth = SmoothOption();
+        var lists = NonNegative(
+            "--lists",
+            0,
+            "k-means lists per case of the approximate search (0: square root of the keys, 1: none)"
+        );
+        var probes = Positive(
+            "--probes",
+            new RetrievalOptions().Probes,
+            "lists each query scans in the approximate search"
+        );
+        var maxShift = NonNegative(
+            "--max-shift",
+            0,
+            "circular shifts of the query, -N..N px in both axes (winners: 2)"
+        );
+        var unshifted = Flag(
+            "--unshifted",
+            "return the winning map as it is (the winners' way; the default, kept for earlier command lines)"
+        );
+        var shiftBack = Flag("--shift-back", "return the winning map rolled back by the winning shift");
+        var topK = Positive(
+            "--top-k",
+            1,
+            "1: the best key's map verbatim; more: softmax-weighted mean of the top k (test RMSE line)"
+        );
+        return ([chunk, keys, smooth, maxShift, unshifted, shiftBack, topK, lists, probes], p =>
+            RetrievalBenchOptions.WithKeys(
+                new RetrievalOptions
+                {
+                    ChunkMiB = p.GetValue(chunk),
+                    SmoothSigma = p.GetValue(smooth),
+                    MaxShift = p.GetValue(maxShift),
+                    ShiftBack = p.GetValue(shiftBack) && !p.GetValue(unshifted),
+                    TopK = p.GetValue(topK),
+                    Lists = p.GetValue(lists),
+                    Probes = p.GetValue(probes),
+                },
+                p.GetValue(keys)!
+            )
+        );
+    }
+
+    /// <summary><c>--keys</c>: what retrieval compares (both directions, the winners' restyled keys, translated
+    /// queries, the raw library).</summary>
+    static Option<string> KeysOption() =>
+        WithChoices(
+            new Option<string>("--keys")
+            {
+                Description =
+                    "what is compared: both (restyled keys vs queries and translated queries vs raw "
+                    + "keys, the mean of the two correlations; the default method), restyled (the "
+                    + "winners' keys), translated (queries through GenRealToSim vs raw keys), raw",
+                DefaultValueFactory = _ => "both",
+                HelpName = "both|restyled|translated|raw",
+            },
+            "both",
+            "restyled",
+            "translated",
+            "raw"
+        );
+
+    /// <summary><c>--smooth</c>: the blur of queries and keys, 0..5 px.</summary>
+    static Option<double> SmoothOption() =>
+        new Option<double>("--smooth")
+        {
+            Description = "Gaussian blur sigma (px) of queries and keys before z-scoring; 0: none",
+            DefaultValueFactory = _ => 1.0,
+            HelpName = "SIGMA",
+            Validators =
+            {
+                r =>
+                {
+                    if (Value<double?>(r) is { } v && v is < 0 or > 5)
+                        r.AddError($"--smooth must be 0..5 px, not {v}");
+                },
+            },
+        };
 }

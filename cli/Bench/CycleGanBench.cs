@@ -83,6 +83,36 @@ static partial class Bench
         if (device.type == DeviceType.CPU)
             OneDnnRoutes(d, main, n => RunSteps(main, n), steps, reps);
 
+        CycleGanPeer(d, batch, steps, reps, ts);
+        PrintFlops(o, ts, device);
+
+        if (chunks > 0)
+            RssAcrossChunks(n => RunSteps(main, n), steps, chunks);
+        return 0;
+    }
+
+    /// <summary>Resident memory after each of <paramref name="chunks"/> chunks of <paramref name="steps"/>
+    /// steps.</summary>
+    static void RssAcrossChunks(Func<int, double> runSteps, int steps, int chunks)
+    {
+        var rss = new List<double>();
+        for (int c = 0; c < chunks; c++)
+        {
+            runSteps(steps);
+            GC.Collect();
+            rss.Add(RssMiB());
+        }
+        Console.WriteLine(
+            $"resident memory after each of {chunks} chunks of {steps} steps: "
+                + $"{string.Join(", ", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} MiB; "
+                + $"growth after chunk 2: {(rss[^1] / rss[Math.Min(1, rss.Count - 1)] - 1) * 100:F1}%"
+        );
+    }
+
+    /// <summary>The PyTorch peer's CycleGAN step on the same cached images, and TorchSharp's rate
+    /// <paramref name="ts"/> against it.</summary>
+    static void CycleGanPeer(SemData d, int batch, int steps, int reps, double ts)
+    {
         var peer = Peer(
             "cyclegan",
             "--sem",
@@ -109,7 +139,12 @@ static partial class Bench
             Console.WriteLine($"ratio TorchSharp / PyTorch: {ts / py:F2}x (goal >= 1.3x)");
             PrintPeerBlas(pe);
         }
+    }
 
+    /// <summary>The step's analytic FLOPs and the rate <paramref name="ts"/> as GFLOP/s against the measured matmul
+    /// ceiling.</summary>
+    static void PrintFlops(CycleGanOptions o, double ts, Device device)
+    {
         double ceiling = MatmulGflops(device);
         double perPair = 18 * GeneratorFlops(o) + 16 * DiscriminatorFlops(o);
         double achieved = ts / 2 * perPair / 1e9;
@@ -122,23 +157,6 @@ static partial class Bench
             $"achieved {achieved:F1} GFLOP/s = {achieved / ceiling * 100:F1}% of the measured matmul "
                 + $"ceiling {ceiling:F0} GFLOP/s"
         );
-
-        if (chunks > 0)
-        {
-            var rss = new List<double>();
-            for (int c = 0; c < chunks; c++)
-            {
-                RunSteps(main, steps);
-                GC.Collect();
-                rss.Add(RssMiB());
-            }
-            Console.WriteLine(
-                $"resident memory after each of {chunks} chunks of {steps} steps: "
-                    + $"{string.Join(", ", rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} MiB; "
-                    + $"growth after chunk 2: {(rss[^1] / rss[Math.Min(1, rss.Count - 1)] - 1) * 100:F1}%"
-            );
-        }
-        return 0;
     }
 
     /// <summary>

@@ -30,38 +30,11 @@ static class RetrievalBench
 
     public static int Run(SemData d, RetrievalBenchOptions b)
     {
-        var device = Torch.TorchDevice.Current;
         var opt = b.Search with { Search = SearchMode.Approx };
         opt.Check();
         int maxShift = opt.MaxShift;
-        Console.WriteLine(
-            $"retrieval benchmark: {d.Layout.Root}; device {device.type}, torch threads {torch.get_num_threads()}"
-        );
-        Console.WriteLine(
-            $"library {d.Layout.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, "
-                + $"{(2 * maxShift + 1) * (2 * maxShift + 1)} shifts, chunk bound {opt.ChunkMiB} MiB"
-        );
-        Console.WriteLine($"search products (A x B^T): {Torch.OpenBlas.Status}");
-        string cgRun = Path.IsPathRooted(b.CycleGan) ? b.CycleGan : Path.Combine(Paths.Runs, b.CycleGan);
-        Func<int, ResnetGenerator>? genSimToReal = null,
-            genRealToSim = null;
-        if (File.Exists(Path.Combine(cgRun, "checkpoint", Checkpoint.StateFile)))
-        {
-            var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(cgRun);
-            genSimToReal = c => nets(c).GenSimToReal;
-            genRealToSim = c => nets(c).GenRealToSim;
-            Console.WriteLine(
-                $"GenSimToReal: {cgRun} epoch {epoch} (per case: {cgo.PerCase}, width {cgo.GenWidth}, "
-                    + $"{cgo.GenBlocks} blocks)"
-            );
-        }
-        else
-            Console.WriteLine(
-                $"no {cgRun}: the library is restyled by an untrained generator of the default size (the "
-                    + $"timing is the same)"
-            );
-        genSimToReal ??= Untrained();
-        genRealToSim ??= genSimToReal;
+        PrintSetup(d, opt);
+        var (genSimToReal, genRealToSim) = Generators(b.CycleGan);
         var testIdx = Enumerable.Range(0, d.Test.Count).ToList();
         int[] cases = d.TestCases
             ?? throw new InvalidOperationException("the benchmark needs the synthetic set's test cases (truth/)");
@@ -105,36 +78,7 @@ static class RetrievalBench
                 + $"{exactSample * testIdx.Count / sample.Count:F0} s for all {testIdx.Count:N0} (extrapolated)"
         );
         if (d.TestTruth is { } truth && d.TestLibrary is { } lib1)
-        {
-            var pred = opt.TopK > 1 ? retrieval.Predict(d.Test, testIdx) : new byte[testIdx.Count * Geometry.Pixels];
-            if (opt.TopK == 1)
-                for (int q = 0; q < testIdx.Count; q++)
-                    retrieval.Place(approx[q][0], pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels));
-            double rmse = Metrics.Rmse(pred, Batches.Gather(truth, testIdx));
-            int reused = lib1.Count(i => i >= 0),
-                hits = testIdx.Count(q => lib1[q] >= 0 && approx[q][0].Key == lib1[q]);
-            Console.WriteLine(
-                $"test RMSE (true cases) {rmse:F2}; exact library map found for {hits:N0} of {reused:N0} reused holes"
-            );
-            // how the true map scored against the winner, on up to 200 reused holes the search missed
-            var missed = testIdx.Where(q => lib1[q] >= 0 && approx[q][0].Key != lib1[q]).Take(200).ToList();
-            if (missed.Count > 0)
-            {
-                var trueCos = missed.Select(q => (double)retrieval.CosineWith(d.Test, q, cases[q], lib1[q])).ToList();
-                var winCos = missed.Select(q => (double)approx[q][0].Cosine).ToList();
-                var gap = missed.Select((q, j) => winCos[j] - trueCos[j]).ToList();
-                var mapRmse = missed
-                    .Select(q => Metrics.Rmse(d.SimDepth[approx[q][0].Key], d.SimDepth[lib1[q]]))
-                    .ToList();
-                Console.WriteLine(
-                    $"missed holes ({missed.Count} sampled): cosine of the winner median "
-                        + $"{Bench.Median(winCos):F4}, of the true map {Bench.Median(trueCos):F4}, "
-                        + $"gap median {Bench.Median(gap):F4}; RMSE between the winner's map and the true "
-                        + $"map median {Bench.Median(mapRmse):F2}"
-                );
-                ShapesConfused(d, missed.Select(q => (approx[q][0].Key, lib1[q])).ToList());
-            }
-        }
+            ReportTruth(d, retrieval, opt, testIdx, approx, (truth, lib1, cases));
         Console.WriteLine(
             $"RSS MiB: before {rss0:F0}, per chunk first/median/last "
                 + $"{rss.First():F0}/{rss.Order().ElementAt(rss.Count / 2):F0}/{rss.Last():F0}, peak (VmHWM) "
@@ -154,6 +98,102 @@ static class RetrievalBench
             );
         }
 
+        BesidePeer(d, b, opt, known, testIdx, cases);
+        return 0;
+    }
+
+    static void PrintSetup(SemData d, RetrievalOptions opt)
+    {
+        var device = Torch.TorchDevice.Current;
+        int shifts = (2 * opt.MaxShift + 1) * (2 * opt.MaxShift + 1);
+        Console.WriteLine(
+            $"retrieval benchmark: {d.Layout.Root}; device {device.type}, torch threads {torch.get_num_threads()}"
+        );
+        Console.WriteLine(
+            $"library {d.Layout.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, "
+                + $"{shifts} shifts, chunk bound {opt.ChunkMiB} MiB"
+        );
+        Console.WriteLine($"search products (A x B^T): {Torch.OpenBlas.Status}");
+    }
+
+    /// <summary>The generators of run <paramref name="cycleGan"/> (a name under runs/ or a path), or an untrained
+    /// one of the default size (the timing is the same); says which.</summary>
+    static (Func<int, ResnetGenerator> SimToReal, Func<int, ResnetGenerator> RealToSim) Generators(string cycleGan)
+    {
+        string cgRun = Path.IsPathRooted(cycleGan) ? cycleGan : Path.Combine(Paths.Runs, cycleGan);
+        Func<int, ResnetGenerator>? genSimToReal = null,
+            genRealToSim = null;
+        if (File.Exists(Path.Combine(cgRun, "checkpoint", Checkpoint.StateFile)))
+        {
+            var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(cgRun);
+            genSimToReal = c => nets(c).GenSimToReal;
+            genRealToSim = c => nets(c).GenRealToSim;
+            Console.WriteLine(
+                $"GenSimToReal: {cgRun} epoch {epoch} (per case: {cgo.PerCase}, width {cgo.GenWidth}, "
+                    + $"{cgo.GenBlocks} blocks)"
+            );
+        }
+        else
+            Console.WriteLine(
+                $"no {cgRun}: the library is restyled by an untrained generator of the default size (the "
+                    + $"timing is the same)"
+            );
+        genSimToReal ??= Untrained();
+        return (genSimToReal, genRealToSim ?? genSimToReal);
+    }
+
+    /// <summary>With the hidden truth: test RMSE, how often the exact map was found, and how the true map scored on
+    /// the holes the search missed.</summary>
+    static void ReportTruth(
+        SemData d,
+        RetrievalPredictor retrieval,
+        RetrievalOptions opt,
+        List<int> testIdx,
+        Match[][] approx,
+        (ImageSet Truth, int[] Lib1, int[] Cases) known
+    )
+    {
+        var (truth, lib1, cases) = known;
+        var pred = opt.TopK > 1 ? retrieval.Predict(d.Test, testIdx) : new byte[testIdx.Count * Geometry.Pixels];
+        if (opt.TopK == 1)
+            for (int q = 0; q < testIdx.Count; q++)
+                retrieval.Place(approx[q][0], pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels));
+        double rmse = Metrics.Rmse(pred, Batches.Gather(truth, testIdx));
+        int reused = lib1.Count(i => i >= 0),
+            hits = testIdx.Count(q => lib1[q] >= 0 && approx[q][0].Key == lib1[q]);
+        Console.WriteLine(
+            $"test RMSE (true cases) {rmse:F2}; exact library map found for {hits:N0} of {reused:N0} reused holes"
+        );
+        // how the true map scored against the winner, on up to 200 reused holes the search missed
+        var missed = testIdx.Where(q => lib1[q] >= 0 && approx[q][0].Key != lib1[q]).Take(200).ToList();
+        if (missed.Count > 0)
+        {
+            var trueCos = missed.Select(q => (double)retrieval.CosineWith(d.Test, q, cases[q], lib1[q])).ToList();
+            var winCos = missed.Select(q => (double)approx[q][0].Cosine).ToList();
+            var gap = missed.Select((q, j) => winCos[j] - trueCos[j]).ToList();
+            var mapRmse = missed.Select(q => Metrics.Rmse(d.SimDepth[approx[q][0].Key], d.SimDepth[lib1[q]])).ToList();
+            Console.WriteLine(
+                $"missed holes ({missed.Count} sampled): cosine of the winner median "
+                    + $"{Bench.Median(winCos):F4}, of the true map {Bench.Median(trueCos):F4}, "
+                    + $"gap median {Bench.Median(gap):F4}; RMSE between the winner's map and the true "
+                    + $"map median {Bench.Median(mapRmse):F2}"
+            );
+            ShapesConfused(d, missed.Select(q => (approx[q][0].Key, lib1[q])).ToList());
+        }
+    }
+
+    /// <summary>Exact search of the raw library (no restyling) side by side with the PyTorch peer on the same cached
+    /// images, and with libtorch's matmul instead of OpenBLAS.</summary>
+    static void BesidePeer(
+        SemData d,
+        RetrievalBenchOptions b,
+        RetrievalOptions opt,
+        ICasePredictor known,
+        List<int> testIdx,
+        int[] cases
+    )
+    {
+        int maxShift = opt.MaxShift;
         // exact search, raw library (no restyling), side by side with PyTorch on the same cached images
         // what the peer computes
         var raw = opt with { Restyle = false, TranslateQueries = false, SmoothSigma = 0, Search = SearchMode.Exact };
@@ -192,7 +232,6 @@ static class RetrievalBench
             );
             Bench.PrintPeerBlas(p);
         }
-        return 0;
     }
 
     /// <summary>One warm-up call, then <paramref name="reps"/> timed calls: the last result and the seconds of

@@ -78,37 +78,53 @@ public static class Evaluator
                 )
             );
         if (d.TestTruth is { } testTruth)
+            rows.AddRange(TestRows(p, d, testTruth));
+        rows.AddRange(SiteRows(p, d, trainIdx, trainPred));
+        return rows;
+    }
+
+    /// <summary>Real test RMSE against the hidden truth: overall, plateau and hole pixels, per-image quantiles and per
+    /// case.</summary>
+    static List<EvalRow> TestRows(IDepthPredictor p, SemData d, ImageSet testTruth)
+    {
+        var rows = new List<EvalRow>();
+        var testIdx = TestSample(d);
+        var testPred = p.Predict(d.Test, testIdx);
+        var truth = Batches.Gather(testTruth, testIdx);
+        rows.Add(new EvalRow(p.Name, "RMSE", TestSplit, Metrics.Rmse(testPred, truth), testIdx.Count));
+        if (d.TestCases is { } cases)
         {
-            var testIdx = TestSample(d);
-            var testPred = p.Predict(d.Test, testIdx);
-            var truth = Batches.Gather(testTruth, testIdx);
-            rows.Add(new EvalRow(p.Name, "RMSE", TestSplit, Metrics.Rmse(testPred, truth), testIdx.Count));
-            if (d.TestCases is { } cases)
+            var split = Metrics.Split(testPred, truth, testIdx.Select(q => cases[q]).ToList());
+            rows.Add(new EvalRow(p.Name, "RMSE plateau pixels", TestSplit, split.Plateau, testIdx.Count));
+            rows.Add(new EvalRow(p.Name, "RMSE hole pixels", TestSplit, split.Hole, testIdx.Count));
+            rows.Add(new EvalRow(p.Name, "per-image RMSE median", TestSplit, split.MedianImage, testIdx.Count));
+            rows.Add(new EvalRow(p.Name, "per-image RMSE p90", TestSplit, split.P90Image, testIdx.Count));
+            foreach (int c in Cases.All)
             {
-                var split = Metrics.Split(testPred, truth, testIdx.Select(q => cases[q]).ToList());
-                rows.Add(new EvalRow(p.Name, "RMSE plateau pixels", TestSplit, split.Plateau, testIdx.Count));
-                rows.Add(new EvalRow(p.Name, "RMSE hole pixels", TestSplit, split.Hole, testIdx.Count));
-                rows.Add(new EvalRow(p.Name, "per-image RMSE median", TestSplit, split.MedianImage, testIdx.Count));
-                rows.Add(new EvalRow(p.Name, "per-image RMSE p90", TestSplit, split.P90Image, testIdx.Count));
-                foreach (int c in Cases.All)
-                {
-                    // positions in the sample
-                    var at = Enumerable.Range(0, testIdx.Count).Where(k => cases[testIdx[k]] == c).ToList();
-                    if (at.Count == 0)
-                        continue;
-                    var pc = Batches.Gather(new ImageSet(testPred), at);
-                    rows.Add(
-                        new EvalRow(
-                            p.Name,
-                            "RMSE",
-                            $"real test Case_{c} (hidden truth)",
-                            Metrics.Rmse(pc, Batches.Gather(new ImageSet(truth), at)),
-                            at.Count
-                        )
-                    );
-                }
+                // positions in the sample
+                var at = Enumerable.Range(0, testIdx.Count).Where(k => cases[testIdx[k]] == c).ToList();
+                if (at.Count == 0)
+                    continue;
+                var pc = Batches.Gather(new ImageSet(testPred), at);
+                rows.Add(
+                    new EvalRow(
+                        p.Name,
+                        "RMSE",
+                        $"real test Case_{c} (hidden truth)",
+                        Metrics.Rmse(pc, Batches.Gather(new ImageSet(truth), at)),
+                        at.Count
+                    )
+                );
             }
         }
+        return rows;
+    }
+
+    /// <summary>Site-average MAE against average_depth.csv: per train Depth folder, then on the held-out sites
+    /// overall and per folder.</summary>
+    static List<EvalRow> SiteRows(IDepthPredictor p, SemData d, List<int> trainIdx, byte[] trainPred)
+    {
+        var rows = new List<EvalRow>();
         var trainSites = SiteAverages.Of(d.Layout, trainIdx, trainPred);
         foreach (var g in trainSites.GroupBy(e => e.Case).OrderBy(g => g.Key))
             rows.Add(

@@ -77,28 +77,8 @@ public static class NotebookExecutor
                     continue;
                 }
                 cell["execution_count"] = ++count;
-                var sink = new CellOutputs(outputs);
-                Console.SetOut(sink.Stream("stdout"));
-                Console.SetError(sink.Stream("stderr"));
-                CellDisplay.Headless = sink.Display;
-                string code = Source(cell);
-                try
+                if (RunCell(cell, outputs, options, ref state, deadline, timeout) is { } error)
                 {
-                    var run = state is null
-                        ? CSharpScript.RunAsync(code, options, new CellGlobals(), typeof(CellGlobals))
-                        : state.ContinueWithAsync(code, options);
-                    if (!run.Wait(Remaining(deadline)))
-                        throw new TimeoutException(
-                            $"still running after {(timeout ?? TimeSpan.FromMinutes(20)).TotalMinutes:F0} min: stopped"
-                        );
-                    state = run.Result;
-                    if (state.ReturnValue is { } value) // the cell ended in an expression: shown as the kernel shows it
-                        sink.Display(value, []);
-                }
-                catch (Exception e)
-                {
-                    var error = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
-                    sink.Error(error);
                     errors.Add($"cell {index}: {Message(error)}");
                     stopped = true;
                 }
@@ -111,6 +91,58 @@ public static class NotebookExecutor
             Console.SetError(stderr);
             Directory.SetCurrentDirectory(cwd);
         }
+        WriteExecuted(doc, output);
+        return new NotebookResult(
+            notebook,
+            output,
+            errors.Count == 0,
+            errors.Count == 0 ? 0 : 1,
+            sw.Elapsed.TotalSeconds,
+            errors
+        );
+    }
+
+    /// <summary>Runs one code cell, its outputs (stdout, stderr, displays, the final expression, the error) into
+    /// <paramref name="outputs"/>; returns its error, or null.</summary>
+    static Exception? RunCell(
+        JsonNode cell,
+        JsonArray outputs,
+        ScriptOptions options,
+        ref ScriptState<object>? state,
+        DateTime deadline,
+        TimeSpan? timeout
+    )
+    {
+        var sink = new CellOutputs(outputs);
+        Console.SetOut(sink.Stream("stdout"));
+        Console.SetError(sink.Stream("stderr"));
+        CellDisplay.Headless = sink.Display;
+        string code = Source(cell);
+        try
+        {
+            var run = state is null
+                ? CSharpScript.RunAsync(code, options, new CellGlobals(), typeof(CellGlobals))
+                : state.ContinueWithAsync(code, options);
+            if (!run.Wait(Remaining(deadline)))
+                throw new TimeoutException(
+                    $"still running after {(timeout ?? TimeSpan.FromMinutes(20)).TotalMinutes:F0} min: stopped"
+                );
+            state = run.Result;
+            if (state.ReturnValue is { } value) // the cell ended in an expression: shown as the kernel shows it
+                sink.Display(value, []);
+            return null;
+        }
+        catch (Exception e)
+        {
+            var error = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
+            sink.Error(error);
+            return error;
+        }
+    }
+
+    /// <summary>Writes the executed notebook (indented, as Jupyter writes it), creating the folder.</summary>
+    static void WriteExecuted(JsonNode doc, string output)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllText(
             output,
@@ -121,14 +153,6 @@ public static class NotebookExecutor
                     Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
                 }
             ) + "\n"
-        );
-        return new NotebookResult(
-            notebook,
-            output,
-            errors.Count == 0,
-            errors.Count == 0 ? 0 : 1,
-            sw.Elapsed.TotalSeconds,
-            errors
         );
     }
 

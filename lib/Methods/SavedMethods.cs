@@ -57,108 +57,104 @@ public static class SavedMethods
     public static SavedMethod Load(string? key, SemData? data = null)
     {
         key ??= Environment.GetEnvironmentVariable("SEMDEPTH_METHOD") is { Length: > 0 } env ? env : "auto";
-        switch (key)
+        return key switch
         {
-            case "auto":
-                return Auto(
-                    data ?? throw new ArgumentException("auto compares methods on the site averages: pass the data")
-                );
-            case "ae":
-            {
-                string ck = Ck(RunNames.Ae);
-                if (!Has(RunNames.Ae))
-                    throw new InvalidOperationException(
-                        $"no AE checkpoint at {ck}: run notebook 02 (or `semdepth train-ae`) first"
-                    );
-                return new SavedMethod(key, TorchPredictor.Load(ck), [ck], Checkpoint.ReadOptions(ck));
-            }
-            case "cyclegan":
-            {
-                if (!PipelineAvailable)
-                    throw new InvalidOperationException(
-                        $"the CycleGAN pipeline needs runs case-classifier, cyclegan and unet-sim under "
-                            + $"{Workspace.Paths.Runs}: run notebook 03 first"
-                    );
-                var cases = CaseClassifierPredictor.Load(Ck(RunNames.Classifier));
-                var (cgo, gen, epoch) = CycleGanTrainer.LoadGenerators(
-                    Path.Combine(Workspace.Paths.Runs, RunNames.CycleGan)
-                );
-                var (net, dopt, _) = DepthCheckpoint.LoadModel(Ck(RunNames.UNetSim));
-                var p = new CycleGanPipeline(
-                    $"CycleGAN pipeline{(cgo.PerCase ? " (per case)" : "")} + post-processing (epoch {epoch})",
-                    gen,
-                    net,
-                    dopt.InputScale,
-                    cases
-                );
-                string opts =
-                    $"{{\"cyclegan\": {cgo.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": "
-                    + $"{Checkpoint.ReadOptions(Ck(RunNames.Classifier))}}}";
-                return new SavedMethod(
-                    key,
-                    p,
-                    [Ck(RunNames.Classifier), Ck(RunNames.CycleGan), Ck(RunNames.UNetSim)],
-                    opts
-                );
-            }
-            case "weak":
-            {
-                if (!Has(RunNames.UNetWeak, RunNames.Classifier))
-                    throw new InvalidOperationException(
-                        $"the site-average method needs runs unet-weak and case-classifier under "
-                            + $"{Workspace.Paths.Runs}: run notebook 03 first"
-                    );
-                var cases = CaseClassifierPredictor.Load(Ck(RunNames.Classifier));
-                var (net, dopt, epoch) = DepthCheckpoint.LoadModel(Ck(RunNames.UNetWeak));
-                var p = new PostProcessed(
-                    new TorchPredictor($"{DepthTrainer.MethodName(dopt)} (epoch {epoch})", net, dopt.InputScale),
-                    cases
-                );
-                string opts =
-                    $"{{\"depthNet\": {dopt.ToJson()}, \"classifier\": "
-                    + $"{Checkpoint.ReadOptions(Ck(RunNames.Classifier))}}}";
-                return new SavedMethod(key, p, [Ck(RunNames.UNetWeak), Ck(RunNames.Classifier)], opts);
-            }
-            case "retrieval":
-            {
-                if (!RetrievalAvailable)
-                    throw new InvalidOperationException(
-                        $"retrieval needs runs case-classifier and cyclegan under {Workspace.Paths.Runs}: "
-                            + $"run notebook 03 first"
-                    );
-                var d = data
-                    ?? throw new ArgumentException("retrieval builds its library from the data: pass the data");
-                var cases = CaseClassifierPredictor.Load(Ck(RunNames.Classifier));
-                var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(
-                    Path.Combine(Workspace.Paths.Runs, RunNames.CycleGan)
-                );
-                var built = RetrievalLibrary.Build(
-                    d,
-                    c => nets(c).GenSimToReal,
-                    DefaultRetrieval(d),
-                    genRealToSim: c => nets(c).GenRealToSim
-                );
-                var searcher = new RetrievalPredictor("choice", built, d, cases);
-                var (options, rows) = RetrievalChoice.Choose(searcher, d, SiteSample(d.Layout, 50));
-                var p = new MemoPredictor(
-                    searcher.Placed(
-                        $"retrieval ({options.Describe()}, {ModeNames.Of(options.Search)}; CycleGAN epoch {epoch})",
-                        options.ShiftBack,
-                        options.OneToOne
-                    )
-                );
-                string opts =
-                    $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": "
-                    + $"{Checkpoint.ReadOptions(Ck(RunNames.Classifier))}}}";
-                string why =
-                    "retrieval's placement by held-out site MAE: "
-                    + string.Join(", ", rows.Select(r => $"{r.Describe()} {r.SiteMae:F3}"))
-                    + $" -> {ChoiceText(options)}";
-                return new SavedMethod(key, p, [Ck(RunNames.Classifier), Ck(RunNames.CycleGan)], opts, why);
-            }
-            default:
-                throw new ArgumentException($"unknown method '{key}': use {string.Join(", ", Keys)}");
-        }
+            "auto" => Auto(
+                data ?? throw new ArgumentException("auto compares methods on the site averages: pass the data")
+            ),
+            "ae" => LoadAe(key),
+            "cyclegan" => LoadPipeline(key),
+            "weak" => LoadWeak(key),
+            "retrieval" => LoadRetrieval(key, data),
+            _ => throw new ArgumentException($"unknown method '{key}': use {string.Join(", ", Keys)}"),
+        };
+    }
+
+    static SavedMethod LoadAe(string key)
+    {
+        string ck = Ck(RunNames.Ae);
+        if (!Has(RunNames.Ae))
+            throw new InvalidOperationException(
+                $"no AE checkpoint at {ck}: run notebook 02 (or `semdepth train-ae`) first"
+            );
+        return new SavedMethod(key, TorchPredictor.Load(ck), [ck], Checkpoint.ReadOptions(ck));
+    }
+
+    static SavedMethod LoadPipeline(string key)
+    {
+        if (!PipelineAvailable)
+            throw new InvalidOperationException(
+                $"the CycleGAN pipeline needs runs case-classifier, cyclegan and unet-sim under "
+                    + $"{Workspace.Paths.Runs}: run notebook 03 first"
+            );
+        var cases = CaseClassifierPredictor.Load(Ck(RunNames.Classifier));
+        var (cgo, gen, epoch) = CycleGanTrainer.LoadGenerators(Path.Combine(Workspace.Paths.Runs, RunNames.CycleGan));
+        var (net, dopt, _) = DepthCheckpoint.LoadModel(Ck(RunNames.UNetSim));
+        var p = new CycleGanPipeline(
+            $"CycleGAN pipeline{(cgo.PerCase ? " (per case)" : "")} + post-processing (epoch {epoch})",
+            gen,
+            net,
+            dopt.InputScale,
+            cases
+        );
+        string opts =
+            $"{{\"cyclegan\": {cgo.ToJson()}, \"depthNet\": {dopt.ToJson()}, \"classifier\": "
+            + $"{Checkpoint.ReadOptions(Ck(RunNames.Classifier))}}}";
+        return new SavedMethod(key, p, [Ck(RunNames.Classifier), Ck(RunNames.CycleGan), Ck(RunNames.UNetSim)], opts);
+    }
+
+    static SavedMethod LoadWeak(string key)
+    {
+        if (!Has(RunNames.UNetWeak, RunNames.Classifier))
+            throw new InvalidOperationException(
+                $"the site-average method needs runs unet-weak and case-classifier under "
+                    + $"{Workspace.Paths.Runs}: run notebook 03 first"
+            );
+        var cases = CaseClassifierPredictor.Load(Ck(RunNames.Classifier));
+        var (net, dopt, epoch) = DepthCheckpoint.LoadModel(Ck(RunNames.UNetWeak));
+        var p = new PostProcessed(
+            new TorchPredictor($"{DepthTrainer.MethodName(dopt)} (epoch {epoch})", net, dopt.InputScale),
+            cases
+        );
+        string opts =
+            $"{{\"depthNet\": {dopt.ToJson()}, \"classifier\": "
+            + $"{Checkpoint.ReadOptions(Ck(RunNames.Classifier))}}}";
+        return new SavedMethod(key, p, [Ck(RunNames.UNetWeak), Ck(RunNames.Classifier)], opts);
+    }
+
+    static SavedMethod LoadRetrieval(string key, SemData? data)
+    {
+        if (!RetrievalAvailable)
+            throw new InvalidOperationException(
+                $"retrieval needs runs case-classifier and cyclegan under {Workspace.Paths.Runs}: "
+                    + $"run notebook 03 first"
+            );
+        var d = data ?? throw new ArgumentException("retrieval builds its library from the data: pass the data");
+        var cases = CaseClassifierPredictor.Load(Ck(RunNames.Classifier));
+        var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Workspace.Paths.Runs, RunNames.CycleGan));
+        var built = RetrievalLibrary.Build(
+            d,
+            c => nets(c).GenSimToReal,
+            DefaultRetrieval(d),
+            genRealToSim: c => nets(c).GenRealToSim
+        );
+        var searcher = new RetrievalPredictor("choice", built, d, cases);
+        var (options, rows) = RetrievalChoice.Choose(searcher, d, SiteSample(d.Layout, 50));
+        var p = new MemoPredictor(
+            searcher.Placed(
+                $"retrieval ({options.Describe()}, {ModeNames.Of(options.Search)}; CycleGAN epoch {epoch})",
+                options.ShiftBack,
+                options.OneToOne
+            )
+        );
+        string opts =
+            $"{{\"retrieval\": {options.ToJson()}, \"cyclegan\": {cgo.ToJson()}, \"classifier\": "
+            + $"{Checkpoint.ReadOptions(Ck(RunNames.Classifier))}}}";
+        string why =
+            "retrieval's placement by held-out site MAE: "
+            + string.Join(", ", rows.Select(r => $"{r.Describe()} {r.SiteMae:F3}"))
+            + $" -> {ChoiceText(options)}";
+        return new SavedMethod(key, p, [Ck(RunNames.Classifier), Ck(RunNames.CycleGan)], opts, why);
     }
 
     /// <summary>Exact search on a GPU or a small library; on a CPU with a full-size library the approximate

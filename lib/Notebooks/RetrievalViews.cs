@@ -261,50 +261,62 @@ public static class RetrievalViews
                 + (chosen.ShiftBack ? "shifted back." : "unshifted.")
         );
         if (truth)
-        {
-            var placed = v.Placements.Where(p => byName.ContainsKey(p.Name)).Select(p => byName[p.Name]).ToList();
-            var bestPlaced = placed.MinBy(r => r.TestRmse)!;
-            string of = placed.Count == 4 ? "of the four" : $"of the {placed.Count} evaluated";
-            s.Add(
-                bestPlaced.Variant == method.Variant
-                    ? $"The hidden truth agrees: the chosen placement has the lowest test RMSE {of} "
-                        + $"({method.TestRmse:F2}; the others "
-                        + string.Join(", ", placed.Where(r => r != method).Select(r => $"{r.TestRmse:F2}"))
-                        + ")."
-                    : $"The hidden truth would have chosen otherwise: {bestPlaced.Variant} has test RMSE "
-                        + $"{bestPlaced.TestRmse:F2} against the chosen {method.TestRmse:F2}; the site averages "
-                        + "see a site's mean depth, not each hole."
-            );
-            RetrievalVariantRow? Placed(bool oneToOne)
-            {
-                int k = choice
-                    .Rows.ToList()
-                    .FindIndex(r => r.OneToOne == oneToOne && r.ShiftBack == choice.Chosen.ShiftBack);
-                return byName.GetValueOrDefault(v.Placements[k].Name);
-            }
-            if (Placed(false) is { } own && Placed(true) is { } assigned)
-                s.Add(
-                    $"One real image a map: assigning the test images to maps one-to-one finds the exact map for "
-                        + $"{assigned.RecallAt1:P0} against {own.RecallAt1:P0} when each image takes its own top-1 "
-                        + $"(test RMSE {assigned.TestRmse:F2} against {own.TestRmse:F2}; independent top-1s gave "
-                        + $"{own.MapsUsedTwice} maps to two test images or more, the assignment "
-                        + $"{assigned.MapsUsedTwice}: a query leaves its best key only for a near tie)."
-                );
-            if (v.Ceiling is { } c && byName.TryGetValue(c.Name, out var ceil))
-                s.Add(
-                    (
-                        $"A perfect restyle with the winners' search reaches test RMSE {ceil.TestRmse:F2} (recall "
-                        + $"{ceil.RecallAt1:P0})"
-                        + (
-                            v.CeilingOneToOne is { } c1 && byName.TryGetValue(c1.Name, out var ceil1)
-                                ? $", {ceil1.TestRmse:F2} assigned one-to-one (recall {ceil1.RecallAt1:P0})"
-                                : ""
-                        )
-                        + $": the gap from the method's {method.TestRmse:F2} is the restyle's, not the search's."
-                    )
-                );
-        }
+            s.AddRange(WhatTheTruthSays(v, byName, method));
         return new Findings(s);
+    }
+
+    /// <summary>With the hidden truth: whether it agrees with the chosen placement, what the one-to-one assignment
+    /// changed, and the perfect-restyle ceiling against the method.</summary>
+    static List<string> WhatTheTruthSays(
+        RetrievalVariants v,
+        Dictionary<string, RetrievalVariantRow> byName,
+        RetrievalVariantRow method
+    )
+    {
+        var s = new List<string>();
+        var choice = v.Choice;
+        var placed = v.Placements.Where(p => byName.ContainsKey(p.Name)).Select(p => byName[p.Name]).ToList();
+        var bestPlaced = placed.MinBy(r => r.TestRmse)!;
+        string of = placed.Count == 4 ? "of the four" : $"of the {placed.Count} evaluated";
+        s.Add(
+            bestPlaced.Variant == method.Variant
+                ? $"The hidden truth agrees: the chosen placement has the lowest test RMSE {of} "
+                    + $"({method.TestRmse:F2}; the others "
+                    + string.Join(", ", placed.Where(r => r != method).Select(r => $"{r.TestRmse:F2}"))
+                    + ")."
+                : $"The hidden truth would have chosen otherwise: {bestPlaced.Variant} has test RMSE "
+                    + $"{bestPlaced.TestRmse:F2} against the chosen {method.TestRmse:F2}; the site averages "
+                    + "see a site's mean depth, not each hole."
+        );
+        RetrievalVariantRow? Placed(bool oneToOne)
+        {
+            int k = choice
+                .Rows.ToList()
+                .FindIndex(r => r.OneToOne == oneToOne && r.ShiftBack == choice.Chosen.ShiftBack);
+            return byName.GetValueOrDefault(v.Placements[k].Name);
+        }
+        if (Placed(false) is { } own && Placed(true) is { } assigned)
+            s.Add(
+                $"One real image a map: assigning the test images to maps one-to-one finds the exact map for "
+                    + $"{assigned.RecallAt1:P0} against {own.RecallAt1:P0} when each image takes its own top-1 "
+                    + $"(test RMSE {assigned.TestRmse:F2} against {own.TestRmse:F2}; independent top-1s gave "
+                    + $"{own.MapsUsedTwice} maps to two test images or more, the assignment "
+                    + $"{assigned.MapsUsedTwice}: a query leaves its best key only for a near tie)."
+            );
+        if (v.Ceiling is { } c && byName.TryGetValue(c.Name, out var ceil))
+            s.Add(
+                (
+                    $"A perfect restyle with the winners' search reaches test RMSE {ceil.TestRmse:F2} (recall "
+                    + $"{ceil.RecallAt1:P0})"
+                    + (
+                        v.CeilingOneToOne is { } c1 && byName.TryGetValue(c1.Name, out var ceil1)
+                            ? $", {ceil1.TestRmse:F2} assigned one-to-one (recall {ceil1.RecallAt1:P0})"
+                            : ""
+                    )
+                    + $": the gap from the method's {method.TestRmse:F2} is the restyle's, not the search's."
+                )
+            );
+        return s;
     }
 
     /// <summary>The best cosine of each query: library holes vs new shapes when the truth says which.</summary>

@@ -150,15 +150,7 @@ public sealed record HoleView(string Title, IReadOnlyList<(string Label, byte[] 
         {
             int x = d - y;
             double z = Z(y, x);
-            // the cell's normal from its neighbours; light from the upper left and above
-            double gx = (Z(y, x + 1) - Z(y, x - 1)) / 2 * zs,
-                gy = (Z(y + 1, x) - Z(y - 1, x)) / 2 * zs;
-            double len = Math.Sqrt(gx * gx + gy * gy + 1);
-            double shade = Math.Clamp(
-                (-gx * -0.5 + -gy * -0.5 + 1 * 0.7) / len / Math.Sqrt(0.25 + 0.25 + 0.49),
-                0.25,
-                1
-            );
+            double shade = Shade(Z, y, x, zs);
             var (r, g, b) = ImageGrid.Viridis(map[y * W + x]);
             fill.Color = new SKColor((byte)(r * shade), (byte)(g * shade), (byte)(b * shade));
             path.Reset();
@@ -168,34 +160,59 @@ public sealed record HoleView(string Title, IReadOnlyList<(string Label, byte[] 
             path.LineTo(P(y + 1, x, z));
             path.Close();
             canvas.DrawPath(path, fill);
-            // the cell's visible sides down to the next cell in front (so steep walls stay closed), and on the
-            // map's two front edges down to level 0: the map is a block, whose sides hide the pit from below
-            foreach (var (dy, dx) in new[] { (1, 0), (0, 1) })
+            DrawSides(canvas, path, fill, P, Z, (y, x, z), (r, g, b));
+        }
+    }
+
+    /// <summary>A cell's shade from its normal (from its neighbours), lit from the upper left and above.</summary>
+    static double Shade(Func<int, int, double> Z, int y, int x, double zs)
+    {
+        double gx = (Z(y, x + 1) - Z(y, x - 1)) / 2 * zs,
+            gy = (Z(y + 1, x) - Z(y - 1, x)) / 2 * zs;
+        double len = Math.Sqrt(gx * gx + gy * gy + 1);
+        return Math.Clamp((-gx * -0.5 + -gy * -0.5 + 1 * 0.7) / len / Math.Sqrt(0.25 + 0.25 + 0.49), 0.25, 1);
+    }
+
+    /// <summary>A cell's visible sides down to the next cell in front.</summary>
+    static void DrawSides(
+        SKCanvas canvas,
+        SKPath path,
+        SKPaint fill,
+        Func<double, double, double, SKPoint> P,
+        Func<int, int, double> Z,
+        (int Y, int X, double Z) cell,
+        (byte R, byte G, byte B) colour
+    )
+    {
+        var (y, x, z) = cell;
+        var (r, g, b) = colour;
+        // the cell's visible sides down to the next cell in front (so steep walls stay closed), and on the
+        // map's two front edges down to level 0: the map is a block, whose sides hide the pit from below
+        foreach (var (dy, dx) in new[] { (1, 0), (0, 1) })
+        {
+            bool edge = y + dy >= Geometry.Height || x + dx >= Geometry.Width;
+            double zn = edge ? 0 : Z(y + dy, x + dx);
+            if (zn >= z)
+                continue;
+            path.Reset();
+            if (dy == 1)
             {
-                bool edge = y + dy >= H || x + dx >= W;
-                double zn = edge ? 0 : Z(y + dy, x + dx);
-                if (zn >= z)
-                    continue;
-                path.Reset();
-                if (dy == 1)
-                {
-                    path.MoveTo(P(y + 1, x, z));
-                    path.LineTo(P(y + 1, x + 1, z));
-                    path.LineTo(P(y + 1, x + 1, zn));
-                    path.LineTo(P(y + 1, x, zn));
-                }
-                else
-                {
-                    path.MoveTo(P(y, x + 1, z));
-                    path.LineTo(P(y + 1, x + 1, z));
-                    path.LineTo(P(y + 1, x + 1, zn));
-                    path.LineTo(P(y, x + 1, zn));
-                }
-                path.Close();
-                double side = edge ? 0.8 : 0.55;
-                fill.Color = new SKColor((byte)(r * side), (byte)(g * side), (byte)(b * side));
-                canvas.DrawPath(path, fill);
+                path.MoveTo(P(y + 1, x, z));
+                path.LineTo(P(y + 1, x + 1, z));
+                path.LineTo(P(y + 1, x + 1, zn));
+                path.LineTo(P(y + 1, x, zn));
             }
+            else
+            {
+                path.MoveTo(P(y, x + 1, z));
+                path.LineTo(P(y + 1, x + 1, z));
+                path.LineTo(P(y + 1, x + 1, zn));
+                path.LineTo(P(y, x + 1, zn));
+            }
+            path.Close();
+            double side = edge ? 0.8 : 0.55;
+            fill.Color = new SKColor((byte)(r * side), (byte)(g * side), (byte)(b * side));
+            canvas.DrawPath(path, fill);
         }
     }
 

@@ -109,67 +109,87 @@ public sealed class ImageGrid
         for (int l = 0; l < titleLines.Count; l++)
             canvas.DrawText(titleLines[l], Margin, Margin + 16 + l * TitleH, SKTextAlign.Left, bold, text);
 
-        var nearest = new SKSamplingOptions(SKFilterMode.Nearest);
-        for (int r = 0; r < Rows.Count; r++)
-        for (int c = 0; c < Rows[r].Count; c++)
-        {
-            var tile = Rows[r][c];
-            float ox = Margin + c * (tw + Gap),
-                oy = top + r * (LabelH + th + Gap);
-            canvas.DrawText(Fit(tile.Label, tw, regular), ox, oy + 13, SKTextAlign.Left, regular, text);
-            using var bmp = new SKBitmap(Geometry.Width, Geometry.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-            for (int y = 0; y < Geometry.Height; y++)
-            for (int x = 0; x < Geometry.Width; x++)
-                bmp.SetPixel(x, y, Colour(tile.Kind, tile.Pixels[y * Geometry.Width + x]));
-            using var img = SKImage.FromBitmap(bmp);
-            canvas.DrawImage(img, new SKRect(ox, oy + LabelH, ox + tw, oy + LabelH + th), nearest, null);
-        }
-
+        DrawTiles(canvas, top, (tw, th), regular, text);
         // one labelled colour bar per colour map, top to bottom = high to low
         float bx = width - Margin - bars + 10;
         foreach (var kind in kinds)
         {
-            float y0 = top + LabelH + 12,
-                y1 = Math.Max(y0 + 120, height - Margin - 18);
-            var (name, max, ticks) =
-                kind == ImageKind.Depth
-                    ? ("depth", 255, new[] { 0, 50, 100, 150, 200, 255 })
-                    : ("|error|", 64, new[] { 0, 16, 32, 48, 64 });
-            canvas.DrawText(name, bx - 4, y0 - 12, SKTextAlign.Left, regular, text);
-            for (int y = (int)y0; y < (int)y1; y++)
-            {
-                double v = max * (1 - (y - y0) / (y1 - y0 - 1));
-                using var p = new SKPaint { Color = Colour(kind, (byte)Math.Clamp(Math.Round(v), 0, 255)) };
-                canvas.DrawRect(bx, y, BarW, 1, p);
-            }
-            using var frame = new SKPaint
-            {
-                Color = new SKColor(90, 90, 90),
-                Style = SKPaintStyle.Stroke,
-                StrokeWidth = 1,
-            };
-            canvas.DrawRect(bx, y0, BarW, y1 - y0, frame);
-            foreach (int t in ticks)
-            {
-                float y = y0 + (float)((1 - t / (double)max) * (y1 - y0 - 1));
-                canvas.DrawLine(bx + BarW, y, bx + BarW + 4, y, frame);
-                canvas.DrawText(
-                    kind == ImageKind.Error && t == max ? $"{t}+" : t.ToString(),
-                    bx + BarW + 6,
-                    y + 4,
-                    SKTextAlign.Left,
-                    regular,
-                    text
-                );
-            }
-            if (kind == ImageKind.Depth)
-                canvas.DrawText("deeper", bx - 4, y1 + 16, SKTextAlign.Left, regular, text);
+            DrawColourBar(canvas, kind, bx, (top + LabelH + 12, height), regular, text);
             bx += BarBlock;
         }
 
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
+    }
+
+    /// <summary>Every tile: its label, then its pixels in its colour map, scaled up without smoothing.</summary>
+    void DrawTiles(SKCanvas canvas, int top, (int W, int H) tile, SKFont regular, SKPaint text)
+    {
+        var (tw, th) = tile;
+        var nearest = new SKSamplingOptions(SKFilterMode.Nearest);
+        for (int r = 0; r < Rows.Count; r++)
+        for (int c = 0; c < Rows[r].Count; c++)
+        {
+            var t = Rows[r][c];
+            float ox = Margin + c * (tw + Gap),
+                oy = top + r * (LabelH + th + Gap);
+            canvas.DrawText(Fit(t.Label, tw, regular), ox, oy + 13, SKTextAlign.Left, regular, text);
+            using var bmp = new SKBitmap(Geometry.Width, Geometry.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+            for (int y = 0; y < Geometry.Height; y++)
+            for (int x = 0; x < Geometry.Width; x++)
+                bmp.SetPixel(x, y, Colour(t.Kind, t.Pixels[y * Geometry.Width + x]));
+            using var img = SKImage.FromBitmap(bmp);
+            canvas.DrawImage(img, new SKRect(ox, oy + LabelH, ox + tw, oy + LabelH + th), nearest, null);
+        }
+    }
+
+    /// <summary>One colour map's labelled bar from <paramref name="span"/>'s top (and the picture's height).</summary>
+    static void DrawColourBar(
+        SKCanvas canvas,
+        ImageKind kind,
+        float bx,
+        (float Top, int Height) span,
+        SKFont regular,
+        SKPaint text
+    )
+    {
+        int height = span.Height;
+        float y0 = span.Top,
+            y1 = Math.Max(y0 + 120, height - Margin - 18);
+        var (name, max, ticks) =
+            kind == ImageKind.Depth
+                ? ("depth", 255, new[] { 0, 50, 100, 150, 200, 255 })
+                : ("|error|", 64, new[] { 0, 16, 32, 48, 64 });
+        canvas.DrawText(name, bx - 4, y0 - 12, SKTextAlign.Left, regular, text);
+        for (int y = (int)y0; y < (int)y1; y++)
+        {
+            double v = max * (1 - (y - y0) / (y1 - y0 - 1));
+            using var p = new SKPaint { Color = Colour(kind, (byte)Math.Clamp(Math.Round(v), 0, 255)) };
+            canvas.DrawRect(bx, y, BarW, 1, p);
+        }
+        using var frame = new SKPaint
+        {
+            Color = new SKColor(90, 90, 90),
+            Style = SKPaintStyle.Stroke,
+            StrokeWidth = 1,
+        };
+        canvas.DrawRect(bx, y0, BarW, y1 - y0, frame);
+        foreach (int t in ticks)
+        {
+            float y = y0 + (float)((1 - t / (double)max) * (y1 - y0 - 1));
+            canvas.DrawLine(bx + BarW, y, bx + BarW + 4, y, frame);
+            canvas.DrawText(
+                kind == ImageKind.Error && t == max ? $"{t}+" : t.ToString(),
+                bx + BarW + 6,
+                y + 4,
+                SKTextAlign.Left,
+                regular,
+                text
+            );
+        }
+        if (kind == ImageKind.Depth)
+            canvas.DrawText("deeper", bx - 4, y1 + 16, SKTextAlign.Left, regular, text);
     }
 
     /// <summary>The title in at most two lines of <paramref name="width"/> pixels (broken between words; the

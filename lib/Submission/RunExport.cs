@@ -29,84 +29,13 @@ public static class RunExport
         if (!Directory.Exists(runDir))
             throw new DirectoryNotFoundException($"no run folder {runDir}");
         string kind = Checkpoint.ReadState(ck).Kind;
-        var nets = new List<(string File, JsonObject Spec, nn.Module<Tensor, Tensor> Module)>();
-        switch (kind)
+        var nets = kind switch
         {
-            case "ae" or "unet":
-            {
-                var (model, o, _) = DepthCheckpoint.LoadModel(ck);
-                nets.Add(
-                    (
-                        name,
-                        new JsonObject
-                        {
-                            ["network"] = ModeNames.Of(o.Model),
-                            ["width"] = o.Width,
-                            ["depth"] = 3,
-                            ["input"] = o.InputScale == PixelScale.Unit ? "unit" : "symmetric",
-                        },
-                        model
-                    )
-                );
-                break;
-            }
-            case "classifier":
-            {
-                var o = Checkpoint.ReadOptions(ck, ClassifierOptions.FromJson);
-                var model = new CaseClassifier(o.Width, norm: o.Norm);
-                Checkpoint.LoadModel(ck, model);
-                nets.Add(
-                    (
-                        name,
-                        new JsonObject
-                        {
-                            ["network"] = "classifier",
-                            ["width"] = o.Width,
-                            ["classes"] = 4,
-                            ["norm"] = ModeNames.Of(o.Norm),
-                            ["input"] = "symmetric",
-                        },
-                        model
-                    )
-                );
-                break;
-            }
-            case "cyclegan":
-            {
-                var (o, get, _) = CycleGanTrainer.LoadNets(runDir);
-                foreach (int c in o.PerCase ? Cases.All : [1])
-                {
-                    var n = get(c);
-                    string suffix = o.PerCase ? $"-case{c}" : "";
-                    JsonObject Gen() =>
-                        new()
-                        {
-                            ["network"] = "generator",
-                            ["width"] = o.GenWidth,
-                            ["blocks"] = o.GenBlocks,
-                            ["norm"] = ModeNames.Of(o.GenNorm),
-                            ["dropout"] = o.Dropout,
-                            ["input"] = "symmetric",
-                        };
-                    JsonObject Disc() =>
-                        new()
-                        {
-                            ["network"] = "discriminator",
-                            ["width"] = o.DiscWidth,
-                            ["layers"] = o.DiscLayers,
-                            ["norm"] = ModeNames.Of(o.DiscNorm),
-                            ["input"] = "symmetric",
-                        };
-                    nets.Add(($"{name}{suffix}-GenRealToSim", Gen(), n.GenRealToSim));
-                    nets.Add(($"{name}{suffix}-GenSimToReal", Gen(), n.GenSimToReal));
-                    nets.Add(($"{name}{suffix}-DiscSim", Disc(), n.DiscSim));
-                    nets.Add(($"{name}{suffix}-DiscReal", Disc(), n.DiscReal));
-                }
-                break;
-            }
-            default:
-                throw new InvalidDataException($"{ck}: a '{kind}' checkpoint has no export");
-        }
+            "ae" or "unet" => DepthNets(ck, name),
+            "classifier" => ClassifierNets(ck, name),
+            "cyclegan" => CycleGanNets(runDir, name),
+            _ => throw new InvalidDataException($"{ck}: a '{kind}' checkpoint has no export"),
+        };
         Directory.CreateDirectory(outDir);
         var list = new List<ExportedNet>();
         foreach (var (file, spec, module) in nets)
@@ -121,5 +50,87 @@ public static class RunExport
             list.Add(new ExportedNet(weights, specFile, spec, module));
         }
         return list;
+    }
+
+    static List<(string File, JsonObject Spec, nn.Module<Tensor, Tensor> Module)> DepthNets(string ck, string name)
+    {
+        var nets = new List<(string File, JsonObject Spec, nn.Module<Tensor, Tensor> Module)>();
+        var (model, o, _) = DepthCheckpoint.LoadModel(ck);
+        nets.Add(
+            (
+                name,
+                new JsonObject
+                {
+                    ["network"] = ModeNames.Of(o.Model),
+                    ["width"] = o.Width,
+                    ["depth"] = 3,
+                    ["input"] = o.InputScale == PixelScale.Unit ? "unit" : "symmetric",
+                },
+                model
+            )
+        );
+        return nets;
+    }
+
+    static List<(string File, JsonObject Spec, nn.Module<Tensor, Tensor> Module)> ClassifierNets(string ck, string name)
+    {
+        var nets = new List<(string File, JsonObject Spec, nn.Module<Tensor, Tensor> Module)>();
+        var o = Checkpoint.ReadOptions(ck, ClassifierOptions.FromJson);
+        var model = new CaseClassifier(o.Width, norm: o.Norm);
+        Checkpoint.LoadModel(ck, model);
+        nets.Add(
+            (
+                name,
+                new JsonObject
+                {
+                    ["network"] = "classifier",
+                    ["width"] = o.Width,
+                    ["classes"] = 4,
+                    ["norm"] = ModeNames.Of(o.Norm),
+                    ["input"] = "symmetric",
+                },
+                model
+            )
+        );
+        return nets;
+    }
+
+    /// <summary>The CycleGAN's two generators and two discriminators, one set per case when per case.</summary>
+    static List<(string File, JsonObject Spec, nn.Module<Tensor, Tensor> Module)> CycleGanNets(
+        string runDir,
+        string name
+    )
+    {
+        var nets = new List<(string File, JsonObject Spec, nn.Module<Tensor, Tensor> Module)>();
+        var (o, get, _) = CycleGanTrainer.LoadNets(runDir);
+        foreach (int c in o.PerCase ? Cases.All : [1])
+        {
+            var n = get(c);
+            string suffix = o.PerCase ? $"-case{c}" : "";
+            JsonObject Gen() =>
+                new()
+                {
+                    ["network"] = "generator",
+                    ["width"] = o.GenWidth,
+                    ["blocks"] = o.GenBlocks,
+                    ["norm"] = ModeNames.Of(o.GenNorm),
+                    ["dropout"] = o.Dropout,
+                    ["input"] = "symmetric",
+                };
+            JsonObject Disc() =>
+                new()
+                {
+                    ["network"] = "discriminator",
+                    ["width"] = o.DiscWidth,
+                    ["layers"] = o.DiscLayers,
+                    ["norm"] = ModeNames.Of(o.DiscNorm),
+                    ["input"] = "symmetric",
+                };
+            nets.Add(($"{name}{suffix}-GenRealToSim", Gen(), n.GenRealToSim));
+            nets.Add(($"{name}{suffix}-GenSimToReal", Gen(), n.GenSimToReal));
+            nets.Add(($"{name}{suffix}-DiscSim", Disc(), n.DiscSim));
+            nets.Add(($"{name}{suffix}-DiscReal", Disc(), n.DiscReal));
+        }
+        return nets;
     }
 }

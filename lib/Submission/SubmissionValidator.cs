@@ -28,61 +28,60 @@ public static class SubmissionValidator
             var buf = new byte[Geometry.Pixels];
             string? folder = null;
             foreach (var e in zip.Entries)
-            {
-                string full = e.FullName.Replace('\\', '/');
-                if (full.EndsWith('/'))
-                    continue; // a folder entry
-                if (full.StartsWith('/') || full.Split('/').Any(p => p == "..") || (full.Length > 1 && full[1] == ':'))
-                {
-                    problems.Add($"entry '{e.FullName}': path outside the zip root");
-                    continue;
-                }
-                var parts = full.Split('/');
-                if (parts.Length > 2)
-                {
-                    problems.Add($"entry '{e.FullName}': nested deeper than one folder");
-                    continue;
-                }
-                if (parts.Length == 2)
-                {
-                    folder ??= parts[0];
-                    if (parts[0] != folder)
-                    {
-                        problems.Add(
-                            $"entry '{e.FullName}': second folder '{parts[0]}' (files belong at the root "
-                                + $"or in one folder)"
-                        );
-                        continue;
-                    }
-                }
-                string name = parts[^1];
-                if (!seen.Add(name))
-                {
-                    problems.Add($"entry '{e.FullName}': duplicate name");
-                    continue;
-                }
-                if (e.Length > 1 << 20)
-                {
-                    problems.Add($"entry '{e.FullName}': {e.Length} bytes, too large for a 72x48 PNG");
-                    continue;
-                }
-                using var s = e.Open();
-                using var ms = new MemoryStream();
-                s.CopyTo(ms);
-                try
-                {
-                    Png8.Decode(ms.ToArray(), buf, e.FullName);
-                }
-                catch (ImageFormatProblem p)
-                {
-                    problems.Add($"entry '{p.FilePath}': {p.Problem}");
-                }
-            }
+                if (CheckEntry(e, ref folder, seen, buf) is { } problem)
+                    problems.Add(problem);
         }
         catch (InvalidDataException e)
         {
             return [$"not a readable zip file ({e.Message})"];
         }
+        problems.AddRange(NameProblems(seen, testNames, sampleSubmission));
+        return problems;
+    }
+
+    /// <summary>One entry's problem, or null: a path outside the root, nested too deep, a second folder, a duplicate
+    /// name, too large, or not a 72x48 8-bit gray PNG. Adds its name to <paramref name="seen"/>.</summary>
+    static string? CheckEntry(ZipArchiveEntry e, ref string? folder, HashSet<string> seen, byte[] buf)
+    {
+        string full = e.FullName.Replace('\\', '/');
+        if (full.EndsWith('/'))
+            return null; // a folder entry
+        if (full.StartsWith('/') || full.Split('/').Any(p => p == "..") || (full.Length > 1 && full[1] == ':'))
+            return $"entry '{e.FullName}': path outside the zip root";
+        var parts = full.Split('/');
+        if (parts.Length > 2)
+            return $"entry '{e.FullName}': nested deeper than one folder";
+        if (parts.Length == 2)
+        {
+            folder ??= parts[0];
+            if (parts[0] != folder)
+                return $"entry '{e.FullName}': second folder '{parts[0]}' (files belong at the root "
+                    + $"or in one folder)";
+        }
+        string name = parts[^1];
+        if (!seen.Add(name))
+            return $"entry '{e.FullName}': duplicate name";
+        if (e.Length > 1 << 20)
+            return $"entry '{e.FullName}': {e.Length} bytes, too large for a 72x48 PNG";
+        using var s = e.Open();
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        try
+        {
+            Png8.Decode(ms.ToArray(), buf, e.FullName);
+        }
+        catch (ImageFormatProblem p)
+        {
+            return $"entry '{p.FilePath}': {p.Problem}";
+        }
+        return null;
+    }
+
+    /// <summary>Test images without a prediction, entries that name no test image, the counts, and the sample
+    /// submission's names against the test folder's.</summary>
+    static List<string> NameProblems(HashSet<string> seen, IReadOnlyList<string> testNames, string? sampleSubmission)
+    {
+        var problems = new List<string>();
         var expected = new HashSet<string>(testNames, StringComparer.Ordinal);
         foreach (var m in expected.Where(n => !seen.Contains(n)).Order(StringComparer.Ordinal).Take(50))
             problems.Add($"missing prediction for test image {m}");

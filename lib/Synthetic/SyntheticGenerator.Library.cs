@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.IO.Compression;
-using CsvHelper;
 using SemDepth.Data;
-using SemDepth.Images;
 
 namespace SemDepth.Synthetic;
 

@@ -262,7 +262,8 @@ public static partial class SyntheticGenerator
         return padded;
     }
 
-    /// <summary>average_depth.csv: each site's mean of its images' padded mean depths, as the real download has it.</summary>
+    /// <summary>average_depth.csv: each site's mean of its images' padded mean depths, as the real download has
+    /// it.</summary>
     static void WriteAverageDepth(
         string root,
         List<(int Case, string Site, string Name, int SiteIdx)> train,

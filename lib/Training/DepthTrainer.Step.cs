@@ -1,9 +1,5 @@
-using System.Diagnostics;
 using SemDepth.Data;
-using SemDepth.Images;
-using SemDepth.Models;
 using SemDepth.Torch;
-using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
 
