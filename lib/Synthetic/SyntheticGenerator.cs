@@ -394,15 +394,6 @@ public static partial class SyntheticGenerator
         return (Axis(), Axis());
     }
 
-    /// <summary>Standard normal CDF (Abramowitz and Stegun 7.1.26, error below 1.5e-7).</summary>
-    static double NormalCdf(double x)
-    {
-        double t = 1 / (1 + 0.3275911 * Math.Abs(x) / Math.Sqrt(2));
-        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-        double erf = 1 - poly * Math.Exp(-x * x / 2);
-        return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
-    }
-
     static double MeanOf(ReadOnlySpan<byte> px)
     {
         double sum = 0;
