@@ -11,7 +11,7 @@ public static class OneToOneAssignment
     /// first); a map serves twice only when none of those is free. Maps in <paramref name="taken"/> are not free (the
     /// truths of confirmed train sites), unless nothing else is left for a query. A key other than a query's best is
     /// a candidate only within <paramref name="slack"/> of it (<see cref="RetrievalOptions.AssignSlack"/>): a query
-    /// with none free keeps its best, shared.
+    /// with none free keeps its best, shared (without the wide search when its last candidate is already too far).
     /// </summary>
     public static Match[] Assign(
         Match[][] candidates,
@@ -44,6 +44,10 @@ public static class OneToOneAssignment
                 used.Add(m.Key);
             }
         }
+        // a query whose last candidate is already too far has no near key outside its candidates either (they come
+        // best first): it keeps its best, and only the others search the whole case
+        foreach (int q in Enumerable.Range(0, n).Where(q => result[q] is null && !Near(q, candidates[q][^1])))
+            result[q] = candidates[q][0];
         var left = Enumerable.Range(0, n).Where(q => result[q] is null).ToArray();
         if (left.Length > 0)
         {

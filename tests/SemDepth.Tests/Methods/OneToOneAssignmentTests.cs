@@ -60,8 +60,15 @@ public class OneToOneAssignmentTests
         ];
         Match[][] Wide(int[] left) => left.Select(_ => new[] { M(7, 0.99f), M(8, 0.98f), M(5, 0.97f) }).ToArray();
         Assert.Equal(new[] { 8, 7 }, OneToOneAssignment.Assign(near, Wide, null, 0.1).Select(m => m.Key));
-        // too far: query 0 keeps its best, shared (two images of one reused map)
-        Assert.Equal(new[] { 7, 7 }, OneToOneAssignment.Assign(far, Wide, null, 0.1).Select(m => m.Key));
+        // too far: query 0 keeps its best, shared (two images of one reused map), without searching the whole case
+        int wideCalls = 0;
+        Match[][] Counted(int[] left)
+        {
+            wideCalls++;
+            return Wide(left);
+        }
+        Assert.Equal(new[] { 7, 7 }, OneToOneAssignment.Assign(far, Counted, null, 0.1).Select(m => m.Key));
+        Assert.Equal(0, wideCalls);
         // strictly one-to-one it moves whatever it costs
         Assert.Equal(
             new[] { 8, 7 },
