@@ -1,4 +1,5 @@
 using System.Globalization;
+using CsvHelper;
 using SemDepth.Images;
 
 namespace SemDepth.Data;
@@ -72,13 +73,31 @@ public sealed class SemData : IDisposable
         for (int i = 0; i < Layout.Sim.Count; i++)
             simIndex[(Layout.Sim[i].Case, Layout.Sim[i].Base)] = i;
         var map = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var line in File.ReadLines(path).Skip(1))
+        foreach (var a in CsvRows(path))
         {
-            var a = line.Split(',');
             int c = int.Parse(a[1], CultureInfo.InvariantCulture);
             map[a[0]] = a[2].Length == 0 ? -1 : simIndex[(c, a[2])];
         }
         return names.Select(n => map[n]).ToArray();
+    }
+
+    /// <summary>The rows of a CSV the generator wrote (CsvHelper), its header row left out.</summary>
+    static IEnumerable<string[]> CsvRows(string path)
+    {
+        using var r = CsvReader.FromFile(path, new CsvReaderOptions { HasHeader = false });
+        bool header = true;
+        while (r.Read())
+        {
+            if (header)
+            {
+                header = false;
+                continue;
+            }
+            var row = new string[r.FieldCount];
+            for (int i = 0; i < row.Length; i++)
+                row[i] = r.GetString(i);
+            yield return row;
+        }
     }
 
     /// <summary>True cases of the test images (synthetic set only), else null.</summary>
@@ -89,10 +108,7 @@ public sealed class SemData : IDisposable
             if (_testCases is not null || !Layout.HasTruth)
                 return _testCases;
             var file = Path.Combine(Layout.Root, DaconNames.Truth, "test_cases.csv");
-            var map = File.ReadLines(file)
-                .Skip(1)
-                .Select(l => l.Split(','))
-                .ToDictionary(a => a[0], a => int.Parse(a[1], CultureInfo.InvariantCulture));
+            var map = CsvRows(file).ToDictionary(a => a[0], a => int.Parse(a[1], CultureInfo.InvariantCulture));
             return _testCases = Layout.Test.Select(t => map[t.Name]).ToArray();
         }
     }
