@@ -20,7 +20,9 @@ public static class OneToOneAssignment
         double slack = double.PositiveInfinity
     )
     {
-        bool Near(int q, Match m) => 1 - m.Cosine <= (1 + slack) * (1 - candidates[q][0].Cosine);
+        // infinity is strictly one-to-one, also for a best key of cosine 1 (infinity times 0 would be NaN)
+        bool Near(int q, Match m) =>
+            double.IsPositiveInfinity(slack) || 1 - m.Cosine <= (1 + slack) * (1 - candidates[q][0].Cosine);
         int n = candidates.Length;
         var result = new Match?[n];
         var used = new HashSet<int>(taken ?? new HashSet<int>());

@@ -74,6 +74,16 @@ public class OneToOneAssignmentTests
             new[] { 8, 7 },
             OneToOneAssignment.Assign(far, Wide, null, double.PositiveInfinity).Select(m => m.Key)
         );
+        // strictly one-to-one also when the best key matches exactly (cosine 1): the tie goes to query 0, query 1 moves
+        Match[][] exact =
+        [
+            [M(7, 1f), M(8, 0.9f)],
+            [M(7, 1f), M(9, 0.5f)],
+        ];
+        Assert.Equal(
+            new[] { 7, 9 },
+            OneToOneAssignment.Assign(exact, Wide, null, double.PositiveInfinity).Select(m => m.Key)
+        );
         // a slack of 0: each query its own top-1
         Assert.Equal(new[] { 7, 7 }, OneToOneAssignment.Assign(near, Wide, null, 0).Select(m => m.Key));
         Assert.Throws<ArgumentException>(() => new RetrievalOptions { AssignSlack = double.NaN }.Check());
