@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using SemDepth.Data;
 using SemDepth.Images;
 using SemDepth.Synthetic;
+using SemDepth.Workspace;
 
 namespace SemDepth.Cli;
 
@@ -29,6 +30,16 @@ public static partial class Cli
 
     public static int Invoke(string[] args)
     {
+        Settings settings;
+        try
+        {
+            settings = Settings.Current; // the SEMDEPTH_* variables, read once: a bad value stops here
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return Usage;
+        }
         var root = Build();
         if (args.Length > 0 && Renamed.TryGetValue(args[0], out var now))
         {
@@ -62,7 +73,7 @@ public static partial class Cli
         catch (Exception e) when (Failure(e) is { } message)
         {
             Console.Error.WriteLine("error: " + message);
-            if (Environment.GetEnvironmentVariable("SEMDEPTH_DEBUG") == "1")
+            if (settings.Debug)
                 Console.Error.WriteLine(e);
             return 1;
         }

@@ -32,9 +32,7 @@ public static partial class Cli
                 DefaultValueFactory = _ => defaultPreset,
                 HelpName = "NAME",
             },
-            "tiny",
-            "quick",
-            "full"
+            [.. ModeNames.All<Preset>()]
         );
 
     /// <summary>A whole number with a one-line error when it is not one.</summary>

@@ -31,8 +31,15 @@ static partial class Commands
         var sw = System.Diagnostics.Stopwatch.StartNew();
         // one main job a workspace: a second would overwrite the first's runs, notebooks and report
         using var job = RunLock.Acquire(Path.Combine(Paths.Artifacts, "main-job"), "semdepth run");
-        if (preset is not null)
-            Environment.SetEnvironmentVariable("SEMDEPTH_PRESET", preset);
+        // the preset asked for is this job's setting, passed down (not written back into the environment)
+        using var presetScope = Settings.Use(
+            preset is null
+                ? Settings.Current
+                : Settings.Current with
+                {
+                    Preset = ModeNames.Parse<Preset>(preset, "--preset"),
+                }
+        );
         string root = ResolveData(data, sink);
         var report = DaconDataSet.Scan(root).Report;
         if (!report.Ok)
@@ -40,7 +47,7 @@ static partial class Commands
             Console.Error.WriteLine(report.Format(30));
             return 1;
         }
-        var env = new Dictionary<string, string> { ["SEMDEPTH_DATA"] = root };
+        var settings = Settings.Current with { Data = root };
         var chosen = SemDepth
             .Job.NotebookRunner.All()
             .Where(nb =>
@@ -56,10 +63,10 @@ static partial class Commands
         string planFile = Path.Combine(Paths.Artifacts, "plan.json");
         plan.Save(planFile + ".tmp"); // renamed into place: a kill never leaves half a plan to resume from
         File.Move(planFile + ".tmp", planFile, overwrite: true);
-        env["SEMDEPTH_PLAN"] = planFile;
+        settings = settings with { Plan = planFile };
         string journalFile = SemDepth.Job.JobJournal.PathIn(Paths.Artifacts);
         journal.Save(journalFile);
-        var (ok, executed, took) = RunNotebooks(chosen, plan, journal, journalFile, env, sink);
+        var (ok, executed, took) = RunNotebooks(chosen, plan, journal, journalFile, settings, sink);
         sink.Report(
             new WorkProgress(
                 ok ? "notebooks (done)" : "notebooks (stopped at a failure)",
@@ -96,7 +103,7 @@ static partial class Commands
         SemDepth.Job.RunPlan plan,
         SemDepth.Job.JobJournal journal,
         string journalFile,
-        Dictionary<string, string> env,
+        Settings settings,
         ConsoleSink sink
     )
     {
@@ -120,7 +127,7 @@ static partial class Commands
             var nbWatch = System.Diagnostics.Stopwatch.StartNew();
             // a notebook is stopped only well past its estimate (the runner's own default is 20 minutes)
             var timeout = TimeSpan.FromSeconds(Math.Max(20 * 60, 2 * estimated + 10 * 60));
-            var r = SemDepth.Job.NotebookRunner.RunHere(chosen[k], env, timeout: timeout);
+            var r = SemDepth.Job.NotebookRunner.RunHere(chosen[k], settings, timeout: timeout);
             took.Add((name, estimated, nbWatch.Elapsed.TotalSeconds));
             string memory = r.Memory.Length > 0 ? "; " + r.Memory : "";
             sink.Line($"{r} (estimated {SemDepth.Job.RunPlan.Minutes(estimated)}{memory})");

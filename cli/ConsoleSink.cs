@@ -27,7 +27,7 @@ sealed class ConsoleSink : IProgress<string>, IProgress<TrainProgress>, IProgres
     public static bool Interactive =>
         !Console.IsOutputRedirected
         && AnsiConsole.Profile.Capabilities.Interactive
-        && Environment.GetEnvironmentVariable("SEMDEPTH_PLAIN") != "1";
+        && !SemDepth.Workspace.Settings.Current.Plain;
 
     /// <summary>Runs <paramref name="work"/> with a sink: inside a live progress display when interactive.</summary>
     public static int Run(Func<ConsoleSink, int> work)

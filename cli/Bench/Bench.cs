@@ -92,7 +92,7 @@ static partial class Bench
     /// output read by the caller.</summary>
     internal static ProcessStartInfo PeerStart(string script, IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("SEMDEPTH_PEER_PYTHON") ?? "/usr/bin/python3")
+        var psi = new ProcessStartInfo(SemDepth.Workspace.Settings.Current.PeerPython)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SemDepth.Synthetic;
 using SemDepth.Training;
+using SemDepth.Workspace;
 
 namespace SemDepth.Cli;
 
@@ -181,8 +182,7 @@ static class FaultCheck
         if (resume)
             args.Add("--resume");
         var psi = SelfStart(args);
-        psi.Environment["SEMDEPTH_RUNS"] = runs;
-        psi.Environment["SEMDEPTH_DEVICE"] = "cpu";
+        (Settings.Current with { Runs = runs, Device = DeviceChoice.Cpu }).ApplyTo(psi.Environment);
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         Directory.CreateDirectory(runs);
@@ -240,8 +240,7 @@ static class FaultCheck
     static (int Code, string Output) RunToEnd(List<string> args, string runs)
     {
         var psi = SelfStart(args);
-        psi.Environment["SEMDEPTH_RUNS"] = runs;
-        psi.Environment["SEMDEPTH_DEVICE"] = "cpu";
+        (Settings.Current with { Runs = runs, Device = DeviceChoice.Cpu }).ApplyTo(psi.Environment);
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         using var p = Process.Start(psi)!;

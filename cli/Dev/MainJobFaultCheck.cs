@@ -207,11 +207,15 @@ static partial class MainJobFaultCheck
         var psi = FaultCheck.SelfStart(["run", "--data", data]);
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
-        psi.Environment["SEMDEPTH_ARTIFACTS"] = Path.Combine(space, "artifacts");
-        psi.Environment["SEMDEPTH_RUNS"] = Path.Combine(space, "runs");
-        psi.Environment["SEMDEPTH_CACHE"] = Path.Combine(space, "cache");
-        psi.Environment["SEMDEPTH_DEVICE"] = "cpu";
-        psi.Environment["SEMDEPTH_PLAIN"] = "1";
+        var settings = Workspace.Settings.Current with
+        {
+            Artifacts = Path.Combine(space, "artifacts"),
+            Runs = Path.Combine(space, "runs"),
+            Cache = Path.Combine(space, "cache"),
+            Device = Workspace.DeviceChoice.Cpu,
+            Plain = true,
+        };
+        settings.ApplyTo(psi.Environment);
         Directory.CreateDirectory(space);
         string logPath = Path.Combine(space, $"start{start}.log");
         var log = new StreamWriter(logPath) { AutoFlush = true };

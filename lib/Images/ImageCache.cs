@@ -18,8 +18,7 @@ public static class ImageCache
     /// <summary>The cache folder for a data root: SEMDEPTH_CACHE, else artifacts/cache/ of the workspace.</summary>
     public static string DirFor(string dataRoot)
     {
-        string baseDir = Environment.GetEnvironmentVariable("SEMDEPTH_CACHE")
-            ?? Path.Combine(Workspace.Paths.Artifacts, "cache");
+        string baseDir = Workspace.Settings.Current.Cache ?? Path.Combine(Workspace.Paths.Artifacts, "cache");
         string key = Convert
             .ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataRoot))))[..12]
             .ToLowerInvariant();

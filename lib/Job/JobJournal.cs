@@ -42,7 +42,7 @@ public sealed record JobJournal
             {
                 root = Path.GetFullPath(root),
                 data = dataFingerprint,
-                preset = preset ?? Environment.GetEnvironmentVariable("SEMDEPTH_PRESET") ?? "",
+                preset = preset ?? Workspace.ModeNames.Of(Workspace.Settings.Current.Preset),
                 budget = budgetMinutes,
                 notebooks = notebooks.Select(n => $"{Path.GetFileName(n)} {Sha256(n)[..16]}"),
                 build = Training.RunReuse.Build,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using SemDepth.Workspace;
 
 namespace SemDepth.Job;
 
@@ -40,36 +41,29 @@ public static class NotebookRunner
     public static IReadOnlyList<string> All() =>
         Directory.GetFiles(NotebookDir, "*.ipynb").Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>The environment every headless notebook gets: the workspace root and the headless switch
-    /// (LiveProgress: one summary per training cell instead of an update per batch).</summary>
-    static Dictionary<string, string> HeadlessEnvironment(IReadOnlyDictionary<string, string>? env)
-    {
-        var all = new Dictionary<string, string>
+    /// <summary>The settings every headless notebook gets: <paramref name="settings"/> (else the current ones) with
+    /// the workspace root and the headless switch (LiveProgress: one summary per training cell instead of an update
+    /// per batch).</summary>
+    static Settings Headless(Settings? settings) =>
+        (settings ?? Settings.Current) with
         {
-            ["SEMDEPTH_ROOT"] = Workspace.Paths.Root,
-            ["SEMDEPTH_HEADLESS"] = "1",
+            Root = Paths.Root,
+            Headless = true,
         };
-        if (env is not null)
-            foreach (var (k, v) in env)
-                all[k] = v;
-        return all;
-    }
 
-    /// <summary>Executes <paramref name="notebook"/> in this process with <paramref name="env"/> set for the
-    /// duration (the run's caps are read again from SEMDEPTH_PLAN).</summary>
+    /// <summary>Executes <paramref name="notebook"/> in this process with <paramref name="settings"/> in use for the
+    /// duration (the run's caps are read from its plan).</summary>
     public static NotebookResult RunHere(
         string notebook,
-        IReadOnlyDictionary<string, string>? env = null,
+        Settings? settings = null,
         string? outputDir = null,
         TimeSpan? timeout = null
     )
     {
         var (output, partial) = Outputs(notebook, outputDir);
-        var vars = HeadlessEnvironment(env);
-        var before = vars.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
-        foreach (var (k, v) in vars)
-            Environment.SetEnvironmentVariable(k, v);
-        Workspace.RunCaps.Use(Workspace.RunCaps.Load(Environment.GetEnvironmentVariable("SEMDEPTH_PLAN")));
+        var use = Headless(settings);
+        var scope = Settings.Use(use);
+        RunCaps.Use(RunCaps.Load(use.Plan));
         NotebookResult r;
         try
         {
@@ -78,9 +72,8 @@ public static class NotebookRunner
         }
         finally
         {
-            foreach (var (k, v) in before)
-                Environment.SetEnvironmentVariable(k, v);
-            Workspace.RunCaps.Use(Workspace.RunCaps.Load(Environment.GetEnvironmentVariable("SEMDEPTH_PLAN")));
+            scope.Dispose();
+            RunCaps.Use(RunCaps.Load(Settings.Current.Plan));
         }
         return r with { Output = output, Memory = Release() };
     }
@@ -103,7 +96,7 @@ public static class NotebookRunner
     /// program's folder (the console's, or a test run's that carries it).</summary>
     public static NotebookResult Run(
         string notebook,
-        IReadOnlyDictionary<string, string>? env = null,
+        Settings? settings = null,
         string? outputDir = null,
         TimeSpan? timeout = null
     )
@@ -121,8 +114,7 @@ public static class NotebookRunner
         foreach (var a in new[] { host, "notebook", Path.GetFullPath(notebook), "--out", partial })
             psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        foreach (var (k, v) in HeadlessEnvironment(env))
-            psi.Environment[k] = v;
+        Headless(settings).ApplyTo(psi.Environment);
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
         var so = p.StandardOutput.ReadToEndAsync();

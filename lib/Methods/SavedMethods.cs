@@ -30,7 +30,8 @@ public sealed record SavedMethod(
 /// </summary>
 public static class SavedMethods
 {
-    public static readonly IReadOnlyList<string> Keys = ["auto", "ae", "cyclegan", "weak", "retrieval"];
+    /// <summary>The keys by name, as the console and SEMDEPTH_METHOD take them.</summary>
+    public static IReadOnlyList<string> Keys => ModeNames.All<MethodKey>();
 
     static string Ck(string run) => Path.Combine(Workspace.Paths.Runs, run, "checkpoint");
 
@@ -40,33 +41,37 @@ public static class SavedMethods
     public static bool RetrievalAvailable => Has(RunNames.Classifier, RunNames.CycleGan);
 
     /// <summary>The methods whose runs exist.</summary>
-    public static IReadOnlyList<string> Available() =>
+    public static IReadOnlyList<MethodKey> Available() =>
         new[]
         {
-            ("ae", Has(RunNames.Ae)),
-            ("cyclegan", PipelineAvailable),
-            ("weak", Has(RunNames.UNetWeak, RunNames.Classifier)),
-            ("retrieval", RetrievalAvailable),
+            (MethodKey.Ae, Has(RunNames.Ae)),
+            (MethodKey.CycleGan, PipelineAvailable),
+            (MethodKey.Weak, Has(RunNames.UNetWeak, RunNames.Classifier)),
+            (MethodKey.Retrieval, RetrievalAvailable),
         }
             .Where(m => m.Item2)
             .Select(m => m.Item1)
             .ToList();
 
-    /// <summary>Loads method <paramref name="key"/> (SEMDEPTH_METHOD when null, else auto). Retrieval and
-    /// auto need the data (the library, the site averages).</summary>
-    public static SavedMethod Load(string? key, SemData? data = null)
+    /// <summary>Loads the method named <paramref name="key"/> (the settings' SEMDEPTH_METHOD when null). Retrieval
+    /// and auto need the data (the library, the site averages).</summary>
+    public static SavedMethod Load(string? key, SemData? data = null) =>
+        Load(key is null ? Settings.Current.Method : ModeNames.Parse<MethodKey>(key, "method"), data);
+
+    /// <summary>Loads method <paramref name="key"/>. Retrieval and auto need the data (the library, the site
+    /// averages).</summary>
+    public static SavedMethod Load(MethodKey key, SemData? data = null)
     {
-        key ??= Environment.GetEnvironmentVariable("SEMDEPTH_METHOD") is { Length: > 0 } env ? env : "auto";
-        return key switch
+        string name = ModeNames.Of(key);
+        return ModeNames.Defined(key, "method") switch
         {
-            "auto" => Auto(
+            MethodKey.Auto => Auto(
                 data ?? throw new ArgumentException("auto compares methods on the site averages: pass the data")
             ),
-            "ae" => LoadAe(key),
-            "cyclegan" => LoadPipeline(key),
-            "weak" => LoadWeak(key),
-            "retrieval" => LoadRetrieval(key, data),
-            _ => throw new ArgumentException($"unknown method '{key}': use {string.Join(", ", Keys)}"),
+            MethodKey.Ae => LoadAe(name),
+            MethodKey.CycleGan => LoadPipeline(name),
+            MethodKey.Weak => LoadWeak(name),
+            _ => LoadRetrieval(name, data),
         };
     }
 

@@ -11,7 +11,7 @@ namespace SemDepth.Notebooks;
 public sealed class LiveProgress(string title = "progress") : IProgress<TrainProgress>, IProgress<string>
 {
     readonly bool _inNotebook = Init();
-    readonly bool _headless = Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") == "1";
+    readonly bool _headless = Workspace.Settings.Current.Headless;
     readonly List<string> _epochs = [];
     IDisplayHandle? _display;
     DateTime _lastLine = DateTime.MinValue;

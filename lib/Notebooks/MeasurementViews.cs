@@ -3,6 +3,7 @@ using SemDepth.Evaluation;
 using SemDepth.Images;
 using SemDepth.Methods;
 using SemDepth.Pictures;
+using SemDepth.Workspace;
 
 namespace SemDepth.Notebooks;
 
@@ -21,7 +22,7 @@ public static class MeasurementViews
         var tm = idx.Select(q => HoleMeasurements.Of(truth[q])).ToList();
         var methods = SavedMethods
             .Available()
-            .Select(k => k == chosen.Key ? chosen.Predictor : SavedMethods.Load(k, d).Predictor)
+            .Select(k => ModeNames.Of(k) == chosen.Key ? chosen.Predictor : SavedMethods.Load(k, d).Predictor)
             .ToList();
         var rows = methods
             .Select(p =>

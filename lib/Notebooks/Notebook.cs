@@ -68,10 +68,7 @@ public static class Notebook
         var device = Torch.TorchDevice.Current;
         Torch.TorchDevice.Seed(seed);
         RegisterFormatters();
-        if (
-            Environment.GetEnvironmentVariable("SEMDEPTH_CHARTS") is "interactive"
-            && Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") != "1"
-        )
+        if (Workspace.Settings.Current is { InteractiveCharts: true, Headless: false })
             CellDisplay.Show(UseInteractiveCharts(), "text/html");
         string root = DataRoot.Resolve(dataRoot, log: new LiveProgress("data"));
         return new WorkspaceInfo(
@@ -153,7 +150,7 @@ public static class Notebook
     public static Html UseInteractiveCharts()
     {
         RegisterFormatters();
-        if (Environment.GetEnvironmentVariable("SEMDEPTH_HEADLESS") == "1")
+        if (Workspace.Settings.Current.Headless)
             return new Html("<div>headless run: charts stay static PNG pictures</div>");
         _interactive = true;
         SetChartMimeTypes();
@@ -255,6 +252,5 @@ public static class Notebook
 public static class RunSize
 {
     /// <summary>Epochs for a training cell: SEMDEPTH_EPOCHS when set, else <paramref name="defaultEpochs"/>.</summary>
-    public static int Epochs(int defaultEpochs) =>
-        int.TryParse(Environment.GetEnvironmentVariable("SEMDEPTH_EPOCHS"), out int e) && e > 0 ? e : defaultEpochs;
+    public static int Epochs(int defaultEpochs) => Workspace.Settings.Current.Epochs ?? defaultEpochs;
 }

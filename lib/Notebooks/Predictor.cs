@@ -33,7 +33,7 @@ public sealed class Predictor : IDisposable
         _cases = cases;
     }
 
-    /// <summary>A method already loaded (<see cref="SavedMethods.Load"/>) on <paramref name="data"/>, which stays the
+    /// <summary>A method already loaded (<see cref="SavedMethods.Load(string, SemData)"/>) on <paramref name="data"/>, which stays the
     /// caller's.</summary>
     public static Predictor From(SavedMethod method, SemData data)
     {

@@ -16,7 +16,7 @@ public static class DataRoot
         IProgress<string>? log = null
     )
     {
-        string? root = explicitRoot ?? Paths.Env("SEMDEPTH_DATA");
+        string? root = explicitRoot ?? Settings.Current.Data;
         if (root is not null)
         {
             root = Path.GetFullPath(root);
@@ -27,15 +27,16 @@ public static class DataRoot
                 );
             return root;
         }
-        string preset = Paths.DefaultPreset;
-        string dir = Paths.SyntheticDir(preset);
+        var preset = Settings.Current.Preset;
+        string name = ModeNames.Of(preset),
+            dir = Paths.SyntheticDir(preset);
         if (!File.Exists(Path.Combine(dir, DaconNames.Truth, "synthetic.json")))
         {
             if (!generateIfMissing)
                 throw new DirectoryNotFoundException(
-                    $"synthetic preset '{preset}' not generated yet at {dir}: run `semdepth generate --preset {preset}`"
+                    $"synthetic preset '{name}' not generated yet at {dir}: run `semdepth generate --preset {name}`"
                 );
-            log?.Report($"generating the synthetic '{preset}' preset in {dir} ...");
+            log?.Report($"generating the synthetic '{name}' preset in {dir} ...");
             var s = SyntheticGenerator.Generate(SyntheticConfig.FromPreset(preset), dir, overwrite: true);
             log?.Report(s.ToString());
         }

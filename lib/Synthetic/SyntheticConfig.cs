@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SemDepth.Data;
+using SemDepth.Workspace;
 
 namespace SemDepth.Synthetic;
 
@@ -140,12 +141,15 @@ public sealed record SyntheticConfig
 
     /// <summary>A preset by name (tiny, quick, full).</summary>
     public static SyntheticConfig FromPreset(string name) =>
-        name.ToLowerInvariant() switch
+        FromPreset(ModeNames.Parse<Workspace.Preset>(name, "preset"));
+
+    /// <summary>The config of <paramref name="preset"/>.</summary>
+    public static SyntheticConfig FromPreset(Workspace.Preset preset) =>
+        ModeNames.Defined(preset, "preset") switch
         {
-            "tiny" => Tiny,
-            "quick" => Quick,
-            "full" => Full,
-            _ => throw new ArgumentException($"unknown synthetic preset '{name}': choose tiny, quick or full"),
+            Workspace.Preset.Tiny => Tiny,
+            Workspace.Preset.Quick => Quick,
+            _ => Full,
         };
 
     static readonly JsonSerializerOptions Json = new()

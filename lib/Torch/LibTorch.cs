@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using SemDepth.Workspace;
 
 namespace SemDepth.Torch;
 
@@ -57,7 +58,7 @@ public static class LibTorch
             int level = LogLevel;
             LogLevel = Math.Max(level, 2);
             bool available = NnpackAvailable();
-            bool keepWarnings = Environment.GetEnvironmentVariable("SEMDEPTH_TORCH_LOG") == "warning";
+            bool keepWarnings = Settings.Current.TorchWarnings;
             if (available || keepWarnings)
                 LogLevel = level;
             return _nnpack = available

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using SemDepth.Workspace;
 
 namespace SemDepth.Torch;
 
@@ -56,7 +57,7 @@ public static class NativeHeap
     {
         if (!OperatingSystem.IsLinux())
             return "not Linux: allocator left as it is";
-        if (Environment.GetEnvironmentVariable("SEMDEPTH_HEAP_TUNING") == "0")
+        if (!Settings.Current.HeapTuning)
             return "left at glibc's defaults (SEMDEPTH_HEAP_TUNING=0)";
         try
         {

@@ -1,3 +1,4 @@
+using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -66,15 +67,15 @@ public static class OneDnn
             if (_probed)
                 return;
             TorchNatives.EnsureLoaded();
-            string mode = Environment.GetEnvironmentVariable("SEMDEPTH_ONEDNN")?.Trim().ToLowerInvariant() ?? "";
+            var mode = Settings.Current.OneDnn;
             try
             {
-                if (mode == "off")
+                if (mode == OneDnnMode.Off)
                 {
                     SetEnabled(false);
                     _status = "oneDNN off (SEMDEPTH_ONEDNN=off)";
                 }
-                else if (mode == "on")
+                else if (mode == OneDnnMode.On)
                     _status = "oneDNN on, not probed (SEMDEPTH_ONEDNN=on): convolution gradients unchecked";
                 else
                     Decide();

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
 // cblas_sgemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -97,9 +98,7 @@ public static unsafe class OpenBlas
         }
     }
 
-    static bool Use =>
-        Available
-        && (Enabled ?? Environment.GetEnvironmentVariable("SEMDEPTH_BLAS")?.Trim().ToLowerInvariant() != "torch");
+    static bool Use => Available && (Enabled ?? !Settings.Current.TorchBlas);
 
     /// <summary>
     /// <paramref name="a"/> (..., M, D) times the transpose of <paramref name="b"/> (K, D): (..., M, K). OpenBLAS when

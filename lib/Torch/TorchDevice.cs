@@ -1,3 +1,4 @@
+using SemDepth.Workspace;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,23 +13,19 @@ public static class TorchDevice
     /// CUDA when available, else CPU. <c>SEMDEPTH_DEVICE=cpu</c> or <c>cuda</c> forces one
     /// (forcing cuda on a machine without it is an error, not a silent fallback).
     /// </summary>
-    public static Device Current => _current ??= Pick(Environment.GetEnvironmentVariable("SEMDEPTH_DEVICE"));
+    public static Device Current => _current ??= Pick(Settings.Current.Device);
 
     /// <summary>Overrides the device for this process (tests, notebooks comparing devices).</summary>
     public static void Use(Device device) => _current = device;
 
-    public static Device Pick(string? forced)
+    public static Device Pick(DeviceChoice choice)
     {
         TorchNatives.EnsureLoaded();
-        switch (forced?.Trim().ToLowerInvariant())
+        switch (ModeNames.Defined(choice, "SEMDEPTH_DEVICE"))
         {
-            case null or "" or "auto":
-                if (CudaAvailable())
-                    return CUDA;
+            case DeviceChoice.Cpu:
                 return CPU;
-            case "cpu":
-                return CPU;
-            case "cuda":
+            case DeviceChoice.Cuda:
                 if (!CudaAvailable())
                     throw new InvalidOperationException(
                         "SEMDEPTH_DEVICE=cuda but CUDA is not available: build with -p:TorchBackend=cuda "
@@ -36,7 +33,7 @@ public static class TorchDevice
                     );
                 return CUDA;
             default:
-                throw new ArgumentException($"SEMDEPTH_DEVICE must be cpu, cuda or auto, not '{forced}'.");
+                return CudaAvailable() ? CUDA : CPU;
         }
     }
 

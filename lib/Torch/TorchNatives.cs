@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using SemDepth.Workspace;
 
 namespace SemDepth.Torch;
 
@@ -71,12 +72,12 @@ public static class TorchNatives
             Status = "not Linux x64: TorchSharp loads its natives itself";
             return;
         }
-        if (Environment.GetEnvironmentVariable("SEMDEPTH_NO_NATIVE_PATCH") == "1")
+        if (!Settings.Current.NativePatch)
         {
             Status = "patch disabled by SEMDEPTH_NO_NATIVE_PATCH=1";
             return;
         }
-        if (Environment.GetEnvironmentVariable("SEMDEPTH_LIBTORCH_DIR") is { Length: > 0 } external)
+        if (Settings.Current.LibTorchDir is { } external)
         {
             LoadWithExternalLibtorch(external);
             return;
@@ -205,7 +206,7 @@ public static class TorchNatives
     {
         byte[] bytes = File.ReadAllBytes(original);
         string hash = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
-        string cache = Environment.GetEnvironmentVariable("SEMDEPTH_NATIVE_CACHE")
+        string cache = Settings.Current.NativeCache
             ?? Path.Combine(
                 Environment.GetFolderPath(
                     Environment.SpecialFolder.LocalApplicationData,

@@ -2,35 +2,30 @@ namespace SemDepth.Workspace;
 
 /// <summary>
 /// Every path the workspace uses, resolved in one place: relative to the workspace root (the folder
-/// holding SemDepth.Lib.csproj, or SEMDEPTH_ROOT) or from environment variables. No machine paths.
+/// holding SemDepth.Lib.csproj, or SEMDEPTH_ROOT) or from the <see cref="Settings"/>. No machine paths.
 /// </summary>
 public static class Paths
 {
-    static string? _root;
+    static string? _found;
 
     /// <summary>The workspace root: SEMDEPTH_ROOT, else the nearest folder above the current directory
     /// or the library holding SemDepth.Lib.csproj.</summary>
-    public static string Root => _root ??= FindRoot();
+    public static string Root => Settings.Current.Root is { } r ? Path.GetFullPath(r) : _found ??= FindRoot();
 
     /// <summary>Ignored folder for everything runs produce: executed notebooks, caches, submissions.</summary>
-    public static string Artifacts => Env("SEMDEPTH_ARTIFACTS") ?? Path.Combine(Root, "artifacts");
+    public static string Artifacts => Settings.Current.Artifacts ?? Path.Combine(Root, "artifacts");
 
     /// <summary>Training runs (checkpoints, TensorBoard event files, metrics CSV).</summary>
-    public static string Runs => Env("SEMDEPTH_RUNS") ?? Path.Combine(Root, "runs");
+    public static string Runs => Settings.Current.Runs ?? Path.Combine(Root, "runs");
 
     /// <summary>Where synthetic presets are generated: data/synthetic/&lt;preset&gt;.</summary>
     public static string SyntheticDir(string preset) => Path.Combine(Root, "data", "synthetic", preset);
 
-    /// <summary>The synthetic preset used when no data root is configured (SEMDEPTH_PRESET, default quick).</summary>
-    public static string DefaultPreset => Env("SEMDEPTH_PRESET") ?? "quick";
-
-    internal static string? Env(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+    /// <summary>Where synthetic preset <paramref name="preset"/> is generated.</summary>
+    public static string SyntheticDir(Preset preset) => SyntheticDir(ModeNames.Of(preset));
 
     static string FindRoot()
     {
-        if (Env("SEMDEPTH_ROOT") is { } r)
-            return Path.GetFullPath(r);
         foreach (
             var start in new[]
             {

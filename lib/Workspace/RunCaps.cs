@@ -73,7 +73,7 @@ public sealed record RunCaps
     static RunCaps? _current;
 
     /// <summary>The caps of this run: from the plan SEMDEPTH_PLAN names, else <see cref="None"/>.</summary>
-    public static RunCaps Current => _current ??= Load(Environment.GetEnvironmentVariable("SEMDEPTH_PLAN"));
+    public static RunCaps Current => _current ??= Load(Settings.Current.Plan);
 
     /// <summary>Replaces <see cref="Current"/> (tests, and the console after planning).</summary>
     public static void Use(RunCaps caps) => _current = caps;

@@ -27,6 +27,8 @@ public sealed class TinyData : IDisposable
         Environment.SetEnvironmentVariable("SEMDEPTH_RUNS", Path.Combine(Scratch, "runs"));
         Environment.SetEnvironmentVariable("SEMDEPTH_ARTIFACTS", Path.Combine(Scratch, "artifacts"));
         Environment.SetEnvironmentVariable("SEMDEPTH_DEVICE", "cpu");
+        // the library reads its settings once: these are this process's (the child processes inherit the variables)
+        SemDepth.Workspace.Settings.Use(SemDepth.Workspace.Settings.FromEnvironment());
         SyntheticGenerator.Generate(SyntheticConfig.Tiny, Root, overwrite: true);
     }
 

@@ -14,14 +14,14 @@ public class NotebookTests(TinyData tiny)
     [Trait("Category", "Slow")]
     public void EveryNotebookExecutesWithoutCellErrors()
     {
-        var env = new Dictionary<string, string>
+        var env = Settings.Current with
         {
-            ["SEMDEPTH_DATA"] = tiny.Root,
-            ["SEMDEPTH_EPOCHS"] = "1",
-            ["SEMDEPTH_DEVICE"] = "cpu",
-            ["SEMDEPTH_RUNS"] = Path.Combine(tiny.Scratch, "nb-runs"),
-            ["SEMDEPTH_ARTIFACTS"] = Path.Combine(tiny.Scratch, "nb-artifacts"),
-            ["SEMDEPTH_CACHE"] = Path.Combine(tiny.Scratch, "nb-cache"),
+            Data = tiny.Root,
+            Epochs = 1,
+            Device = DeviceChoice.Cpu,
+            Runs = Path.Combine(tiny.Scratch, "nb-runs"),
+            Artifacts = Path.Combine(tiny.Scratch, "nb-artifacts"),
+            Cache = Path.Combine(tiny.Scratch, "nb-cache"),
         };
         var notebooks = NotebookRunner.All();
         Assert.Contains(notebooks, n => n.EndsWith("01-data-exploration.ipynb", StringComparison.Ordinal));
@@ -179,15 +179,15 @@ public class NotebookTests(TinyData tiny)
         caps = caps with { Lines = RunPlan.Describe(caps, counts) };
         var plan = new RunPlan(counts, new UnitCosts(), caps, [], "cpu");
         string planFile = plan.Save(Path.Combine(scratch, "artifacts", "plan.json"));
-        var env = new Dictionary<string, string>
+        var env = Settings.Current with
         {
-            ["SEMDEPTH_DATA"] = root,
-            ["SEMDEPTH_EPOCHS"] = "1",
-            ["SEMDEPTH_DEVICE"] = "cpu",
-            ["SEMDEPTH_RUNS"] = Path.Combine(scratch, "runs"),
-            ["SEMDEPTH_ARTIFACTS"] = Path.Combine(scratch, "artifacts"),
-            ["SEMDEPTH_CACHE"] = Path.Combine(scratch, "cache"),
-            ["SEMDEPTH_PLAN"] = planFile,
+            Data = root,
+            Epochs = 1,
+            Device = DeviceChoice.Cpu,
+            Runs = Path.Combine(scratch, "runs"),
+            Artifacts = Path.Combine(scratch, "artifacts"),
+            Cache = Path.Combine(scratch, "cache"),
+            Plan = planFile,
         };
         var failures = new List<string>();
         var executed = new List<string>();

@@ -1,4 +1,5 @@
 using SemDepth.Torch;
+using SemDepth.Workspace;
 using TorchSharp;
 using Xunit;
 
@@ -32,11 +33,15 @@ public class NativeTests
     }
 
     [Fact]
-    public void DeviceChoiceHonoursTheEnvironment()
+    public void DeviceChoiceHonoursTheSettings()
     {
-        Assert.Equal(DeviceType.CPU, TorchDevice.Pick("cpu").type);
-        Assert.Throws<ArgumentException>(() => TorchDevice.Pick("tpu"));
+        Assert.Equal(DeviceType.CPU, TorchDevice.Pick(DeviceChoice.Cpu).type);
+        Assert.Throws<ArgumentException>(() => TorchDevice.Pick((DeviceChoice)7));
+        Assert.Equal(
+            torch.cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU,
+            TorchDevice.Pick(DeviceChoice.Auto).type
+        );
         if (!torch.cuda.is_available())
-            Assert.Throws<InvalidOperationException>(() => TorchDevice.Pick("cuda"));
+            Assert.Throws<InvalidOperationException>(() => TorchDevice.Pick(DeviceChoice.Cuda));
     }
 }
