@@ -189,5 +189,9 @@ public sealed record HoleMeasurements(
     }
 
     /// <summary>The CSV header of <see cref="Values"/>.</summary>
-    public static string CsvHeader => string.Join(",", Of(new byte[Geometry.Pixels]).Values().Select(v => v.Name));
+    public static string CsvHeader => string.Join(",", Names);
+
+    /// <summary>The measurements' names in CSV column order.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [.. Of(new byte[Geometry.Pixels]).Values().Select(v => v.Name)];
 }

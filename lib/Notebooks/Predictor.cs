@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 using Microsoft.Data.Analysis;
 using SemDepth.Data;
 using SemDepth.Images;
@@ -170,24 +171,25 @@ public sealed record PredictionResult(
         Parallel.For(0, Count, k =>
             Png8.Write(Path.Combine(depthDir, Path.ChangeExtension(names[k]!, ".png")), Map(k))
         );
-        var csv = new StringBuilder("image," + HoleMeasurements.CsvHeader + "\n");
-        for (int k = 0; k < Count; k++)
-            csv.Append(Csv(names[k]!))
-                .Append(',')
-                .AppendJoin(
-                    ',',
-                    Measurements[k].Values().Select(v => v.Value.ToString("0.###", CultureInfo.InvariantCulture))
-                )
-                .Append('\n');
         string csvPath = Path.Combine(outDir, "measurements.csv");
-        File.WriteAllText(csvPath, csv.ToString());
+        using (var csv = CsvWriter.ToFile(csvPath, new CsvWriterOptions { HasHeader = false, NewLine = "\n" }))
+        {
+            csv.WriteField("image");
+            foreach (var name in HoleMeasurements.Names)
+                csv.WriteField(name);
+            csv.EndRecord();
+            for (int k = 0; k < Count; k++)
+            {
+                csv.WriteField(names[k]!);
+                foreach (var (_, value) in Measurements[k].Values())
+                    csv.WriteField(value.ToString("0.###", CultureInfo.InvariantCulture));
+                csv.EndRecord();
+            }
+        }
         if (Count > 0)
             File.WriteAllBytes(Path.Combine(outDir, "overview.png"), Overview().ToPng());
         return csvPath;
     }
-
-    static string Csv(string s) =>
-        s.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
 
     public override string ToString() => $"{Method}: {Count:N0} images predicted, {Skipped.Count} skipped";
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CsvHelper;
 
 namespace SemDepth.Submission;
 
@@ -26,23 +27,24 @@ public static class ResultsLog
         string csv = Path.Combine(dir, "results.csv"),
             md = Path.Combine(dir, "results.md");
         static string F(double v) => double.IsNaN(v) ? "" : v.ToString("F3", CultureInfo.InvariantCulture);
-        static string Q(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
-        if (!File.Exists(csv))
-            File.WriteAllText(csv, "when,method,data,checkpoint,submission,test_rmse,sim_val_rmse,options\n");
-        File.AppendAllText(
-            csv,
-            string.Join(
-                ',',
-                r.When.ToString("s", CultureInfo.InvariantCulture),
-                Q(r.Method),
-                Q(r.Data),
-                Q(r.Checkpoint),
-                Q(r.Submission),
-                F(r.TestRmse),
-                F(r.SimValRmse),
-                Q(r.Options)
-            ) + "\n"
-        );
+        bool header = !File.Exists(csv);
+        using (var w = new StreamWriter(csv, append: true))
+        using (var c = CsvWriter.Create(w, Lines, leaveOpen: true))
+        {
+            if (header)
+            {
+                foreach (var name in Columns)
+                    c.WriteField(name);
+                c.EndRecord();
+            }
+            c.WriteField(r.When.ToString("s", CultureInfo.InvariantCulture));
+            foreach (var text in new[] { r.Method, r.Data, r.Checkpoint, r.Submission })
+                c.WriteField(text, CsvQuoting.Always);
+            c.WriteField(F(r.TestRmse));
+            c.WriteField(F(r.SimValRmse));
+            c.WriteField(r.Options, CsvQuoting.Always);
+            c.EndRecord();
+        }
         if (!File.Exists(md))
             File.WriteAllText(
                 md,
@@ -56,63 +58,49 @@ public static class ResultsLog
         );
     }
 
-    /// <summary>Every entry of results.csv, oldest first (quoted fields may hold commas and quotes).</summary>
+    /// <summary>results.csv's columns.</summary>
+    static readonly string[] Columns =
+    [
+        "when",
+        "method",
+        "data",
+        "checkpoint",
+        "submission",
+        "test_rmse",
+        "sim_val_rmse",
+        "options",
+    ];
+
+    /// <summary>One line a row ending in \n, as results.csv always had; text quoted.</summary>
+    static readonly CsvWriterOptions Lines = new() { HasHeader = false, NewLine = "\n" };
+
+    /// <summary>Every entry of results.csv, oldest first (CsvHelper: quoted fields may hold commas, quotes and line
+    /// breaks); a row with fewer fields than the columns, as a kill may leave, is left out.</summary>
     public static IReadOnlyList<ResultEntry> Read(string? dir = null)
     {
         string csv = Path.Combine(dir ?? Dir, "results.csv");
+        var entries = new List<ResultEntry>();
         if (!File.Exists(csv))
-            return [];
+            return entries;
         static double D(string s) => s.Length == 0 ? double.NaN : double.Parse(s, CultureInfo.InvariantCulture);
-        return File.ReadLines(csv)
-            .Skip(1)
-            .Where(l => l.Length > 0)
-            .Select(Fields)
-            .Where(f => f.Count >= 8)
-            .Select(f => new ResultEntry(
-                DateTime.Parse(f[0], CultureInfo.InvariantCulture),
-                f[1],
-                f[2],
-                f[3],
-                f[4],
-                D(f[5]),
-                D(f[6]),
-                f[7]
-            ))
-            .ToList();
-    }
-
-    /// <summary>The fields of one CSV line ("" inside quotes is a quote).</summary>
-    public static List<string> Fields(string line)
-    {
-        var fields = new List<string>();
-        var sb = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
+        using var r = CsvReader.FromFile(csv, new CsvReaderOptions { HasHeader = true });
+        while (r.Read())
         {
-            char ch = line[i];
-            if (quoted)
-            {
-                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    sb.Append('"');
-                    i++;
-                }
-                else if (ch == '"')
-                    quoted = false;
-                else
-                    sb.Append(ch);
-            }
-            else if (ch == '"')
-                quoted = true;
-            else if (ch == ',')
-            {
-                fields.Add(sb.ToString());
-                sb.Clear();
-            }
-            else
-                sb.Append(ch);
+            if (r.FieldCount < Columns.Length)
+                continue;
+            entries.Add(
+                new ResultEntry(
+                    DateTime.Parse(r.GetString(0), CultureInfo.InvariantCulture),
+                    r.GetString(1),
+                    r.GetString(2),
+                    r.GetString(3),
+                    r.GetString(4),
+                    D(r.GetString(5)),
+                    D(r.GetString(6)),
+                    r.GetString(7)
+                )
+            );
         }
-        fields.Add(sb.ToString());
-        return fields;
+        return entries;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CsvHelper;
 using TorchSharp;
 
 namespace SemDepth.Training;
@@ -23,56 +24,89 @@ public sealed class RunLog : IDisposable
 
     public void Scalar(string tag, double value, int step) => _tb.add_scalar(tag, (float)value, step);
 
+    /// <summary>How metrics.csv is written: one line a row ending in \n, as it always was.</summary>
+    static readonly CsvWriterOptions Lines = new() { HasHeader = false, NewLine = "\n" };
+
     /// <summary>Appends a row to metrics.csv (header written once).</summary>
     public void Append(IReadOnlyDictionary<string, double> row)
     {
         bool header = !File.Exists(MetricsCsv);
         using var w = new StreamWriter(MetricsCsv, append: true);
+        using var csv = CsvWriter.Create(w, Lines, leaveOpen: true);
         if (header)
-            w.WriteLine(string.Join(',', row.Keys));
-        w.WriteLine(string.Join(',', row.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+            WriteRecord(csv, row.Keys);
+        WriteRecord(csv, row.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+    }
+
+    static void WriteRecord(CsvWriter csv, IEnumerable<string> fields)
+    {
+        foreach (var f in fields)
+            csv.WriteField(f);
+        csv.EndRecord();
     }
 
     /// <summary>Drops metric rows after <paramref name="epoch"/> (a resumed run rewrites them), and any row a kill
     /// cut short (fewer fields than the header, or one that does not parse) or repeated.</summary>
     public void TruncateAfter(int epoch)
     {
-        if (!File.Exists(MetricsCsv))
+        if (Read(MetricsCsv) is not { Count: > 0 } records)
             return;
-        var lines = File.ReadAllLines(MetricsCsv);
-        if (lines.Length == 0)
-            return;
-        var keep = lines.Take(1).Concat(Rows(lines).Where(r => r.Values[0] <= epoch).Select(r => r.Line)).ToList();
-        if (!keep.SequenceEqual(lines)) // a finished run that is reused is left as it is
-            File.WriteAllLines(MetricsCsv, keep);
+        var rows = Rows(records).ToList();
+        if (rows.Count == records.Count - 1 && rows.All(r => r.Values[0] <= epoch))
+            return; // every row whole, in order and kept: a finished run that is reused is left as it is
+        string partial = MetricsCsv + ".tmp";
+        using (var csv = CsvWriter.ToFile(partial, Lines))
+        {
+            WriteRecord(csv, records[0]);
+            foreach (var (fields, values) in rows)
+                if (values[0] <= epoch)
+                    WriteRecord(csv, fields);
+        }
+        File.Move(partial, MetricsCsv, overwrite: true);
     }
 
     /// <summary>metrics.csv's whole rows as column name -> value (what a resumed run's history is made of).</summary>
     public IEnumerable<IReadOnlyDictionary<string, double>> ReadRows()
     {
-        if (!File.Exists(MetricsCsv))
+        if (Read(MetricsCsv) is not { Count: > 0 } records)
             yield break;
-        var lines = File.ReadAllLines(MetricsCsv);
-        if (lines.Length == 0)
-            yield break;
-        var head = lines[0].Split(',');
-        foreach (var (_, values) in Rows(lines))
+        var head = records[0];
+        foreach (var (_, values) in Rows(records))
             yield return head.Select((h, i) => (h, values[i])).ToDictionary(x => x.h, x => x.Item2);
     }
 
-    /// <summary>The data rows with as many numbers as the header has names, each epoch once, in order.</summary>
-    static IEnumerable<(string Line, double[] Values)> Rows(string[] lines)
+    /// <summary>The records of <paramref name="path"/> (CsvHelper; none when it does not exist). A line break always
+    /// ends a record: a quote a kill left open cannot swallow the rows after it.</summary>
+    static List<string[]> Read(string path)
     {
-        int fields = lines[0].Split(',').Length;
-        double last = double.NegativeInfinity;
-        foreach (var l in lines.Skip(1))
+        var records = new List<string[]>();
+        if (!File.Exists(path))
+            return records;
+        using var r = CsvReader.FromFile(
+            path,
+            new CsvReaderOptions { HasHeader = false, AllowLineBreaksInQuotes = false }
+        );
+        while (r.Read())
         {
-            var parts = l.Split(',');
-            var values = new double[parts.Length];
+            var fields = new string[r.FieldCount];
+            for (int i = 0; i < fields.Length; i++)
+                fields[i] = r.GetString(i);
+            records.Add(fields);
+        }
+        return records;
+    }
+
+    /// <summary>The data rows with as many numbers as the header has names, each epoch once, in order.</summary>
+    static IEnumerable<(string[] Fields, double[] Values)> Rows(List<string[]> records)
+    {
+        int fields = records[0].Length;
+        double last = double.NegativeInfinity;
+        foreach (var row in records.Skip(1))
+        {
+            var values = new double[row.Length];
             if (
-                parts.Length != fields
-                || !parts
-                    .Select(
+                row.Length != fields
+                || !row.Select(
                         (p, i) => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i])
                     )
                     .All(ok => ok)
@@ -80,7 +114,7 @@ public sealed class RunLog : IDisposable
             )
                 continue;
             last = values[0];
-            yield return (l, values);
+            yield return (row, values);
         }
     }
 
