@@ -142,8 +142,8 @@ public static class Notebook
 
     /// <summary>
     /// Switches charts to interactive plotly.js for this kernel and returns the output that loads
-    /// plotly.js 2.28 into the notebook view (display it once, like Python's init_notebook_mode). The
-    /// script comes from the Plotly.NET package the workspace restores, never from a CDN. Ignored
+    /// plotly.js into the notebook view (display it once, like Python's init_notebook_mode). The
+    /// script comes from the package the workspace restores (<see cref="PlotlyJs"/>), never from a CDN. Ignored
     /// (charts stay PNG) when the notebook runs headless (SEMDEPTH_HEADLESS=1). The environment variable
     /// SEMDEPTH_CHARTS=interactive makes <see cref="Setup"/> call it.
     /// </summary>
@@ -156,7 +156,7 @@ public static class Notebook
         SetChartMimeTypes();
         return new Html(
             $"<script type=\"text/javascript\">{PlotlyJs.Source}</script><div>plotly.js "
-                + $"{PlotlyJs.Version} loaded from the Plotly.NET package: charts are interactive in this "
+                + $"{PlotlyJs.Version} loaded from the workspace's packages: charts are interactive in this "
                 + $"session (Notebook.UseStaticCharts() to go back).</div>"
         );
     }
@@ -189,7 +189,8 @@ public static class Notebook
             + $"(function(){{var el=document.getElementById('{id}');if(typeof "
             + $"Plotly==='undefined'){{el.textContent='plotly.js is not loaded in this view: run "
             + $"Notebook.UseInteractiveCharts() and display its result';return;}}"
-            + $"Plotly.newPlot(el,{data.ToJsonString()},{layout.ToJsonString()});}})();</script>";
+            + $"Plotly.newPlot(el,{PlotlyJs.TitlesAsObjects(data).ToJsonString()},"
+            + $"{PlotlyJs.TitlesAsObjects(layout).ToJsonString()});}})();</script>";
     }
 
     /// <summary>text/plain caption of a chart: its title and traces.</summary>

@@ -34,19 +34,14 @@ public sealed class ImageGrid
         return this;
     }
 
-    static readonly byte[] ViridisAnchors = [68, 1, 84, 59, 82, 139, 33, 145, 140, 94, 201, 98, 253, 231, 37];
+    /// <summary>ScottPlot's viridis, looked up once for each of the 256 levels.</summary>
+    static readonly (byte R, byte G, byte B)[] ViridisLevels = Levels(new ScottPlot.Colormaps.Viridis());
 
-    /// <summary>Viridis-like colour map (dark blue = deep/small, yellow = high/plateau).</summary>
-    public static (byte R, byte G, byte B) Viridis(byte v)
-    {
-        // 5 anchor colours of the viridis map, linearly interpolated
-        double t = v / 255.0 * 4;
-        int i = Math.Min(3, (int)t);
-        double f = t - i;
-        byte C(int k) =>
-            (byte)(ViridisAnchors[i * 3 + k] + (ViridisAnchors[(i + 1) * 3 + k] - ViridisAnchors[i * 3 + k]) * f);
-        return (C(0), C(1), C(2));
-    }
+    static (byte R, byte G, byte B)[] Levels(ScottPlot.IColormap map) =>
+        [.. Enumerable.Range(0, 256).Select(v => map.GetColor(v / 255.0)).Select(c => (c.R, c.G, c.B))];
+
+    /// <summary>The viridis colour map (dark blue = deep/small, yellow = high/plateau), as ScottPlot ships it.</summary>
+    public static (byte R, byte G, byte B) Viridis(byte v) => ViridisLevels[v];
 
     /// <summary>Error maps: |error| 0 white to 64+ red.</summary>
     public static (byte R, byte G, byte B) Heat(byte v)

@@ -117,6 +117,12 @@ public class PictureTests
         Assert.Contains(PlotlyJs.Version, PlotlyJs.Source[..400], StringComparison.Ordinal);
         var chart = Charts.Lines("curves", "epoch", "loss", [("train", [1.0, 2, 3], [3.0, 2, 1])]);
         Assert.Contains("curves (scatter 'train')", Notebook.ChartText(chart), StringComparison.Ordinal);
+        // plotly.js 3 reads titles as objects only: XPlot's text titles are turned into them
+        var (_, layout) = ChartPng.Spec(chart);
+        PlotlyJs.TitlesAsObjects(layout);
+        Assert.Equal("curves", layout["title"]!["text"]!.GetValue<string>());
+        Assert.Equal("epoch", layout["xaxis"]!["title"]!["text"]!.GetValue<string>());
+        Assert.Equal("loss", layout["yaxis"]!["title"]!["text"]!.GetValue<string>());
     }
 
     [Fact]
