@@ -15,7 +15,7 @@ namespace SemDepth.Cli;
 public static partial class Cli
 {
     /// <summary>Exit code of a usage error.</summary>
-    public const int Usage = 2;
+    public const int Usage = (int)SemDepth.Job.ExitCode.Usage;
 
     /// <summary>Old spellings of the nested commands, accepted for one release with a note.</summary>
     static readonly Dictionary<string, string[]> Renamed = new(StringComparer.Ordinal)

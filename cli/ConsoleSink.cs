@@ -12,7 +12,7 @@ namespace SemDepth.Cli;
 /// time left, log lines above them; when output is redirected (CI, a pipe, a file), plain lines: every
 /// log line, finished epochs, and a progress line at most every 5 s a task.
 /// </summary>
-sealed class ConsoleSink : IProgress<string>, IProgress<TrainProgress>, IProgress<WorkProgress>
+sealed class ConsoleSink : IProgress<string>, IProgress<TrainProgress>, SemDepth.Job.IJobConsole
 {
     readonly ProgressContext? _ctx;
     readonly object _gate = new();
@@ -62,6 +62,9 @@ sealed class ConsoleSink : IProgress<string>, IProgress<TrainProgress>, IProgres
     }
 
     public void Report(string value) => Line(value);
+
+    /// <summary>An error or warning line, on stderr.</summary>
+    public void Error(string text) => Console.Error.WriteLine(text);
 
     public void Report(WorkProgress p) => Update(p.Task, p.Done, p.Total, p.Unit, null);
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using CsvHelper;
 using Microsoft.Data.Analysis;
 using SemDepth.Data;
@@ -34,8 +33,8 @@ public sealed class Predictor : IDisposable
         _cases = cases;
     }
 
-    /// <summary>A method already loaded (<see cref="SavedMethods.Load(string, SemData)"/>) on <paramref name="data"/>, which stays the
-    /// caller's.</summary>
+    /// <summary>A method already loaded (<see cref="SavedMethods.Load(string, SemData)"/>) on
+    /// <paramref name="data"/>, which stays the caller's.</summary>
     public static Predictor From(SavedMethod method, SemData data)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -40,7 +40,8 @@ public sealed class ImageGrid
     static (byte R, byte G, byte B)[] Levels(ScottPlot.IColormap map) =>
         [.. Enumerable.Range(0, 256).Select(v => map.GetColor(v / 255.0)).Select(c => (c.R, c.G, c.B))];
 
-    /// <summary>The viridis colour map (dark blue = deep/small, yellow = high/plateau), as ScottPlot ships it.</summary>
+    /// <summary>The viridis colour map (dark blue = deep/small, yellow = high/plateau), as ScottPlot ships
+    /// it.</summary>
     public static (byte R, byte G, byte B) Viridis(byte v) => ViridisLevels[v];
 
     /// <summary>Error maps: |error| 0 white to 64+ red.</summary>
