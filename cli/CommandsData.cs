@@ -67,7 +67,7 @@ static partial class Commands
                     + $"{s.PaddedMean:F2}"
             );
         Console.WriteLine("average_depth.csv per folder:");
-        foreach (var s in DataStatistics.SiteAverages(d.Layout))
+        foreach (var s in DataStatistics.SiteAverages(d.DataSet))
             Console.WriteLine($"  {s.Folder}: {s.SiteAverage}");
         Console.WriteLine(
             "Library shapes: RMSE to the nearest other map of the case (200 maps a case; real library about 2.0)"

@@ -22,7 +22,7 @@ static partial class Bench
             $"AE training speed: batch 128, {batches} batches a repetition, median of {reps} after a "
                 + $"warm-up; torch threads {torch.get_num_threads()}, device {device.type}"
         );
-        Console.WriteLine($"data: {d.Layout.Root} ({d.SimSem.Count:N0} simulated SEM)");
+        Console.WriteLine($"data: {d.DataSet.Root} ({d.SimSem.Count:N0} simulated SEM)");
         var idx = Batches.Shuffled(Enumerable.Range(0, d.SimSem.Count).ToArray(), 41, 1);
         var results = new Dictionary<string, double>();
         foreach (

@@ -45,7 +45,7 @@ static partial class Bench
                 + $"alternating; torch threads {torch.get_num_threads()}, device {device.type}; float32 matmul "
                 + $"ceiling {ceiling:F0} GFLOP/s (2048x2048, median of 5)"
         );
-        Console.WriteLine($"data: {d.Layout.Root}; {Environment.ProcessorCount} logical CPUs");
+        Console.WriteLine($"data: {d.DataSet.Root}; {Environment.ProcessorCount} logical CPUs");
         using var peer = NetPeer.Start(d);
         if (peer?.Info is { } info)
             PrintPeerBlas(info);

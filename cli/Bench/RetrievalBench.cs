@@ -107,10 +107,10 @@ static class RetrievalBench
         var device = Torch.TorchDevice.Current;
         int shifts = (2 * opt.MaxShift + 1) * (2 * opt.MaxShift + 1);
         Console.WriteLine(
-            $"retrieval benchmark: {d.Layout.Root}; device {device.type}, torch threads {torch.get_num_threads()}"
+            $"retrieval benchmark: {d.DataSet.Root}; device {device.type}, torch threads {torch.get_num_threads()}"
         );
         Console.WriteLine(
-            $"library {d.Layout.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, "
+            $"library {d.DataSet.Sim.Count:N0} depth maps (keys), {d.Test.Count:N0} test queries, "
                 + $"{shifts} shifts, chunk bound {opt.ChunkMiB} MiB"
         );
         Console.WriteLine($"search products (A x B^T): {Torch.OpenBlas.Status}");
@@ -123,7 +123,7 @@ static class RetrievalBench
         string cgRun = Path.IsPathRooted(cycleGan) ? cycleGan : Path.Combine(Paths.Runs, cycleGan);
         Func<int, ResnetGenerator>? genSimToReal = null,
             genRealToSim = null;
-        if (File.Exists(Path.Combine(cgRun, "checkpoint", Checkpoint.StateFile)))
+        if (File.Exists(Path.Combine(RunNames.CheckpointOf(cgRun), Checkpoint.StateFile)))
         {
             var (cgo, nets, epoch) = CycleGanTrainer.LoadNets(cgRun);
             genSimToReal = c => nets(c).GenSimToReal;
@@ -203,7 +203,7 @@ static class RetrievalBench
         var (ours, times) = Timed(b.Reps, () => rawSearch.Search(d.Test, peerIdx, SearchMode.Exact));
         double med = Bench.Median(times);
         Console.WriteLine(
-            $"exact search, {peerIdx.Count:N0} queries x {d.Layout.Sim.Count / 4:N0} keys a case x "
+            $"exact search, {peerIdx.Count:N0} queries x {d.DataSet.Sim.Count / 4:N0} keys a case x "
                 + $"{(2 * maxShift + 1) * (2 * maxShift + 1)} shifts: TorchSharp median {med:F2} s "
                 + $"[{string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))}]"
         );
@@ -256,7 +256,7 @@ static class RetrievalBench
         // the case lists go through files: the full preset's 86,652 cases are too long for a command line
         string simCases = Path.GetTempFileName(),
             qCases = Path.GetTempFileName();
-        File.WriteAllText(simCases, string.Join(",", d.Layout.Sim.Select(p => p.Case)));
+        File.WriteAllText(simCases, string.Join(",", d.DataSet.Sim.Select(p => p.Case)));
         File.WriteAllText(qCases, string.Join(",", testCases.Take(queries)));
         try
         {
@@ -307,7 +307,7 @@ static class RetrievalBench
     /// case.</summary>
     static void ShapesConfused(SemData d, IReadOnlyList<(int Winner, int Truth)> missed)
     {
-        string json = Path.Combine(d.Layout.Root, DaconNames.Truth, "synthetic.json");
+        string json = Path.Combine(d.DataSet.Root, DaconNames.Truth, "synthetic.json");
         if (!File.Exists(json) || missed.Count == 0)
             return;
         var cfg = SyntheticConfig.Load(json);
@@ -315,7 +315,7 @@ static class RetrievalBench
             .Range(0, cfg.SimMapsPerCase)
             .ToDictionary(b => SyntheticGenerator.BaseName(cfg.Seed, b), b => b, StringComparer.Ordinal);
         HoleShape Shape(int map) =>
-            SyntheticGenerator.ShapeOf(cfg, d.Layout.Sim[map].Case, index[d.Layout.Sim[map].Base]);
+            SyntheticGenerator.ShapeOf(cfg, d.DataSet.Sim[map].Case, index[d.DataSet.Sim[map].Base]);
         (string Name, Func<HoleShape, double> Of)[] parts =
         [
             ("centre row px", s => s.CenterRow),
@@ -331,10 +331,10 @@ static class RetrievalBench
             .Range(0, 400)
             .Select(_ =>
             {
-                int a = rng.NextInt(d.Layout.Sim.Count);
+                int a = rng.NextInt(d.DataSet.Sim.Count);
                 var same = Enumerable
-                    .Range(0, d.Layout.Sim.Count)
-                    .Where(i => d.Layout.Sim[i].Case == d.Layout.Sim[a].Case);
+                    .Range(0, d.DataSet.Sim.Count)
+                    .Where(i => d.DataSet.Sim[i].Case == d.DataSet.Sim[a].Case);
                 return (a, same.ElementAt(rng.NextInt(same.Count())));
             })
             .ToList();

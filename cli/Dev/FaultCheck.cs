@@ -57,7 +57,7 @@ static class FaultCheck
             killName = "killed-" + job.Name;
         var sw = Stopwatch.StartNew();
         var reference = Start(job, refName, data, runs, resume: false);
-        string refCk = Path.Combine(runs, refName, "checkpoint");
+        string refCk = RunNames.CheckpointOf(Path.Combine(runs, refName));
         double firstSave = double.NaN;
         while (!reference.WaitForExit(5))
             if (double.IsNaN(firstSave) && Directory.Exists(refCk))
@@ -78,7 +78,7 @@ static class FaultCheck
                 + $"checkpoint after {firstSave:F1} s)"
         );
 
-        string ck = Path.Combine(runs, killName, "checkpoint");
+        string ck = RunNames.CheckpointOf(Path.Combine(runs, killName));
         int kills = 0,
             resumes = 0,
             duringSave = 0,
@@ -111,7 +111,7 @@ static class FaultCheck
                 );
             break;
         }
-        string refModel = Path.Combine(runs, refName, "checkpoint", Checkpoint.ModelFile);
+        string refModel = Path.Combine(RunNames.CheckpointOf(Path.Combine(runs, refName)), Checkpoint.ModelFile);
         string killModel = Path.Combine(ck, Checkpoint.ModelFile);
         int differing = DifferingBytes(refModel, killModel);
         int epochs = Checkpoint.ReadState(ck).Epoch;
@@ -255,14 +255,14 @@ static class FaultCheck
     static bool CheckFullDisk(string data, string work)
     {
         string mount = Path.Combine(work, "full-disk");
-        string refCk = Path.Combine(work, "runs", "ref-ae", "checkpoint");
+        string refCk = RunNames.CheckpointOf(Path.Combine(work, "runs", "ref-ae"));
         long size = Directory.GetFiles(refCk).Sum(f => new FileInfo(f).Length);
         if (!Mount(mount, $"size={size * 3 / 2 / 1024}k"))
             return true;
         try
         {
             var (code, output) = RunToEnd(["train-ae", "--data", data, "--name", "ae", "--epochs", "2"], mount);
-            return Report("full disk", Path.Combine(mount, "ae", "checkpoint"), code, output, expectEpoch: 1);
+            return Report("full disk", RunNames.CheckpointOf(Path.Combine(mount, "ae")), code, output, expectEpoch: 1);
         }
         finally
         {
@@ -291,7 +291,7 @@ static class FaultCheck
             );
             return Report(
                 "read-only runs folder",
-                Path.Combine(mount, "ae", "checkpoint"),
+                RunNames.CheckpointOf(Path.Combine(mount, "ae")),
                 code,
                 output,
                 expectEpoch: 1

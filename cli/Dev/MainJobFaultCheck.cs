@@ -186,7 +186,10 @@ static partial class MainJobFaultCheck
         foreach (var dir in Directory.GetDirectories(runs))
             try
             {
-                string state = Path.Combine(dir, "checkpoint", SemDepth.Training.Checkpoint.StateFile);
+                string state = Path.Combine(
+                    SemDepth.Training.RunNames.CheckpointOf(dir),
+                    SemDepth.Training.Checkpoint.StateFile
+                );
                 string options = Path.Combine(dir, "options.json");
                 if (!File.Exists(state) || !File.Exists(options))
                     continue;
@@ -370,7 +373,11 @@ static partial class MainJobFaultCheck
             rb = Path.Combine(b, "runs");
         var names = Directory
             .GetDirectories(ra)
-            .Where(d => File.Exists(Path.Combine(d, "checkpoint", SemDepth.Training.Checkpoint.ModelFile)))
+            .Where(d =>
+                File.Exists(
+                    Path.Combine(SemDepth.Training.RunNames.CheckpointOf(d), SemDepth.Training.Checkpoint.ModelFile)
+                )
+            )
             .Select(Path.GetFileName)
             .OfType<string>()
             .Order(StringComparer.Ordinal)
@@ -378,8 +385,14 @@ static partial class MainJobFaultCheck
         var differ = names
             .Where(n =>
             {
-                string fa = Path.Combine(ra, n, "checkpoint", SemDepth.Training.Checkpoint.ModelFile),
-                    fb = Path.Combine(rb, n, "checkpoint", SemDepth.Training.Checkpoint.ModelFile);
+                string fa = Path.Combine(
+                        SemDepth.Training.RunNames.CheckpointOf(Path.Combine(ra, n)),
+                        SemDepth.Training.Checkpoint.ModelFile
+                    ),
+                    fb = Path.Combine(
+                        SemDepth.Training.RunNames.CheckpointOf(Path.Combine(rb, n)),
+                        SemDepth.Training.Checkpoint.ModelFile
+                    );
                 return !File.Exists(fb) || !File.ReadAllBytes(fa).AsSpan().SequenceEqual(File.ReadAllBytes(fb));
             })
             .ToList();

@@ -63,14 +63,14 @@ public static class DataStatistics
         foreach (int c in Cases.All)
         {
             var simIdx = d
-                .Layout.Sim.Select((p, i) => (p, i))
+                .DataSet.Sim.Select((p, i) => (p, i))
                 .Where(t => t.p.Case == c)
                 .SelectMany(t => new[] { 2 * t.i, 2 * t.i + 1 });
             list.Add(Make("Sim", c, PerImage(d.SimSem, simIdx)));
         }
         foreach (int c in Cases.All)
         {
-            var idx = d.Layout.Train.Select((t, i) => (t, i)).Where(t => t.t.Case == c).Select(t => t.i);
+            var idx = d.DataSet.Train.Select((t, i) => (t, i)).Where(t => t.t.Case == c).Select(t => t.i);
             list.Add(Make("Real", c, PerImage(d.Train, idx)));
         }
         list.Add(Make("Real (test)", 0, PerImage(d.Test, Enumerable.Range(0, d.Test.Count))));
@@ -97,7 +97,7 @@ public static class DataStatistics
                     "Sim",
                     c,
                     d.SimDepth,
-                    d.Layout.Sim.Select((p, i) => (p, i)).Where(t => t.p.Case == c).Select(t => t.i)
+                    d.DataSet.Sim.Select((p, i) => (p, i)).Where(t => t.p.Case == c).Select(t => t.i)
                 )
             );
         if (d.TrainTruth is { } truth)
@@ -107,7 +107,7 @@ public static class DataStatistics
                         "Real truth (train)",
                         c,
                         truth,
-                        d.Layout.Train.Select((t, i) => (t, i)).Where(t => t.t.Case == c).Select(t => t.i)
+                        d.DataSet.Train.Select((t, i) => (t, i)).Where(t => t.t.Case == c).Select(t => t.i)
                     )
                 );
         return list;
@@ -170,7 +170,7 @@ public static class DataStatistics
         {
             var trainMaps = Enumerable
                 .Range(0, train.Length)
-                .Where(i => d.Layout.Train[i].Case == c)
+                .Where(i => d.DataSet.Train[i].Case == c)
                 .Select(i => train[i]);
             var testMaps = Enumerable.Range(0, test.Length).Where(i => testCases[i] == c).Select(i => test[i]);
             var tr = trainMaps.ToList();
@@ -179,7 +179,7 @@ public static class DataStatistics
             list.Add(
                 new LibraryUseStats(
                     c,
-                    d.Layout.Sim.Count(p => p.Case == c),
+                    d.DataSet.Sim.Count(p => p.Case == c),
                     tr.Count,
                     te.Count,
                     tr.Concat(te).Count(m => m < 0),
@@ -214,7 +214,7 @@ public static class DataStatistics
             Candidates = 64;
         foreach (int c in Cases.All)
         {
-            var maps = Enumerable.Range(0, d.Layout.Sim.Count).Where(i => d.Layout.Sim[i].Case == c).ToArray();
+            var maps = Enumerable.Range(0, d.DataSet.Sim.Count).Where(i => d.DataSet.Sim[i].Case == c).ToArray();
             if (maps.Length < 2)
                 continue;
             var pix = maps.Select(m => d.SimDepth[m].ToArray()).ToArray();

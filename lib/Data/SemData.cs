@@ -5,7 +5,7 @@ using SemDepth.Images;
 namespace SemDepth.Data;
 
 /// <summary>
-/// A data root opened for work: the layout (<see cref="Layout"/>) and each split decoded once into the
+/// A data root opened for work: the layout (<see cref="DataSet"/>) and each split decoded once into the
 /// cache and memory-mapped on first use. Index conventions: <see cref="SimSem"/> holds itr0 then itr1
 /// of pair i at 2i and 2i+1; <see cref="SimDepth"/> holds pair i's depth map at i.
 /// </summary>
@@ -20,12 +20,13 @@ public sealed class SemData : IDisposable
         _truthTest;
     int[]? _testCases;
 
-    public DaconDataSet Layout { get; }
+    /// <summary>The data root's files as scanned: entries, paths, site averages.</summary>
+    public DaconDataSet DataSet { get; }
     public string CacheDir { get; }
 
     SemData(DaconDataSet set, string cacheDir, IProgress<string>? log)
     {
-        Layout = set;
+        DataSet = set;
         CacheDir = cacheDir;
         _log = log;
     }
@@ -38,40 +39,42 @@ public sealed class SemData : IDisposable
     }
 
     public ImageSet SimSem =>
-        _simSem ??= Load("sim-sem", Layout.Sim.SelectMany(p => new[] { p.Itr0Path, p.Itr1Path }).ToList());
-    public ImageSet SimDepth => _simDepth ??= Load("sim-depth", Layout.Sim.Select(p => p.DepthPath).ToList());
-    public ImageSet Train => _train ??= Load("train", Layout.Train.Select(t => t.Path).ToList());
-    public ImageSet Test => _test ??= Load("test", Layout.Test.Select(t => t.Path).ToList());
+        _simSem ??= Load("sim-sem", DataSet.Sim.SelectMany(p => new[] { p.Itr0Path, p.Itr1Path }).ToList());
+    public ImageSet SimDepth => _simDepth ??= Load("sim-depth", DataSet.Sim.Select(p => p.DepthPath).ToList());
+    public ImageSet Train => _train ??= Load("train", DataSet.Train.Select(t => t.Path).ToList());
+    public ImageSet Test => _test ??= Load("test", DataSet.Test.Select(t => t.Path).ToList());
 
     /// <summary>Hidden truth of the train images (synthetic set only), else null.</summary>
     public ImageSet? TrainTruth =>
-        !Layout.HasTruth ? null : _truthTrain ??= Load("truth-train", Layout.Train.Select(Layout.TruthPath).ToList());
+        !DataSet.HasTruth
+            ? null
+            : _truthTrain ??= Load("truth-train", DataSet.Train.Select(DataSet.TruthPath).ToList());
 
     /// <summary>Hidden truth of the test images (synthetic set only), else null.</summary>
     public ImageSet? TestTruth =>
-        !Layout.HasTruth ? null : _truthTest ??= Load("truth-test", Layout.Test.Select(Layout.TruthPath).ToList());
+        !DataSet.HasTruth ? null : _truthTest ??= Load("truth-test", DataSet.Test.Select(DataSet.TruthPath).ToList());
 
     /// <summary>Hidden truth (synthetic set only): for each test image, the index in <see cref="DaconDataSet.Sim"/>
     /// of the library map its hole reuses, or -1 for a new shape. Null without truth/test_library.csv.</summary>
     public int[]? TestLibrary =>
-        _testLibrary ??= ReadLibrary("test_library.csv", Layout.Test.Select(t => t.Name).ToList());
+        _testLibrary ??= ReadLibrary("test_library.csv", DataSet.Test.Select(t => t.Name).ToList());
     int[]? _testLibrary;
 
     /// <summary>As <see cref="TestLibrary"/>, for the train images (truth/train_library.csv).</summary>
     public int[]? TrainLibrary =>
-        _trainLibrary ??= ReadLibrary("train_library.csv", Layout.Train.Select(t => t.Name).ToList());
+        _trainLibrary ??= ReadLibrary("train_library.csv", DataSet.Train.Select(t => t.Name).ToList());
     int[]? _trainLibrary;
 
     /// <summary>truth/<paramref name="file"/> (name, case, library base) as the simulated-map index of each of
     /// <paramref name="names"/> (-1: a new shape); null without it.</summary>
     int[]? ReadLibrary(string file, IReadOnlyList<string> names)
     {
-        string path = Path.Combine(Layout.Root, DaconNames.Truth, file);
-        if (!Layout.HasTruth || !File.Exists(path))
+        string path = Path.Combine(DataSet.Root, DaconNames.Truth, file);
+        if (!DataSet.HasTruth || !File.Exists(path))
             return null;
         var simIndex = new Dictionary<(int, string), int>();
-        for (int i = 0; i < Layout.Sim.Count; i++)
-            simIndex[(Layout.Sim[i].Case, Layout.Sim[i].Base)] = i;
+        for (int i = 0; i < DataSet.Sim.Count; i++)
+            simIndex[(DataSet.Sim[i].Case, DataSet.Sim[i].Base)] = i;
         var map = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var a in CsvRows(path))
         {
@@ -105,11 +108,11 @@ public sealed class SemData : IDisposable
     {
         get
         {
-            if (_testCases is not null || !Layout.HasTruth)
+            if (_testCases is not null || !DataSet.HasTruth)
                 return _testCases;
-            var file = Path.Combine(Layout.Root, DaconNames.Truth, "test_cases.csv");
+            var file = Path.Combine(DataSet.Root, DaconNames.Truth, "test_cases.csv");
             var map = CsvRows(file).ToDictionary(a => a[0], a => int.Parse(a[1], CultureInfo.InvariantCulture));
-            return _testCases = Layout.Test.Select(t => map[t.Name]).ToArray();
+            return _testCases = DataSet.Test.Select(t => map[t.Name]).ToArray();
         }
     }
 
@@ -123,18 +126,20 @@ public sealed class SemData : IDisposable
 
     string MakeFingerprint()
     {
-        var files = Layout
+        var files = DataSet
             .Sim.SelectMany(p => new[] { p.Itr0Path, p.Itr1Path, p.DepthPath })
-            .Concat(Layout.Train.Select(t => t.Path))
-            .Concat(Layout.Test.Select(t => t.Path))
+            .Concat(DataSet.Train.Select(t => t.Path))
+            .Concat(DataSet.Test.Select(t => t.Path))
             .ToList();
         using var h = System.Security.Cryptography.IncrementalHash.CreateHash(
             System.Security.Cryptography.HashAlgorithmName.SHA256
         );
         h.AppendData(System.Text.Encoding.ASCII.GetBytes(ImageCache.Fingerprint(files)));
-        var csvs = new[] { DaconNames.CsvPath(Layout.Root) }.Concat(
-            Layout.HasTruth
-                ? Directory.GetFiles(Path.Combine(Layout.Root, DaconNames.Truth), "*.csv").Order(StringComparer.Ordinal)
+        var csvs = new[] { DaconNames.CsvPath(DataSet.Root) }.Concat(
+            DataSet.HasTruth
+                ? Directory
+                    .GetFiles(Path.Combine(DataSet.Root, DaconNames.Truth), "*.csv")
+                    .Order(StringComparer.Ordinal)
                 : []
         );
         foreach (var csv in csvs.Where(File.Exists))

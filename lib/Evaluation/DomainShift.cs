@@ -35,7 +35,7 @@ public sealed class DomainShift(SemData data) : IDisposable
 
     /// <summary>The classifier's cases, or a clear error when it has not been trained.</summary>
     public ICasePredictor Cases =>
-        Classifier?.Predictor() ?? throw new InvalidOperationException("train the case classifier first");
+        Classifier?.AsCaseSource() ?? throw new InvalidOperationException("train the case classifier first");
 
     /// <summary>real -> GenRealToSim -> depth net -> post-processing. The case comes from the classifier,
     /// or (<paramref name="caseFromPrediction"/>, shared generators only) from the depth prediction itself.</summary>
@@ -89,10 +89,10 @@ public sealed class DomainShift(SemData data) : IDisposable
         var cases = new MemoCases(Cases);
         var methods = new List<IDepthPredictor> { new PerCaseConstantPredictor(Data, cases) };
         if (Ae is not null)
-            methods.Add(Ae.Predictor());
+            methods.Add(Ae.AsMethod());
         if (DepthNet is not null)
         {
-            var unet = new MemoPredictor(DepthNet.Predictor());
+            var unet = new MemoPredictor(DepthNet.AsMethod());
             methods.Add(unet);
             methods.Add(new PostProcessed(unet, cases));
         }
@@ -116,13 +116,13 @@ public sealed class DomainShift(SemData data) : IDisposable
         }
         if (Weak is not null)
         {
-            var weak = new MemoPredictor(Weak.Predictor());
+            var weak = new MemoPredictor(Weak.AsMethod());
             methods.Add(weak);
             methods.Add(new PostProcessed(weak, cases));
         }
         if (Oracle is not null)
         {
-            var oracle = new MemoPredictor(Oracle.Predictor());
+            var oracle = new MemoPredictor(Oracle.AsMethod());
             methods.Add(oracle);
             methods.Add(new PostProcessed(oracle, cases));
         }
@@ -139,7 +139,7 @@ public sealed class DomainShift(SemData data) : IDisposable
             if (Data.TestCases is { } tc)
             {
                 var idx = Evaluator.TestSample(Data);
-                var pred = Classifier.Predictor().PredictCases(Data.Test, idx);
+                var pred = Classifier.AsCaseSource().PredictCases(Data.Test, idx);
                 rows.Add(
                     new EvalRow(
                         "case classifier",

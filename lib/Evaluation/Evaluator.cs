@@ -125,7 +125,7 @@ public static class Evaluator
     static List<EvalRow> SiteRows(IDepthPredictor p, SemData d, List<int> trainIdx, byte[] trainPred)
     {
         var rows = new List<EvalRow>();
-        var trainSites = SiteAverages.Of(d.Layout, trainIdx, trainPred);
+        var trainSites = SiteAverages.Of(d.DataSet, trainIdx, trainPred);
         foreach (var g in trainSites.GroupBy(e => e.Case).OrderBy(g => g.Key))
             rows.Add(
                 new EvalRow(
@@ -136,7 +136,7 @@ public static class Evaluator
                     g.Count()
                 )
             );
-        var heldSites = Splits.HeldOutSites(d.Layout);
+        var heldSites = Splits.HeldOutSites(d.DataSet);
         var heldSitesSeen = trainSites.Where(e => heldSites.Contains(e.Site)).ToList();
         if (heldSitesSeen.Count > 0)
         {
@@ -178,10 +178,10 @@ public static class Evaluator
             return [.. Enumerable.Range(0, d.Train.Count)];
         var bySite = Enumerable
             .Range(0, d.Train.Count)
-            .GroupBy(i => d.Layout.Train[i].SiteKey, StringComparer.Ordinal)
+            .GroupBy(i => d.DataSet.Train[i].SiteKey, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToList();
-        var held = Splits.HeldOutSites(d.Layout);
+        var held = Splits.HeldOutSites(d.DataSet);
         var order = Batches
             .Shuffled(Enumerable.Range(0, bySite.Count).ToArray(), Splits.HeldOutSeed, -3)
             .OrderBy(s => held.Contains(bySite[s].Key) ? 0 : 1)

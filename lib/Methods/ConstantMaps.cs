@@ -47,7 +47,7 @@ public sealed class PerCaseConstantPredictor : IDepthPredictor
             int n = 0;
             for (int i = 0; i < d.SimDepth.Count; i++)
             {
-                if (d.Layout.Sim[i].Case != c)
+                if (d.DataSet.Sim[i].Case != c)
                     continue;
                 var m = d.SimDepth[i];
                 for (int k = 0; k < acc.Length; k++)

@@ -46,7 +46,7 @@ public static class RetrievalChoice
             var maps = new byte[matches.Length * Geometry.Pixels];
             for (int q = 0; q < matches.Length; q++)
                 search.Place(matches[q], maps.AsSpan(q * Geometry.Pixels, Geometry.Pixels), shiftBack);
-            rows.Add(new RetrievalChoiceRow(shiftBack, oneToOne, SiteAverages.Mae(d.Layout, heldOutSample, maps)));
+            rows.Add(new RetrievalChoiceRow(shiftBack, oneToOne, SiteAverages.Mae(d.DataSet, heldOutSample, maps)));
         }
         // Shifting a map back rolls it circularly and its border is plateau: it moves no depth value off the map,
         // so the site averages cannot tell the two apart (their rows tie exactly). Ties keep the options' own choice.

@@ -170,7 +170,7 @@ public sealed class RetrievalLibrary : IDisposable
         var sw = Stopwatch.StartNew();
         foreach (int c in Data.Cases.All)
         {
-            var maps = Enumerable.Range(0, d.Layout.Sim.Count).Where(i => d.Layout.Sim[i].Case == c).ToArray();
+            var maps = Enumerable.Range(0, d.DataSet.Sim.Count).Where(i => d.DataSet.Sim[i].Case == c).ToArray();
             if (maps.Length == 0)
                 continue;
             _keys[c] = keysOf(c, maps, device);
@@ -194,7 +194,7 @@ public sealed class RetrievalLibrary : IDisposable
     )
     {
         options.Check();
-        string json = Path.Combine(d.Layout.Root, DaconNames.Truth, "synthetic.json");
+        string json = Path.Combine(d.DataSet.Root, DaconNames.Truth, "synthetic.json");
         if (!File.Exists(json))
             throw new InvalidOperationException(
                 $"the perfect-restyle ceiling needs the synthetic set's config ({json}); real data has none"
@@ -214,7 +214,7 @@ public sealed class RetrievalLibrary : IDisposable
                     SyntheticGenerator.RealStyleLibraryImage(
                         cfg,
                         c,
-                        baseIndex[d.Layout.Sim[maps[k]].Base],
+                        baseIndex[d.DataSet.Sim[maps[k]].Base],
                         img.AsSpan(k * Geometry.Pixels, Geometry.Pixels)
                     )
                 );

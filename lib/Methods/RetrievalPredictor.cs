@@ -184,13 +184,13 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// </summary>
     public IReadOnlySet<int> ConfirmedMaps(IReadOnlyList<int> predicting)
     {
-        if (O.ConfirmTolerance <= 0 || data.Layout.AverageDepth.Count == 0)
+        if (O.ConfirmTolerance <= 0 || data.DataSet.AverageDepth.Count == 0)
             return new HashSet<int>();
         var all = Enumerable.Range(0, data.Train.Count).ToArray();
-        _state.TrainSearched ??= O.ConfirmImages > 0 ? Splits.WholeSites(data.Layout, all, O.ConfirmImages) : all;
+        _state.TrainSearched ??= O.ConfirmImages > 0 ? Splits.WholeSites(data.DataSet, all, O.ConfirmImages) : all;
         var searched = _state.TrainSearched;
-        var skip = predicting.Select(i => data.Layout.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
-        if (searched.All(i => skip.Contains(data.Layout.Train[i].SiteKey)))
+        var skip = predicting.Select(i => data.DataSet.Train[i].SiteKey).ToHashSet(StringComparer.Ordinal);
+        if (searched.All(i => skip.Contains(data.DataSet.Train[i].SiteKey)))
         {
             Confirmation = (0, 0, 0, 0); // every site searched is being predicted: nothing to confirm
             return new HashSet<int>();
@@ -198,14 +198,14 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         var top1 = _state.TrainTop1 ??= Search(data.Train, searched, topK: 1).Select(f => f[0]).ToArray();
         var keep = Enumerable
             .Range(0, searched.Length)
-            .Where(k => !skip.Contains(data.Layout.Train[searched[k]].SiteKey))
+            .Where(k => !skip.Contains(data.DataSet.Train[searched[k]].SiteKey))
             .ToList();
         var idx = keep.Select(k => searched[k]).ToList();
         var maps = new byte[idx.Count * Geometry.Pixels];
         for (int j = 0; j < keep.Count; j++)
             data.SimDepth[top1[keep[j]].Key].CopyTo(maps.AsSpan(j * Geometry.Pixels, Geometry.Pixels));
         var taken = new HashSet<int>();
-        var sites = SiteAverages.Of(data.Layout, idx, maps);
+        var sites = SiteAverages.Of(data.DataSet, idx, maps);
         int confirmed = 0;
         foreach (var site in sites.Where(s => Math.Abs(s.Predicted - s.Csv) <= O.ConfirmTolerance))
         {

@@ -42,10 +42,10 @@ public sealed class RetrievalVariants(
                 $"retrieval needs runs case-classifier and cyclegan under {Paths.Runs}: run notebook 03 first"
             );
         var (_, nets, epoch) = CycleGanTrainer.LoadNets(Path.Combine(Paths.Runs, RunNames.CycleGan));
-        var cases = CaseClassifierPredictor.Load(Path.Combine(Paths.Runs, RunNames.Classifier, "checkpoint"));
+        var cases = CaseClassifierPredictor.Load(RunNames.CheckpointOfRun(RunNames.Classifier));
         string winners = Path.Combine(Paths.Runs, CycleGanOptions.Winners.Name);
         Func<int, ResnetGenerator>? winnersGen = null;
-        if (File.Exists(Path.Combine(winners, "checkpoint", Checkpoint.StateFile)))
+        if (File.Exists(Path.Combine(RunNames.CheckpointOf(winners), Checkpoint.StateFile)))
         {
             var (_, w, _) = CycleGanTrainer.LoadNets(winners);
             winnersGen = c => w(c).GenSimToReal;
@@ -134,7 +134,7 @@ public sealed class RetrievalVariants(
     /// <summary>Keys rendered by the synthetic set's real-domain physics without noise, searched as the winners
     /// searched (unsmoothed, +-2 px, the map unshifted); null without the hidden truth.</summary>
     public RetrievalLibrary? Perfect =>
-        Data.Layout.HasTruth && !Caps.PerfectRestyleLeftOut
+        Data.DataSet.HasTruth && !Caps.PerfectRestyleLeftOut
             ? _perfect ??= RetrievalLibrary.BuildPerfectRestyle(
                 Data,
                 RetrievalOptions.RestyledKeys with
@@ -146,7 +146,7 @@ public sealed class RetrievalVariants(
 
     /// <summary>Why there is no <see cref="Ceiling"/>, or null when there is.</summary>
     public string? CeilingMissing =>
-        !Data.Layout.HasTruth ? "the ceiling needs the synthetic set's hidden config"
+        !Data.DataSet.HasTruth ? "the ceiling needs the synthetic set's hidden config"
         : Caps.PerfectRestyleLeftOut
             ? "the perfect-restyle library is left out by this run's plan: " + RunCaps.LeftOutWhy
         : null;
@@ -154,7 +154,7 @@ public sealed class RetrievalVariants(
     /// <summary>How the method places its matches, chosen by held-out site MAE (<see cref="RetrievalChoice"/>), and
     /// the four placements' scores.</summary>
     public (RetrievalOptions Chosen, IReadOnlyList<RetrievalChoiceRow> Rows) Choice =>
-        _choice ??= RetrievalChoice.Choose(Searcher, Data, SavedMethods.SiteSample(Data.Layout, 50));
+        _choice ??= RetrievalChoice.Choose(Searcher, Data, SavedMethods.SiteSample(Data.DataSet, 50));
 
     RetrievalPredictor? _searcher;
 

@@ -33,7 +33,7 @@ public static class SavedMethods
     /// <summary>The keys by name, as the console and SEMDEPTH_METHOD take them.</summary>
     public static IReadOnlyList<string> Keys => ModeNames.All<MethodKey>();
 
-    static string Ck(string run) => Path.Combine(Workspace.Paths.Runs, run, "checkpoint");
+    static string Ck(string run) => RunNames.CheckpointOfRun(run);
 
     static bool Has(params string[] runs) => runs.All(r => File.Exists(Path.Combine(Ck(r), Checkpoint.StateFile)));
 
@@ -144,7 +144,7 @@ public static class SavedMethods
             genRealToSim: c => nets(c).GenRealToSim
         );
         var searcher = new RetrievalPredictor("choice", built, d, cases);
-        var (options, rows) = RetrievalChoice.Choose(searcher, d, SiteSample(d.Layout, 50));
+        var (options, rows) = RetrievalChoice.Choose(searcher, d, SiteSample(d.DataSet, 50));
         var p = new MemoPredictor(
             searcher.Placed(
                 $"retrieval ({options.Describe()}, {ModeNames.Of(options.Search)}; CycleGAN epoch {epoch})",
@@ -165,7 +165,7 @@ public static class SavedMethods
     /// <summary>Exact search on a GPU or a small library; on a CPU with a full-size library the approximate
     /// search (the exact one takes about 10 minutes there).</summary>
     public static RetrievalOptions DefaultRetrieval(SemData d) =>
-        new() { Search = SearchFor(d.Layout.Sim.Count, Workspace.RunCaps.Current) };
+        new() { Search = SearchFor(d.DataSet.Sim.Count, Workspace.RunCaps.Current) };
 
     /// <summary>The search retrieval uses for a library of <paramref name="maps"/> simulated maps: the run's
     /// cap when it names one, else exact on a GPU or up to 20,000 maps, approximate above that on a CPU.</summary>
@@ -191,15 +191,15 @@ public static class SavedMethods
     /// <see cref="Workspace.RunWarnings"/> and said in <see cref="SavedMethod.Why"/>.</summary>
     public static SavedMethod Pick(IReadOnlyList<SavedMethod> candidates, SemData d)
     {
-        var sample = SiteSample(d.Layout, 50);
-        double constant = SiteAverages.Mae(d.Layout, sample, new ConstantMapPredictor(d).Predict(d.Train, sample));
+        var sample = SiteSample(d.DataSet, 50);
+        double constant = SiteAverages.Mae(d.DataSet, sample, new ConstantMapPredictor(d).Predict(d.Train, sample));
         var scored = new List<(SavedMethod Method, double Mae)>();
         var skipped = new List<string>();
         foreach (var m in candidates)
         {
             string key = m.Key;
             var pred = m.Predictor.Predict(d.Train, sample);
-            double mae = SiteAverages.Mae(d.Layout, sample, pred);
+            double mae = SiteAverages.Mae(d.DataSet, sample, pred);
             string? suspect = m.Predictor.Health?.Problem
                 ?? (
                     double.IsNaN(mae) || mae > OutputHealth.SuspectFactor * constant
@@ -215,7 +215,7 @@ public static class SavedMethods
             skipped.Add($"{key} ({suspect})");
             Workspace.RunWarnings.Record($"auto skipped {key}: {suspect}");
         }
-        string sites = $"{sample.Select(i => d.Layout.Train[i].SiteKey).Distinct().Count()} sites";
+        string sites = $"{sample.Select(i => d.DataSet.Train[i].SiteKey).Distinct().Count()} sites";
         if (scored.Count == 0)
             throw new InvalidOperationException(
                 $"auto: every trained method is suspect, none is submitted: {string.Join("; ", skipped)}"

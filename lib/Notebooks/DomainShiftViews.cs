@@ -39,10 +39,10 @@ public static class DomainShiftViews
         };
         foreach (int i in trainIdx)
         {
-            int c = d.Layout.Train[i].Case;
+            int c = d.DataSet.Train[i].Case;
             var fake = CycleGanTrainer.Translate(cg.GenRealToSim(c), d.Train, [i]);
             var rec = CycleGanTrainer.Translate(cg.GenSimToReal(c), new ImageSet(fake), [0]);
-            int sim = Enumerable.Range(0, d.Layout.Sim.Count).First(k => d.Layout.Sim[k].Case == c) * 2;
+            int sim = Enumerable.Range(0, d.DataSet.Sim.Count).First(k => d.DataSet.Sim[k].Case == c) * 2;
             g.Row(
                 new Tile($"realSem (Depth_{Cases.DepthFolder(c)})", d.Train.ToArray(i), ImageKind.Sem),
                 new Tile("fakeSim", fake, ImageKind.Sem),
@@ -275,12 +275,12 @@ public static class DomainShiftViews
     /// </summary>
     public static ImageGrid WorstSites(IDepthPredictor p, SemData d, int n = 5)
     {
-        var heldSites = Splits.HeldOutSites(d.Layout);
+        var heldSites = Splits.HeldOutSites(d.DataSet);
         // the tables' held-out images
-        var held = Evaluator.TrainSample(d).Where(i => heldSites.Contains(d.Layout.Train[i].SiteKey)).ToList();
+        var held = Evaluator.TrainSample(d).Where(i => heldSites.Contains(d.DataSet.Train[i].SiteKey)).ToList();
         var pred = p.Predict(d.Train, held);
         var sites = SiteAverages
-            .Of(d.Layout, held, pred)
+            .Of(d.DataSet, held, pred)
             .OrderByDescending(s => Math.Abs(s.Predicted - s.Csv))
             .Take(n)
             .ToList();

@@ -71,6 +71,6 @@ public static class MeasurementViews
         if (d.TestTruth is { } truth)
             maps.Add(("truth", truth.ToArray(q)));
         maps.Add(("prediction", p.Predict(d.Test, [q])));
-        return new HoleView($"test image {d.Layout.Test[q].Name}: {p.Name}", maps);
+        return new HoleView($"test image {d.DataSet.Test[q].Name}: {p.Name}", maps);
     }
 }

@@ -43,7 +43,7 @@ public sealed class Predictor : IDisposable
 
     static ICasePredictor? CaseClassifier()
     {
-        string ck = Path.Combine(Paths.Runs, Training.RunNames.Classifier, "checkpoint");
+        string ck = Training.RunNames.CheckpointOfRun(Training.RunNames.Classifier);
         return Directory.Exists(ck) ? CaseClassifierPredictor.Load(ck) : null;
     }
 

@@ -26,13 +26,13 @@ public static class RetrievalViews
         foreach (int c in Cases.All)
         {
             var real = Enumerable
-                .Range(0, d.Layout.Train.Count)
-                .Where(i => d.Layout.Train[i].Case == c)
+                .Range(0, d.DataSet.Train.Count)
+                .Where(i => d.DataSet.Train[i].Case == c)
                 .Take(perCase)
                 .ToList();
             var maps = Enumerable
-                .Range(0, d.Layout.Sim.Count)
-                .Where(i => d.Layout.Sim[i].Case == c)
+                .Range(0, d.DataSet.Sim.Count)
+                .Where(i => d.DataSet.Sim[i].Case == c)
                 .Take(perCase)
                 .ToList();
             for (int k = 0; k < Math.Min(real.Count, maps.Count); k++)
@@ -79,7 +79,7 @@ public static class RetrievalViews
         for (int k = 0; k < testIdx.Count; k++)
         {
             var m = found[k][0];
-            int c = d.Layout.Sim[m.Key].Case;
+            int c = d.DataSet.Sim[m.Key].Case;
             var mean = MeanOfRenderings(d, m.Key);
             var key = genSimToReal is null ? mean : CycleGanTrainer.Translate(genSimToReal(c), new ImageSet(mean), [0]);
             var map = d.SimDepth.ToArray(m.Key);

@@ -17,7 +17,7 @@ public static class Views
     /// <summary>Images per split, case and folder (pairs for simulation, sites for train).</summary>
     public static DataFrame Counts(SemData d) =>
         Tables.FromRecords(
-            d.Layout.Counts()
+            d.DataSet.Counts()
                 .Select(c => new
                 {
                     c.Split,
@@ -35,7 +35,7 @@ public static class Views
         foreach (int c in Cases.All)
         {
             var tiles = new List<Tile>();
-            foreach (var (p, i) in d.Layout.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).Take(perCase))
+            foreach (var (p, i) in d.DataSet.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).Take(perCase))
             {
                 tiles.Add(new Tile($"Case_{c} itr0", d.SimSem.ToArray(2 * i), ImageKind.Sem));
                 tiles.Add(new Tile("itr1", d.SimSem.ToArray(2 * i + 1), ImageKind.Sem));
@@ -53,7 +53,7 @@ public static class Views
         foreach (int c in Cases.All)
             g.Row([
                 .. d
-                    .Layout.Train.Select((t, i) => (t, i))
+                    .DataSet.Train.Select((t, i) => (t, i))
                     .Where(x => x.t.Case == c)
                     .Take(perFolder)
                     .Select(x => new Tile(
@@ -70,14 +70,17 @@ public static class Views
         new ImageGrid { Title = "test SEM (real domain, no depth given)" }.Row([
             .. Enumerable
                 .Range(0, Math.Min(n, d.Test.Count))
-                .Select(i => new Tile(d.Layout.Test[i].Name, d.Test.ToArray(i), ImageKind.Sem)),
+                .Select(i => new Tile(d.DataSet.Test[i].Name, d.Test.ToArray(i), ImageKind.Sem)),
         ]);
 
     static IEnumerable<int> SimSemOfCase(SemData d, int c) =>
-        d.Layout.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).SelectMany(x => new[] { 2 * x.i, 2 * x.i + 1 });
+        d
+            .DataSet.Sim.Select((p, i) => (p, i))
+            .Where(x => x.p.Case == c)
+            .SelectMany(x => new[] { 2 * x.i, 2 * x.i + 1 });
 
     static IEnumerable<int> TrainOfCase(SemData d, int c) =>
-        d.Layout.Train.Select((t, i) => (t, i)).Where(x => x.t.Case == c).Select(x => x.i);
+        d.DataSet.Train.Select((t, i) => (t, i)).Where(x => x.t.Case == c).Select(x => x.i);
 
     static double Mean(ReadOnlySpan<byte> img)
     {
@@ -103,7 +106,7 @@ public static class Views
             Cases.All.Select(c =>
                 (
                     $"Depth_{Cases.DepthFolder(c)}",
-                    d.Layout.AverageDepth.Where(kv =>
+                    d.DataSet.AverageDepth.Where(kv =>
                             kv.Key.StartsWith($"depth_{Cases.DepthFolder(c)}_", StringComparison.Ordinal)
                         )
                         .Select(kv => kv.Value)
@@ -120,7 +123,7 @@ public static class Views
             Cases.All.Select(c =>
             {
                 var idx = d
-                    .Layout.Sim.Select((p, i) => (p, i))
+                    .DataSet.Sim.Select((p, i) => (p, i))
                     .Where(x => x.p.Case == c)
                     .Take(maxPerCase)
                     .Select(x => x.i)
@@ -137,7 +140,7 @@ public static class Views
             Cases.All.Select(c =>
                 (
                     $"Case_{c}",
-                    d.Layout.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).Select(x => Mean(d.SimDepth[x.i]))
+                    d.DataSet.Sim.Select((p, i) => (p, i)).Where(x => x.p.Case == c).Select(x => Mean(d.SimDepth[x.i]))
                 )
             )
         );
@@ -185,7 +188,7 @@ public static class Views
     /// simulated SEM, a real SEM and the simulated depth map, same case.</summary>
     public static PlotlyChart Profile(SemData d, int c, bool horizontal)
     {
-        int si = d.Layout.Sim.Select((p, i) => (p, i)).First(x => x.p.Case == c).i;
+        int si = d.DataSet.Sim.Select((p, i) => (p, i)).First(x => x.p.Case == c).i;
         int ti = TrainOfCase(d, c).First();
         int r = Geometry.Height / 2,
             col = Geometry.Width / 2,
@@ -219,7 +222,7 @@ public static class Views
     public static DataFrame PaddingCheck(SemData d)
     {
         var depth = DataStatistics.Depth(d).Where(s => s.Source == "Sim").ToDictionary(s => s.Case);
-        var csv = DataStatistics.SiteAverages(d.Layout).ToDictionary(s => s.Case);
+        var csv = DataStatistics.SiteAverages(d.DataSet).ToDictionary(s => s.Case);
         return Tables.FromRecords(
             Cases.All.Select(c => new
             {
@@ -269,7 +272,7 @@ public static class Views
                 tiles.Add(new Tile($"Depth_{Cases.DepthFolder(c)} SEM", d.Train.ToArray(i), ImageKind.Sem));
                 tiles.Add(new Tile("truth", tt.ToArray(i), ImageKind.Depth));
             }
-            int si = d.Layout.Sim.Select((p, i) => (p, i)).First(x => x.p.Case == c).i;
+            int si = d.DataSet.Sim.Select((p, i) => (p, i)).First(x => x.p.Case == c).i;
             tiles.Add(new Tile($"sim depth Case_{c}", d.SimDepth.ToArray(si), ImageKind.Depth));
             g.Row([.. tiles]);
         }

@@ -16,7 +16,7 @@ public static class PredictionWriter
             var pred = p.Predict(d.Test, Enumerable.Range(s, n).ToList());
             Parallel.For(0, n, k =>
                 Png8.Write(
-                    Path.Combine(dir, d.Layout.Test[s + k].Name),
+                    Path.Combine(dir, d.DataSet.Test[s + k].Name),
                     pred.AsSpan(k * Geometry.Pixels, Geometry.Pixels)
                 )
             );

@@ -24,7 +24,7 @@ public static class RunExport
         if (!ModelExchange.Formats.Contains(format))
             throw new ArgumentException($"format must be {string.Join(" or ", ModelExchange.Formats)}, not '{format}'");
         _ = TorchDevice.Current;
-        string ck = Path.Combine(runDir, "checkpoint"),
+        string ck = RunNames.CheckpointOf(runDir),
             name = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir));
         if (!Directory.Exists(runDir))
             throw new DirectoryNotFoundException($"no run folder {runDir}");

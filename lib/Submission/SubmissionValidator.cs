@@ -111,7 +111,7 @@ public static class SubmissionValidator
         var truth = d.TestTruth
             ?? throw new InvalidOperationException("no hidden truth in this data root (only the synthetic set has it)");
         var index = d
-            .Layout.Test.Select((t, i) => (t.Name, i))
+            .DataSet.Test.Select((t, i) => (t.Name, i))
             .ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         var pred = new byte[d.Test.Count * Geometry.Pixels];
         var tru = new byte[pred.Length];

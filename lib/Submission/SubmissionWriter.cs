@@ -55,7 +55,8 @@ public static class SubmissionWriter
                     for (int k = 0; k < n; k++)
                     {
                         // PNG is compressed already
-                        using var e = zip.CreateEntry(d.Layout.Test[s + k].Name, CompressionLevel.NoCompression).Open();
+                        using var e = zip.CreateEntry(d.DataSet.Test[s + k].Name, CompressionLevel.NoCompression)
+                            .Open();
                         e.Write(pngs[k]);
                     }
                     counter.Add(n);
@@ -63,8 +64,8 @@ public static class SubmissionWriter
             }
             SubmissionValidator.Validate(
                 tmp,
-                d.Layout.Test.Select(t => t.Name).ToList(),
-                d.Layout.SampleSubmissionPath
+                d.DataSet.Test.Select(t => t.Name).ToList(),
+                d.DataSet.SampleSubmissionPath
             );
             File.Move(tmp, path, overwrite: false);
             return path;

@@ -34,7 +34,7 @@ public static class Submit
             new ResultEntry(
                 DateTime.Now,
                 method.Predictor.Name,
-                d.Layout.Root,
+                d.DataSet.Root,
                 string.Join("; ", method.Checkpoints),
                 zip,
                 score,

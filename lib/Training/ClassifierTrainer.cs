@@ -101,7 +101,7 @@ public sealed class ClassifierTrainer : IDisposable
         Options = options with
         {
             Device = device.type.ToString().ToLowerInvariant(),
-            Data = options.Data.Length > 0 ? options.Data : data.Layout.Root,
+            Data = options.Data.Length > 0 ? options.Data : data.DataSet.Root,
         };
         _data = data;
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
@@ -109,7 +109,7 @@ public sealed class ClassifierTrainer : IDisposable
         if (fresh && Directory.Exists(dir))
             Directory.Delete(dir, true);
         _log = new RunLog(dir);
-        (_trainIdx, _valIdx) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
+        (_trainIdx, _valIdx) = Splits.TrainBySite(data.DataSet, options.ValFraction, options.Seed);
         if (_trainIdx.Length < 2)
             throw new InvalidOperationException(
                 "the case classifier needs real train images: the split left fewer than 2"
@@ -127,7 +127,7 @@ public sealed class ClassifierTrainer : IDisposable
     /// <summary>Reopens a run from its checkpoint: model, optimizer, epoch and options.</summary>
     public static ClassifierTrainer Resume(string runDir, SemData data)
     {
-        string ck = Path.Combine(runDir, "checkpoint");
+        string ck = RunNames.CheckpointOf(runDir);
         var state = Checkpoint.ReadState(ck, "classifier"); // recovers an interrupted save first
         var options = Checkpoint.ReadOptions(ck, ClassifierOptions.FromJson);
         var t = new ClassifierTrainer(options, data, runDir, fresh: false);
@@ -202,7 +202,7 @@ public sealed class ClassifierTrainer : IDisposable
                 using var scope = torch.NewDisposeScope();
                 var idx = order.AsSpan(b * bs, bs);
                 for (int k = 0; k < bs; k++)
-                    labels[k] = _data.Layout.Train[idx[k]].Case - 1;
+                    labels[k] = _data.DataSet.Train[idx[k]].Case - 1;
                 Batches.Fill(
                     _data.Train,
                     idx,
@@ -265,7 +265,7 @@ public sealed class ClassifierTrainer : IDisposable
         var pred = PredictCases(_data.Train, idx);
         return idx.Count == 0
             ? double.NaN
-            : idx.Where((i, k) => pred[k] == _data.Layout.Train[i].Case).Count() / (double)idx.Count;
+            : idx.Where((i, k) => pred[k] == _data.DataSet.Train[i].Case).Count() / (double)idx.Count;
     }
 
     /// <summary>The classifier's case (1-4) for images <paramref name="idx"/>.</summary>

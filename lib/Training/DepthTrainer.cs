@@ -71,7 +71,7 @@ public sealed partial class DepthTrainer : IDisposable
         Options = options with
         {
             Device = device.type.ToString().ToLowerInvariant(),
-            Data = options.Data.Length > 0 ? options.Data : data.Layout.Root,
+            Data = options.Data.Length > 0 ? options.Data : data.DataSet.Root,
         };
         _data = data;
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
@@ -82,7 +82,7 @@ public sealed partial class DepthTrainer : IDisposable
         switch (options.Source)
         {
             case PairSource.Sim:
-                (_trainIdx, _valIdx) = Splits.SimByBase(data.Layout, options.ValFraction, options.Seed);
+                (_trainIdx, _valIdx) = Splits.SimByBase(data.DataSet, options.ValFraction, options.Seed);
                 (_sem, _depth, _depthIndex) = (data.SimSem, data.SimDepth, i => i / 2); // SEM 2i, 2i+1 -> depth map i
                 break;
             case PairSource.RealTruth:
@@ -91,7 +91,7 @@ public sealed partial class DepthTrainer : IDisposable
                         "source real-truth needs the synthetic set's hidden truth (truth/), which this "
                             + "data root does not have"
                     );
-                (_trainIdx, _valIdx) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
+                (_trainIdx, _valIdx) = Splits.TrainBySite(data.DataSet, options.ValFraction, options.Seed);
                 (_sem, _depthIndex) = (data.Train, i => i);
                 break;
             default:
@@ -102,13 +102,13 @@ public sealed partial class DepthTrainer : IDisposable
         if (options.SiteWeight > 0)
         {
             // the same site split as the classifier and the oracle: held-out sites never reach the site loss
-            var (train, held) = Splits.TrainBySite(data.Layout, options.ValFraction, options.Seed);
+            var (train, held) = Splits.TrainBySite(data.DataSet, options.ValFraction, options.Seed);
             _heldOut = held;
             foreach (
-                var g in train.GroupBy(i => data.Layout.Train[i].SiteKey).OrderBy(g => g.Key, StringComparer.Ordinal)
+                var g in train.GroupBy(i => data.DataSet.Train[i].SiteKey).OrderBy(g => g.Key, StringComparer.Ordinal)
             )
-                if (data.Layout.AverageDepth.ContainsKey(g.Key))
-                    _sites.Add((g.Key, data.Layout.Train[g.First()].Case, g.ToArray()));
+                if (data.DataSet.AverageDepth.ContainsKey(g.Key))
+                    _sites.Add((g.Key, data.DataSet.Train[g.First()].Case, g.ToArray()));
             if (_sites.Count == 0)
                 throw new InvalidOperationException(
                     "weak supervision needs train sites with an average_depth.csv value outside the held-out split"
@@ -119,11 +119,10 @@ public sealed partial class DepthTrainer : IDisposable
         Model.to(device);
         if (fresh && options.InitFrom.Length > 0)
         {
-            string init = Path.Combine(
+            string init = RunNames.CheckpointOf(
                 Path.IsPathRooted(options.InitFrom)
                     ? options.InitFrom
-                    : Path.Combine(Workspace.Paths.Runs, options.InitFrom),
-                "checkpoint"
+                    : Path.Combine(Workspace.Paths.Runs, options.InitFrom)
             );
             if (
                 !File.Exists(Path.Combine(init, Checkpoint.StateFile))
@@ -149,7 +148,7 @@ public sealed partial class DepthTrainer : IDisposable
     /// done.</summary>
     public static DepthTrainer Resume(string runDir, SemData data, int? epochs = null)
     {
-        string ck = Path.Combine(runDir, "checkpoint");
+        string ck = RunNames.CheckpointOf(runDir);
         var state = Checkpoint.ReadState(ck, DepthKinds); // recovers an interrupted save first
         var options = Checkpoint.ReadOptions(ck, DepthOptions.FromJson);
         if (epochs is { } e)
@@ -313,7 +312,7 @@ public sealed partial class DepthTrainer : IDisposable
         for (int j = 0; j < k; j++)
         {
             var (key, c, imgs) = _sites[order[(step * k + j) % order.Length]];
-            csv[j] = _data.Layout.AverageDepth[key];
+            csv[j] = _data.DataSet.AverageDepth[key];
             var pick = Batches.Shuffled(imgs, Options.Seed, 1_000_003 * epoch + 101 * step + j);
             for (int t = 0; t < m; t++)
             {
@@ -345,7 +344,7 @@ public sealed partial class DepthTrainer : IDisposable
                 foreach (byte v in pred.AsSpan(pos * Geometry.Pixels, Geometry.Pixels))
                     sum += v;
             x.Add(sum / (imgs.Length * (double)Geometry.Pixels));
-            y.Add(SiteLoss.UnpaddedCsv(c, _data.Layout.AverageDepth[key]));
+            y.Add(SiteLoss.UnpaddedCsv(c, _data.DataSet.AverageDepth[key]));
         }
         Affine = SiteLoss.FitAffine(x, y);
         _pseudoBytes ??= new byte[all.Length * Geometry.Pixels];
@@ -361,10 +360,10 @@ public sealed partial class DepthTrainer : IDisposable
     /// none.</summary>
     public double HeldOutSiteMae()
     {
-        var heldOut = _heldOut.Length > 0 || Options.SiteWeight > 0 ? _heldOut : Splits.HeldOut(_data.Layout);
+        var heldOut = _heldOut.Length > 0 || Options.SiteWeight > 0 ? _heldOut : Splits.HeldOut(_data.DataSet);
         return heldOut.Length == 0
             ? double.NaN
-            : SiteAverages.Mae(_data.Layout, heldOut, PredictMaps(_data.Train, heldOut));
+            : SiteAverages.Mae(_data.DataSet, heldOut, PredictMaps(_data.Train, heldOut));
     }
 
     /// <summary>RMSE (0-255, float) on the validation split.</summary>

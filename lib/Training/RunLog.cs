@@ -13,7 +13,7 @@ public sealed class RunLog : IDisposable
     readonly TorchSharp.Modules.SummaryWriter _tb;
     public string Dir { get; }
     public string MetricsCsv => Path.Combine(Dir, "metrics.csv");
-    public string CheckpointDir => Path.Combine(Dir, "checkpoint");
+    public string CheckpointDir => RunNames.CheckpointOf(Dir);
 
     public RunLog(string dir)
     {

@@ -20,4 +20,11 @@ public static class RunNames
 
     /// <summary>The CycleGAN of notebook 03 (the pipeline's translator, retrieval's restyler).</summary>
     public const string CycleGan = "cyclegan";
+
+    /// <summary>The checkpoint folder of the run folder <paramref name="runDir"/>: where every trainer saves and every
+    /// loader reads.</summary>
+    public static string CheckpointOf(string runDir) => Path.Combine(runDir, "checkpoint");
+
+    /// <summary>The checkpoint folder of run <paramref name="run"/> under runs/.</summary>
+    public static string CheckpointOfRun(string run) => CheckpointOf(Path.Combine(Workspace.Paths.Runs, run));
 }

@@ -45,7 +45,7 @@ public static class RunReuse
     /// </summary>
     public static Found Find(string runDir, string[] kinds, string wanted, Func<string, string> canonical, SemData data)
     {
-        string ck = Path.Combine(runDir, "checkpoint");
+        string ck = RunNames.CheckpointOf(runDir);
         if (!Directory.Exists(ck) && !Directory.Exists(ck + ".new") && !Directory.Exists(ck + ".old"))
             return new(null, "");
         string origin = Path.Combine(runDir, OriginFile);

@@ -68,7 +68,7 @@ public sealed class CycleGanTrainer : IDisposable
         Options = options.Validated() with
         {
             Device = device.type.ToString().ToLowerInvariant(),
-            Data = options.Data.Length > 0 ? options.Data : data.Layout.Root,
+            Data = options.Data.Length > 0 ? options.Data : data.DataSet.Root,
         };
         string dir = runDir ?? Path.Combine(Workspace.Paths.Runs, options.Name);
         _lock = Workspace.RunLock.Acquire(dir, $"training {options.Name}"); // before the folder is replaced
@@ -78,11 +78,11 @@ public sealed class CycleGanTrainer : IDisposable
 
         var simRefs = Enumerable
             .Range(0, data.SimSem.Count)
-            .Select(i => (Case: data.Layout.Sim[i / 2].Case, Ref: new ImageRef(data.SimSem, i)))
+            .Select(i => (Case: data.DataSet.Sim[i / 2].Case, Ref: new ImageRef(data.SimSem, i)))
             .ToList();
         var trainRefs = Enumerable
             .Range(0, data.Train.Count)
-            .Select(i => (Case: data.Layout.Train[i].Case, Ref: new ImageRef(data.Train, i)))
+            .Select(i => (Case: data.DataSet.Train[i].Case, Ref: new ImageRef(data.Train, i)))
             .ToList();
         if (options.PerCase)
             foreach (int c in Cases.All)
@@ -120,7 +120,7 @@ public sealed class CycleGanTrainer : IDisposable
     /// <summary>Reopens a run from its checkpoint: every network and optimizer, the epoch and options.</summary>
     public static CycleGanTrainer Resume(string runDir, SemData data, int? epochs = null)
     {
-        string ck = Path.Combine(runDir, "checkpoint");
+        string ck = RunNames.CheckpointOf(runDir);
         var state = Checkpoint.ReadState(ck, "cyclegan"); // recovers an interrupted save first
         var options = Checkpoint.ReadOptions(ck, CycleGanOptions.FromJson);
         if (epochs is { } e)
@@ -194,7 +194,7 @@ public sealed class CycleGanTrainer : IDisposable
     public static (CycleGanOptions Options, Func<int, CycleGanNets> Nets, int Epoch) LoadNets(string runDir)
     {
         var device = TorchDevice.Current; // loads the natives before the first module is made
-        string ck = Path.Combine(runDir, "checkpoint");
+        string ck = RunNames.CheckpointOf(runDir);
         var state = Checkpoint.ReadState(ck, "cyclegan");
         var options = Checkpoint.ReadOptions(ck, CycleGanOptions.FromJson);
         var nets = Enumerable

@@ -77,9 +77,9 @@ public class DataSetTests(TinyData tiny)
         string cache = Path.Combine(tiny.Scratch, "cache-test");
         using (var d = SemData.Open(root, cacheDir: cache))
         {
-            Assert.Equal(Png8.Read(d.Layout.Test[3].Path), d.Test.ToArray(3));
-            Assert.Equal(Png8.Read(d.Layout.Sim[2].Itr1Path), d.SimSem.ToArray(5));
-            Assert.Equal(Png8.Read(d.Layout.Sim[2].DepthPath), d.SimDepth.ToArray(2));
+            Assert.Equal(Png8.Read(d.DataSet.Test[3].Path), d.Test.ToArray(3));
+            Assert.Equal(Png8.Read(d.DataSet.Sim[2].Itr1Path), d.SimSem.ToArray(5));
+            Assert.Equal(Png8.Read(d.DataSet.Sim[2].DepthPath), d.SimDepth.ToArray(2));
         }
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(cache, "test.u8"));
         using (var d = SemData.Open(root, cacheDir: cache))

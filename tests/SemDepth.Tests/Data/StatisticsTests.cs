@@ -58,11 +58,11 @@ public class StatisticsTests(TinyData tiny)
         }
         // every simulated map is exactly the plateau at its corners
         for (int i = 0; i < d.SimDepth.Count; i++)
-            Assert.Equal(Cases.Plateau(d.Layout.Sim[i].Case), d.SimDepth[i][0]);
+            Assert.Equal(Cases.Plateau(d.DataSet.Sim[i].Case), d.SimDepth[i][0]);
         double[] csvMean = [108.70, 118.56, 128.23, 138.22],
             lo = [105.33, 115.01, 124.67, 134.74],
             hi = [111.89, 121.68, 132.54, 142.16];
-        foreach (var s in DataStatistics.SiteAverages(d.Layout))
+        foreach (var s in DataStatistics.SiteAverages(d.DataSet))
         {
             Assert.InRange(s.SiteAverage.Mean, csvMean[s.Case - 1] - 1.2, csvMean[s.Case - 1] + 1.2);
             Assert.InRange(s.SiteAverage.Min, lo[s.Case - 1] - 1.5, hi[s.Case - 1]);

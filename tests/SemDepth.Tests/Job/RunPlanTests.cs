@@ -134,7 +134,7 @@ public class RunPlanTests(TinyData tiny)
         Assert.Null(x.Oracle);
 
         using var g = new SemDepth.Models.ResnetGenerator(8, 1);
-        var cases = new SemDepth.Methods.TrainFolderCases(d.Layout);
+        var cases = new SemDepth.Methods.TrainFolderCases(d.DataSet);
         var v = new SemDepth.Methods.RetrievalVariants(
             d,
             new SemDepth.Methods.RetrievalOptions(),
@@ -271,15 +271,15 @@ public class RunPlanTests(TinyData tiny)
         Assert.Equal(test.Distinct().Count(), test.Count);
         Assert.True(test[^1] >= d.Test.Count * 8 / 10, "the sample reaches the end of the test set");
 
-        var held = Splits.HeldOutSites(d.Layout);
-        int heldImages = Enumerable.Range(0, d.Train.Count).Count(i => held.Contains(d.Layout.Train[i].SiteKey));
+        var held = Splits.HeldOutSites(d.DataSet);
+        int heldImages = Enumerable.Range(0, d.Train.Count).Count(i => held.Contains(d.DataSet.Train[i].SiteKey));
         var train = Evaluator.TrainSample(d, new RunCaps { EvalTrainImages = heldImages + 1 });
         Assert.True(train.Count > heldImages && train.Count < d.Train.Count, $"{train.Count} of {d.Train.Count}");
-        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => held.Contains(d.Layout.Train[i].SiteKey)), i =>
+        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => held.Contains(d.DataSet.Train[i].SiteKey)), i =>
             Assert.Contains(i, train)
         );
-        var sites = train.Select(i => d.Layout.Train[i].SiteKey).ToHashSet();
-        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => sites.Contains(d.Layout.Train[i].SiteKey)), i =>
+        var sites = train.Select(i => d.DataSet.Train[i].SiteKey).ToHashSet();
+        Assert.All(Enumerable.Range(0, d.Train.Count).Where(i => sites.Contains(d.DataSet.Train[i].SiteKey)), i =>
             Assert.Contains(i, train)
         ); // whole sites
         Assert.Equal(d.Train.Count, Evaluator.TrainSample(d, RunCaps.None).Count);

@@ -76,7 +76,7 @@ public class RetrievalTests(TinyData tiny)
                 ShiftBack = false,
             }
         );
-        Assert.Equal(d.Layout.Sim.Count, lib.Count);
+        Assert.Equal(d.DataSet.Sim.Count, lib.Count);
         var search = new RetrievalPredictor("retrieval", lib, d, new FixedCases(2));
         var (queries, maps) = KeysAsImages(lib);
         var idx = Enumerable.Range(0, queries.Count).ToList();
@@ -145,7 +145,7 @@ public class RetrievalTests(TinyData tiny)
             Assert.Equal(a[q][0].Cosine, b[q][0].Cosine, 4);
             Assert.Equal(3, b[q].Length);
             Assert.True(b[q][0].Cosine >= b[q][1].Cosine && b[q][1].Cosine >= b[q][2].Cosine);
-            Assert.Equal(1, d.Layout.Sim[b[q][2].Key].Case);
+            Assert.Equal(1, d.DataSet.Sim[b[q][2].Key].Case);
         }
         // the cosine is the Pearson correlation of the query and the key at the winning shift
         var rows = RetrievalLibrary.Normalize(torch.tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 4));
@@ -165,7 +165,7 @@ public class RetrievalTests(TinyData tiny)
             d,
             new RetrievalOptions { MaxShift = 2, ShiftBack = false }
         );
-        Assert.Equal(d.Layout.Sim.Count, lib.Count);
+        Assert.Equal(d.DataSet.Sim.Count, lib.Count);
         var search = new RetrievalPredictor("ceiling", lib, d, new KnownCases(cases));
         var idx = Enumerable.Range(0, d.Test.Count).ToList();
         var found = search.Search(d.Test, idx);
@@ -423,7 +423,7 @@ public class RetrievalTests(TinyData tiny)
     {
         public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) =>
             ReferenceEquals(sem, d.Train)
-                ? idx.Select(i => d.Layout.Train[i].Case).ToArray()
+                ? idx.Select(i => d.DataSet.Train[i].Case).ToArray()
                 : idx.Select(i => d.TestCases![i]).ToArray();
     }
 

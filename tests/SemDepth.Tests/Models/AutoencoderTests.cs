@@ -64,7 +64,7 @@ public class AutoencoderTests(TinyData tiny)
         using (var a = new DepthTrainer(opts with { Name = "full" }, d, full))
         {
             a.Fit();
-            fullPred = a.Predictor().Predict(d.Test, idx);
+            fullPred = a.AsMethod().Predict(d.Test, idx);
             // the checkpoint reproduces the model exactly
             Assert.Equal(fullPred, TorchPredictor.Load(Path.Combine(full, "checkpoint")).Predict(d.Test, idx));
         }
@@ -75,7 +75,7 @@ public class AutoencoderTests(TinyData tiny)
             Assert.Equal(1, c.Epoch);
             c.Fit();
             Assert.Equal(2, c.Epoch);
-            splitPred = c.Predictor().Predict(d.Test, idx);
+            splitPred = c.AsMethod().Predict(d.Test, idx);
         }
         Assert.Equal(fullPred, splitPred);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(split, "metrics.csv")).Length);
@@ -85,7 +85,7 @@ public class AutoencoderTests(TinyData tiny)
     public void EvaluationCoversEverySplitAndTheSiteCheck()
     {
         using var d = SemData.Open(tiny.Root);
-        var (_, val) = Splits.SimByBase(d.Layout, 0.2, 41);
+        var (_, val) = Splits.SimByBase(d.DataSet, 0.2, 41);
         var rows = Evaluator.Evaluate(new ConstantMapPredictor(d), d, val);
         Assert.Contains(rows, r => r.Split == "sim validation" && r.Value > 10 && r.Value < 80);
         Assert.Contains(rows, r => r.Split == "real test (hidden truth)");

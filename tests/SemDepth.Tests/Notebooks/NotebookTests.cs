@@ -203,7 +203,7 @@ public class NotebookTests(TinyData tiny)
         using (var d = SemData.Open(root))
         {
             // throws naming every problem
-            SubmissionValidator.Validate(zip, d.Layout.Test.Select(t => t.Name).ToList());
+            SubmissionValidator.Validate(zip, d.DataSet.Test.Select(t => t.Name).ToList());
             Assert.Null(d.TestTruth);
         }
         // notebook 03 ranks the methods by held-out site MAE, per folder, and says what it left out and why

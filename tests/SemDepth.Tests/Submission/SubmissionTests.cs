@@ -20,10 +20,10 @@ public class SubmissionTests(TinyData tiny)
             b = SubmissionWriter.Write(p, d, dir);
         Assert.NotEqual(a, b);
         Assert.Empty(
-            SubmissionValidator.Check(a, d.Layout.Test.Select(t => t.Name).ToList(), d.Layout.SampleSubmissionPath)
+            SubmissionValidator.Check(a, d.DataSet.Test.Select(t => t.Name).ToList(), d.DataSet.SampleSubmissionPath)
         );
         using (var z = ZipFile.OpenRead(a))
-            Assert.Equal(d.Layout.Test.Select(t => t.Name).Order(), z.Entries.Select(e => e.FullName).Order());
+            Assert.Equal(d.DataSet.Test.Select(t => t.Name).Order(), z.Entries.Select(e => e.FullName).Order());
         double score = SubmissionValidator.Score(a, d);
         var expected = Metrics.Rmse(
             p.Predict(d.Test, Enumerable.Range(0, d.Test.Count).ToList()),
@@ -36,7 +36,7 @@ public class SubmissionTests(TinyData tiny)
     public void ValidatorNamesEveryPlantedProblem()
     {
         using var d = SemData.Open(tiny.Root);
-        var names = d.Layout.Test.Select(t => t.Name).ToList();
+        var names = d.DataSet.Test.Select(t => t.Name).ToList();
         string zip = Path.Combine(tiny.Scratch, "bad.zip");
         File.Delete(zip);
         using (var z = ZipFile.Open(zip, ZipArchiveMode.Create))

@@ -119,7 +119,7 @@ public class WeakSupervisionTests(TinyData tiny)
                 Assert.Equal(6, batch.Images.Length);
                 Assert.DoesNotContain(batch.Images, held.Contains);
                 Assert.All(batch.Images, i =>
-                    Assert.Equal(d.Layout.Train[i].Case, batch.Cases[Array.IndexOf(batch.Images, i)])
+                    Assert.Equal(d.DataSet.Train[i].Case, batch.Cases[Array.IndexOf(batch.Images, i)])
                 );
             }
             Assert.Equal(t.SiteBatch(2, 3).Images, t.SiteBatch(2, 3).Images); // deterministic for resume
