@@ -71,10 +71,9 @@ public static partial class Cli
             {
                 Description = "weights format",
                 DefaultValueFactory = _ => "safetensors",
-                HelpName = "safetensors|pt",
+                HelpName = string.Join("|", SemDepth.Models.ModelExchange.Formats),
             },
-            "safetensors",
-            "pt"
+            [.. SemDepth.Models.ModelExchange.Formats]
         );
         var outDir = new Option<string?>("--out")
         {

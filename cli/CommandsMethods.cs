@@ -1,5 +1,6 @@
 using System.Globalization;
 using SemDepth.Data;
+using SemDepth.Models;
 using SemDepth.Submission;
 using SemDepth.Workspace;
 
@@ -75,7 +76,7 @@ static partial class Commands
         string runDir = run.Contains('/') || run.Contains('\\') ? Path.GetFullPath(run) : Path.Combine(Paths.Runs, run);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir));
         outDir ??= Path.Combine(Paths.Artifacts, "export", name);
-        var nets = RunExport.Export(runDir, outDir, format);
+        var nets = RunExport.Export(runDir, outDir, ModeNames.Parse<ExportFormat>(format, "--format"));
         foreach (var n in nets)
             Console.WriteLine(
                 $"{n.Spec["network"]}: {n.WeightsFile} ({new FileInfo(n.WeightsFile).Length / 1024.0:N0} KiB; "

@@ -28,6 +28,11 @@ public sealed class Rng
             unchecked((ulong)seed * 0x9E3779B97F4A7C15UL ^ ((ulong)stream << 52) ^ (ulong)index * 0xD1B54A32D192ED03UL)
         );
 
+    /// <summary>The seed of torch's own generator for part <paramref name="part"/> (a CycleGAN's per-case model) of
+    /// epoch <paramref name="epoch"/>: dropout and the gradient penalty's mixing are a function of (seed, epoch, part),
+    /// so a resumed run draws what an uninterrupted one would.</summary>
+    public static long TorchSeed(int seed, int epoch, int part) => seed * 1_000_003L + epoch * 101 + part;
+
     static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;

@@ -15,6 +15,13 @@ public sealed record ExportedNet(
     nn.Module<Tensor, Tensor> Module
 );
 
+/// <summary>A weights file PyTorch loads: safetensors (<c>.safetensors</c>) or PyTorch's pickle (<c>.pt</c>).</summary>
+public enum ExportFormat
+{
+    Safetensors,
+    Pt,
+}
+
 /// <summary>
 /// Weights PyTorch can load, and back (TorchSharp.PyBridge). The library's modules use the parameter
 /// names of their PyTorch twins in bench/models.py, so a file exported here loads there with
@@ -23,7 +30,12 @@ public sealed record ExportedNet(
 /// </summary>
 public static class ModelExchange
 {
-    public static readonly IReadOnlyList<string> Formats = ["safetensors", "pt"];
+    /// <summary>The formats by name, as the console takes them.</summary>
+    public static IReadOnlyList<string> Formats => Workspace.ModeNames.All<ExportFormat>();
+
+    /// <summary>The file extension of <paramref name="format"/>, without the dot.</summary>
+    public static string Extension(ExportFormat format) =>
+        Workspace.ModeNames.Of(Workspace.ModeNames.Defined(format, "format"));
 
     /// <summary>Writes <paramref name="module"/>'s weights to <paramref name="path"/> (format from the
     /// extension).</summary>
@@ -32,7 +44,7 @@ public static class ModelExchange
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         switch (FormatOf(path))
         {
-            case "safetensors":
+            case ExportFormat.Safetensors:
                 module.save_safetensors(path);
                 break;
             default:
@@ -52,7 +64,7 @@ public static class ModelExchange
             using var noGrad = torch.no_grad();
             switch (FormatOf(path))
             {
-                case "safetensors":
+                case ExportFormat.Safetensors:
                     module.load_safetensors(path, strict: true);
                     break;
                 default:
@@ -77,11 +89,11 @@ public static class ModelExchange
     }
 
     /// <summary>safetensors or pt, from a file name; anything else is an error.</summary>
-    public static string FormatOf(string path) =>
+    public static ExportFormat FormatOf(string path) =>
         Path.GetExtension(path).ToLowerInvariant() switch
         {
-            ".safetensors" => "safetensors",
-            ".pt" or ".pth" => "pt",
+            ".safetensors" => ExportFormat.Safetensors,
+            ".pt" or ".pth" => ExportFormat.Pt,
             var ext => throw new ArgumentException($"{path}: use .safetensors or .pt (not '{ext}')"),
         };
 

@@ -19,10 +19,9 @@ public static class RunExport
     /// or the CycleGAN's generators and discriminators (one set per case when per case). Each weights file gets
     /// a spec JSON beside it naming the bench/models.py module and its sizes.
     /// </summary>
-    public static List<ExportedNet> Export(string runDir, string outDir, string format)
+    public static List<ExportedNet> Export(string runDir, string outDir, ExportFormat format)
     {
-        if (!ModelExchange.Formats.Contains(format))
-            throw new ArgumentException($"format must be {string.Join(" or ", ModelExchange.Formats)}, not '{format}'");
+        string extension = ModelExchange.Extension(format);
         _ = TorchDevice.Current;
         string ck = RunNames.CheckpointOf(runDir),
             name = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDir));
@@ -41,7 +40,7 @@ public static class RunExport
         foreach (var (file, spec, module) in nets)
         {
             module.eval();
-            string weights = Path.Combine(outDir, $"{file}.{format}"),
+            string weights = Path.Combine(outDir, $"{file}.{extension}"),
                 specFile = Path.Combine(outDir, file + ".json");
             spec["weights"] = Path.GetFileName(weights);
             spec["run"] = runDir;

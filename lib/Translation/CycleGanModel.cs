@@ -26,8 +26,8 @@ public sealed class CycleGanModel : IDisposable
         fakeReal,
         recSim;
 
-    /// <summary>Losses of the last step (for logs): G_adv, cycle, identity, D_sim, D_real, GP.</summary>
-    /// <summary>The last step's losses, detached and on the device (no host synchronisation per step).</summary>
+    /// <summary>The last step's losses (G_adv, cycle, identity, D_sim, D_real, GP), detached and on the device (no host
+    /// synchronisation per step).</summary>
     public Dictionary<string, Tensor> LastLossTensors { get; } = [];
 
     /// <summary>The last step's losses read back (a host synchronisation: for reports only).</summary>
@@ -57,9 +57,9 @@ public sealed class CycleGanModel : IDisposable
         _poolFakeReal = new ImagePool(options.PoolSize, options.Seed, 61 + 2 * index);
     }
 
-    /// <summary>Starts an epoch: pools emptied and reseeded, learning rates set from the schedule.</summary>
-    /// <summary>Resets the pools and sets the learning rate of <paramref name="epoch"/>; <paramref
-    /// name="scheduleEpoch"/>: the schedule's epoch when it differs (a warm-started case).</summary>
+    /// <summary>Starts an epoch: the image pools emptied and reseeded, the learning rates of <paramref name="epoch"/>
+    /// set from the schedule; <paramref name="scheduleEpoch"/>: the schedule's epoch when it differs (a warm-started
+    /// case).</summary>
     public void StartEpoch(int epoch, int? scheduleEpoch = null)
     {
         _poolFakeSim.Reset(epoch);

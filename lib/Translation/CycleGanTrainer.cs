@@ -278,8 +278,7 @@ public sealed class CycleGanTrainer : IDisposable
         var model = Models[m];
         model.StartEpoch(epoch, Options.ScheduleEpoch(epoch, m));
         model.train();
-        // dropout, GP mixing: a function of (seed, epoch, model)
-        torch.manual_seed(Options.Seed * 1_000_003L + epoch * 101 + m);
+        torch.manual_seed(Rng.TorchSeed(Options.Seed, epoch, m)); // dropout, GP mixing
         var realOrder = Batches.Shuffled(
             Enumerable.Range(0, _real[m].Length).ToArray(),
             Options.Seed,

@@ -101,7 +101,7 @@ public class ExchangeTests
             )
         )
             t.Fit();
-        var nets = RunExport.Export(Path.Combine(runs, "u"), Path.Combine(runs, "out"), "safetensors");
+        var nets = RunExport.Export(Path.Combine(runs, "u"), Path.Combine(runs, "out"), ExportFormat.Safetensors);
         var n = Assert.Single(nets);
         Assert.Equal("unet", n.Spec["network"]!.GetValue<string>());
         Assert.Equal(8, n.Spec["width"]!.GetValue<int>());
