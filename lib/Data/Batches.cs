@@ -129,8 +129,12 @@ public static class Batches
     {
         health?.Add(t); // before rounding and clamping, which would turn a NaN into a depth
         using var scope = torch.NewDisposeScope();
-        var v = scale == PixelScale.Unit ? t * 255 : (t + 1) * 127.5;
-        var f = v.round().clamp(0, 255).to(ScalarType.Byte).cpu().contiguous();
+        using Scalar s255 = 255,
+            s1 = 1,
+            s127 = 127.5,
+            s0 = 0; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+        var v = scale == PixelScale.Unit ? t * s255 : (t + s1) * s127;
+        var f = v.round().clamp(s0, s255).to(ScalarType.Byte).cpu().contiguous();
         return f.data<byte>().ToArray();
     }
 

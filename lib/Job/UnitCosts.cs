@@ -86,8 +86,12 @@ public sealed record UnitCosts
         return t[(int)(0.75 * (t.Count - 1))];
     }
 
-    static Tensor Images(int n, Device device) =>
-        torch.rand(n, 1, Geometry.Height, Geometry.Width, device: device) * 2 - 1;
+    static Tensor Images(int n, Device device)
+    {
+        using Scalar two = 2,
+            one = 1; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+        return torch.rand(n, 1, Geometry.Height, Geometry.Width, device: device) * two - one;
+    }
 
     static void Sync(Device device)
     {

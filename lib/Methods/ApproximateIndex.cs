@@ -98,13 +98,19 @@ internal sealed class ApproximateIndex : IDisposable
         int lists = (int)Math.Clamp(o.Lists > 0 ? o.Lists : (long)Math.Round(Math.Sqrt(k)), 1, k);
         var centres = projected.index_select(0, torch.randperm(k, device: keys.device).slice(0, 0, lists, 1)).clone();
         Tensor assign = torch.zeros(k, dtype: ScalarType.Int64, device: keys.device);
+        using Scalar two = 2,
+            half = 0.5,
+            alpha = 1.0,
+            zero = 0,
+            one = 1; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
         for (int it = 0; it < (lists > 1 ? 10 : 0); it++)
         {
             // nearest centre: argmax of p.c - |c|^2 / 2
-            assign = projected.mm(centres.t()).sub_(centres.pow(2).sum(1).mul(0.5)).argmax(1);
-            var sums = torch.zeros(lists, m, device: keys.device).index_add_(0, assign, projected, 1.0);
+            assign = projected.mm(centres.t()).sub_(centres.pow(two).sum(1).mul(half)).argmax(1);
+            var sums = torch.zeros(lists, m, device: keys.device).index_add_(0, assign, projected, alpha);
             var counts = torch.bincount(assign, minlength: lists).to(ScalarType.Float32).unsqueeze(1);
-            centres = torch.where(counts > 0, sums / counts.clamp_min(1), centres); // an empty list keeps its centre
+            // an empty list keeps its centre
+            centres = torch.where(counts > zero, sums / counts.clamp_min(one), centres);
         }
         var order = assign.argsort();
         var counts1 = torch.bincount(assign, minlength: lists).cpu().data<long>().ToArray();

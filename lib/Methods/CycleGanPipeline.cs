@@ -48,7 +48,9 @@ public sealed class CycleGanPipeline(
                 var realSem = Batches.ToTensor(sem, ids, PixelScale.Symmetric, device); // (N, 1, 72, 48) in [-1, 1]
                 var fakeSim = gen.forward(realSem);
                 Health.Add(fakeSim);
-                var input = depthInput == PixelScale.Unit ? (fakeSim + 1) * 0.5 : fakeSim;
+                using Scalar one = 1,
+                    half = 0.5; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+                var input = depthInput == PixelScale.Unit ? (fakeSim + one) * half : fakeSim;
                 var maps = Batches.ToBytes(depthNet.forward(input), PixelScale.Unit, Health);
                 for (int k = 0; k < n; k++)
                 {

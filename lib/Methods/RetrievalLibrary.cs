@@ -116,7 +116,9 @@ public sealed class RetrievalLibrary : IDisposable
     public static Tensor Embed(IReadOnlyList<Tensor> parts, double sigma)
     {
         var rows = parts.Select(p => Normalize(Smooth(p, sigma).reshape(p.shape[0], Geometry.Pixels))).ToList();
-        return rows.Count == 1 ? rows[0] : torch.cat(rows, 1) / Math.Sqrt(rows.Count);
+        // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+        using Scalar root = Math.Sqrt(rows.Count);
+        return rows.Count == 1 ? rows[0] : torch.cat(rows, 1) / root;
     }
 
     /// <summary><paramref name="src"/> (..., H, W) rolled circularly by <paramref name="dy"/> rows and <paramref
@@ -146,8 +148,12 @@ public sealed class RetrievalLibrary : IDisposable
         if (sigma <= 0)
             return images;
         int r = (int)Math.Ceiling(3 * sigma);
-        var k = torch.arange(-r, r + 1, dtype: ScalarType.Float32, device: images.device);
-        k = (-(k * k) / (2 * sigma * sigma)).exp();
+        using Scalar from = -r,
+            step = 1,
+            to = r + 1,
+            twoSigmaSquared = 2 * sigma * sigma; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+        var k = torch.arange(from, to, step, dtype: ScalarType.Float32, device: images.device);
+        k = (-(k * k) / twoSigmaSquared).exp();
         k = k / k.sum();
         var x = nn.functional.conv2d(
             nn.functional.pad(images, [r, r, 0, 0], PaddingModes.Circular),
@@ -236,14 +242,16 @@ public sealed class RetrievalLibrary : IDisposable
         if (input == KeyInput.Itr0)
             return a;
         var itr1 = itr0.Select(i => i + 1).ToArray();
-        return (a + Batches.ToTensor(simSem, itr1, PixelScale.Symmetric, device)) * 0.5;
+        using Scalar half = 0.5; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+        return (a + Batches.ToTensor(simSem, itr1, PixelScale.Symmetric, device)) * half;
     }
 
     /// <summary>Z-scores each row and scales it to unit length: row dot row = Pearson correlation.</summary>
     public static Tensor Normalize(Tensor rows)
     {
+        using Scalar floor = 1e-6; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
         var centred = rows - rows.mean([1], keepdim: true);
-        return centred / centred.norm(1, keepdim: true).clamp_min(1e-6);
+        return centred / centred.norm(1, keepdim: true).clamp_min(floor);
     }
 
     /// <summary>Case -> GenRealToSim when queries are translated (<see

@@ -402,7 +402,10 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
             var exact = torch.einsum("snp,ncp->snc", q, candKeys); // (S, n, C)
             var (bestOverShifts, whichShift) = exact.max(0); // (n, C)
             if (valid is not null)
-                bestOverShifts = bestOverShifts.masked_fill(valid.logical_not(), float.NegativeInfinity);
+            {
+                using Scalar never = float.NegativeInfinity; // explicit Scalars, alive until the calls return
+                bestOverShifts = bestOverShifts.masked_fill(valid.logical_not(), never);
+            }
             int k = Math.Min(topK, cand);
             var (topScore, topPos) = bestOverShifts.topk(k, 1);
             var topKey = candidates.gather(1, topPos);

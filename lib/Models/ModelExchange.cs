@@ -110,7 +110,11 @@ public static class ModelExchange
         using var g = new torch.Generator(7);
         var x = torch.rand(new long[] { 4, 1, Images.Geometry.Height, Images.Geometry.Width }, generator: g);
         if (n.Spec["input"]?.GetValue<string>() == "symmetric")
-            x = x * 2 - 1;
+        {
+            using Scalar two = 2,
+                one = 1; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+            x = x * two - one;
+        }
         n.Module.eval();
         var y = n.Module.forward(x).contiguous();
         n.Module.to(ScalarType.Float64);

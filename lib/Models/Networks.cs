@@ -110,8 +110,9 @@ public sealed class RowSumConv2d : Module<Tensor, Tensor>
             .reshape(n, outChannels, kernel, x.shape[2], w);
         // a new tensor: the rest adds in place
         var sum = rows.select(2, 0).narrow(2, 0, h) + bias.view(1, outChannels, 1, 1);
+        using Scalar one = 1; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
         for (long r = 1; r < kernel; r++)
-            sum.add_(rows.select(2, r).narrow(2, r, h));
+            sum.add_(rows.select(2, r).narrow(2, r, h), one);
         return sum.MoveToOuterDisposeScope();
     }
 }

@@ -222,9 +222,13 @@ public static class Notebook
             lo >= 0 && hi <= 1 ? (0f, 1f)
             : lo >= -1 && hi <= 1 ? (-1f, 1f)
             : (lo, Math.Max(hi, lo + 1e-6f));
-        var bytes = ((imgs[..n] - a) / (b - a) * 255)
+        using Scalar sa = a,
+            sRange = b - a,
+            s255 = 255,
+            s0 = 0; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+        var bytes = ((imgs[..n] - sa) / sRange * s255)
             .round()
-            .clamp(0, 255)
+            .clamp(s0, s255)
             .to(ScalarType.Byte)
             .contiguous()
             .data<byte>()

@@ -153,7 +153,8 @@ public static class OneDnn
         foreach (var (ci, co, kh, kw) in ProbeShapes)
         {
             var x = torch.randn(new long[] { 4, ci, 20, 13 }, dtype: float64, generator: gen);
-            var w = torch.randn(new long[] { co, ci, kh, kw }, dtype: float64, generator: gen) * 0.1;
+            using Scalar tenth = 0.1; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+            var w = torch.randn(new long[] { co, ci, kh, kw }, dtype: float64, generator: gen) * tenth;
             var b = torch.randn(new long[] { co }, dtype: float64, generator: gen);
             var ho = 20 - kh + 1;
             var wo = 13 - kw + 1;

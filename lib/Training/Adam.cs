@@ -123,10 +123,19 @@ public sealed class Adam : TorchSharp.Modules.Adam
         using (torch.no_grad())
         using (var scope = torch.NewDisposeScope())
         {
-            _expAvg.mul_(_beta1).add_(_grads, alpha: 1 - _beta1);
-            _expAvgSq.mul_(_beta2).addcmul_(_grads, _grads, value: 1 - _beta2);
-            var denom = (_expAvgSq.sqrt() / Math.Sqrt(bc2)).add_(_eps);
-            _params.addcdiv_(_expAvg, denom, value: -(lr / bc1));
+            // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+            using Scalar beta1 = _beta1,
+                rest1 = 1 - _beta1,
+                beta2 = _beta2,
+                rest2 = 1 - _beta2;
+            using Scalar root2 = Math.Sqrt(bc2),
+                eps = _eps,
+                stepSize = -(lr / bc1),
+                one = 1;
+            _expAvg.mul_(beta1).add_(_grads, alpha: rest1);
+            _expAvgSq.mul_(beta2).addcmul_(_grads, _grads, value: rest2);
+            var denom = (_expAvgSq.sqrt() / root2).add_(eps, one);
+            _params.addcdiv_(_expAvg, denom, value: stepSize);
         }
         return loss!;
     }

@@ -100,7 +100,8 @@ public sealed partial class DepthTrainer
         {
             var partner = sIdx.ToArray().Select(i => i + 1).ToArray();
             Batches.Fill(_sem, partner, Options.InputScale, flips, buf.X2!);
-            x = (x + OnDevice(buf.X2!)) / 2;
+            using Scalar two = 2; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+            x = (x + OnDevice(buf.X2!)) / two;
         }
         return (x, OnDevice(buf.Y));
     }
@@ -133,6 +134,8 @@ public sealed partial class DepthTrainer
         }
         else
             site = SiteLoss.L1(realOut, batch.Cases, batch.Site, batch.Csv);
-        return (nn.functional.l1_loss(simOut, y) + site * Options.SiteWeight, site.detach());
+        // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+        using Scalar weight = Options.SiteWeight;
+        return (nn.functional.l1_loss(simOut, y) + site * weight, site.detach());
     }
 }

@@ -37,11 +37,14 @@ public sealed class FiniteGuard(string run) : IDisposable
             t = _terms.Count - 1;
         }
         long code = step * TermsPerStep + Math.Min(t, TermsPerStep - 1);
+        using Scalar none = -1L,
+            zero = 0,
+            at = code; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
         var bad = value.detach().isfinite().all().logical_not();
         if (_first is null)
-            _first = torch.full([], -1L, ScalarType.Int64, value.device).DetachFromDisposeScope();
-        var fresh = bad.logical_and(_first.lt(0));
-        _first.masked_fill_(fresh, code);
+            _first = torch.full([], none, ScalarType.Int64, value.device).DetachFromDisposeScope();
+        var fresh = bad.logical_and(_first.lt(zero));
+        _first.masked_fill_(fresh, at);
     }
 
     /// <summary>Notes the gradients of <paramref name="parameters"/> as the term "gradient norm" (one

@@ -139,7 +139,10 @@ public sealed class LossSum : IDisposable
         if (_sum is null)
             _sum = v.clone().DetachFromDisposeScope();
         else
-            _sum.add_(v);
+        {
+            using Scalar one = 1; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+            _sum.add_(v, one);
+        }
         Count++;
     }
 

@@ -1,5 +1,6 @@
 using SemDepth.Data;
 using SemDepth.Images;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SemDepth.Training;
@@ -23,7 +24,8 @@ public static class SiteLoss
         float px = Geometry.Pixels;
         var pad = tensor(cases.Select(c => (float)Cases.PlateauPadding(c)).ToArray(), device: dev);
         var plateau = tensor(cases.Select(c => Cases.Plateau(c) / 255f).ToArray(), device: dev);
-        var padded = (pred.reshape(n, -1).mean([1]) * px + pad * plateau) / (px + pad); // (N)
+        using Scalar pixels = px; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+        var padded = (pred.reshape(n, -1).mean([1]) * pixels + pad * plateau) / (pixels + pad); // (N)
         // average per site through a (sites, N) matrix of 1/count
         var counts = new int[sites];
         foreach (int s in site)

@@ -97,8 +97,9 @@ public sealed class CycleGanModel : IDisposable
         var lossDReal = BackwardOneD(Nets.DiscReal, realSem!, pooledReal, out var gpReal);
         LastLossTensors["D_sim"] = lossDSim;
         LastLossTensors["D_real"] = lossDReal;
+        using Scalar two = 2; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
         if (gpSim is not null && gpReal is not null)
-            LastLossTensors["GP"] = (gpSim + gpReal) / 2;
+            LastLossTensors["GP"] = (gpSim + gpReal) / two;
     }
 
     Tensor BackwardOneD(PatchDiscriminator disc, Tensor real, Tensor fake, out Tensor? gp)
@@ -120,17 +121,21 @@ public sealed class CycleGanModel : IDisposable
     {
         double lc = Options.LambdaCycle,
             li = Options.LambdaIdentity * lc;
+        using Scalar cycleWeight = lc,
+            identityWeight = li; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
         var lossIdt = torch.zeros(1, device: realSem!.device);
         if (li > 0)
         {
             var idtSim = Nets.GenRealToSim.forward(simSem!); // G(y) should be y
             var idtReal = Nets.GenSimToReal.forward(realSem); // F(x) should be x
-            lossIdt = (nn.functional.l1_loss(idtSim, simSem!) + nn.functional.l1_loss(idtReal, realSem)) * li;
+            lossIdt =
+                (nn.functional.l1_loss(idtSim, simSem!) + nn.functional.l1_loss(idtReal, realSem)) * identityWeight;
         }
         var lossAdv =
             GanLoss.Generator(Options.Gan, Nets.DiscSim.forward(fakeSim!))
             + GanLoss.Generator(Options.Gan, Nets.DiscReal.forward(fakeReal!));
-        var lossCycle = (nn.functional.l1_loss(recReal!, realSem) + nn.functional.l1_loss(recSim!, simSem!)) * lc;
+        var lossCycle =
+            (nn.functional.l1_loss(recReal!, realSem) + nn.functional.l1_loss(recSim!, simSem!)) * cycleWeight;
         var loss = lossAdv + lossCycle + lossIdt;
         loss.backward();
         LastLossTensors["G_adv"] = lossAdv.detach();

@@ -17,16 +17,19 @@ public static class GanLoss
         };
 
     /// <summary>Discriminator side (LSGAN halves the sum, as the reference implementation does).</summary>
-    public static Tensor Discriminator(GanKind gan, Tensor scoreOfReal, Tensor scoreOfFake) =>
-        gan switch
+    public static Tensor Discriminator(GanKind gan, Tensor scoreOfReal, Tensor scoreOfFake)
+    {
+        using Scalar half = 0.5; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+        return gan switch
         {
             GanKind.LsGan => (
                 nn.functional.mse_loss(scoreOfReal, torch.ones_like(scoreOfReal))
                 + nn.functional.mse_loss(scoreOfFake, torch.zeros_like(scoreOfFake))
-            ) * 0.5,
+            ) * half,
             GanKind.WganGp => scoreOfFake.mean() - scoreOfReal.mean(),
             _ => throw new ArgumentOutOfRangeException(nameof(gan), gan, "unknown GAN loss"),
         };
+    }
 
     /// <summary>
     /// WGAN-GP gradient penalty: lambda * mean over samples of (||d critic(x^) / d x^||_2 - 1)^2 at
@@ -43,7 +46,10 @@ public static class GanLoss
     {
         long n = real.shape[0];
         alpha ??= torch.rand(new long[] { n, 1, 1, 1 }, device: real.device); // (N, 1, 1, 1)
-        var mixed = (alpha * real + (1 - alpha) * fake.detach()).detach().requires_grad_(true);
+        using Scalar one = 1,
+            two = 2,
+            weight = lambda; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
+        var mixed = (alpha * real + (one - alpha) * fake.detach()).detach().requires_grad_(true);
         var score = critic.forward(mixed);
         var grads = torch.autograd.grad(
             [score],
@@ -53,6 +59,6 @@ public static class GanLoss
             create_graph: true
         )[0];
         var norms = grads.reshape(n, -1).norm(1, false, 2); // (N,)
-        return (norms - 1).pow(2).mean() * lambda;
+        return (norms - one).pow(two).mean() * weight;
     }
 }
