@@ -17,7 +17,7 @@ public sealed class CaseClassifierPredictor(CaseClassifier model, int batchSize 
     public static CaseClassifierPredictor Load(string checkpointDir)
     {
         var device = TorchDevice.Current; // loads the natives before the first module is made
-        Checkpoint.ReadState(checkpointDir, "classifier");
+        Checkpoint.ReadState(checkpointDir, Checkpoint.ClassifierKind);
         var o = Checkpoint.ReadOptions(checkpointDir, ClassifierOptions.FromJson);
         var model = new CaseClassifier(o.Width, norm: o.Norm);
         Checkpoint.LoadModel(checkpointDir, model);

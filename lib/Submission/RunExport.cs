@@ -30,9 +30,9 @@ public static class RunExport
         string kind = Checkpoint.ReadState(ck).Kind;
         var nets = kind switch
         {
-            "ae" or "unet" => DepthNets(ck, name),
-            "classifier" => ClassifierNets(ck, name),
-            "cyclegan" => CycleGanNets(runDir, name),
+            Checkpoint.ClassifierKind => ClassifierNets(ck, name),
+            Checkpoint.CycleGanKind => CycleGanNets(runDir, name),
+            _ when Checkpoint.DepthKinds.Contains(kind) => DepthNets(ck, name),
             _ => throw new InvalidDataException($"{ck}: a '{kind}' checkpoint has no export"),
         };
         Directory.CreateDirectory(outDir);

@@ -27,6 +27,16 @@ public static class Checkpoint
         StateFile = "state.json",
         OptionsFile = "options.json";
 
+    /// <summary>The model kind state.json names for the case classifier.</summary>
+    public const string ClassifierKind = "classifier";
+
+    /// <summary>The model kind state.json names for a CycleGAN (every case's generators and critics).</summary>
+    public const string CycleGanKind = "cyclegan";
+
+    /// <summary>The model kinds of the depth networks: their <see cref="Models.DepthNetwork"/> names, "ae" and
+    /// "unet".</summary>
+    public static readonly IReadOnlyList<string> DepthKinds = [.. Workspace.ModeNames.All<Models.DepthNetwork>()];
+
     /// <summary>Length and SHA-256 (hex) of one file of a checkpoint.</summary>
     public sealed record FileEntry(long Length, string Sha256);
 

@@ -128,7 +128,7 @@ public sealed class ClassifierTrainer : IDisposable
     public static ClassifierTrainer Resume(string runDir, SemData data)
     {
         string ck = RunNames.CheckpointOf(runDir);
-        var state = Checkpoint.ReadState(ck, "classifier"); // recovers an interrupted save first
+        var state = Checkpoint.ReadState(ck, Checkpoint.ClassifierKind); // recovers an interrupted save first
         var options = Checkpoint.ReadOptions(ck, ClassifierOptions.FromJson);
         var t = new ClassifierTrainer(options, data, runDir, fresh: false);
         Checkpoint.LoadModel(ck, t.Model);
@@ -162,7 +162,7 @@ public sealed class ClassifierTrainer : IDisposable
         var (t, said) = RunReuse.Open(
             options.Name,
             data,
-            ["classifier"],
+            [Checkpoint.ClassifierKind],
             options.ToJson(),
             j => ClassifierOptions.FromJson(j).ToJson(),
             options.Epochs,
@@ -244,7 +244,7 @@ public sealed class ClassifierTrainer : IDisposable
                     ["images_per_s"] = m.ImagesPerSecond,
                 }
             );
-            Checkpoint.Save(_log.CheckpointDir, Model, Optimizer, epoch, "classifier", Options.ToJson());
+            Checkpoint.Save(_log.CheckpointDir, Model, Optimizer, epoch, Checkpoint.ClassifierKind, Options.ToJson());
             progress?.Report(new TrainProgress(Options.Name, epoch, Options.Epochs, nb, nb, m.TrainL1, m));
         }
         Model.eval();

@@ -399,7 +399,7 @@ public sealed partial class DepthTrainer : IDisposable
         : ModeNames.Of(model);
 
     /// <summary>The checkpoint kinds of depth networks ("ae", "unet").</summary>
-    internal static readonly string[] DepthKinds = [.. ModeNames.All<DepthNetwork>()];
+    internal static string[] DepthKinds => [.. Checkpoint.DepthKinds];
 
     /// <summary>The network's depth maps of images <paramref name="idx"/> (evaluation mode, 8-bit).</summary>
     public byte[] PredictMaps(ImageSet sem, IReadOnlyList<int> idx) =>

@@ -121,7 +121,7 @@ public sealed class CycleGanTrainer : IDisposable
     public static CycleGanTrainer Resume(string runDir, SemData data, int? epochs = null)
     {
         string ck = RunNames.CheckpointOf(runDir);
-        var state = Checkpoint.ReadState(ck, "cyclegan"); // recovers an interrupted save first
+        var state = Checkpoint.ReadState(ck, Checkpoint.CycleGanKind); // recovers an interrupted save first
         var options = Checkpoint.ReadOptions(ck, CycleGanOptions.FromJson);
         if (epochs is { } e)
             options = options with { Epochs = e };
@@ -164,7 +164,7 @@ public sealed class CycleGanTrainer : IDisposable
         var (t, said) = RunReuse.Open(
             options.Name,
             data,
-            ["cyclegan"],
+            [Checkpoint.CycleGanKind],
             wanted.ToJson(),
             j => CycleGanOptions.FromJson(j).ToJson(),
             wanted.Epochs,
@@ -195,7 +195,7 @@ public sealed class CycleGanTrainer : IDisposable
     {
         var device = TorchDevice.Current; // loads the natives before the first module is made
         string ck = RunNames.CheckpointOf(runDir);
-        var state = Checkpoint.ReadState(ck, "cyclegan");
+        var state = Checkpoint.ReadState(ck, Checkpoint.CycleGanKind);
         var options = Checkpoint.ReadOptions(ck, CycleGanOptions.FromJson);
         var nets = Enumerable
             .Range(0, options.PerCase ? Cases.All.Count : 1)
@@ -380,7 +380,7 @@ public sealed class CycleGanTrainer : IDisposable
                 .SelectMany((mo, i) => new[] { ($"optimizer-G{i}.bin", mo.OptG), ($"optimizer-D{i}.bin", mo.OptD) })
                 .ToList(),
             epoch,
-            "cyclegan",
+            Checkpoint.CycleGanKind,
             Options.ToJson()
         );
         var losses = row.Where(kv =>
