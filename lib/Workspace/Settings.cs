@@ -112,34 +112,33 @@ public sealed record Settings
     /// <summary>SEMDEPTH_PEER_PYTHON: the Python of the benchmark's PyTorch peer.</summary>
     public string PeerPython { get; init; } = "/usr/bin/python3";
 
-    static Settings? _current;
+    static Settings? _read;
+    static readonly List<Settings> InUse = [];
     static readonly Lock Gate = new();
 
-    /// <summary>The settings of this process: the environment as it was at the first read, unless a caller
-    /// <see cref="Use"/>s others.</summary>
+    /// <summary>The settings of this process: the latest <see cref="Use"/> still in force, else the environment as it
+    /// was at the first read.</summary>
     public static Settings Current
     {
         get
         {
             lock (Gate)
-                return _current ??= FromEnvironment();
+                return InUse.Count > 0 ? InUse[^1] : _read ??= FromEnvironment();
         }
     }
 
-    /// <summary>Makes <paramref name="settings"/> <see cref="Current"/> until the returned scope is disposed (then
-    /// the previous ones are back).</summary>
+    /// <summary>Makes <paramref name="settings"/> <see cref="Current"/> until the returned scope is disposed. Scopes
+    /// may end in any order: ending one takes only its own settings away, and the latest of those still in force is
+    /// current.</summary>
     public static IDisposable Use(Settings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         lock (Gate)
-        {
-            var before = _current;
-            _current = settings;
-            return new Restore(before);
-        }
+            InUse.Add(settings);
+        return new Restore(settings);
     }
 
-    sealed class Restore(Settings? before) : IDisposable
+    sealed class Restore(Settings mine) : IDisposable
     {
         bool _done;
 
@@ -149,7 +148,9 @@ public sealed record Settings
             {
                 if (_done)
                     return;
-                _current = before;
+                int at = InUse.FindLastIndex(s => ReferenceEquals(s, mine));
+                if (at >= 0)
+                    InUse.RemoveAt(at);
                 _done = true;
             }
         }

@@ -3,6 +3,8 @@ using Xunit;
 
 namespace SemDepth.Tests;
 
+/// <summary>In the tiny collection: its scopes change the process's settings, which the fixture sets too.</summary>
+[Collection("tiny")]
 public class SettingsTests
 {
     static Settings Read(params (string Name, string Value)[] vars)
@@ -106,8 +108,18 @@ public class SettingsTests
     public void UseReplacesTheCurrentSettingsForItsScopeOnly()
     {
         var before = Settings.Current;
-        using (Settings.Use(before with { Epochs = 9 }))
+        using (Settings.Use(before with { Epochs = 9, Plain = !before.Plain }))
             Assert.Equal(9, Settings.Current.Epochs);
-        Assert.Same(before, Settings.Current);
+        Assert.Equal(before.Epochs, Settings.Current.Epochs);
+        Assert.Equal(before.Plain, Settings.Current.Plain);
+
+        // scopes may end in any order: each takes only its own settings away
+        var outer = Settings.Use(before with { Epochs = 7 });
+        var later = before with { Epochs = 8 };
+        var inner = Settings.Use(later);
+        outer.Dispose();
+        Assert.Same(later, Settings.Current);
+        inner.Dispose();
+        Assert.Equal(before.Epochs, Settings.Current.Epochs);
     }
 }
