@@ -1,5 +1,4 @@
 using SemDepth.Data;
-using SemDepth.Training;
 using SemDepth.Translation;
 using Xunit;
 
