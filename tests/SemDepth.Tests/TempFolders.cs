@@ -11,6 +11,17 @@ namespace SemDepth.Tests;
 /// </summary>
 static partial class TempFolders
 {
+    /// <summary>An empty folder <c>semdepth-KIND-PID-NAME</c> in the temp folder, named so that it goes with this
+    /// process.</summary>
+    public static string Fresh(string kind, string name)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"semdepth-{kind}-{Environment.ProcessId}-{name}");
+        if (Directory.Exists(dir))
+            Directory.Delete(dir, true);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
     [ModuleInitializer]
     internal static void Start()
     {

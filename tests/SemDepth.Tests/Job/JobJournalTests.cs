@@ -6,14 +6,7 @@ namespace SemDepth.Tests;
 /// <summary>The main job's journal: what it keeps after a stop and what makes it start over.</summary>
 public class JobJournalTests
 {
-    static string Scratch(string name)
-    {
-        string dir = Path.Combine(Path.GetTempPath(), $"semdepth-journal-{Environment.ProcessId}-{name}");
-        if (Directory.Exists(dir))
-            Directory.Delete(dir, true);
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    static string Scratch(string name) => TempFolders.Fresh("journal", name);
 
     [Fact]
     public void AFinishedNotebookIsKeptOnlyWhileItsExecutedCopyIsTheOneTheJobWrote()

@@ -5,13 +5,7 @@ namespace SemDepth.Tests;
 
 public class RunLogTests
 {
-    static RunLog Fresh(string name)
-    {
-        string dir = Path.Combine(Path.GetTempPath(), $"semdepth-runlog-{Environment.ProcessId}-{name}");
-        if (Directory.Exists(dir))
-            Directory.Delete(dir, true);
-        return new RunLog(dir);
-    }
+    static RunLog Fresh(string name) => new(TempFolders.Fresh("runlog", name));
 
     static Dictionary<string, double> Row(int epoch, double loss) => new() { ["epoch"] = epoch, ["loss"] = loss };
 
