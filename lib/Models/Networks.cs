@@ -166,7 +166,7 @@ public sealed class ResnetGenerator : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => model.forward(x);
+    public override Tensor forward(Tensor x) => model.forward(ChannelsLast.Of(x));
 }
 
 /// <summary>
@@ -206,7 +206,7 @@ public sealed class PatchDiscriminator : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => model.forward(x);
+    public override Tensor forward(Tensor x) => model.forward(ChannelsLast.Of(x));
 }
 
 /// <summary>
@@ -261,6 +261,7 @@ public sealed class DepthUNet : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
+        x = ChannelsLast.Of(x);
         var skips = new List<Tensor>();
         foreach (var d in down)
         {
@@ -307,5 +308,6 @@ public sealed class CaseClassifier : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => fc.forward(features.forward(x).flatten(1)); // (N, classes)
+    // (N, classes)
+    public override Tensor forward(Tensor x) => fc.forward(features.forward(ChannelsLast.Of(x)).flatten(1));
 }

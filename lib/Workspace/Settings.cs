@@ -94,6 +94,10 @@ public sealed record Settings
     /// <summary>SEMDEPTH_HEAP_TUNING=0: leave glibc's heap at its defaults.</summary>
     public bool HeapTuning { get; init; } = true;
 
+    /// <summary>SEMDEPTH_CHANNELS_LAST=0: the networks' CPU batches stay channels-first (to measure the
+    /// difference).</summary>
+    public bool ChannelsLast { get; init; } = true;
+
     /// <summary>SEMDEPTH_NO_NATIVE_PATCH=1: load TorchSharp's natives as it ships them.</summary>
     public bool NativePatch { get; init; } = true;
 
@@ -186,6 +190,7 @@ public sealed record Settings
             TorchBlas = Is("SEMDEPTH_BLAS", "torch"),
             TorchWarnings = Is("SEMDEPTH_TORCH_LOG", "warning"),
             HeapTuning = !Is("SEMDEPTH_HEAP_TUNING", "0"),
+            ChannelsLast = !Is("SEMDEPTH_CHANNELS_LAST", "0"),
             NativePatch = !Is("SEMDEPTH_NO_NATIVE_PATCH", "1"),
             LibTorchDir = Text("SEMDEPTH_LIBTORCH_DIR"),
             NativeCache = Text("SEMDEPTH_NATIVE_CACHE"),
@@ -219,6 +224,7 @@ public sealed record Settings
         "SEMDEPTH_BLAS",
         "SEMDEPTH_TORCH_LOG",
         "SEMDEPTH_HEAP_TUNING",
+        "SEMDEPTH_CHANNELS_LAST",
         "SEMDEPTH_NO_NATIVE_PATCH",
         "SEMDEPTH_LIBTORCH_DIR",
         "SEMDEPTH_NATIVE_CACHE",
@@ -267,6 +273,7 @@ public sealed record Settings
         Put("SEMDEPTH_BLAS", Flag(TorchBlas, d.TorchBlas, "torch"));
         Put("SEMDEPTH_TORCH_LOG", Flag(TorchWarnings, d.TorchWarnings, "warning"));
         Put("SEMDEPTH_HEAP_TUNING", Flag(HeapTuning, d.HeapTuning, "0"));
+        Put("SEMDEPTH_CHANNELS_LAST", Flag(ChannelsLast, d.ChannelsLast, "0"));
         Put("SEMDEPTH_NO_NATIVE_PATCH", Flag(NativePatch, d.NativePatch, "1"));
         Put("SEMDEPTH_LIBTORCH_DIR", LibTorchDir);
         Put("SEMDEPTH_NATIVE_CACHE", NativeCache);

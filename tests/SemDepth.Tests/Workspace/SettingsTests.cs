@@ -22,6 +22,7 @@ public class SettingsTests
         Assert.Equal(DeviceChoice.Auto, s.Device);
         Assert.Equal(MethodKey.Auto, s.Method);
         Assert.True(s.HeapTuning);
+        Assert.True(s.ChannelsLast);
         Assert.True(s.NativePatch);
         Assert.Null(s.Epochs);
         Assert.Empty(s.ToEnvironment());
@@ -37,6 +38,7 @@ public class SettingsTests
             ("SEMDEPTH_EPOCHS", "3"),
             ("SEMDEPTH_ONEDNN", "off"),
             ("SEMDEPTH_HEAP_TUNING", "0"),
+            ("SEMDEPTH_CHANNELS_LAST", "0"),
             ("SEMDEPTH_NO_NATIVE_PATCH", "1"),
             ("SEMDEPTH_HEADLESS", "1"),
             ("SEMDEPTH_CHARTS", "interactive"),
@@ -50,6 +52,7 @@ public class SettingsTests
         Assert.Equal(3, s.Epochs);
         Assert.Equal(OneDnnMode.Off, s.OneDnn);
         Assert.False(s.HeapTuning);
+        Assert.False(s.ChannelsLast);
         Assert.False(s.NativePatch);
         Assert.True(s.Headless && s.InteractiveCharts && s.TorchBlas);
         Assert.Equal("/data/dacon", s.Data);
@@ -82,6 +85,7 @@ public class SettingsTests
             Device = DeviceChoice.Cpu,
             OneDnn = OneDnnMode.On,
             HeapTuning = false,
+            ChannelsLast = false,
             Plain = true,
             PeerPython = "/opt/py/bin/python",
         };
