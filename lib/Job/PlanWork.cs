@@ -51,9 +51,9 @@ sealed class PlanWork
         );
         approx = SavedMethods.SearchFor(n.SimMaps, caps) == SearchMode.Approx;
         keysPerCase = n.SimMaps / 4.0;
-        uT = c.UNetTrain * RunPlan.TrainerOverhead;
-        aT = c.AeTrain * RunPlan.TrainerOverhead;
-        kT = c.ClassifierTrain * RunPlan.TrainerOverhead;
+        uT = c.UNetTrain * RunPlan.UNetTrainerOverhead;
+        aT = c.AeTrain * RunPlan.AeTrainerOverhead;
+        kT = c.ClassifierTrain * RunPlan.ClassifierTrainerOverhead;
         both = Query(9, 2, true) + c.GeneratorInfer + c.ClassifierInfer; // the method: both directions, +-1 px
         winners = Query(25, 1, true) + c.ClassifierInfer;
         translated = Query(9, 1, true) + c.GeneratorInfer + c.ClassifierInfer;

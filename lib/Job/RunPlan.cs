@@ -52,9 +52,13 @@ public sealed record RunPlan(
 
     public double TotalSeconds => Notebooks.Sum(n => n.Seconds);
 
-    /// <summary>What a trainer's image costs beyond the bare step the probe times: batches filled from the cache,
-    /// flips, loss bookkeeping, checkpoints (the quick main job's epochs against the probes: 1.0-1.2).</summary>
-    public const double TrainerOverhead = 1.15;
+    /// <summary>What a trainer's image costs against the bare step the probe times (batches filled from the cache,
+    /// flips, loss bookkeeping, checkpoints), per network. The quick main job's short epochs ran at 1.0-1.2 times the
+    /// probes; the full job of 00b2f62 at 1.09 (U-Net), 0.77 (AE) and 0.78 (classifier): the small networks' probes
+    /// read slow, and a single 1.15 over-estimated notebook 02 by a third (docs/benchmarks.md).</summary>
+    public const double UNetTrainerOverhead = 1.15,
+        AeTrainerOverhead = 0.9,
+        ClassifierTrainerOverhead = 0.9;
 
     /// <summary>Seconds the first training of a process spends once (allocator, oneDNN primitives for each
     /// shape).</summary>
