@@ -36,6 +36,10 @@ public static partial class Cli
         var steps = PositiveOrUnset("--steps", "steps an epoch");
         var batch = PositiveOrUnset("--batch", "images a domain a step");
         var gan = Modes<GanKind>("--gan", "adversarial loss");
+        var seed = PositiveOrUnset(
+            "--seed",
+            "seed of the weights and every draw (default 41): another seed, another run"
+        );
         var perCase = Flag("--per-case", "one CycleGAN per case, as the winners trained");
         var full = Flag("--full", "the full-size networks (slow on a CPU)");
         var winners = Flag(
@@ -53,6 +57,7 @@ public static partial class Cli
             steps,
             batch,
             gan,
+            seed,
             perCase,
             full,
             winners,
@@ -72,6 +77,7 @@ public static partial class Cli
                     p.GetValue(steps),
                     p.GetValue(batch),
                     Mode<GanKind>(p.GetValue(gan)),
+                    p.GetValue(seed),
                     p.GetValue(perCase),
                     p.GetValue(winners) ? "winners"
                         : p.GetValue(full) ? "full"

@@ -29,6 +29,7 @@ static partial class Commands
         int? steps,
         int? batch,
         GanKind? gan,
+        int? seed,
         bool perCase,
         string config,
         string? name,
@@ -51,6 +52,8 @@ static partial class Commands
             opt = opt with { BatchSize = b };
         if (gan is { } g)
             opt = opt with { Gan = g, DiscNorm = g == GanKind.WganGp ? SemDepth.Models.NormKind.None : opt.DiscNorm };
+        if (seed is { } sd)
+            opt = opt with { Seed = sd };
         if (perCase)
             opt = opt with { PerCase = true };
         if (name is not null)
