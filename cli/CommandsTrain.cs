@@ -90,8 +90,17 @@ static partial class Commands
         x.Classifier = new SemDepth.Training.ClassifierTrainer(opt.Classifier, d);
         x.Classifier.Fit(sink);
         Lap("classifier");
-        x.CycleGan = new CycleGanTrainer(opt.CycleGan, d);
-        x.CycleGan.Fit(sink);
+        var (chosen, candidates) = SemDepth.Methods.CycleGanSelection.TrainAndChoose(
+            opt.CycleGan,
+            opt.CycleGanCandidates,
+            d,
+            sink
+        );
+        x.CycleGan = chosen;
+        foreach (var c in candidates)
+            sink.Line(
+                $"CycleGAN seed {c.Seed}: held-out site MAE of retrieval {c.SiteMae:F3}{(c.Chosen ? " (kept)" : "")}"
+            );
         Lap("CycleGAN");
         if (d.TrainTruth is not null)
         {

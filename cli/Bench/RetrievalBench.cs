@@ -38,7 +38,7 @@ static class RetrievalBench
         var testIdx = Enumerable.Range(0, d.Test.Count).ToList();
         int[] cases = d.TestCases
             ?? throw new InvalidOperationException("the benchmark needs the synthetic set's test cases (truth/)");
-        var known = new KnownCases(cases);
+        var known = new KnownCases(d, cases);
         Console.WriteLine($"compared: {(b.PerfectRestyle ? "perfect-restyle keys" : opt.Describe())}");
 
         double rss0 = Bench.RssMiB();
@@ -77,6 +77,7 @@ static class RetrievalBench
             $"exact search: {exactSample:F1} s for {sample.Count:N0} queries -> "
                 + $"{exactSample * testIdx.Count / sample.Count:F0} s for all {testIdx.Count:N0} (extrapolated)"
         );
+        ReportHeldOut(d, retrieval);
         if (d.TestTruth is { } truth && d.TestLibrary is { } lib1)
             ReportTruth(d, retrieval, opt, testIdx, approx, (truth, lib1, cases));
         Console.WriteLine(
@@ -297,9 +298,29 @@ static class RetrievalBench
         return _ => nets.GenSimToReal;
     }
 
-    sealed class KnownCases(int[] cases) : ICasePredictor
+    /// <summary>The true cases: a test image's from truth/, a train image's from its folder.</summary>
+    sealed class KnownCases(SemData d, int[] testCases) : ICasePredictor
     {
-        public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => idx.Select(i => cases[i]).ToArray();
+        public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) =>
+            ReferenceEquals(sem, d.Train)
+                ? idx.Select(i => d.DataSet.Train[i].Case).ToArray()
+                : idx.Select(i => testCases[i]).ToArray();
+    }
+
+    /// <summary>What a real-download user can compute without the hidden truth: the site-average MAE of each held-out
+    /// train query's own top-1 (map as found), the figure <c>auto</c> and <see cref="RetrievalChoice"/> decide by.
+    /// </summary>
+    static void ReportHeldOut(SemData d, RetrievalPredictor retrieval)
+    {
+        var held = Splits.HeldOut(d.DataSet);
+        var found = retrieval.Search(d.Train, held);
+        var maps = new byte[held.Length * Geometry.Pixels];
+        for (int q = 0; q < held.Length; q++)
+            retrieval.Place(found[q][0], maps.AsSpan(q * Geometry.Pixels, Geometry.Pixels));
+        Console.WriteLine(
+            $"held-out site MAE (true cases, {held.Length:N0} train images of held-out sites, map as found) "
+                + $"{SiteAverages.Mae(d.DataSet, held, maps):F3}"
+        );
     }
 
     /// <summary>Which shapes the search confuses (synthetic set only): for missed holes, the median difference of

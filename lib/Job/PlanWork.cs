@@ -89,6 +89,10 @@ sealed class PlanWork
         return macs * c.MatmulMac * RunPlan.ApproxEfficiency;
     }
 
+    /// <summary>Images of <c>auto</c>'s held-out site sample (50 sites a folder, about 4 x 50 x the images a site).
+    /// </summary>
+    int HeldOutSample => Math.Min(s.RealHeld, 4 * 50 * Math.Max(1, n.Train / Math.Max(1, 4 * 515)));
+
     /// <summary>BatchNorm statistics are recomputed after each epoch on at most this many of its images.</summary>
     static int Calibration(int images) => Math.Min(images, BatchNormCalibration.MaxImages);
 
@@ -132,7 +136,10 @@ sealed class PlanWork
         int k = RunCaps.Of(o.Classifier.MaxTrainImages, s.RealFit),
             kv = RunCaps.Of(o.Classifier.MaxValImages, s.RealHeld);
         parts.Add(("case classifier", o.Classifier.Epochs * (k * kT + (Calibration(k) + kv) * c.ClassifierInfer)));
-        parts.Add(("CycleGAN", o.CycleGan.Epochs * cgSteps * c.CycleGanStep));
+        parts.Add(("CycleGAN", o.CycleGanCandidates * o.CycleGan.Epochs * cgSteps * c.CycleGanStep));
+        // each candidate restyles the library and searches auto's held-out site sample
+        if (o.CycleGanCandidates > 1)
+            parts.Add(("CycleGAN choice on held-out sites", o.CycleGanCandidates * (library + HeldOutSample * both)));
         int w = o.Weak.MaxTrainImages;
         // each step adds a batch of real images; each epoch recalibrates BatchNorm on every training site's
         // images and measures the held-out sites, which the notebook measures again for both U-Nets
@@ -174,8 +181,7 @@ sealed class PlanWork
             parts.Add(("perfect-restyle library", n.SimMaps * RunPlan.PerfectRenderSeconds));
         parts.Add(("searches of the views", eT * (4 * both + winners + translated + unshifted + (ceiling ? raw : 0))));
         // the placement chosen on the held-out sites: one search of them
-        int heldOut = Math.Min(s.RealHeld, 4 * 50 * Math.Max(1, n.Train / Math.Max(1, 4 * 515)));
-        parts.Add(("placement chosen on held-out sites", heldOut * both));
+        parts.Add(("placement chosen on held-out sites", HeldOutSample * both));
         // the placements share one search of each kind (own top-1, one-to-one); no shifts, the winners' (alone
         // and one-to-one), translated queries, raw, all cases (4 cases' keys), the two ceilings; the variant
         // table reads what the evaluation found
@@ -201,7 +207,7 @@ sealed class PlanWork
     List<(string, double)> Submission()
     {
         var parts = new List<(string, double)>();
-        int autoImages = Math.Min(s.RealHeld, 4 * 50 * Math.Max(1, n.Train / Math.Max(1, 4 * 515)));
+        int autoImages = HeldOutSample;
         parts.Add(
             (
                 "auto: every method on held-out sites",

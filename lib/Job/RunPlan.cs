@@ -106,6 +106,10 @@ public sealed record RunPlan(
         int images = Largest(MinTrainImages, Math.Min(TrainImagesGoal, most), i => Fits(WithTraining(caps, s, i)))
             ?? MinTrainImages;
         caps = WithTraining(caps, s, images);
+        // (2b) then the CycleGAN candidates retrieval is chosen from (the floor trains one)
+        int wanted = new DomainShiftOptions().CycleGanCandidates;
+        int candidates = Largest(1, wanted, k => Fits(caps with { CycleGanCandidates = k })) ?? 1;
+        caps = caps with { CycleGanCandidates = candidates < wanted ? candidates : 0 };
         // (3) the diagnostics at their smallest sizes, cheapest first, each in or left out; then the oracle grows
         // towards the training size of the networks it bounds
         var diagnostics = new List<(string Flag, Func<RunCaps, RunCaps> In)>
@@ -163,6 +167,7 @@ public sealed record RunPlan(
                 OracleLeftOut = n.Truth,
                 PerfectRestyleLeftOut = n.Truth,
                 ExactComparisonLeftOut = true,
+                CycleGanCandidates = 1,
             },
             s,
             MinTrainImages
@@ -255,6 +260,11 @@ public sealed record RunPlan(
                 $"CycleGAN: {o.CycleGan.Epochs} epoch of {caps.CycleGanSteps} steps "
                     + $"({caps.CycleGanSteps * o.CycleGan.BatchSize:N0} image pairs) instead of "
                     + $"{o.CycleGan.MaxStepsPerEpoch}{r}"
+            );
+        if (caps.CycleGanCandidates > 0 && caps.CycleGanCandidates < o.CycleGanCandidates)
+            lines.Add(
+                $"CycleGAN: {caps.CycleGanCandidates} candidate{(caps.CycleGanCandidates == 1 ? "" : "s")} instead of "
+                    + $"{o.CycleGanCandidates} to choose retrieval's restyle from{r}"
             );
         if (caps.EvalTestImages > 0 || caps.EvalTrainImages > 0 || caps.EvalSimValImages > 0)
             lines.Add(

@@ -238,6 +238,35 @@ public static class DomainShiftViews
         );
     }
 
+    /// <summary>The CycleGANs of notebook 03's selection, one row each: seed, run folder, the held-out site MAE of
+    /// retrieval with it, and which one became runs/cyclegan.</summary>
+    public static DataFrame Candidates(IReadOnlyList<CycleGanCandidate> rows) =>
+        Tables.FromRecords(
+            rows.Select(r => new CandidateRow(
+                    r.Seed,
+                    r.Run,
+                    Math.Round(r.SiteMae, 3),
+                    r.Chosen ? "chosen: runs/cyclegan" : ""
+                ))
+                .ToList()
+        );
+
+    /// <summary>One line on the selection, written from its figures.</summary>
+    public static string CandidatesSummary(IReadOnlyList<CycleGanCandidate> rows)
+    {
+        var chosen = rows.Single(r => r.Chosen);
+        if (rows.Count == 1)
+            return $"one CycleGAN trained (seed {chosen.Seed}): nothing to choose";
+        var maes = rows.Select(r => r.SiteMae).Where(double.IsFinite).ToList();
+        return maes.Count == 0
+            ? $"no held-out sites to score on: the first candidate (seed {chosen.Seed}) is kept"
+            : $"{rows.Count} CycleGANs, held-out site MAE of retrieval {maes.Min():F3}-{maes.Max():F3}: seed "
+                + $"{chosen.Seed} is kept ({chosen.SiteMae:F3})";
+    }
+
+    /// <summary>One row of <see cref="Candidates"/>.</summary>
+    public sealed record CandidateRow(int Seed, string Run, double HeldOutSiteMae, string Chosen);
+
     /// <summary>One method's row of <see cref="MethodTable"/> on a root without hidden truth: site-average MAE on
     /// the held-out sites (all, and per Depth folder) and RMSE on simulated validation images (0-255 scale).</summary>
     public sealed record HeldOutRow(

@@ -33,6 +33,9 @@ public sealed record RunCaps
     /// <summary>CycleGAN generator steps per epoch.</summary>
     public int CycleGanSteps { get; init; }
 
+    /// <summary>Short CycleGANs of notebook 03's selection (0: the options' own count).</summary>
+    public int CycleGanCandidates { get; init; }
+
     /// <summary>Real test images of every evaluation table (a seeded sample; the submission predicts them
     /// all).</summary>
     public int EvalTestImages { get; init; }
