@@ -56,7 +56,16 @@ public static class CycleGanSelection
                 int seed = options.Seed + i;
                 var o = options with { Seed = seed, Name = $"{options.Name}-seed{seed}" };
                 var t = CycleGanTrainer.LoadOrTrain(o, d, progress);
-                double mae = candidates == 1 || sample.Count == 0 ? double.NaN : Score(t, d, sample);
+                double mae;
+                try
+                {
+                    mae = candidates == 1 || sample.Count == 0 ? double.NaN : Score(t, d, sample);
+                }
+                catch
+                {
+                    t.Dispose();
+                    throw;
+                }
                 scored.Add((seed, t.RunDir, mae));
                 if (best is null || mae < bestMae)
                 {
