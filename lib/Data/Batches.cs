@@ -1,4 +1,5 @@
 using SemDepth.Images;
+using SemDepth.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -133,7 +134,7 @@ public static class Batches
             s1 = 1,
             s127 = 127.5,
             s0 = 0; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
-        var v = scale == PixelScale.Unit ? t * s255 : (t + s1) * s127;
+        var v = scale == PixelScale.Unit ? t * s255 : t.Plus(s1) * s127;
         var f = v.round().clamp(s0, s255).to(ScalarType.Byte).cpu().contiguous();
         return f.data<byte>().ToArray();
     }

@@ -153,19 +153,21 @@ public sealed record UnitCosts
             optG.zero_grad();
             var fakeSim = nets.GenRealToSim.forward(real);
             var fakeReal = nets.GenSimToReal.forward(sim);
-            var loss =
-                GanLoss.Generator(o.Gan, nets.DiscSim.forward(fakeSim))
-                + GanLoss.Generator(o.Gan, nets.DiscReal.forward(fakeReal))
-                + nn.functional.l1_loss(nets.GenSimToReal.forward(fakeSim), real)
-                + nn.functional.l1_loss(nets.GenRealToSim.forward(fakeReal), sim)
-                + nn.functional.l1_loss(nets.GenRealToSim.forward(sim), sim)
-                + nn.functional.l1_loss(nets.GenSimToReal.forward(real), real);
+            var loss = GanLoss
+                .Generator(o.Gan, nets.DiscSim.forward(fakeSim))
+                .Plus(GanLoss.Generator(o.Gan, nets.DiscReal.forward(fakeReal)))
+                .Plus(nn.functional.l1_loss(nets.GenSimToReal.forward(fakeSim), real))
+                .Plus(nn.functional.l1_loss(nets.GenRealToSim.forward(fakeReal), sim))
+                .Plus(nn.functional.l1_loss(nets.GenRealToSim.forward(sim), sim))
+                .Plus(nn.functional.l1_loss(nets.GenSimToReal.forward(real), real));
             loss.backward();
             optG.step();
             optD.zero_grad();
-            var d =
-                GanLoss.Discriminator(o.Gan, nets.DiscSim.forward(sim), nets.DiscSim.forward(fakeSim.detach()))
-                + GanLoss.Discriminator(o.Gan, nets.DiscReal.forward(real), nets.DiscReal.forward(fakeReal.detach()));
+            var d = GanLoss
+                .Discriminator(o.Gan, nets.DiscSim.forward(sim), nets.DiscSim.forward(fakeSim.detach()))
+                .Plus(
+                    GanLoss.Discriminator(o.Gan, nets.DiscReal.forward(real), nets.DiscReal.forward(fakeReal.detach()))
+                );
             d.backward();
             optD.step();
             Sync(device);

@@ -50,7 +50,7 @@ public sealed class CycleGanPipeline(
                 Health.Add(fakeSim);
                 using Scalar one = 1,
                     half = 0.5; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
-                var input = depthInput == PixelScale.Unit ? (fakeSim + one) * half : fakeSim;
+                var input = depthInput == PixelScale.Unit ? fakeSim.Plus(one) * half : fakeSim;
                 var maps = Batches.ToBytes(depthNet.forward(input), PixelScale.Unit, Health);
                 for (int k = 0; k < n; k++)
                 {

@@ -243,7 +243,7 @@ public sealed class RetrievalLibrary : IDisposable
             return a;
         var itr1 = itr0.Select(i => i + 1).ToArray();
         using Scalar half = 0.5; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
-        return (a + Batches.ToTensor(simSem, itr1, PixelScale.Symmetric, device)) * half;
+        return a.Plus(Batches.ToTensor(simSem, itr1, PixelScale.Symmetric, device)) * half;
     }
 
     /// <summary>Z-scores each row and scales it to unit length: row dot row = Pearson correlation.</summary>

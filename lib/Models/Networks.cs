@@ -67,7 +67,7 @@ public sealed class ResnetBlock : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => x + body.forward(x);
+    public override Tensor forward(Tensor x) => x.Plus(body.forward(x));
 }
 
 /// <summary>
@@ -109,7 +109,7 @@ public sealed class RowSumConv2d : Module<Tensor, Tensor>
             .Conv2d(x, rowFilters, null, [1, 1], [0, 0], [1, 1])
             .reshape(n, outChannels, kernel, x.shape[2], w);
         // a new tensor: the rest adds in place
-        var sum = rows.select(2, 0).narrow(2, 0, h) + bias.view(1, outChannels, 1, 1);
+        var sum = rows.select(2, 0).narrow(2, 0, h).Plus(bias.view(1, outChannels, 1, 1));
         using Scalar one = 1; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
         for (long r = 1; r < kernel; r++)
             sum.add_(rows.select(2, r).narrow(2, r, h), one);

@@ -103,11 +103,8 @@ public static class Notebook
         Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(InteractiveHtml(chart)), "text/html");
         Formatter.Register<ImageGrid>((g, writer) => writer.Write(Convert.ToBase64String(g.ToPng())), "image/png");
         Formatter.Register<ImageGrid>((g, writer) => writer.Write(g.ToString()), "text/plain");
-        // tensors as numpy-style text; Notebook.TensorGrid(t) draws an image-shaped one as a picture grid
-        Formatter.Register<Tensor>(
-            (t, writer) => writer.Write(t.ToString(TorchSharp.TensorStringStyle.Numpy)),
-            "text/plain"
-        );
+        // tensors as text (shape, type, values); Notebook.TensorGrid(t) draws an image-shaped one as a picture grid
+        Formatter.Register<Tensor>((t, writer) => writer.Write(TensorText(t)), "text/plain");
         Formatter.Register<Html>((h, writer) => writer.Write(h.Value), "text/html");
         Formatter.Register<Findings>((f, writer) => writer.Write(f.ToHtml()), "text/html");
         Formatter.Register<Findings>((f, writer) => writer.Write(f.ToString()), "text/plain");
@@ -194,6 +191,20 @@ public static class Notebook
     }
 
     /// <summary>text/plain caption of a chart: its title and traces.</summary>
+    /// <summary>A tensor's shape, type, device and values, the first and last ten of a long one. Our own text:
+    /// TorchSharp's <c>ToString</c> makes Scalars it does not keep alive (ScalarLifetimeTests).</summary>
+    public static string TensorText(Tensor t)
+    {
+        using var scope = torch.NewDisposeScope();
+        var values = t.detach().cpu().to(ScalarType.Float64).contiguous().data<double>().ToArray();
+        string F(double v) => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
+        var shown =
+            values.Length <= 20
+                ? values.Select(F)
+                : values.Take(10).Select(F).Append("...").Concat(values.TakeLast(10).Select(F));
+        return $"tensor ({string.Join(", ", t.shape)}) {t.dtype} on {t.device}: [{string.Join(", ", shown)}]";
+    }
+
     public static string ChartText(PlotlyChart chart)
     {
         var (data, layout) = ChartPng.Spec(chart);

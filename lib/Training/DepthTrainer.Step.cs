@@ -101,7 +101,7 @@ public sealed partial class DepthTrainer
             var partner = sIdx.ToArray().Select(i => i + 1).ToArray();
             Batches.Fill(_sem, partner, Options.InputScale, flips, buf.X2!);
             using Scalar two = 2; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
-            x = (x + OnDevice(buf.X2!)) / two;
+            x = x.Plus(OnDevice(buf.X2!)) / two;
         }
         return (x, OnDevice(buf.Y));
     }
@@ -136,6 +136,6 @@ public sealed partial class DepthTrainer
             site = SiteLoss.L1(realOut, batch.Cases, batch.Site, batch.Csv);
         // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
         using Scalar weight = Options.SiteWeight;
-        return (nn.functional.l1_loss(simOut, y) + site * weight, site.detach());
+        return (nn.functional.l1_loss(simOut, y).Plus(site * weight), site.detach());
     }
 }

@@ -1,5 +1,6 @@
 using SemDepth.Data;
 using SemDepth.Images;
+using SemDepth.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,7 +26,7 @@ public static class SiteLoss
         var pad = tensor(cases.Select(c => (float)Cases.PlateauPadding(c)).ToArray(), device: dev);
         var plateau = tensor(cases.Select(c => Cases.Plateau(c) / 255f).ToArray(), device: dev);
         using Scalar pixels = px; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
-        var padded = (pred.reshape(n, -1).mean([1]) * pixels + pad * plateau) / (pixels + pad); // (N)
+        var padded = (pred.reshape(n, -1).mean([1]) * pixels).Plus(pad * plateau) / pad.Plus(pixels); // (N)
         // average per site through a (sites, N) matrix of 1/count
         var counts = new int[sites];
         foreach (int s in site)

@@ -1,4 +1,5 @@
 using SemDepth.Models;
+using SemDepth.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -99,7 +100,7 @@ public sealed class CycleGanModel : IDisposable
         LastLossTensors["D_real"] = lossDReal;
         using Scalar two = 2; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
         if (gpSim is not null && gpReal is not null)
-            LastLossTensors["GP"] = (gpSim + gpReal) / two;
+            LastLossTensors["GP"] = gpSim.Plus(gpReal) / two;
     }
 
     Tensor BackwardOneD(PatchDiscriminator disc, Tensor real, Tensor fake, out Tensor? gp)
@@ -110,7 +111,7 @@ public sealed class CycleGanModel : IDisposable
         {
             var pen = GanLoss.GradientPenalty(disc, real, fake, Options.LambdaGp);
             gp = pen.detach();
-            loss = loss + pen;
+            loss = loss.Plus(pen);
         }
         loss.backward();
         return loss.detach();
@@ -129,14 +130,14 @@ public sealed class CycleGanModel : IDisposable
             var idtSim = Nets.GenRealToSim.forward(simSem!); // G(y) should be y
             var idtReal = Nets.GenSimToReal.forward(realSem); // F(x) should be x
             lossIdt =
-                (nn.functional.l1_loss(idtSim, simSem!) + nn.functional.l1_loss(idtReal, realSem)) * identityWeight;
+                nn.functional.l1_loss(idtSim, simSem!).Plus(nn.functional.l1_loss(idtReal, realSem)) * identityWeight;
         }
-        var lossAdv =
-            GanLoss.Generator(Options.Gan, Nets.DiscSim.forward(fakeSim!))
-            + GanLoss.Generator(Options.Gan, Nets.DiscReal.forward(fakeReal!));
+        var lossAdv = GanLoss
+            .Generator(Options.Gan, Nets.DiscSim.forward(fakeSim!))
+            .Plus(GanLoss.Generator(Options.Gan, Nets.DiscReal.forward(fakeReal!)));
         var lossCycle =
-            (nn.functional.l1_loss(recReal!, realSem) + nn.functional.l1_loss(recSim!, simSem!)) * cycleWeight;
-        var loss = lossAdv + lossCycle + lossIdt;
+            nn.functional.l1_loss(recReal!, realSem).Plus(nn.functional.l1_loss(recSim!, simSem!)) * cycleWeight;
+        var loss = lossAdv.Plus(lossCycle).Plus(lossIdt);
         loss.backward();
         LastLossTensors["G_adv"] = lossAdv.detach();
         LastLossTensors["cycle"] = lossCycle.detach();

@@ -1,3 +1,4 @@
+using SemDepth.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,10 +23,8 @@ public static class GanLoss
         using Scalar half = 0.5; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
         return gan switch
         {
-            GanKind.LsGan => (
-                nn.functional.mse_loss(scoreOfReal, torch.ones_like(scoreOfReal))
-                + nn.functional.mse_loss(scoreOfFake, torch.zeros_like(scoreOfFake))
-            ) * half,
+            GanKind.LsGan => nn.functional.mse_loss(scoreOfReal, torch.ones_like(scoreOfReal))
+                .Plus(nn.functional.mse_loss(scoreOfFake, torch.zeros_like(scoreOfFake))) * half,
             GanKind.WganGp => scoreOfFake.mean() - scoreOfReal.mean(),
             _ => throw new ArgumentOutOfRangeException(nameof(gan), gan, "unknown GAN loss"),
         };
@@ -49,7 +48,7 @@ public static class GanLoss
         using Scalar one = 1,
             two = 2,
             weight = lambda; // explicit Scalars, alive until the calls return (ScalarLifetimeTests)
-        var mixed = (alpha * real + (one - alpha) * fake.detach()).detach().requires_grad_(true);
+        var mixed = (alpha * real).Plus(alpha.neg().Plus(one) * fake.detach()).detach().requires_grad_(true);
         var score = critic.forward(mixed);
         var grads = torch.autograd.grad(
             [score],

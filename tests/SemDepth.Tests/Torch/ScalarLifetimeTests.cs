@@ -89,14 +89,28 @@ public class ScalarLifetimeTests
 
     /// <summary>TorchSharp's methods that make a Scalar of their own and never dispose one (the operators with a
     /// number, add_ with its default alpha, ...).</summary>
-    static readonly HashSet<MethodBase> UnsafeTorchSharp = MethodsOf(typeof(torch).Assembly)
-        .Where(m => !MakesScalar(m) && m.DeclaringType != typeof(Scalar)) // the makers themselves hand it over
-        .Where(m =>
+    static readonly HashSet<MethodBase> UnsafeTorchSharp = Unsafe();
+
+    /// <summary>The methods that make such a Scalar, and every TorchSharp method that calls one of them (the operator
+    /// <c>a + b</c> calls <c>add(b)</c>, which passes <c>add(b, 1)</c> an alpha no one keeps).</summary>
+    static HashSet<MethodBase> Unsafe()
+    {
+        var all = MethodsOf(typeof(torch).Assembly)
+            .Where(m => !MakesScalar(m) && m.DeclaringType != typeof(Scalar)) // the makers themselves hand it over
+            .Select(m => (Method: m, Calls: Callees(m).ToList()))
+            .ToList();
+        var found = all.Where(x => x.Calls.Any(MakesScalar) && !x.Calls.Any(DisposesScalar))
+            .Select(x => x.Method)
+            .ToHashSet();
+        for (int added = -1; added != 0; )
         {
-            var calls = Callees(m).ToList();
-            return calls.Any(MakesScalar) && !calls.Any(DisposesScalar);
-        })
-        .ToHashSet();
+            var more = all.Where(x => !found.Contains(x.Method) && x.Calls.Any(found.Contains)).ToList();
+            added = more.Count;
+            foreach (var x in more)
+                found.Add(x.Method);
+        }
+        return found;
+    }
 
     /// <summary>Whether <paramref name="m"/> makes a Scalar that no <c>using</c> keeps: more Scalars made than it has
     /// Scalar locals (a temporary passed straight on), or than it disposes.</summary>
