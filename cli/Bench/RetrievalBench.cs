@@ -301,10 +301,10 @@ static class RetrievalBench
     /// <summary>The true cases: a test image's from truth/, a train image's from its folder.</summary>
     sealed class KnownCases(SemData d, int[] testCases) : ICasePredictor
     {
+        readonly TrainFolderCases _train = new(d.DataSet);
+
         public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) =>
-            ReferenceEquals(sem, d.Train)
-                ? idx.Select(i => d.DataSet.Train[i].Case).ToArray()
-                : idx.Select(i => testCases[i]).ToArray();
+            ReferenceEquals(sem, d.Train) ? _train.PredictCases(sem, idx) : idx.Select(i => testCases[i]).ToArray();
     }
 
     /// <summary>What a real-download user can compute without the hidden truth: the site-average MAE of each held-out
@@ -313,13 +313,9 @@ static class RetrievalBench
     static void ReportHeldOut(SemData d, RetrievalPredictor retrieval)
     {
         var held = Splits.HeldOut(d.DataSet);
-        var found = retrieval.Search(d.Train, held);
-        var maps = new byte[held.Length * Geometry.Pixels];
-        for (int q = 0; q < held.Length; q++)
-            retrieval.Place(found[q][0], maps.AsSpan(q * Geometry.Pixels, Geometry.Pixels));
         Console.WriteLine(
             $"held-out site MAE (true cases, {held.Length:N0} train images of held-out sites, map as found) "
-                + $"{SiteAverages.Mae(d.DataSet, held, maps):F3}"
+                + $"{CycleGanSelection.HeldOutMae(retrieval, d, held):F3}"
         );
     }
 

@@ -100,7 +100,14 @@ public static class CycleGanSelection
             SavedMethods.DefaultRetrieval(d),
             genRealToSim: t.GenRealToSim
         );
-        var search = new RetrievalPredictor("cyclegan selection", library, d, new FolderCases(d.DataSet));
+        var search = new RetrievalPredictor("cyclegan selection", library, d, new TrainFolderCases(d.DataSet));
+        return HeldOutMae(search, d, sample);
+    }
+
+    /// <summary>The site-average MAE of <paramref name="search"/>'s own top-1 for each train image of
+    /// <paramref name="sample"/>, the map as found: what a real-download user can compute of a retrieval.</summary>
+    public static double HeldOutMae(RetrievalPredictor search, SemData d, IReadOnlyList<int> sample)
+    {
         var found = search.Search(d.Train, sample);
         var maps = new byte[sample.Count * Geometry.Pixels];
         for (int q = 0; q < sample.Count; q++)
@@ -141,12 +148,5 @@ public static class CycleGanSelection
             Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
         foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
             File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
-    }
-
-    /// <summary>A train image's case is its folder's (Depth_110 is case 1): no classifier between the candidates.
-    /// </summary>
-    sealed class FolderCases(DaconDataSet set) : ICasePredictor
-    {
-        public int[] PredictCases(ImageSet sem, IReadOnlyList<int> idx) => idx.Select(i => set.Train[i].Case).ToArray();
     }
 }

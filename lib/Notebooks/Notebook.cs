@@ -190,7 +190,6 @@ public static class Notebook
             + $"{PlotlyJs.TitlesAsObjects(layout).ToJsonString()});}})();</script>";
     }
 
-    /// <summary>text/plain caption of a chart: its title and traces.</summary>
     /// <summary>A tensor's shape, type, device and values, the first and last ten of a long one. Our own text:
     /// TorchSharp's <c>ToString</c> makes Scalars it does not keep alive (ScalarLifetimeTests).</summary>
     public static string TensorText(Tensor t)
@@ -205,6 +204,7 @@ public static class Notebook
         return $"tensor ({string.Join(", ", t.shape)}) {t.dtype} on {t.device}: [{string.Join(", ", shown)}]";
     }
 
+    /// <summary>text/plain caption of a chart: its title and traces.</summary>
     public static string ChartText(PlotlyChart chart)
     {
         var (data, layout) = ChartPng.Spec(chart);
