@@ -184,7 +184,17 @@ public static partial class Cli
             1,
             "1: the best key's map verbatim; more: softmax-weighted mean of the top k (test RMSE line)"
         );
-        return ([chunk, keys, smooth, maxShift, unshifted, shiftBack, topK, lists, probes], p =>
+        var confirm = NonNegative(
+            "--confirm-images",
+            new RetrievalOptions().ConfirmImages,
+            "one-to-one lines: train images searched to confirm sites and to rival the test images (0: every one)"
+        );
+        var candidates = Positive(
+            "--assign-candidates",
+            new RetrievalOptions().AssignCandidates,
+            "one-to-one lines: keys per query the assignment chooses from"
+        );
+        return ([chunk, keys, smooth, maxShift, unshifted, shiftBack, topK, lists, probes, confirm, candidates], p =>
             RetrievalBenchOptions.WithKeys(
                 new RetrievalOptions
                 {
@@ -195,6 +205,8 @@ public static partial class Cli
                     TopK = p.GetValue(topK),
                     Lists = p.GetValue(lists),
                     Probes = p.GetValue(probes),
+                    ConfirmImages = p.GetValue(confirm),
+                    AssignCandidates = p.GetValue(candidates),
                 },
                 p.GetValue(keys)!
             )

@@ -79,7 +79,10 @@ static class RetrievalBench
         );
         ReportHeldOut(d, retrieval);
         if (d.TestTruth is { } truth && d.TestLibrary is { } lib1)
+        {
             ReportTruth(d, retrieval, opt, testIdx, approx, (truth, lib1, cases));
+            ReportOneToOne(d, lib, known, testIdx, (truth, lib1));
+        }
         Console.WriteLine(
             $"RSS MiB: before {rss0:F0}, per chunk first/median/last "
                 + $"{rss.First():F0}/{rss.Order().ElementAt(rss.Count / 2):F0}/{rss.Last():F0}, peak (VmHWM) "
@@ -180,6 +183,59 @@ static class RetrievalBench
                     + $"map median {Bench.Median(mapRmse):F2}"
             );
             ShapesConfused(d, missed.Select(q => (approx[q][0].Key, lib1[q])).ToList());
+        }
+    }
+
+    /// <summary>The one-to-one assignment over the same library (one search of every test and train image shared by
+    /// every line): how often the own map is among a test image's k best, then test RMSE, own maps found and held-out
+    /// site MAE (what <see cref="RetrievalChoice"/> decides by) of the assignment with and without the train images
+    /// as rivals and at several slacks.</summary>
+    static void ReportOneToOne(
+        SemData d,
+        RetrievalLibrary lib,
+        ICasePredictor known,
+        List<int> testIdx,
+        (ImageSet Truth, int[] Lib1) truth
+    )
+    {
+        var held = Splits.HeldOut(d.DataSet);
+        var o = lib.Options with { OneToOne = true, Search = SearchMode.Approx };
+        var first = new RetrievalPredictor("one-to-one", lib.WithSearch(o), d, known);
+        var sw = Stopwatch.StartNew();
+        first.Found(d.Test, testIdx);
+        var cand = first.Search(d.Test, testIdx, topK: o.AssignCandidates);
+        Console.WriteLine(
+            $"one-to-one: every test and train image searched ({o.AssignCandidates} keys each) in "
+                + $"{sw.Elapsed.TotalSeconds:F0} s; own map among the k best: "
+                + string.Join(
+                    ", ",
+                    new[] { 1, 2, 4, 8 }
+                        .Where(k => k <= o.AssignCandidates)
+                        .Select(k =>
+                            $"k = {k} {testIdx.Count(q => cand[q].Take(k).Any(m => m.Key == truth.Lib1[q])):N0}"
+                        )
+                )
+        );
+        var lines = new (string Name, RetrievalOptions Options)[]
+        {
+            ("one-to-one, no rivals", o with { TrainRivals = false }),
+            ($"one-to-one, slack {o.AssignSlack}", o),
+            ("one-to-one, slack 0.3", o with { AssignSlack = 0.3 }),
+            ("one-to-one, strict", o with { AssignSlack = double.PositiveInfinity }),
+        };
+        foreach (var (name, assign) in lines)
+        {
+            sw.Restart();
+            var one = first.Reassigned(name, assign);
+            var found = one.Found(d.Test, testIdx);
+            var pred = one.Predict(d.Test, testIdx);
+            double rmse = Metrics.Rmse(pred, Batches.Gather(truth.Truth, testIdx));
+            int hits = testIdx.Count(q => truth.Lib1[q] >= 0 && found[q][0].Key == truth.Lib1[q]);
+            double mae = SiteAverages.Mae(d.DataSet, held, one.Predict(d.Train, held));
+            Console.WriteLine(
+                $"{name}: test RMSE {rmse:F2}; own map found {hits:N0}; held-out site MAE {mae:F3}; "
+                    + $"{sw.Elapsed.TotalSeconds:F1} s"
+            );
         }
     }
 

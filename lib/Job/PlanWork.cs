@@ -198,10 +198,13 @@ sealed class PlanWork
         double saved = c.AeInfer + (pipeline + c.ClassifierInfer) + (c.UNetInfer + c.ClassifierInfer);
         parts.Add(("evaluation of every method", (eT + eR) * (variants + saved)));
         // a one-to-one method assigns the whole test set, not the sample, after confirming train sites
-        int confirm = Math.Min(n.Train, new RetrievalOptions().ConfirmImages);
-        parts.Add(("one-to-one assignments", (n.Test - eT + confirm) * both));
+        parts.Add(("one-to-one assignments", (n.Test - eT + ConfirmSearched) * both));
         return parts;
     }
+
+    /// <summary>Train images a one-to-one assignment searches first (<see cref="RetrievalOptions.ConfirmImages"/>).
+    /// </summary>
+    int ConfirmSearched => new RetrievalOptions().ConfirmImages is > 0 and var m ? Math.Min(n.Train, m) : n.Train;
 
     /// <summary>Notebook 05: <c>auto</c>'s comparison on held-out sites and the submission.</summary>
     List<(string, double)> Submission()
@@ -214,7 +217,8 @@ sealed class PlanWork
                 library + autoImages * (2 * both + c.AeInfer + pipeline + c.UNetInfer + 2 * c.ClassifierInfer)
             )
         );
-        parts.Add(("submission", (n.Test + Math.Min(2000, n.Test)) * both + n.Test * c.Decode));
+        // a one-to-one submission searches every train image first (ConfirmImages), as notebook 04 did
+        parts.Add(("submission", (n.Test + Math.Min(2000, n.Test) + ConfirmSearched) * both + n.Test * c.Decode));
         return parts;
     }
 }

@@ -12,25 +12,30 @@ public static class OneToOneAssignment
     /// truths of confirmed train sites), unless nothing else is left for a query. A key other than a query's best is
     /// a candidate only within <paramref name="slack"/> of it (<see cref="RetrievalOptions.AssignSlack"/>): a query
     /// with none free keeps its best, shared (without the wide search when its last candidate is already too far).
+    /// <paramref name="rivals"/>: the candidates of other images whose truths are maps of the same library (train
+    /// images of unconfirmed sites): they take part in the greedy pass, so a map one of them holds more strongly
+    /// goes to it, but get no result and no wide search.
     /// </summary>
     public static Match[] Assign(
         Match[][] candidates,
         Func<int[], Match[][]> everyKey,
         IReadOnlySet<int>? taken = null,
-        double slack = double.PositiveInfinity
+        double slack = double.PositiveInfinity,
+        IReadOnlyList<Match[]>? rivals = null
     )
     {
+        int n = candidates.Length;
+        var rows = rivals is { Count: > 0 } ? [.. candidates, .. rivals] : candidates;
         // infinity is strictly one-to-one, also for a best key of cosine 1 (infinity times 0 would be NaN)
         bool Near(int q, Match m) =>
-            double.IsPositiveInfinity(slack) || 1 - m.Cosine <= (1 + slack) * (1 - candidates[q][0].Cosine);
-        int n = candidates.Length;
-        var result = new Match?[n];
+            double.IsPositiveInfinity(slack) || 1 - m.Cosine <= (1 + slack) * (1 - rows[q][0].Cosine);
+        var result = new Match?[rows.Length];
         var used = new HashSet<int>(taken ?? new HashSet<int>());
         var pairs = new List<(float Cosine, int Query, int Rank)>();
-        for (int q = 0; q < n; q++)
-        for (int j = 0; j < candidates[q].Length; j++)
-            if (j == 0 || Near(q, candidates[q][j]))
-                pairs.Add((candidates[q][j].Cosine, q, j));
+        for (int q = 0; q < rows.Length; q++)
+        for (int j = 0; j < rows[q].Length; j++)
+            if (j == 0 || Near(q, rows[q][j]))
+                pairs.Add((rows[q][j].Cosine, q, j));
         pairs.Sort(
             (a, b) =>
                 a.Cosine != b.Cosine ? b.Cosine.CompareTo(a.Cosine)
@@ -39,7 +44,7 @@ public static class OneToOneAssignment
         );
         foreach (var (_, q, j) in pairs)
         {
-            var m = candidates[q][j];
+            var m = rows[q][j];
             if (result[q] is null && !used.Contains(m.Key))
             {
                 result[q] = m;
@@ -62,6 +67,6 @@ public static class OneToOneAssignment
                 used.Add(free.Key);
             }
         }
-        return result.Select(m => m!.Value).ToArray();
+        return result.Take(n).Select(m => m!.Value).ToArray();
     }
 }

@@ -64,9 +64,15 @@ public sealed record RetrievalOptions
     /// is confirmed, and its maps, the truths of train images, leave the candidates. 0 turns it off.</summary>
     public double ConfirmTolerance { get; init; } = 0.5;
 
-    /// <summary>At most this many train images are searched to confirm sites (whole sites, an even sample: the full
-    /// preset's 60,664 cost more than the test set); 0: every one.</summary>
-    public int ConfirmImages { get; init; } = 16_000;
+    /// <summary>At most this many train images are searched to confirm sites and to rival the test images (whole
+    /// sites, an even sample); 0: every one (the default: on the full preset every train image searched took the
+    /// one-to-one assignment from 5.12 to 4.60 test RMSE for about a minute of search, docs/benchmarks.md).</summary>
+    public int ConfirmImages { get; init; }
+
+    /// <summary>One-to-one only: the searched train images of unconfirmed sites (and, for a train image being
+    /// predicted, the test images) compete for the maps too, each with its <see cref="AssignCandidates"/> best keys:
+    /// a map another real image holds more strongly is that image's truth, not the query's.</summary>
+    public bool TrainRivals { get; init; } = true;
 
     /// <summary>Search every case's keys instead of the classifier's case.</summary>
     public bool AllCases { get; init; }

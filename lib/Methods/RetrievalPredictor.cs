@@ -114,7 +114,8 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     {
         public readonly List<(ImageSet Set, int[] Idx, bool OneToOne, Match[][] Found)> Found = [];
         public Dictionary<int, Match>? TestAssignment;
-        public Match[]? TrainTop1;
+        public Match[][]? TrainCandidates,
+            TestCandidates;
         public int[]? TrainSearched;
     }
 
@@ -133,6 +134,22 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         {
             _state = _state,
         };
+
+    /// <summary>The same library and cases assigning with <paramref name="assign"/> (its slack, rivals, confirmation
+    /// tolerance), reusing what this one searched (the candidates of every test and train image) when the options
+    /// that decide a search (keys per query, train images searched) are the same; what it finds is its own.</summary>
+    public RetrievalPredictor Reassigned(string assignedName, RetrievalOptions assign)
+    {
+        var p = new RetrievalPredictor(assignedName, library.WithSearch(assign), data, cases);
+        if (assign.AssignCandidates == O.AssignCandidates && assign.ConfirmImages == O.ConfirmImages)
+            p._state = new SearchState
+            {
+                TrainCandidates = _state.TrainCandidates,
+                TestCandidates = _state.TestCandidates,
+                TrainSearched = _state.TrainSearched,
+            };
+        return p;
+    }
 
     /// <summary>Remembers <paramref name="found"/> as what <see cref="Found"/> gives for images <paramref name="idx"/>
     /// of <paramref name="sem"/> (one-to-one or not), for this predictor and its <see cref="Placed"/> copies.</summary>
@@ -156,20 +173,38 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
 
     /// <summary>Queries <paramref name="idx"/> assigned to maps one-to-one (see <see
     /// cref="OneToOneAssignment.Assign"/>), the maps of confirmed train sites (<see cref="ConfirmedMaps"/>) taken
-    /// before.</summary>
-    public Match[] Assign(ImageSet sem, IReadOnlyList<int> idx) =>
-        Assign(sem, idx, Search(sem, idx, topK: O.AssignCandidates));
+    /// before; with <see cref="RetrievalOptions.TrainRivals"/> the other searched images compete for the rest.
+    /// </summary>
+    public Match[] Assign(ImageSet sem, IReadOnlyList<int> idx) => Assign(sem, idx, Candidates(sem, idx));
+
+    Match[][] Candidates(ImageSet sem, IReadOnlyList<int> idx)
+    {
+        if (!ReferenceEquals(sem, data.Test) || idx.Count != sem.Count)
+            return Search(sem, idx, topK: O.AssignCandidates);
+        return _state.TestCandidates ??= Search(sem, idx, topK: O.AssignCandidates);
+    }
 
     /// <summary>As <see cref="Assign(ImageSet, IReadOnlyList{int})"/> over <paramref name="candidates"/> already
     /// searched (each query's <see cref="RetrievalOptions.AssignCandidates"/> best keys).</summary>
     public Match[] Assign(ImageSet sem, IReadOnlyList<int> idx, Match[][] candidates)
     {
-        var taken = ConfirmedMaps(ReferenceEquals(sem, data.Train) ? idx : []);
+        bool train = ReferenceEquals(sem, data.Train);
+        var (taken, unconfirmed) = Confirm(train ? idx : []);
+        List<Match[]>? rivals = null;
+        if (O.TrainRivals)
+        {
+            rivals = [.. unconfirmed];
+            // a train image being predicted (held-out sites) meets the test images as a test image meets the train
+            // images: so its held-out figure is the test set's
+            if (train)
+                rivals.AddRange(Candidates(data.Test, Enumerable.Range(0, data.Test.Count).ToArray()));
+        }
         return OneToOneAssignment.Assign(
             candidates,
             left => Search(sem, left.Select(q => idx[q]).ToList(), SearchMode.Exact, topK: FallbackKeys),
             taken,
-            O.AssignSlack
+            O.AssignSlack,
+            rivals
         );
     }
 
@@ -182,10 +217,15 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// aside; a site whose top-1 maps give its average_depth.csv value within <see
     /// cref="RetrievalOptions.ConfirmTolerance"/> is confirmed and its maps are taken. Empty when the tolerance is 0.
     /// </summary>
-    public IReadOnlySet<int> ConfirmedMaps(IReadOnlyList<int> predicting)
+    public IReadOnlySet<int> ConfirmedMaps(IReadOnlyList<int> predicting) => Confirm(predicting).Taken;
+
+    /// <summary>As <see cref="ConfirmedMaps"/>, with the candidates of the searched train images left unconfirmed
+    /// (those of <paramref name="predicting"/>'s sites aside).</summary>
+    (IReadOnlySet<int> Taken, IReadOnlyList<Match[]> Unconfirmed) Confirm(IReadOnlyList<int> predicting)
     {
-        if (O.ConfirmTolerance <= 0 || data.DataSet.AverageDepth.Count == 0)
-            return new HashSet<int>();
+        bool confirm = O.ConfirmTolerance > 0 && data.DataSet.AverageDepth.Count > 0;
+        if (!confirm && !O.TrainRivals)
+            return (new HashSet<int>(), []);
         var all = Enumerable.Range(0, data.Train.Count).ToArray();
         _state.TrainSearched ??= O.ConfirmImages > 0 ? Splits.WholeSites(data.DataSet, all, O.ConfirmImages) : all;
         var searched = _state.TrainSearched;
@@ -193,28 +233,34 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         if (searched.All(i => skip.Contains(data.DataSet.Train[i].SiteKey)))
         {
             Confirmation = (0, 0, 0, 0); // every site searched is being predicted: nothing to confirm
-            return new HashSet<int>();
+            return (new HashSet<int>(), []);
         }
-        var top1 = _state.TrainTop1 ??= Search(data.Train, searched, topK: 1).Select(f => f[0]).ToArray();
+        var top = _state.TrainCandidates ??= Search(data.Train, searched, topK: O.AssignCandidates);
         var keep = Enumerable
             .Range(0, searched.Length)
             .Where(k => !skip.Contains(data.DataSet.Train[searched[k]].SiteKey))
             .ToList();
+        var taken = new HashSet<int>();
+        var isConfirmed = new bool[keep.Count];
+        if (!confirm)
+            return (taken, keep.Select(k => top[k]).ToList());
         var idx = keep.Select(k => searched[k]).ToList();
         var maps = new byte[idx.Count * Geometry.Pixels];
         for (int j = 0; j < keep.Count; j++)
-            data.SimDepth[top1[keep[j]].Key].CopyTo(maps.AsSpan(j * Geometry.Pixels, Geometry.Pixels));
-        var taken = new HashSet<int>();
+            data.SimDepth[top[keep[j]][0].Key].CopyTo(maps.AsSpan(j * Geometry.Pixels, Geometry.Pixels));
         var sites = SiteAverages.Of(data.DataSet, idx, maps);
         int confirmed = 0;
         foreach (var site in sites.Where(s => Math.Abs(s.Predicted - s.Csv) <= O.ConfirmTolerance))
         {
             confirmed++;
             foreach (int pos in site.Positions)
-                taken.Add(top1[keep[pos]].Key);
+            {
+                taken.Add(top[keep[pos]][0].Key);
+                isConfirmed[pos] = true;
+            }
         }
         Confirmation = (sites.Count, confirmed, taken.Count, idx.Count);
-        return taken;
+        return (taken, Enumerable.Range(0, keep.Count).Where(j => !isConfirmed[j]).Select(j => top[keep[j]]).ToList());
     }
 
     /// <summary>Keys searched (exactly) for a query of the assignment whose candidates were all taken: its best free

@@ -88,4 +88,35 @@ public class OneToOneAssignmentTests
         Assert.Equal(new[] { 7, 7 }, OneToOneAssignment.Assign(near, Wide, null, 0).Select(m => m.Key));
         Assert.Throws<ArgumentException>(() => new RetrievalOptions { AssignSlack = double.NaN }.Check());
     }
+
+    [Fact]
+    public void ARivalThatHoldsAMapMoreStronglyTakesItButGetsNoResult()
+    {
+        static Match M(int key, float cos) => new(key, 0, 0, cos);
+        // the query's best is map 7, its second map 8 a near tie; a train image (a rival) matches map 7 better: map 7
+        // is that image's truth, so the query moves to 8. The rival gets no result of its own.
+        Match[][] query =
+        [
+            [M(7, 0.990f), M(8, 0.9895f)],
+        ];
+        Match[][] rival =
+        [
+            [M(7, 0.998f), M(5, 0.9f)],
+        ];
+        Match[][] Wide(int[] left) => left.Select(_ => new[] { M(7, 0.99f), M(8, 0.98f) }).ToArray();
+        Assert.Equal(new[] { 7 }, OneToOneAssignment.Assign(query, Wide, null, 0.1).Select(m => m.Key));
+        var got = OneToOneAssignment.Assign(query, Wide, null, 0.1, rival);
+        Assert.Equal(new[] { 8 }, got.Select(m => m.Key));
+        // a weaker rival loses the map to the query and takes its own second
+        Match[][] weak =
+        [
+            [M(7, 0.95f), M(5, 0.94f)],
+        ];
+        Assert.Equal(new[] { 7 }, OneToOneAssignment.Assign(query, Wide, null, 0.1, weak).Select(m => m.Key));
+        // a rival's map taken before (a confirmed site) stays taken: the rival does not free it
+        Assert.Equal(
+            new[] { 8 },
+            OneToOneAssignment.Assign(query, Wide, new HashSet<int> { 7 }, 0.1, weak).Select(m => m.Key)
+        );
+    }
 }

@@ -218,6 +218,23 @@ public class RetrievalTests(TinyData tiny)
         var pred = assigned.Predict(d.Test, idx);
         foreach (int q in idx.Where(q => one[q] == truthLib[q]))
             Assert.Equal(d.TestTruth!.ToArray(q), pred.AsSpan(q * Geometry.Pixels, Geometry.Pixels).ToArray());
+        // neither confirmed sites nor train rivals: still one-to-one over the test images alone, over the same search,
+        // and the test images get no fewer train images' truths than with both
+        var bare = assigned.Reassigned(
+            "bare",
+            assigned.Library.Options with
+            {
+                TrainRivals = false,
+                ConfirmTolerance = 0,
+            }
+        );
+        var alone = bare.Found(d.Test, idx).Select(f => f[0].Key).ToArray();
+        Assert.Equal(alone.Length, alone.Distinct().Count());
+        var trainTruths = d.TrainLibrary!.ToHashSet();
+        Assert.True(
+            one.Count(trainTruths.Contains) <= alone.Count(trainTruths.Contains),
+            $"with rivals {one.Count(trainTruths.Contains)} train truths, alone {alone.Count(trainTruths.Contains)}"
+        );
     }
 
     [Fact]
