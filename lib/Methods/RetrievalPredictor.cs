@@ -243,7 +243,10 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
         var taken = new HashSet<int>();
         var isConfirmed = new bool[keep.Count];
         if (!confirm)
+        {
+            Confirmation = (0, 0, 0, keep.Count); // searched as rivals only
             return (taken, keep.Select(k => top[k]).ToList());
+        }
         var idx = keep.Select(k => searched[k]).ToList();
         var maps = new byte[idx.Count * Geometry.Pixels];
         for (int j = 0; j < keep.Count; j++)
