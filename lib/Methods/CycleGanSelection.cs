@@ -59,7 +59,7 @@ public static class CycleGanSelection
                 double mae;
                 try
                 {
-                    mae = candidates == 1 || sample.Count == 0 ? double.NaN : Score(t, d, sample);
+                    mae = candidates == 1 || sample.Count == 0 ? double.NaN : ScoreOrReuse(t, d, sample);
                 }
                 catch
                 {
@@ -102,6 +102,53 @@ public static class CycleGanSelection
         );
         var search = new RetrievalPredictor("cyclegan selection", library, d, new TrainFolderCases(d.DataSet));
         return HeldOutMae(search, d, sample);
+    }
+
+    /// <summary>The file in a candidate's run folder that keeps its score and what it was computed from.</summary>
+    public const string ScoreFile = "heldout-score.json";
+
+    /// <summary>A candidate's score and the key of what decided it (<see cref="ScoreKey"/>).</summary>
+    public sealed record CachedScore(string Key, double SiteMae);
+
+    /// <summary><see cref="Score"/>, or the score kept in the candidate's <see cref="ScoreFile"/> when it was computed
+    /// from the same checkpoint, data, sample, search and build (a killed main job does not score its candidates again:
+    /// about two minutes on the full preset).</summary>
+    public static double ScoreOrReuse(CycleGanTrainer t, SemData d, IReadOnlyList<int> sample)
+    {
+        string file = Path.Combine(t.RunDir, ScoreFile);
+        string key = ScoreKey(t.RunDir, d, sample);
+        try
+        {
+            if (File.Exists(file) && JsonSerializer.Deserialize<CachedScore>(File.ReadAllText(file), Json) is { } kept)
+                if (kept.Key == key && double.IsFinite(kept.SiteMae))
+                    return kept.SiteMae;
+        }
+        catch (JsonException) { } // a damaged file is scored again and rewritten
+        double mae = Score(t, d, sample);
+        string tmp = $"{file}.tmp-{Environment.ProcessId}";
+        File.WriteAllText(tmp, JsonSerializer.Serialize(new CachedScore(key, mae), Json));
+        File.Move(tmp, file, overwrite: true);
+        return mae;
+    }
+
+    /// <summary>What a candidate's score depends on, hashed: its checkpoint (state and weights), the data's
+    /// fingerprint, the sample, the search's options and this build of the library.</summary>
+    public static string ScoreKey(string runDir, SemData d, IReadOnlyList<int> sample)
+    {
+        string ck = RunNames.CheckpointOf(runDir);
+        var weights = new FileInfo(Path.Combine(ck, "model.bin"));
+        string text = string.Join(
+            "\n",
+            File.ReadAllText(Path.Combine(ck, Checkpoint.StateFile)),
+            $"{weights.Length} {weights.LastWriteTimeUtc.Ticks}",
+            d.Fingerprint,
+            string.Join(",", sample),
+            SavedMethods.DefaultRetrieval(d).ToJson(),
+            RunReuse.Build
+        );
+        return Convert.ToHexString(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))
+        );
     }
 
     /// <summary>The site-average MAE of <paramref name="search"/>'s own top-1 for each train image of

@@ -47,6 +47,25 @@ public class CycleGanSelectionTests(TinyData tiny)
             Assert.Equal(rows, rows2);
             Assert.NotEqual("", again.Reuse);
         }
+        // ...reading each candidate's kept score: one lowered under the same key is believed and chosen, one kept
+        // under another key (another checkpoint, sample or build) is scored again
+        string Cached(string run) => Path.Combine(Workspace.Paths.Runs, run, CycleGanSelection.ScoreFile);
+        var loser = rows.First(r => !r.Chosen);
+        var other = rows.Last(r => !r.Chosen);
+        var key = System
+            .Text.Json.JsonSerializer.Deserialize<CycleGanSelection.CachedScore>(File.ReadAllText(Cached(loser.Run)))!
+            .Key;
+        Assert.Equal(key, CycleGanSelection.ScoreKey(Path.Combine(Workspace.Paths.Runs, loser.Run), d, sample2()));
+        File.WriteAllText(Cached(loser.Run), $"{{\"Key\": \"{key}\", \"SiteMae\": 0.001}}");
+        File.WriteAllText(Cached(other.Run), "{\"Key\": \"stale\", \"SiteMae\": 0.0001}");
+        var (third, rows3) = CycleGanSelection.TrainAndChoose(o, 3, d);
+        using (third)
+        {
+            Assert.Equal(loser.Run, Assert.Single(rows3, r => r.Chosen).Run);
+            Assert.Equal(0.001, rows3.Single(r => r.Run == loser.Run).SiteMae);
+            Assert.Equal(other.SiteMae, rows3.Single(r => r.Run == other.Run).SiteMae, 9);
+        }
+        IReadOnlyList<int> sample2() => SavedMethods.SiteSample(d.DataSet, CycleGanSelection.SitesPerFolder);
     }
 
     [Fact]
