@@ -136,7 +136,7 @@ public static class CycleGanSelection
     public static string ScoreKey(string runDir, SemData d, IReadOnlyList<int> sample)
     {
         string ck = RunNames.CheckpointOf(runDir);
-        var weights = new FileInfo(Path.Combine(ck, "model.bin"));
+        var weights = new FileInfo(Path.Combine(ck, Checkpoint.ModelFile));
         string text = string.Join(
             "\n",
             File.ReadAllText(Path.Combine(ck, Checkpoint.StateFile)),

@@ -31,7 +31,7 @@ public static class RetrievalChoice
     )
     {
         var o = search.Library.Options;
-        var candidates = search.Search(d.Train, heldOutSample, topK: o.AssignCandidates);
+        var candidates = search.Candidates(d.Train, heldOutSample); // the assignment's search, done once
         var own = candidates.Select(c => c[0]).ToArray();
         // the other train sites' confirmed maps taken first, as a test prediction takes them
         var assigned = search.Assign(d.Train, heldOutSample, candidates);

@@ -177,11 +177,21 @@ public sealed class RetrievalPredictor(string name, RetrievalLibrary library, Se
     /// </summary>
     public Match[] Assign(ImageSet sem, IReadOnlyList<int> idx) => Assign(sem, idx, Candidates(sem, idx));
 
-    Match[][] Candidates(ImageSet sem, IReadOnlyList<int> idx)
+    /// <summary>Each query's <see cref="RetrievalOptions.AssignCandidates"/> best keys: the whole test set searched
+    /// once; train images taken from the one search of every train image when the assignment makes it anyway (it
+    /// confirms sites or lets train images rival), else searched.</summary>
+    public Match[][] Candidates(ImageSet sem, IReadOnlyList<int> idx)
     {
-        if (!ReferenceEquals(sem, data.Test) || idx.Count != sem.Count)
+        if (ReferenceEquals(sem, data.Test) && idx.Count == sem.Count)
+            return _state.TestCandidates ??= Search(sem, idx, topK: O.AssignCandidates);
+        bool trainSearched = O.ConfirmImages == 0 && (O.TrainRivals || O.ConfirmTolerance > 0);
+        if (!ReferenceEquals(sem, data.Train) || !trainSearched)
             return Search(sem, idx, topK: O.AssignCandidates);
-        return _state.TestCandidates ??= Search(sem, idx, topK: O.AssignCandidates);
+        var all = _state.TrainSearched ??= Enumerable.Range(0, data.Train.Count).ToArray();
+        if (all.Length != data.Train.Count)
+            return Search(sem, idx, topK: O.AssignCandidates);
+        var top = _state.TrainCandidates ??= Search(data.Train, all, topK: O.AssignCandidates);
+        return idx.Select(i => top[i]).ToArray(); // every train image searched, in order: position i is image i
     }
 
     /// <summary>As <see cref="Assign(ImageSet, IReadOnlyList{int})"/> over <paramref name="candidates"/> already
